@@ -1,0 +1,276 @@
+package attest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+)
+
+// Envelope is a DSSE envelope, as go-securesystemslib defines it.
+type Envelope = dsse.Envelope
+
+// MaxEnvelopeBytes is the largest envelope (one bundle line, or a whole
+// single-envelope document) that ReadBundle accepts.
+const MaxEnvelopeBytes = 64 << 20
+
+// Source says where an envelope came from: a file and the line it starts on.
+type Source struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+
+// Entry is one envelope of a bundle, or the reason it could not be read.
+type Entry struct {
+	Source   Source
+	Envelope *Envelope // nil when Err is set
+	// Digest is "sha256:<hex>" of the envelope's bytes as they stand in
+	// the bundle (without the line break).
+	Digest string
+	Err    error // wraps ErrMalformed
+}
+
+// ReadBundleFile reads a bundle from a file; see ReadBundle.
+func ReadBundleFile(path string) ([]Entry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadBundle(f, path)
+}
+
+// ReadBundle reads DSSE envelopes from r: either JSON Lines (one envelope a
+// line, blank lines ignored) or a single JSON document that may span many
+// lines. A line that cannot be read as an envelope becomes an Entry with Err
+// set; the returned error is for I/O failures, oversized lines, and a bundle
+// with no envelope at all (ErrEmptyBundle).
+func ReadBundle(r io.Reader, name string) ([]Entry, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var entries []Entry
+	lineNo := 0
+	for {
+		line, err := readLine(br, MaxEnvelopeBytes)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return entries, fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
+		}
+		if len(line) == 0 && errors.Is(err, io.EOF) {
+			break
+		}
+		lineNo++
+		trimmed := bytes.TrimSpace(line)
+		if len(trimmed) > 0 {
+			if len(entries) == 0 && !json.Valid(trimmed) && trimmed[0] == '{' {
+				// Not JSON Lines: the first envelope spans several lines.
+				rest, rerr := io.ReadAll(io.LimitReader(br, MaxEnvelopeBytes+1-int64(len(line))))
+				if rerr != nil {
+					return nil, fmt.Errorf("%s: %w", name, rerr)
+				}
+				doc := append(line, rest...)
+				if len(doc) > MaxEnvelopeBytes {
+					return nil, fmt.Errorf("%s: %w: document larger than %d bytes", name, ErrMalformed, MaxEnvelopeBytes)
+				}
+				entries = append(entries, newEntry(Source{name, lineNo}, bytes.TrimSpace(doc)))
+				return entries, nil
+			}
+			entries = append(entries, newEntry(Source{name, lineNo}, trimmed))
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("%s: %w: no envelope found", name, ErrEmptyBundle)
+	}
+	return entries, nil
+}
+
+// readLine returns the next line without its line break, failing when it is
+// longer than limit, without buffering more than limit bytes.
+func readLine(br *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > limit+1 {
+			return nil, fmt.Errorf("%w: line longer than %d bytes", ErrMalformed, limit)
+		}
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil {
+			return line, err
+		}
+		return bytes.TrimRight(line, "\r\n"), nil
+	}
+}
+
+func newEntry(src Source, data []byte) Entry {
+	sum := sha256.Sum256(data)
+	e := Entry{Source: src, Digest: "sha256:" + hex.EncodeToString(sum[:])}
+	env, err := ParseEnvelope(data)
+	if err != nil {
+		e.Err = err
+	} else {
+		e.Envelope = env
+	}
+	return e
+}
+
+// ParseEnvelope reads one DSSE envelope from JSON and checks its shape: no
+// duplicate keys, a payloadType, a base64 payload, and at least one
+// signature, each in base64. It does not verify anything.
+func ParseEnvelope(data []byte) (*Envelope, error) {
+	if err := checkNoDuplicateKeys(data); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
+	}
+	if _, ok := probe["mediaType"]; ok {
+		return nil, fmt.Errorf("%w: this is a Sigstore bundle, not a DSSE envelope (Sigstore bundles are not supported yet)", ErrMalformed)
+	}
+	var env Envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, fmt.Errorf("%w: not a DSSE envelope: %v", ErrMalformed, err)
+	}
+	if _, ok := probe["payload"]; !ok {
+		return nil, fmt.Errorf("%w: no payload", ErrMalformed)
+	}
+	if env.PayloadType == "" {
+		return nil, fmt.Errorf("%w: no payloadType", ErrMalformed)
+	}
+	if _, err := decodeBase64(env.Payload); err != nil {
+		return nil, fmt.Errorf("%w: payload is not base64", ErrMalformed)
+	}
+	if len(env.Signatures) == 0 {
+		return nil, fmt.Errorf("%w: envelope has no signatures", ErrMalformed)
+	}
+	for i, s := range env.Signatures {
+		if s.Sig == "" {
+			return nil, fmt.Errorf("%w: signature %d is empty", ErrMalformed, i+1)
+		}
+		if _, err := decodeBase64(s.Sig); err != nil {
+			return nil, fmt.Errorf("%w: signature %d is not base64", ErrMalformed, i+1)
+		}
+	}
+	return &env, nil
+}
+
+// decodeBase64 accepts standard and URL-safe base64, as DSSE requires, with
+// or without padding.
+func decodeBase64(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, errors.New("not base64")
+}
+
+// MarshalEnvelope encodes an envelope as one compact JSON line (no newline).
+func MarshalEnvelope(env *Envelope) ([]byte, error) {
+	return json.Marshal(env)
+}
+
+// SignPayload signs payload with every signer into one DSSE envelope.
+func SignPayload(ctx context.Context, payloadType string, payload []byte, signers ...Signer) (*Envelope, error) {
+	if len(signers) == 0 {
+		return nil, fmt.Errorf("%w: no signer", ErrKey)
+	}
+	ds := make([]dsse.Signer, len(signers))
+	for i, s := range signers {
+		ds[i] = s
+	}
+	es, err := dsse.NewEnvelopeSigner(ds...)
+	if err != nil {
+		return nil, err
+	}
+	return es.SignPayload(ctx, payloadType, payload)
+}
+
+// Verified is an envelope whose signatures met the threshold.
+type Verified struct {
+	PayloadType string
+	Payload     []byte
+	// KeyIDs are the distinct trusted keys whose signatures verified.
+	KeyIDs []string
+}
+
+// VerifyEnvelope checks env's signatures against the trusted keys and
+// requires at least threshold distinct keys to have signed its PAE. The same
+// key listed twice counts once. A signature's keyid may select a trusted key
+// with that id; a keyid that names no trusted key is ignored (it is an
+// unauthenticated hint) and every key is tried.
+func VerifyEnvelope(ctx context.Context, env *Envelope, keys []*PublicKey, threshold int) (*Verified, error) {
+	if env == nil || len(env.Signatures) == 0 {
+		return nil, fmt.Errorf("%w: envelope has no signatures", ErrMalformed)
+	}
+	byID := map[string]*PublicKey{}
+	var verifiers []dsse.Verifier
+	for _, k := range keys {
+		if _, dup := byID[k.ID]; dup {
+			continue
+		}
+		byID[k.ID] = k
+		verifiers = append(verifiers, k)
+	}
+	if len(verifiers) == 0 {
+		return nil, fmt.Errorf("%w: no trusted key given", ErrKey)
+	}
+	if threshold < 1 || threshold > len(verifiers) {
+		return nil, fmt.Errorf("%w: threshold %d needs between 1 and %d distinct keys", ErrKey, threshold, len(verifiers))
+	}
+	// Normalise to padded standard base64, which is what the library
+	// decodes, and drop keyids that name no trusted key: the library skips
+	// a verifier whose id differs from a signature's keyid, and a keyid is
+	// only a hint.
+	payload, err := decodeBase64(env.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload is not base64", ErrMalformed)
+	}
+	hinted := dsse.Envelope{
+		PayloadType: env.PayloadType,
+		Payload:     base64.StdEncoding.EncodeToString(payload),
+		Signatures:  make([]dsse.Signature, len(env.Signatures)),
+	}
+	for i, s := range env.Signatures {
+		sig, err := decodeBase64(s.Sig)
+		if err != nil {
+			return nil, fmt.Errorf("%w: signature %d is not base64", ErrMalformed, i+1)
+		}
+		if _, known := byID[s.KeyID]; !known {
+			s.KeyID = ""
+		}
+		s.Sig = base64.StdEncoding.EncodeToString(sig)
+		hinted.Signatures[i] = s
+	}
+	ev, err := dsse.NewMultiEnvelopeVerifier(threshold, verifiers...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	accepted, _, err := ev.VerifyAndDecode(ctx, &hinted)
+	if err != nil {
+		if len(accepted) < threshold {
+			return nil, &ErrThreshold{Want: threshold, Got: len(accepted)}
+		}
+		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	v := &Verified{PayloadType: env.PayloadType, Payload: payload}
+	for _, a := range accepted {
+		v.KeyIDs = append(v.KeyIDs, a.KeyID)
+	}
+	return v, nil
+}

@@ -1,0 +1,41 @@
+package attest
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error returned by this package wraps one of them, so
+// that callers can ask errors.Is(err, attest.ErrSignature).
+var (
+	// ErrKey: a key file could not be read as a key of a supported type.
+	ErrKey = errors.New("key")
+	// ErrMalformed: an envelope or bundle line is not well-formed.
+	ErrMalformed = errors.New("malformed envelope")
+	// ErrSignature: no (or not enough) trusted signatures verify.
+	ErrSignature = errors.New("signature")
+	// ErrPayloadType: the envelope's payloadType is not the expected one.
+	ErrPayloadType = errors.New("payload type")
+	// ErrStatement: the signed payload is not an acceptable in-toto Statement.
+	ErrStatement = errors.New("statement")
+	// ErrDuplicateKey: JSON with an object key that appears twice.
+	ErrDuplicateKey = errors.New("duplicate JSON key")
+	// ErrEmptyBundle: a bundle holds no envelope at all.
+	ErrEmptyBundle = errors.New("empty bundle")
+)
+
+// ErrThreshold says how many distinct trusted keys signed an envelope and how
+// many were required.
+type ErrThreshold struct {
+	Want, Got int
+}
+
+func (e *ErrThreshold) Error() string {
+	if e.Got == 0 {
+		return "no signature from a trusted key"
+	}
+	return fmt.Sprintf("signed by %d distinct trusted key(s), %d required", e.Got, e.Want)
+}
+
+// Unwrap makes errors.Is(err, ErrSignature) true for threshold failures.
+func (e *ErrThreshold) Unwrap() error { return ErrSignature }

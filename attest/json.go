@@ -1,0 +1,88 @@
+package attest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// MaxJSONDepth is the deepest nesting of arrays and objects accepted in an
+// envelope or a signed payload.
+const MaxJSONDepth = 128
+
+// checkNoDuplicateKeys walks a JSON document and fails when an object repeats
+// a key, when nesting exceeds MaxJSONDepth, or when the document is not
+// exactly one JSON value. It only reads tokens; decoding is left to the
+// caller's parser, which then sees a document every parser reads alike.
+func checkNoDuplicateKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		keys     map[string]struct{}
+		isObject bool
+		wantKey  bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			if len(stack) != 0 {
+				return errors.New("unexpected end of JSON input")
+			}
+			return nil
+		}
+		if err != nil {
+			return jsonSyntaxError(err)
+		}
+		top := len(stack) - 1
+		if top >= 0 && stack[top].isObject && stack[top].wantKey {
+			if key, ok := tok.(string); ok {
+				if _, dup := stack[top].keys[key]; dup {
+					return fmt.Errorf("%w %q", ErrDuplicateKey, key)
+				}
+				stack[top].keys[key] = struct{}{}
+				stack[top].wantKey = false
+				continue
+			}
+		}
+		if top >= 0 && stack[top].isObject {
+			stack[top].wantKey = true // a value was read; the next token is a key
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]struct{}{}, isObject: true, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if n := len(stack) - 1; n >= 0 && stack[n].isObject {
+				stack[n].wantKey = true
+			}
+		}
+		if len(stack) > MaxJSONDepth {
+			return fmt.Errorf("JSON nested deeper than %d levels", MaxJSONDepth)
+		}
+		if len(stack) == 0 {
+			// One complete value read: anything after it but space is an error.
+			if _, err := dec.Token(); err != io.EOF {
+				if err == nil {
+					return errors.New("more than one JSON value")
+				}
+				return jsonSyntaxError(err)
+			}
+			return nil
+		}
+	}
+}
+
+func jsonSyntaxError(err error) error {
+	if err == io.ErrUnexpectedEOF {
+		return errors.New("truncated JSON")
+	}
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return fmt.Errorf("not valid JSON at byte %d: %v", se.Offset, se)
+	}
+	return err
+}

@@ -1,0 +1,383 @@
+package attest
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
+)
+
+// KeyType names a kind of key that keygen can make.
+type KeyType string
+
+// The key types provenant generates. Verification accepts the same families
+// (and any RSA key of 2048 bits or more).
+const (
+	Ed25519   KeyType = "ed25519"
+	ECDSAP256 KeyType = "ecdsa-p256"
+	ECDSAP384 KeyType = "ecdsa-p384"
+	RSA3072   KeyType = "rsa-3072"
+	RSA4096   KeyType = "rsa-4096"
+)
+
+// KeyTypes lists the key types GenerateKey accepts, default first.
+func KeyTypes() []KeyType {
+	return []KeyType{Ed25519, ECDSAP256, ECDSAP384, RSA3072, RSA4096}
+}
+
+// minRSABits is the smallest RSA modulus accepted for signing or verifying.
+const minRSABits = 2048
+
+// GenerateKey makes a new key pair and returns the private key as PKCS#8 PEM
+// and the public key as PKIX PEM.
+func GenerateKey(t KeyType) (privatePEM, publicPEM []byte, err error) {
+	var priv crypto.Signer
+	switch t {
+	case Ed25519:
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
+	case ECDSAP256:
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case ECDSAP384:
+		priv, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case RSA3072:
+		priv, err = rsa.GenerateKey(rand.Reader, 3072)
+	case RSA4096:
+		priv, err = rsa.GenerateKey(rand.Reader, 4096)
+	default:
+		return nil, nil, fmt.Errorf("%w: unknown key type %q (want one of %v)", ErrKey, t, KeyTypes())
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: generating %s key: %v", ErrKey, t, err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: encoding private key: %v", ErrKey, err)
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(priv.Public())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: encoding public key: %v", ErrKey, err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), nil
+}
+
+// Signer signs DSSE envelopes. It is go-securesystemslib's SignerVerifier.
+type Signer = dsse.SignerVerifier
+
+// LoadSigner reads a private key file (PKCS#8, PKCS#1 or SEC 1 PEM, or a
+// securesystemslib JSON key) and returns a signer for it.
+func LoadSigner(path string) (Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	s, err := ParseSigner(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// ParseSigner parses private key material; see LoadSigner.
+func ParseSigner(data []byte) (Signer, error) {
+	k, err := parseSSLibKey(data)
+	if err != nil {
+		return nil, err
+	}
+	if k.KeyVal.Private == "" {
+		return nil, fmt.Errorf("%w: this is a public key; signing needs the private key", ErrKey)
+	}
+	switch k.KeyType {
+	case signerverifier.ED25519KeyType:
+		return signerverifier.NewED25519SignerVerifierFromSSLibKey(k)
+	case signerverifier.ECDSAKeyType, "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384":
+		return signerverifier.NewECDSASignerVerifierFromSSLibKey(k)
+	case signerverifier.RSAKeyType:
+		pub, err := ParsePublicKey([]byte(k.KeyVal.Public))
+		if err != nil {
+			return nil, err
+		}
+		if err := checkRSASize(pub.Key); err != nil {
+			return nil, err
+		}
+		return signerverifier.NewRSAPSSSignerVerifierFromSSLibKey(k)
+	}
+	return nil, fmt.Errorf("%w: unsupported key type %q", ErrKey, k.KeyType)
+}
+
+// parseSSLibKey reads PEM or securesystemslib JSON key material into the
+// library's key type, which carries the securesystemslib key id.
+func parseSSLibKey(data []byte) (*signerverifier.SSLibKey, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		if err := checkNoDuplicateKeys(trimmed); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrKey, err)
+		}
+		k, err := signerverifier.LoadKeyFromSSLibBytes(trimmed)
+		if err != nil || k.KeyVal.Public == "" {
+			return nil, fmt.Errorf("%w: not a securesystemslib JSON key", ErrKey)
+		}
+		return k, nil
+	}
+	block, _ := pem.Decode(trimmed)
+	if block == nil {
+		return nil, fmt.Errorf("%w: not a PEM key (no PEM block found)", ErrKey)
+	}
+	if x509.IsEncryptedPEMBlock(block) || block.Type == "ENCRYPTED PRIVATE KEY" || block.Type == "ENCRYPTED SIGSTORE PRIVATE KEY" {
+		return nil, fmt.Errorf("%w: encrypted private keys are not supported yet", ErrKey)
+	}
+	k, err := signerverifier.LoadKey(pem.EncodeToMemory(block))
+	if err != nil {
+		return nil, fmt.Errorf("%w: PEM block %q is not a supported key: %v", ErrKey, block.Type, err)
+	}
+	return k, nil
+}
+
+// PublicKey is a trusted verification key. It implements dsse.Verifier and
+// accepts every signature encoding found in the wild for its algorithm:
+// Ed25519; ECDSA with the curve's hash, as ASN.1 DER or raw r‖s; RSA PSS
+// (any salt length) and PKCS#1 v1.5 with SHA-256.
+type PublicKey struct {
+	// ID is the securesystemslib key id (hex SHA-256 of the canonical
+	// JSON key object).
+	ID string
+	// Key is the parsed public key.
+	Key crypto.PublicKey
+	// Source says where the key came from (a file path), for messages.
+	Source string
+}
+
+// LoadPublicKey reads a PKIX PEM public key (or a securesystemslib JSON key,
+// or a private key whose public half is used) from a file.
+func LoadPublicKey(path string) (*PublicKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	k, err := ParsePublicKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	k.Source = path
+	return k, nil
+}
+
+// ParsePublicKey parses public key material; see LoadPublicKey.
+func ParsePublicKey(data []byte) (*PublicKey, error) {
+	k, err := parseSSLibKey(data)
+	if err != nil {
+		return nil, err
+	}
+	var pub crypto.PublicKey
+	if k.KeyType == signerverifier.ED25519KeyType {
+		raw, err := hex.DecodeString(k.KeyVal.Public)
+		if err != nil || len(raw) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("%w: bad ed25519 public key", ErrKey)
+		}
+		pub = ed25519.PublicKey(raw)
+	} else {
+		block, _ := pem.Decode([]byte(k.KeyVal.Public))
+		if block == nil {
+			return nil, fmt.Errorf("%w: public key is not PEM", ErrKey)
+		}
+		pub, err = x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrKey, err)
+		}
+	}
+	if err := checkRSASize(pub); err != nil {
+		return nil, err
+	}
+	if ec, ok := pub.(*ecdsa.PublicKey); ok && ecHash(ec) == 0 {
+		return nil, fmt.Errorf("%w: unsupported ECDSA curve %s", ErrKey, ec.Curve.Params().Name)
+	}
+	return &PublicKey{ID: k.KeyID, Key: pub}, nil
+}
+
+func checkRSASize(pub crypto.PublicKey) error {
+	if r, ok := pub.(*rsa.PublicKey); ok && r.N.BitLen() < minRSABits {
+		return fmt.Errorf("%w: RSA key of %d bits is too small (at least %d)", ErrKey, r.N.BitLen(), minRSABits)
+	}
+	return nil
+}
+
+// KeyID implements dsse.Verifier.
+func (k *PublicKey) KeyID() (string, error) { return k.ID, nil }
+
+// Public implements dsse.Verifier.
+func (k *PublicKey) Public() crypto.PublicKey { return k.Key }
+
+// Algorithm names the key's algorithm for people: "ed25519", "ecdsa-p256", ...
+func (k *PublicKey) Algorithm() string {
+	switch p := k.Key.(type) {
+	case ed25519.PublicKey:
+		return "ed25519"
+	case *ecdsa.PublicKey:
+		switch p.Curve {
+		case elliptic.P256():
+			return "ecdsa-p256"
+		case elliptic.P384():
+			return "ecdsa-p384"
+		case elliptic.P521():
+			return "ecdsa-p521"
+		}
+	case *rsa.PublicKey:
+		return fmt.Sprintf("rsa-%d", p.N.BitLen())
+	}
+	return "unknown"
+}
+
+// Verify implements dsse.Verifier: it checks sig over data.
+func (k *PublicKey) Verify(_ context.Context, data, sig []byte) error {
+	switch p := k.Key.(type) {
+	case ed25519.PublicKey:
+		if ed25519.Verify(p, data, sig) {
+			return nil
+		}
+	case *ecdsa.PublicKey:
+		h := ecHash(p)
+		digest := hashBytes(h, data)
+		if ecdsa.VerifyASN1(p, digest, sig) {
+			return nil
+		}
+		size := (p.Curve.Params().BitSize + 7) / 8
+		if len(sig) == 2*size {
+			r := new(big.Int).SetBytes(sig[:size])
+			s := new(big.Int).SetBytes(sig[size:])
+			if ecdsa.Verify(p, digest, r, s) {
+				return nil
+			}
+		}
+	case *rsa.PublicKey:
+		digest := hashBytes(crypto.SHA256, data)
+		if rsa.VerifyPSS(p, crypto.SHA256, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}) == nil {
+			return nil
+		}
+		if rsa.VerifyPKCS1v15(p, crypto.SHA256, digest, sig) == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: does not verify with key %s", ErrSignature, ShortKeyID(k.ID))
+}
+
+// ecHash is the hash DSSE signers pair with each curve (as go-securesystemslib
+// and cosign do); 0 for an unsupported curve.
+func ecHash(p *ecdsa.PublicKey) crypto.Hash {
+	switch p.Curve {
+	case elliptic.P256():
+		return crypto.SHA256
+	case elliptic.P384():
+		return crypto.SHA384
+	case elliptic.P521():
+		return crypto.SHA512
+	}
+	return 0
+}
+
+func hashBytes(h crypto.Hash, data []byte) []byte {
+	switch h {
+	case crypto.SHA384:
+		d := sha512.Sum384(data)
+		return d[:]
+	case crypto.SHA512:
+		d := sha512.Sum512(data)
+		return d[:]
+	default:
+		d := sha256.Sum256(data)
+		return d[:]
+	}
+}
+
+// ShortKeyID abbreviates a key id for one-line messages.
+func ShortKeyID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// KeyPairFiles names the files WriteKeyPair wrote.
+type KeyPairFiles struct {
+	PrivateKey string `json:"privateKey"`
+	PublicKey  string `json:"publicKey"`
+	KeyID      string `json:"keyId"`
+	Type       string `json:"type"`
+}
+
+// WriteKeyPair generates a key pair and writes PREFIX.key (PKCS#8 PEM, mode
+// 0600) and PREFIX.pub (PKIX PEM, mode 0644). Existing files are refused
+// unless force is set.
+func WriteKeyPair(prefix string, t KeyType, force bool) (*KeyPairFiles, error) {
+	if prefix == "" {
+		return nil, fmt.Errorf("%w: empty output prefix", ErrKey)
+	}
+	files := &KeyPairFiles{PrivateKey: prefix + ".key", PublicKey: prefix + ".pub", Type: string(t)}
+	if !force {
+		for _, p := range []string{files.PrivateKey, files.PublicKey} {
+			if _, err := os.Lstat(p); err == nil {
+				return nil, fmt.Errorf("%s already exists (use --force to overwrite)", p)
+			}
+		}
+	}
+	priv, pub, err := GenerateKey(t)
+	if err != nil {
+		return nil, err
+	}
+	k, err := ParsePublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	files.KeyID = k.ID
+	if err := writeNew(files.PrivateKey, priv, 0o600, force); err != nil {
+		return nil, err
+	}
+	if err := writeNew(files.PublicKey, pub, 0o644, force); err != nil {
+		os.Remove(files.PrivateKey)
+		return nil, err
+	}
+	return files, nil
+}
+
+// writeNew writes a file with exactly the given mode. Without force it fails
+// if the file exists (O_EXCL, so a race cannot clobber a key either).
+func writeNew(path string, data []byte, mode os.FileMode, force bool) error {
+	if force {
+		return WriteFileAtomic(path, data, mode)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		if os.IsExist(err) {
+			return fmt.Errorf("%s already exists (use --force to overwrite)", path)
+		}
+		return err
+	}
+	if err := f.Chmod(mode); err != nil { // umask must not widen or narrow it
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/provenance"
+)
+
+func newAttestCmd(g *globalFlags) *cobra.Command {
+	var (
+		keyPath string
+		req     provenance.AttestRequest
+	)
+	cmd := &cobra.Command{
+		Use:   "attest --key KEY --bundle OUT [flags] ARTIFACT...",
+		Short: "Sign SLSA provenance for artifacts into a bundle",
+		Long: `Hash each artifact (files; directories are walked recursively; globs are
+expanded; --checksums adds artifacts from a sha256sum file), build an in-toto
+Statement v1 whose subjects are the artifacts with an SLSA provenance v1
+predicate, sign it into a DSSE envelope, and append it as one line to the
+bundle (JSON Lines, *.intoto.jsonl). The append is atomic.
+
+With --predicate and --predicate-type, any other predicate is attested
+instead of SLSA provenance.`,
+		Example: `  provenant attest --key release.key --bundle app.intoto.jsonl dist/app
+  provenant attest --key release.key --bundle dist.intoto.jsonl \
+      --builder-id https://ci.example.com/builders/release \
+      --source git+https://github.com/example/app@refs/tags/v1.2.0 --sha512 'dist/*'
+  provenant attest --key release.key --bundle dist.intoto.jsonl --checksums SHA256SUMS
+  provenant attest --key release.key --bundle tests.intoto.jsonl \
+      --predicate results.json --predicate-type https://in-toto.io/attestation/test-result/v0.1 dist/app`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if keyPath == "" {
+				return usageError("--key is required")
+			}
+			if req.Bundle == "" {
+				return usageError("--bundle is required")
+			}
+			if len(args) == 0 && len(req.Checksums) == 0 {
+				return usageError("name at least one artifact (or --checksums FILE)")
+			}
+			signer, err := attest.LoadSigner(keyPath)
+			if err != nil {
+				return inputError(err)
+			}
+			req.Signer = signer
+			req.Artifacts = args
+			req.Options.Version = provenantVersion()
+			res, err := provenance.Attest(cmd.Context(), req)
+			if err != nil {
+				if errors.Is(err, provenance.ErrInput) {
+					return inputError(errors.New(trimInput(err)))
+				}
+				return inputError(err)
+			}
+			return printAttest(cmd, g, res)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&keyPath, "key", "", "private key file (PKCS#8 PEM or securesystemslib JSON)")
+	f.StringVar(&req.Bundle, "bundle", "", "bundle to append to (JSON Lines, *.intoto.jsonl)")
+	f.StringVar(&req.Options.BuilderID, "builder-id", "", "builder id URI (default "+provenance.LocalBuilderID+")")
+	f.StringVar(&req.Options.BuildType, "build-type", "", "build type URI (default provenant's attest build type)")
+	f.StringVar(&req.Options.Source, "source", "", "source URI, e.g. git+https://github.com/org/repo@refs/tags/v1")
+	f.BoolVar(&req.SHA512, "sha512", false, "record sha512 digests beside sha256")
+	f.StringArrayVar(&req.Checksums, "checksums", nil, "sha256sum-format file naming more artifacts (repeatable)")
+	f.StringVar(&req.PredicateFile, "predicate", "", "attest this predicate (a JSON file) instead of SLSA provenance")
+	f.StringVar(&req.PredicateType, "predicate-type", "", "predicate type URI for --predicate")
+	return cmd
+}
+
+func trimInput(err error) string {
+	s := err.Error()
+	if len(s) > len("input: ") && s[:len("input: ")] == "input: " {
+		return s[len("input: "):]
+	}
+	return s
+}
+
+func printAttest(cmd *cobra.Command, g *globalFlags, res *provenance.AttestResult) error {
+	type subject struct {
+		Name    string            `json:"name"`
+		Digests map[string]string `json:"digest"`
+	}
+	subs := make([]subject, len(res.Subjects))
+	for i, a := range res.Subjects {
+		subs[i] = subject{a.Name, a.Digests}
+	}
+	if g.json() {
+		return writeJSON(cmd.OutOrStdout(), map[string]any{
+			"bundle":        res.Bundle,
+			"predicateType": res.PredicateType,
+			"subjects":      subs,
+		})
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "attested %d artifact(s) into %s (%s)\n", len(subs), res.Bundle, res.PredicateType)
+	for _, s := range subs {
+		fmt.Fprintf(w, "  %s  sha256:%s\n", s.Name, s.Digests["sha256"])
+	}
+	return nil
+}

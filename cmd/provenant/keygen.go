@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/provenant/provenant/attest"
+)
+
+func newKeygenCmd(g *globalFlags) *cobra.Command {
+	var (
+		keyType string
+		out     string
+		force   bool
+	)
+	types := make([]string, 0, len(attest.KeyTypes()))
+	for _, t := range attest.KeyTypes() {
+		types = append(types, string(t))
+	}
+	cmd := &cobra.Command{
+		Use:   "keygen",
+		Short: "Generate a signing key pair",
+		Long: `Generate a key pair for signing attestations.
+
+Writes PREFIX.key (the private key, PKCS#8 PEM, file mode 0600: keep it
+secret) and PREFIX.pub (the public key, PKIX PEM: give it to verifiers).
+Existing files are never overwritten unless --force is given.`,
+		Example: `  provenant keygen --out release
+  provenant keygen --type ecdsa-p256 --out ci/signing`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			files, err := attest.WriteKeyPair(out, attest.KeyType(keyType), force)
+			if err != nil {
+				return inputError(err)
+			}
+			if g.json() {
+				return writeJSON(cmd.OutOrStdout(), files)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "private key: %s (%s, keep it secret)\n", files.PrivateKey, files.Type)
+			fmt.Fprintf(w, "public key:  %s\n", files.PublicKey)
+			fmt.Fprintf(w, "key id:      %s\n", files.KeyID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&keyType, "type", string(attest.Ed25519), "key type: "+strings.Join(types, ", "))
+	cmd.Flags().StringVar(&out, "out", "provenant", "output prefix: writes PREFIX.key and PREFIX.pub")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
+	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(types, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}

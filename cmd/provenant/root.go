@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, stable for scripts.
+const (
+	exitOK     = 0 // everything verified
+	exitDenied = 1 // a verification was denied
+	exitInput  = 2 // usage error or unreadable input
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func provenantVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// exitError carries an exit code to the edge of the program.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageError(format string, a ...any) error {
+	return &exitError{code: exitInput, err: fmt.Errorf(format, a...)}
+}
+
+func inputError(err error) error { return &exitError{code: exitInput, err: err} }
+
+func deniedError(err error) error { return &exitError{code: exitDenied, err: err} }
+
+// errSilentDenied ends a command with exit 1 after the output has already
+// said why.
+var errSilentDenied = &exitError{code: exitDenied, err: errors.New("denied")}
+
+type globalFlags struct {
+	format string
+	color  string
+}
+
+func (g *globalFlags) json() bool { return g.format == "json" }
+
+func newRootCmd(s streams) *cobra.Command {
+	g := &globalFlags{}
+	root := &cobra.Command{
+		Use:   "provenant",
+		Short: "Generate and verify software supply-chain provenance",
+		Long: `provenant signs in-toto attestations with SLSA provenance into DSSE
+envelopes, and verifies them before a release ships.
+
+Exit codes: 0 verified, 1 verification denied, 2 usage or input error.`,
+		Example: `  provenant keygen --out release
+  provenant attest --key release.key --bundle app.intoto.jsonl dist/app
+  provenant verify --bundle app.intoto.jsonl --key release.pub dist/app`,
+		Version:       provenantVersion(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			switch g.format {
+			case "text", "json":
+			default:
+				return usageError("--format must be text or json, not %q", g.format)
+			}
+			switch g.color {
+			case "auto", "always", "never":
+			default:
+				return usageError("--color must be auto, always or never, not %q", g.color)
+			}
+			return nil
+		},
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetVersionTemplate("provenant {{.Version}}\n")
+	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json")
+	root.PersistentFlags().StringVar(&g.color, "color", "auto", "colour output: auto (only on a terminal, unless NO_COLOR is set), always, never")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.AddCommand(newKeygenCmd(g), newAttestCmd(g), newVerifyCmd(g), newVersionCmd(g))
+	for _, c := range root.Commands() {
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	}
+	_ = root.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return root
+}
+
+// run executes the CLI and returns the exit code. Errors are printed as one
+// line on stderr.
+func run(ctx context.Context, args []string, s streams) int {
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitInput
+	if ee, ok := errors.AsType[*exitError](err); ok {
+		code = ee.code
+		if ee == errSilentDenied {
+			return code
+		}
+	} else if strings.HasPrefix(err.Error(), "unknown command") || strings.Contains(err.Error(), "accepts") || strings.Contains(err.Error(), "requires at least") {
+		code = exitInput
+	}
+	fmt.Fprintf(s.err, "provenant: %s\n", oneLine(err.Error()))
+	return code
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// useColor decides whether to colour output written to w.
+func useColor(g *globalFlags, w io.Writer) bool {
+	switch g.color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+}
+
+func newVersionCmd(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print provenant's version",
+		Example: "  provenant version\n  provenant version --format json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.json() {
+				return writeJSON(cmd.OutOrStdout(), map[string]string{"version": provenantVersion()})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "provenant %s\n", provenantVersion())
+			return nil
+		},
+	}
+}

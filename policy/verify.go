@@ -1,0 +1,415 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+// Option configures a Verifier.
+type Option func(*options) error
+
+type options struct {
+	keys           []*attest.PublicKey
+	threshold      int
+	builderID      string
+	sourceURI      string
+	predicateTypes []string
+}
+
+// WithKeys adds trusted public keys.
+func WithKeys(keys ...*attest.PublicKey) Option {
+	return func(o *options) error {
+		o.keys = append(o.keys, keys...)
+		return nil
+	}
+}
+
+// WithThreshold requires n distinct trusted keys to sign each envelope.
+func WithThreshold(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("threshold must be at least 1, not %d", n)
+		}
+		o.threshold = n
+		return nil
+	}
+}
+
+// WithBuilderID requires the provenance's builder id to match id (see
+// provenance.MatchBuilderID).
+func WithBuilderID(id string) Option {
+	return func(o *options) error { o.builderID = id; return nil }
+}
+
+// WithSourceURI requires the provenance's source to match uri (see
+// provenance.MatchSourceURI).
+func WithSourceURI(uri string) Option {
+	return func(o *options) error { o.sourceURI = uri; return nil }
+}
+
+// WithPredicateType requires statements of this predicate type instead of
+// SLSA provenance (v1 or v0.2).
+func WithPredicateType(t string) Option {
+	return func(o *options) error {
+		if t == "" {
+			return errors.New("empty predicate type")
+		}
+		o.predicateTypes = []string{t}
+		return nil
+	}
+}
+
+// Verifier checks artifacts against bundles.
+type Verifier struct {
+	o options
+}
+
+// NewVerifier checks the options; at least one key is required, and the
+// threshold cannot exceed the number of distinct keys.
+func NewVerifier(opts ...Option) (*Verifier, error) {
+	o := options{threshold: 1, predicateTypes: []string{provenance.PredicateSLSAv1, provenance.PredicateSLSAv0_2}}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	if len(o.keys) == 0 {
+		return nil, errors.New("no trusted key given")
+	}
+	distinct := map[string]bool{}
+	for _, k := range o.keys {
+		distinct[k.ID] = true
+	}
+	if o.threshold > len(distinct) {
+		return nil, fmt.Errorf("threshold %d is more than the %d distinct trusted key(s) given", o.threshold, len(distinct))
+	}
+	return &Verifier{o: o}, nil
+}
+
+// Criteria are the expectations a report was checked against.
+type Criteria struct {
+	Keys           []string `json:"keys"`
+	Threshold      int      `json:"threshold"`
+	PredicateTypes []string `json:"predicateTypes"`
+	BuilderID      string   `json:"builderId,omitempty"`
+	SourceURI      string   `json:"sourceUri,omitempty"`
+}
+
+// Envelope is what happened to one envelope of a bundle.
+type Envelope struct {
+	Source        attest.Source       `json:"source"`
+	Digest        string              `json:"digest,omitempty"`
+	Verified      bool                `json:"verified"`
+	Signers       []string            `json:"signers,omitempty"`
+	StatementType string              `json:"statementType,omitempty"`
+	PredicateType string              `json:"predicateType,omitempty"`
+	Provenance    *provenance.Summary `json:"provenance,omitempty"`
+	Error         string              `json:"error,omitempty"`
+	statement     *attest.Statement
+}
+
+// Artifact is the decision about one artifact.
+type Artifact struct {
+	Name    string            `json:"name"`
+	Digests map[string]string `json:"digests"`
+	Allowed bool              `json:"verified"`
+	// Attestations are the envelopes that cover the artifact and passed
+	// every check.
+	Attestations []attest.Source `json:"attestations"`
+	// Reasons says why the artifact is denied, one line each, naming
+	// the envelope and the check.
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// Report is the outcome of a verification.
+type Report struct {
+	Allowed   bool       `json:"verified"`
+	Criteria  Criteria   `json:"criteria"`
+	Envelopes []Envelope `json:"envelopes"`
+	Artifacts []Artifact `json:"artifacts"`
+}
+
+// Input is an artifact to gate: a file to hash, or known digests.
+type Input struct {
+	Name    string
+	Path    string     // read and hashed when set
+	Digests digest.Set // used as given when Path is empty
+}
+
+// Verify checks every input against the entries of the bundles. It returns
+// an error only when an input cannot be read (a missing artifact); every
+// problem with the attestations is a denial in the report.
+func (v *Verifier) Verify(ctx context.Context, entries []attest.Entry, inputs []Input) (*Report, error) {
+	r := &Report{Criteria: v.criteria()}
+	for _, e := range entries {
+		r.Envelopes = append(r.Envelopes, v.checkEnvelope(ctx, e))
+	}
+	algs := v.algorithms(r.Envelopes)
+	idx := indexSubjects(r.Envelopes)
+	r.Allowed = len(inputs) > 0
+	for _, in := range inputs {
+		digests := in.Digests
+		if in.Path != "" {
+			var err error
+			digests, err = digest.File(in.Path, algs...)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", in.Path, err)
+			}
+		}
+		a := v.decide(r.Envelopes, idx, in.Name, digests)
+		r.Allowed = r.Allowed && a.Allowed
+		r.Artifacts = append(r.Artifacts, a)
+	}
+	return r, nil
+}
+
+func (v *Verifier) criteria() Criteria {
+	c := Criteria{Threshold: v.o.threshold, PredicateTypes: v.o.predicateTypes, BuilderID: v.o.builderID, SourceURI: v.o.sourceURI}
+	seen := map[string]bool{}
+	for _, k := range v.o.keys {
+		if !seen[k.ID] {
+			seen[k.ID] = true
+			c.Keys = append(c.Keys, k.ID)
+		}
+	}
+	return c
+}
+
+// checkEnvelope verifies signatures first and parses the payload only when
+// they hold.
+func (v *Verifier) checkEnvelope(ctx context.Context, e attest.Entry) Envelope {
+	out := Envelope{Source: e.Source, Digest: e.Digest}
+	if e.Err != nil {
+		out.Error = e.Err.Error()
+		return out
+	}
+	ver, err := attest.VerifyEnvelope(ctx, e.Envelope, v.o.keys, v.o.threshold)
+	if err != nil {
+		out.Error = "signature: " + strings.TrimPrefix(err.Error(), "signature: ")
+		return out
+	}
+	out.Signers = ver.KeyIDs
+	st, err := attest.ParseStatement(ver.PayloadType, ver.Payload)
+	if err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	out.Verified = true
+	out.statement = st
+	out.StatementType = st.GetType()
+	out.PredicateType = st.GetPredicateType()
+	if provenance.IsProvenance(st.GetPredicateType()) {
+		sum, err := provenance.Summarize(st)
+		if err != nil {
+			out.Verified = false
+			out.Error = err.Error()
+			return out
+		}
+		out.Provenance = sum
+	}
+	return out
+}
+
+// algorithms lists the digest algorithms to compute for artifacts: sha256
+// always, plus every supported algorithm some verified subject uses.
+func (v *Verifier) algorithms(envs []Envelope) []string {
+	want := map[string]bool{digest.SHA256: true}
+	for _, e := range envs {
+		for _, s := range e.statement.GetSubject() {
+			for alg := range s.GetDigest() {
+				if digest.IsSupported(alg) {
+					want[alg] = true
+				}
+			}
+		}
+	}
+	var out []string
+	for _, a := range digest.Supported {
+		if want[a] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+type subjectRef struct {
+	env     int
+	digests map[string]string
+}
+
+// indexSubjects maps "alg:hex" to the subjects that carry it, so that each
+// artifact is looked up, not scanned against every envelope.
+func indexSubjects(envs []Envelope) map[string][]subjectRef {
+	idx := map[string][]subjectRef{}
+	for i, e := range envs {
+		for _, s := range e.statement.GetSubject() {
+			for alg, val := range s.GetDigest() {
+				if digest.IsSupported(alg) {
+					k := alg + ":" + strings.ToLower(val)
+					idx[k] = append(idx[k], subjectRef{env: i, digests: s.GetDigest()})
+				}
+			}
+		}
+	}
+	return idx
+}
+
+// matches says whether a subject names the artifact: they share at least
+// one algorithm and agree on every algorithm both have.
+func matches(subject, artifact map[string]string) bool {
+	common := 0
+	for alg, want := range artifact {
+		got, ok := subject[alg]
+		if !ok {
+			continue
+		}
+		if !strings.EqualFold(got, want) {
+			return false
+		}
+		common++
+	}
+	return common > 0
+}
+
+func (v *Verifier) decide(envs []Envelope, idx map[string][]subjectRef, name string, digests digest.Set) Artifact {
+	a := Artifact{Name: name, Digests: digests, Attestations: []attest.Source{}}
+	for _, e := range envs {
+		if !e.Verified {
+			a.Reasons = append(a.Reasons, fmt.Sprintf("%s: %s", e.Source, e.Error))
+		}
+	}
+	covering := map[int]bool{}
+	for alg, val := range digests {
+		for _, ref := range idx[alg+":"+strings.ToLower(val)] {
+			if matches(ref.digests, digests) {
+				covering[ref.env] = true
+			}
+		}
+	}
+	envIdx := make([]int, 0, len(covering))
+	for i := range covering {
+		envIdx = append(envIdx, i)
+	}
+	sort.Ints(envIdx)
+	var others []string
+	passed := 0
+	for _, i := range envIdx {
+		e := envs[i]
+		if !slices.Contains(v.o.predicateTypes, e.PredicateType) {
+			others = append(others, fmt.Sprintf("%s (%s)", e.Source, e.PredicateType))
+			continue
+		}
+		if problems := v.checkStatement(e); len(problems) > 0 {
+			for _, p := range problems {
+				a.Reasons = append(a.Reasons, fmt.Sprintf("%s: %s", e.Source, p))
+			}
+			continue
+		}
+		passed++
+		a.Attestations = append(a.Attestations, e.Source)
+	}
+	if passed == 0 && len(a.Reasons) == 0 {
+		msg := fmt.Sprintf("no verified attestation names this artifact (%s)", shortDigest(digests))
+		if len(others) > 0 {
+			msg = fmt.Sprintf("no %s names this artifact; only %s", describeTypes(v.o.predicateTypes), strings.Join(others, ", "))
+		}
+		a.Reasons = append(a.Reasons, msg)
+	}
+	a.Allowed = len(a.Reasons) == 0 && passed > 0
+	return a
+}
+
+// checkStatement applies the expectations to one covering statement.
+// Every covering statement of the requested type must pass: a second
+// provenance for the same artifact from another builder is a conflict, not
+// an alternative.
+func (v *Verifier) checkStatement(e Envelope) []string {
+	var problems []string
+	if v.o.builderID != "" {
+		got := ""
+		if e.Provenance != nil {
+			got = e.Provenance.BuilderID
+		}
+		if !provenance.MatchBuilderID(got, v.o.builderID) {
+			problems = append(problems, fmt.Sprintf("builder id is %q, want %q", got, v.o.builderID))
+		}
+	}
+	if v.o.sourceURI != "" {
+		got := ""
+		if e.Provenance != nil {
+			got = e.Provenance.Source
+		}
+		if !provenance.MatchSourceURI(got, v.o.sourceURI) {
+			if got == "" {
+				problems = append(problems, fmt.Sprintf("provenance records no source, want %q", v.o.sourceURI))
+			} else {
+				problems = append(problems, fmt.Sprintf("source is %q, want %q", got, v.o.sourceURI))
+			}
+		}
+	}
+	return problems
+}
+
+func describeTypes(types []string) string {
+	if len(types) == 2 && types[0] == provenance.PredicateSLSAv1 && types[1] == provenance.PredicateSLSAv0_2 {
+		return "SLSA provenance"
+	}
+	return "statement of type " + strings.Join(types, " or ")
+}
+
+func shortDigest(d digest.Set) string {
+	if v, ok := d[digest.SHA256]; ok {
+		return "sha256:" + v
+	}
+	for _, alg := range digest.Supported {
+		if v, ok := d[alg]; ok {
+			return alg + ":" + v
+		}
+	}
+	return "no digest"
+}
+
+// ReadBundles reads every bundle file. A file that cannot be opened or read
+// is an error (an input error, not a denial); a file whose contents are not
+// a bundle becomes an entry with Err set, so that it denies like any other
+// bad envelope.
+func ReadBundles(paths []string) ([]attest.Entry, error) {
+	var all []attest.Entry
+	for _, p := range paths {
+		entries, err := attest.ReadBundleFile(p)
+		if err != nil {
+			if errors.Is(err, attest.ErrEmptyBundle) || errors.Is(err, attest.ErrMalformed) {
+				line := 0
+				if n := len(entries); n > 0 {
+					line = entries[n-1].Source.Line + 1
+				}
+				entries = append(entries, attest.Entry{Source: attest.Source{File: p, Line: line}, Err: stripPrefix(err, p)})
+			} else {
+				return nil, err
+			}
+		}
+		all = append(all, entries...)
+	}
+	return all, nil
+}
+
+// stripPrefix drops a leading "file:" or "file:line:" from an error that is
+// going to be shown with its source anyway.
+func stripPrefix(err error, file string) error {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, file+":"); ok {
+		if i := strings.Index(rest, ": "); i >= 0 && strings.Trim(rest[:i], "0123456789") == "" {
+			rest = rest[i+2:]
+		}
+		return errors.New(strings.TrimSpace(rest))
+	}
+	return err
+}
