@@ -29,7 +29,12 @@ type Source struct {
 	Line int    `json:"line"`
 }
 
-func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+func (s Source) String() string {
+	if s.Line <= 0 {
+		return s.File
+	}
+	return fmt.Sprintf("%s:%d", s.File, s.Line)
+}
 
 // Entry is one envelope of a bundle, or the reason it could not be read.
 type Entry struct {
@@ -45,7 +50,7 @@ type Entry struct {
 func ReadBundleFile(path string) ([]Entry, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, FileError(err)
 	}
 	defer f.Close()
 	return ReadBundle(f, path)

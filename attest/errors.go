@@ -3,13 +3,14 @@ package attest
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them, so
 // that callers can ask errors.Is(err, attest.ErrSignature).
 var (
 	// ErrKey: a key file could not be read as a key of a supported type.
-	ErrKey = errors.New("key")
+	ErrKey = errors.New("bad key")
 	// ErrMalformed: an envelope or bundle line is not well-formed.
 	ErrMalformed = errors.New("malformed envelope")
 	// ErrSignature: no (or not enough) trusted signatures verify.
@@ -23,6 +24,15 @@ var (
 	// ErrEmptyBundle: a bundle holds no envelope at all.
 	ErrEmptyBundle = errors.New("empty bundle")
 )
+
+// FileError rewrites an *fs.PathError as "path: reason" (without the
+// operation), the way messages about the user's files read best.
+func FileError(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
 
 // ErrThreshold says how many distinct trusted keys signed an envelope and how
 // many were required.

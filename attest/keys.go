@@ -84,7 +84,7 @@ type Signer = dsse.SignerVerifier
 func LoadSigner(path string) (Signer, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+		return nil, FileError(err)
 	}
 	s, err := ParseSigner(data)
 	if err != nil {
@@ -143,7 +143,7 @@ func parseSSLibKey(data []byte) (*signerverifier.SSLibKey, error) {
 	}
 	k, err := signerverifier.LoadKey(pem.EncodeToMemory(block))
 	if err != nil {
-		return nil, fmt.Errorf("%w: PEM block %q is not a supported key: %v", ErrKey, block.Type, err)
+		return nil, fmt.Errorf("%w: PEM block %q is not a supported key", ErrKey, block.Type)
 	}
 	return k, nil
 }
@@ -167,7 +167,7 @@ type PublicKey struct {
 func LoadPublicKey(path string) (*PublicKey, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+		return nil, FileError(err)
 	}
 	k, err := ParsePublicKey(data)
 	if err != nil {

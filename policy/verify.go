@@ -161,7 +161,7 @@ func (v *Verifier) Verify(ctx context.Context, entries []attest.Entry, inputs []
 			var err error
 			digests, err = digest.File(in.Path, algs...)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", in.Path, err)
+				return nil, fmt.Errorf("artifact %w", attest.FileError(err))
 			}
 		}
 		a := v.decide(r.Envelopes, idx, in.Name, digests)

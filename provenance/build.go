@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	ita "github.com/in-toto/attestation/go/v1"
 	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
+	ita "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"

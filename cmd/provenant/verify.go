@@ -126,7 +126,13 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 	if r.Criteria.SourceURI != "" {
 		crit = append(crit, "source "+r.Criteria.SourceURI)
 	}
-	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(vf.bundles, ", "), len(r.Envelopes), strings.Join(crit, ", "))
+	envelopes := 0
+	for _, e := range r.Envelopes {
+		if e.Source.Line > 0 {
+			envelopes++
+		}
+	}
+	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(vf.bundles, ", "), envelopes, strings.Join(crit, ", "))
 	denied := 0
 	for _, a := range r.Artifacts {
 		if a.Allowed {
