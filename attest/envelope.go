@@ -147,6 +147,9 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	if _, ok := probe["mediaType"]; ok {
 		return nil, fmt.Errorf("%w: this is a Sigstore bundle, not a DSSE envelope (Sigstore bundles are not supported yet)", ErrMalformed)
 	}
+	if _, ok := probe["_type"]; ok {
+		return nil, fmt.Errorf("%w: this is an unsigned in-toto statement, not a DSSE envelope", ErrMalformed)
+	}
 	var env Envelope
 	if err := json.Unmarshal(data, &env); err != nil {
 		return nil, fmt.Errorf("%w: not a DSSE envelope: %v", ErrMalformed, err)

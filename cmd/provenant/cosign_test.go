@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cosignPath finds a cosign binary on PATH or in GOPATH/bin (where
+// `make interop` installs it), or skips the test.
+func cosignPath(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("cosign"); err == nil {
+		return p
+	}
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		p := filepath.Join(strings.TrimSpace(string(out)), "bin", "cosign")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Skip("cosign not found on PATH or in GOPATH/bin; run `make interop` to install cosign v2.6.2 and run this test")
+	return ""
+}
+
+func runCosign(t *testing.T, cosign, dir string, args ...string) (stdout string, err error) {
+	t.Helper()
+	cmd := exec.Command(cosign, args...)
+	cmd.Dir = dir
+	// An empty password for cosign's own encrypted key; no TUF lookups.
+	cmd.Env = append(os.Environ(), "COSIGN_PASSWORD=", "TUF_ROOT="+filepath.Join(dir, ".sigstore"))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Logf("cosign %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+		return out.String(), err
+	}
+	return out.String(), nil
+}
+
+// TestCosignAttestationVerifiesWithProvenant: cosign attest-blob --key ...
+// --tlog-upload=false writes a Statement v0.1 signed with an ECDSA P-256 key;
+// provenant verifies it with cosign.pub.
+func TestCosignAttestationVerifiesWithProvenant(t *testing.T) {
+	cosign := cosignPath(t)
+	dir := t.TempDir()
+	if _, err := runCosign(t, cosign, dir, "generate-key-pair"); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "art.txt"), []byte("an artifact\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "pred.json"), []byte(`{"buildDefinition":{"buildType":"https://example.com/bt","externalParameters":{"source":"git+https://github.com/example/app@refs/heads/main"}},"runDetails":{"builder":{"id":"https://example.com/builder@v1"}}}`), 0o644)
+	env, err := runCosign(t, cosign, dir, "attest-blob", "--key", "cosign.key", "--tlog-upload=false", "--yes",
+		"--predicate", "pred.json", "--type", "slsaprovenance1", "art.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "att.intoto.jsonl"), []byte(env), 0o644)
+	r := runCLI(t, dir, "verify", "--bundle", "att.intoto.jsonl", "--key", "cosign.pub",
+		"--builder-id", "https://example.com/builder", "--source-uri", "github.com/example/app", "art.txt")
+	if r.code != 0 {
+		t.Fatalf("provenant verify of cosign's attestation: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	os.WriteFile("art.txt", []byte("changed\n"), 0o644)
+	if r := runCLI(t, "", "verify", "--bundle", "att.intoto.jsonl", "--key", "cosign.pub", "art.txt"); r.code != 1 {
+		t.Errorf("provenant verify of a changed artifact: exit %d, want 1", r.code)
+	}
+}
+
+// TestProvenantAttestationVerifiesWithCosign: cosign verify-blob-attestation
+// --key ... --insecure-ignore-tlog --type slsaprovenance1 accepts provenant's
+// envelopes, for ECDSA and Ed25519 keys. (provenant signs with RSA-PSS, the
+// securesystemslib scheme; cosign verifies RSA keys with PKCS#1 v1.5 only, so
+// RSA envelopes do not cross over: see docs/interop.md.)
+func TestProvenantAttestationVerifiesWithCosign(t *testing.T) {
+	cosign := cosignPath(t)
+	for _, kt := range []string{"ecdsa-p256", "ed25519"} {
+		t.Run(kt, func(t *testing.T) {
+			dir := t.TempDir()
+			if r := runCLI(t, dir, "keygen", "--type", kt, "--out", "k"); r.code != 0 {
+				t.Fatal(r.stderr)
+			}
+			os.WriteFile("art.txt", []byte("an artifact for "+kt+"\n"), 0o644)
+			if r := runCLI(t, "", "attest", "--key", "k.key", "--bundle", "b.intoto.jsonl", "art.txt"); r.code != 0 {
+				t.Fatal(r.stderr)
+			}
+			if _, err := runCosign(t, cosign, dir, "verify-blob-attestation", "--key", "k.pub", "--insecure-ignore-tlog",
+				"--type", "slsaprovenance1", "--signature", "b.intoto.jsonl", "art.txt"); err != nil {
+				t.Fatalf("cosign rejected provenant's %s envelope: %v", kt, err)
+			}
+			os.WriteFile("art.txt", []byte("changed\n"), 0o644)
+			if _, err := runCosign(t, cosign, dir, "verify-blob-attestation", "--key", "k.pub", "--insecure-ignore-tlog",
+				"--type", "slsaprovenance1", "--signature", "b.intoto.jsonl", "art.txt"); err == nil {
+				t.Errorf("cosign accepted a changed artifact")
+			}
+		})
+	}
+}
