@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -229,7 +230,7 @@ func VerifyEnvelope(ctx context.Context, env *Envelope, keys []*PublicKey, thres
 	byID := map[string]*PublicKey{}
 	var verifiers []dsse.Verifier
 	for _, k := range keys {
-		if _, dup := byID[k.ID]; dup {
+		if _, dup := byID[k.ID]; dup || sameKeyListed(verifiers, k) {
 			continue
 		}
 		byID[k.ID] = k
@@ -281,4 +282,20 @@ func VerifyEnvelope(ctx context.Context, env *Envelope, keys []*PublicKey, thres
 		v.KeyIDs = append(v.KeyIDs, a.KeyID)
 	}
 	return v, nil
+}
+
+// sameKeyListed says whether the key material of k is already among the
+// verifiers under another id (the same key loaded from a PEM file and from a
+// securesystemslib JSON key), so that it counts once towards a threshold.
+func sameKeyListed(verifiers []dsse.Verifier, k *PublicKey) bool {
+	eq, ok := k.Key.(interface{ Equal(crypto.PublicKey) bool })
+	if !ok {
+		return false
+	}
+	for _, v := range verifiers {
+		if eq.Equal(v.Public()) {
+			return true
+		}
+	}
+	return false
 }
