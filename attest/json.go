@@ -28,10 +28,9 @@ func checkNoDuplicateKeys(data []byte) error {
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			if len(stack) != 0 {
-				return errors.New("unexpected end of JSON input")
-			}
-			return nil
+			// Only reached before a complete value: after one, the
+			// loop returns below.
+			return errors.New("unexpected end of JSON input")
 		}
 		if err != nil {
 			return jsonSyntaxError(err)
