@@ -8,7 +8,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 
-.PHONY: all build test demo bench fuzz lint fmt clean
+.PHONY: all build test demo bench fuzz lint fmt clean interop
 
 all: build
 
@@ -43,3 +43,8 @@ fmt:
 
 clean:
 	rm -rf bin .demo
+
+# Installs cosign v2.6.2 (a peer, for interoperability tests only) and runs them.
+interop:
+	$(GO) install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.2
+	$(GO) test -count=1 -run 'Cosign' -v ./cmd/provenant
