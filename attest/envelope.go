@@ -102,8 +102,9 @@ func ReadBundle(r io.Reader, name string) ([]Entry, error) {
 	return entries, nil
 }
 
-// readLine returns the next line without its line break, failing when it is
-// longer than limit, without buffering more than limit bytes.
+// readLine returns the next line with its line break, failing when it is
+// longer than limit, without buffering more than limit bytes. The break is
+// kept so that a document spanning lines is read as written.
 func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 	var line []byte
 	for {
@@ -118,7 +119,7 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 		if err != nil {
 			return line, err
 		}
-		return bytes.TrimRight(line, "\r\n"), nil
+		return line, nil
 	}
 }
 
