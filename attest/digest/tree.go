@@ -1,0 +1,569 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// MediaTypeSymlink is the media type of an entry recorded as a symbolic link
+// rather than followed (the freedesktop.org shared-mime-info name).
+const MediaTypeSymlink = "inode/symlink"
+
+// Entry is one file found by HashTree.
+type Entry struct {
+	Artifact
+	// Link is set when the entry is a symbolic link recorded as a link:
+	// its target as written in the link. Its digests are then those of
+	// the target text, the way git stores a link as a blob of its target.
+	Link string
+	// Info describes what was hashed: the file, or the link itself when
+	// Link is set. Changed uses it to tell a rewritten file from an
+	// untouched one.
+	Info fs.FileInfo
+}
+
+// Skipped is a file that HashTree found but could not hash: a socket, a
+// named pipe or a device. It is reported, never dropped silently.
+type Skipped struct {
+	Path   string
+	Reason string
+}
+
+// Tree is what HashTree found, sorted by name.
+type Tree struct {
+	Entries []Entry
+	Skipped []Skipped
+}
+
+// Progress says how far HashTree has got. Total grows while the walk is
+// still finding files; Walked says it is final.
+type Progress struct {
+	Files, Total int64
+	Bytes        int64
+	Walked       bool
+	Elapsed      time.Duration
+}
+
+// TreeOption configures HashTree.
+type TreeOption func(*treeOptions) error
+
+type treeOptions struct {
+	algs      []string
+	progress  func(Progress)
+	every     time.Duration
+	missingOK bool
+	workers   int
+}
+
+// WithAlgorithms chooses the digests computed (default sha256 only).
+func WithAlgorithms(algs ...string) TreeOption {
+	return func(o *treeOptions) error {
+		if len(algs) == 0 {
+			return errors.New("no digest algorithm")
+		}
+		for _, a := range algs {
+			if !IsSupported(a) {
+				return fmt.Errorf("unsupported digest algorithm %q", a)
+			}
+		}
+		o.algs = algs
+		return nil
+	}
+}
+
+// WithProgress calls fn from one goroutine every interval while hashing,
+// and once at the end.
+func WithProgress(fn func(Progress), interval time.Duration) TreeOption {
+	return func(o *treeOptions) error {
+		if interval <= 0 {
+			return fmt.Errorf("progress interval must be positive, not %v", interval)
+		}
+		o.progress, o.every = fn, interval
+		return nil
+	}
+}
+
+// WithMissingOK accepts roots that do not exist and patterns that match
+// nothing, for a snapshot taken before the files are made.
+func WithMissingOK() TreeOption {
+	return func(o *treeOptions) error { o.missingOK = true; return nil }
+}
+
+// WithWorkers sets how many files are hashed at once (default GOMAXPROCS).
+func WithWorkers(n int) TreeOption {
+	return func(o *treeOptions) error {
+		if n < 1 {
+			return fmt.Errorf("workers must be at least 1, not %d", n)
+		}
+		o.workers = n
+		return nil
+	}
+}
+
+// HashTree hashes everything under roots: files, directories (walked
+// recursively), and glob patterns ("*", "?", "[...]" within a path element,
+// "**" across elements). Files are hashed in parallel while the walk goes
+// on, each streamed in constant memory.
+//
+// Symbolic links: a root is followed, since the caller named it. A link
+// found under a root is followed when it resolves to a regular file inside
+// one of the roots; a link that points outside them, to a directory, or
+// nowhere is recorded as a link (Entry.Link), never followed. So nothing
+// outside the declared paths is read, and no walk loops.
+//
+// A missing root, a pattern that matches nothing and an unreadable file are
+// errors (unless WithMissingOK, for the first two): nothing is skipped
+// silently. Entry names are the paths as found, cleaned, with forward
+// slashes, so the same file gets the same name in every call.
+func HashTree(ctx context.Context, roots []string, opts ...TreeOption) (*Tree, error) {
+	o := treeOptions{algs: []string{SHA256}, workers: runtime.GOMAXPROCS(0)}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	paths, err := expandRoots(roots, o.missingOK)
+	if err != nil {
+		return nil, err
+	}
+	real := make([]string, 0, len(paths))
+	for _, p := range paths {
+		r, err := realPath(p)
+		if err != nil {
+			return nil, err
+		}
+		real = append(real, r)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w := &walker{o: &o, roots: real, seen: map[string]bool{}, jobs: make(chan *Entry, 256), start: time.Now()}
+	var wg sync.WaitGroup
+	for range o.workers {
+		wg.Go(func() { w.hashJobs(ctx, cancel) })
+	}
+	stopProgress := w.reportProgress()
+	var walkErr error
+	for _, p := range paths {
+		if walkErr = w.walkRoot(ctx, p); walkErr != nil {
+			break
+		}
+	}
+	close(w.jobs)
+	w.walked.Store(true)
+	wg.Wait()
+	stopProgress()
+
+	if walkErr == nil {
+		walkErr = ctx.Err()
+	}
+	if err := w.firstError(); err != nil {
+		return nil, err
+	}
+	if walkErr != nil {
+		return nil, walkErr
+	}
+	t := &Tree{Entries: make([]Entry, len(w.entries)), Skipped: w.skipped}
+	for i, e := range w.entries {
+		t.Entries[i] = *e
+	}
+	sort.Slice(t.Entries, func(i, j int) bool { return t.Entries[i].Name < t.Entries[j].Name })
+	sort.Slice(t.Skipped, func(i, j int) bool { return t.Skipped[i].Path < t.Skipped[j].Path })
+	return t, nil
+}
+
+type walker struct {
+	o     *treeOptions
+	roots []string // real paths of the declared roots
+	seen  map[string]bool
+	jobs  chan *Entry
+	start time.Time
+
+	entries []*Entry // owned by the walking goroutine
+	skipped []Skipped
+
+	files, total, bytes atomic.Int64
+	walked              atomic.Bool
+
+	mu   sync.Mutex
+	errs []error
+}
+
+func (w *walker) fail(err error) {
+	w.mu.Lock()
+	w.errs = append(w.errs, err)
+	w.mu.Unlock()
+}
+
+// firstError reports the first failure by path, and how many more there were.
+func (w *walker) firstError() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.errs) == 0 {
+		return nil
+	}
+	sort.Slice(w.errs, func(i, j int) bool { return w.errs[i].Error() < w.errs[j].Error() })
+	if len(w.errs) == 1 {
+		return w.errs[0]
+	}
+	return fmt.Errorf("%w (and %d more unreadable files)", w.errs[0], len(w.errs)-1)
+}
+
+func (w *walker) reportProgress() (stop func()) {
+	if w.o.progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(w.o.every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				w.o.progress(w.snapshot())
+			case <-done:
+				return
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+		w.o.progress(w.snapshot())
+	}
+}
+
+func (w *walker) snapshot() Progress {
+	return Progress{
+		Files:   w.files.Load(),
+		Total:   w.total.Load(),
+		Bytes:   w.bytes.Load(),
+		Walked:  w.walked.Load(),
+		Elapsed: time.Since(w.start),
+	}
+}
+
+func (w *walker) hashJobs(ctx context.Context, cancel func()) {
+	for e := range w.jobs {
+		if ctx.Err() != nil {
+			continue // drain
+		}
+		d, err := File(e.Path, w.o.algs...)
+		if err != nil {
+			w.fail(fileError(e.Path, err))
+			cancel()
+			continue
+		}
+		e.Digests = d
+		w.files.Add(1)
+		w.bytes.Add(e.Info.Size())
+	}
+}
+
+func fileError(p string, err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return fmt.Errorf("%s: %v", p, pe.Err)
+	}
+	return fmt.Errorf("%s: %v", p, err)
+}
+
+func (w *walker) add(e *Entry) bool {
+	if w.seen[e.Path] {
+		return false
+	}
+	w.seen[e.Path] = true
+	w.entries = append(w.entries, e)
+	w.total.Add(1)
+	return true
+}
+
+func (w *walker) send(ctx context.Context, e *Entry) error {
+	if !w.add(e) {
+		return nil
+	}
+	select {
+	case w.jobs <- e:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *walker) addLink(p string, info fs.FileInfo) error {
+	target, err := os.Readlink(p)
+	if err != nil {
+		return fileError(p, err)
+	}
+	d, err := Reader(strings.NewReader(target), w.o.algs...)
+	if err != nil {
+		return err
+	}
+	if w.add(&Entry{Artifact: Artifact{Name: filepath.ToSlash(p), Path: p, Digests: d}, Link: target, Info: info}) {
+		w.files.Add(1)
+	}
+	return nil
+}
+
+// walkRoot handles one declared path: a root is followed if it is a link.
+func (w *walker) walkRoot(ctx context.Context, p string) error {
+	info, err := os.Stat(p)
+	if err != nil {
+		li, lerr := os.Lstat(p)
+		if lerr == nil && li.Mode()&fs.ModeSymlink != 0 {
+			return w.addLink(p, li) // a dangling link named as a root
+		}
+		return notFound(p, err)
+	}
+	if !info.IsDir() {
+		return w.visit(ctx, p, info)
+	}
+	if li, err := os.Lstat(p); err == nil && li.Mode()&fs.ModeSymlink != 0 {
+		p += string(filepath.Separator) // walk the directory a named link points to
+	}
+	return filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fileError(q, err)
+		}
+		if d.IsDir() {
+			return ctx.Err()
+		}
+		info, err := d.Info()
+		if err != nil {
+			return fileError(q, err)
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return w.visitLink(ctx, q, info)
+		}
+		return w.visit(ctx, q, info)
+	})
+}
+
+func (w *walker) visit(ctx context.Context, p string, info fs.FileInfo) error {
+	if !info.Mode().IsRegular() {
+		w.skipped = append(w.skipped, Skipped{Path: filepath.ToSlash(p), Reason: describeMode(info.Mode())})
+		return nil
+	}
+	return w.send(ctx, &Entry{Artifact: Artifact{Name: filepath.ToSlash(p), Path: p}, Info: info})
+}
+
+// visitLink follows a link found under a root only to a regular file inside
+// the roots; anything else is recorded as a link.
+func (w *walker) visitLink(ctx context.Context, p string, linfo fs.FileInfo) error {
+	resolved, err := filepath.EvalSymlinks(p)
+	if err == nil {
+		if abs, aerr := filepath.Abs(resolved); aerr == nil && w.inside(abs) {
+			if info, serr := os.Stat(p); serr == nil && info.Mode().IsRegular() {
+				return w.send(ctx, &Entry{Artifact: Artifact{Name: filepath.ToSlash(p), Path: p}, Info: info})
+			}
+		}
+	}
+	return w.addLink(p, linfo)
+}
+
+func (w *walker) inside(p string) bool {
+	for _, r := range w.roots {
+		if p == r || strings.HasPrefix(p, r+string(filepath.Separator)) || r == string(filepath.Separator) {
+			return true
+		}
+	}
+	return false
+}
+
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "not a regular file"
+}
+
+// realPath is the absolute path with every link resolved; for a dangling
+// link, the absolute path of the link itself.
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r, nil
+	}
+	return abs, nil
+}
+
+// expandRoots turns arguments into existing paths: globs are expanded, each
+// path is cleaned, and order is kept.
+func expandRoots(args []string, missingOK bool) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		p = filepath.Clean(p)
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, arg := range args {
+		if arg == "" {
+			return nil, errors.New("empty path")
+		}
+		if _, err := os.Lstat(arg); err == nil || !strings.ContainsAny(arg, "*?[") {
+			if err != nil {
+				if missingOK && errors.Is(err, fs.ErrNotExist) {
+					continue
+				}
+				return nil, notFound(arg, err)
+			}
+			add(arg)
+			continue
+		}
+		var (
+			m   []string
+			err error
+		)
+		if strings.Contains(arg, "**") {
+			m, err = globStar(arg)
+		} else {
+			m, err = filepath.Glob(arg)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: bad pattern: %v", arg, err)
+		}
+		if len(m) == 0 {
+			if missingOK {
+				continue
+			}
+			return nil, fmt.Errorf("%s: no file matches", arg)
+		}
+		for _, p := range m {
+			add(p)
+		}
+	}
+	return out, nil
+}
+
+// globStar expands a pattern in which "**" matches any number of path
+// elements. A directory that matches stands for its whole tree, so the walk
+// does not descend into it.
+func globStar(pattern string) ([]string, error) {
+	pat := strings.Split(filepath.ToSlash(filepath.Clean(pattern)), "/")
+	for _, seg := range pat {
+		if _, err := path.Match(seg, ""); err != nil {
+			return nil, err
+		}
+	}
+	// The base is the leading run of elements without wildcards.
+	n := 0
+	for n < len(pat) && !strings.ContainsAny(pat[n], "*?[") {
+		n++
+	}
+	base := strings.Join(pat[:n], "/")
+	switch {
+	case base == "" && len(pat) > 0 && pat[0] == "":
+		base = "/" // an absolute pattern whose first element is a wildcard
+	case base == "":
+		base = "."
+	}
+	rest := pat[n:]
+	var out []string
+	err := filepath.WalkDir(filepath.FromSlash(base), func(q string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && q == filepath.FromSlash(base) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		rel, rerr := filepath.Rel(filepath.FromSlash(base), q)
+		if rerr != nil || rel == "." {
+			return nil
+		}
+		if matchElems(rest, strings.Split(filepath.ToSlash(rel), "/")) {
+			out = append(out, q)
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func matchElems(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			if len(pat) == 1 {
+				return true
+			}
+			for i := 0; i <= len(name); i++ {
+				if matchElems(pat[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		if ok, err := path.Match(pat[0], name[0]); err != nil || !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}
+
+// Changed returns the entries of after that are new or differ from before:
+// other digests, another link target, or a file that was rewritten (other
+// size, modification time, or inode), even with the same content.
+func Changed(before, after []Entry) []Entry {
+	old := make(map[string]*Entry, len(before))
+	for i := range before {
+		old[before[i].Name] = &before[i]
+	}
+	var out []Entry
+	for _, e := range after {
+		b, ok := old[e.Name]
+		if !ok || b.Link != e.Link || !sameDigests(b.Digests, e.Digests) || !sameFile(b.Info, e.Info) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func sameDigests(a, b Set) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func sameFile(a, b fs.FileInfo) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Size() == b.Size() && a.ModTime().Equal(b.ModTime()) && a.Mode() == b.Mode() && os.SameFile(a, b)
+}
