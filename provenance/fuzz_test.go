@@ -1,0 +1,62 @@
+package provenance
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	ita "github.com/in-toto/attestation/go/v1"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/provenant/provenant/attest"
+)
+
+func FuzzSummarize(f *testing.F) {
+	f.Add(true, []byte(v1("https://b", `{"source":"git+https://github.com/o/r@refs/heads/main"}`, `[{"uri":"x"}]`)))
+	f.Add(true, []byte(v1("https://b", `{"workflow":{"repository":"https://github.com/o/r"}}`, "")))
+	f.Add(false, []byte(`{"builder":{"id":"https://b"},"buildType":"bt","invocation":{"configSource":{"uri":"git+https://x"}},"materials":[{"uri":"m"}]}`))
+	f.Add(false, []byte(`{"builder":{}}`))
+	m, _ := filepath.Glob(filepath.Join("..", "..", "shared", "vectors", "in-toto", "slsa-provenance-v1-predicate", "*.json"))
+	for _, p := range m {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(true, b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, isV1 bool, predicate []byte) {
+		var obj map[string]any
+		if json.Unmarshal(predicate, &obj) != nil {
+			return
+		}
+		ps, err := structpb.NewStruct(obj)
+		if err != nil {
+			return
+		}
+		typ := PredicateSLSAv0_2
+		if isV1 {
+			typ = PredicateSLSAv1
+		}
+		st := &attest.Statement{
+			Type:          attest.StatementTypeV1,
+			Subject:       []*ita.ResourceDescriptor{{Name: "a", Digest: map[string]string{"sha256": hashA}}},
+			PredicateType: typ,
+			Predicate:     ps,
+		}
+		s, err := Summarize(st)
+		if err != nil {
+			return
+		}
+		// Anything summarised names its type and a builder: an empty
+		// builder id would match nothing, but must never be reported as read.
+		if s.PredicateType != typ || s.BuilderID == "" {
+			t.Fatalf("Summarize(%s %s) = %+v", typ, predicate, s)
+		}
+		// A builder id always matches itself, and the source too.
+		if !MatchBuilderID(s.BuilderID, s.BuilderID) {
+			t.Fatalf("MatchBuilderID(%q, itself) = false", s.BuilderID)
+		}
+		if s.Source != "" && !MatchSourceURI(s.Source, s.Source) {
+			t.Fatalf("MatchSourceURI(%q, itself) = false", s.Source)
+		}
+	})
+}
