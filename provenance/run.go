@@ -1,0 +1,430 @@
+package provenance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
+	ita "github.com/in-toto/attestation/go/v1"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+)
+
+// BuildTypeRun is the buildType of statements made by `provenant run`,
+// documented in docs/buildtypes/run-v1.md.
+const BuildTypeRun = "https://github.com/provenant/provenant/blob/main/docs/buildtypes/run-v1.md"
+
+// Errors of Run besides ErrInput and ErrSecret.
+var (
+	// ErrNoProducts: the command succeeded but created or changed no file
+	// under the product paths, so there is nothing to attest.
+	ErrNoProducts = errors.New("no products")
+)
+
+// StartError: the command could not be started (not found, not
+// executable).
+type StartError struct {
+	Command string
+	Err     error
+}
+
+func (e *StartError) Error() string {
+	return fmt.Sprintf("cannot start %q: %v", e.Command, e.Err)
+}
+
+func (e *StartError) Unwrap() error { return e.Err }
+
+// CommandError: the command ran and failed. No attestation is written.
+type CommandError struct {
+	// ExitCode is the command's exit status, or 128+N when it was killed
+	// by signal N, the way shells report it.
+	ExitCode int
+	// Signal is the signal that killed it, if one did.
+	Signal syscall.Signal
+}
+
+func (e *CommandError) Error() string {
+	if e.Signal != 0 {
+		return fmt.Sprintf("command killed by signal %d (%s); no attestation written", int(e.Signal), e.Signal)
+	}
+	return fmt.Sprintf("command exited with status %d; no attestation written", e.ExitCode)
+}
+
+// RunRequest is everything `provenant run` needs. Relative paths are
+// relative to the current directory, where the command runs too.
+type RunRequest struct {
+	Signer attest.Signer
+	Bundle string // JSON Lines bundle to append to
+	// Step names the step (compile, package); recorded as
+	// externalParameters.step.
+	Step      string
+	Materials []string // files, directories, globs hashed before the command
+	Products  []string // files, directories, globs hashed after it
+	// Env names environment variables whose values are recorded in
+	// internalParameters.env. Nothing else of the environment is.
+	Env     []string
+	Command []string
+	// Environ is the environment the command runs with and the build
+	// context is read from; nil means os.Environ().
+	Environ []string
+	// Git reads the checkout for a local build; nil means ExecGit.
+	Git GitReader
+	// The command's standard streams; nil ones are connected to the null
+	// device.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Signals received here are forwarded to the command while it runs.
+	Signals <-chan os.Signal
+	// Progress, if set, is called while hashing: phase is "materials" or
+	// "products".
+	Progress func(phase string, p digest.Progress)
+	// Version is provenant's version, recorded as the builder's.
+	Version string
+}
+
+// RunResult says what happened.
+type RunResult struct {
+	Step      string
+	ExitCode  int
+	Started   time.Time
+	Duration  time.Duration
+	Context   *BuildContext
+	Materials []digest.Entry
+	// Products are the subjects: the files created or changed.
+	Products []digest.Entry
+	// Skipped lists files under materials or products that could not be
+	// hashed (sockets, pipes, devices).
+	Skipped   []digest.Skipped
+	Bundle    string
+	Statement *attest.Statement
+}
+
+var stepName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidStepName says whether s can name a step: 1 to 64 letters, digits,
+// ".", "_" or "-", starting with a letter or digit.
+func ValidStepName(s string) bool { return stepName.MatchString(s) }
+
+// Run hashes the materials, runs the command, hashes the products, and
+// signs one SLSA provenance v1 statement into the bundle, unless the
+// command fails.
+//
+// Everything that can be checked before the command runs is (the inputs,
+// the secrets, the build context, the materials): an error there is an
+// ErrInput and the command never starts. A command that cannot start
+// returns a *StartError; one that fails, a *CommandError (with the
+// result); neither writes an attestation.
+func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
+	if r.Signer == nil {
+		return nil, fmt.Errorf("%w: no signing key", ErrInput)
+	}
+	if r.Bundle == "" {
+		return nil, fmt.Errorf("%w: no bundle", ErrInput)
+	}
+	if !ValidStepName(r.Step) {
+		return nil, fmt.Errorf("%w: step name %q: use 1 to 64 letters, digits, '.', '_' or '-'", ErrInput, r.Step)
+	}
+	if len(r.Command) == 0 || r.Command[0] == "" {
+		return nil, fmt.Errorf("%w: no command to run", ErrInput)
+	}
+	if len(r.Products) == 0 {
+		return nil, fmt.Errorf("%w: no products: SLSA provenance is about what a step makes; name them with --products", ErrInput)
+	}
+	if err := CheckArgs(r.Command); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	environ := r.Environ
+	if environ == nil {
+		environ = os.Environ()
+	}
+	env := EnvMap(environ)
+	recorded := map[string]any{}
+	for _, name := range r.Env {
+		value, set := env[name]
+		if err := CheckEnv(name, value); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		if set {
+			recorded[name] = value
+		} else {
+			recorded[name] = nil // named but unset: recorded as such
+		}
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	git := r.Git
+	if git == nil {
+		git = ExecGit{}
+	}
+	bc, err := DetectContext(ctx, env, cwd, git)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	res := &RunResult{Step: r.Step, Context: bc, Bundle: r.Bundle}
+
+	var materials, before *digest.Tree
+	if len(r.Materials) > 0 {
+		if materials, err = hashTree(ctx, r.Materials, "materials", r.Progress); err != nil {
+			return nil, fmt.Errorf("%w: materials: %w", ErrInput, err)
+		}
+		res.Materials = materials.Entries
+		res.Skipped = append(res.Skipped, materials.Skipped...)
+	}
+	if before, err = hashTree(ctx, r.Products, "", nil, digest.WithMissingOK()); err != nil {
+		return nil, fmt.Errorf("%w: products: %w", ErrInput, err)
+	}
+
+	code, sig, started, dur, err := runCommand(r)
+	res.ExitCode, res.Started, res.Duration = code, started, dur
+	if err != nil {
+		return nil, err
+	}
+	if code != 0 {
+		return res, &CommandError{ExitCode: code, Signal: sig}
+	}
+
+	after, err := hashTree(ctx, r.Products, "products", r.Progress)
+	if err != nil {
+		return res, fmt.Errorf("products: %w", err)
+	}
+	res.Skipped = append(res.Skipped, after.Skipped...)
+	res.Products = withoutBundle(digest.Changed(before.Entries, after.Entries), r.Bundle)
+	if len(res.Products) == 0 {
+		return res, fmt.Errorf("%w: the command created or changed no file under %s; nothing attested", ErrNoProducts, strings.Join(r.Products, ", "))
+	}
+
+	st, err := runStatement(r, bc, res, recorded, cwd)
+	if err != nil {
+		return res, err
+	}
+	env2, err := attest.SignStatement(ctx, st, r.Signer)
+	if err != nil {
+		return res, fmt.Errorf("signing: %w", err)
+	}
+	if err := attest.AppendToBundle(r.Bundle, env2); err != nil {
+		return res, fmt.Errorf("writing %s: %w", r.Bundle, err)
+	}
+	res.Statement = st
+	return res, nil
+}
+
+func hashTree(ctx context.Context, roots []string, phase string, progress func(string, digest.Progress), opts ...digest.TreeOption) (*digest.Tree, error) {
+	if progress != nil {
+		opts = append(opts, digest.WithProgress(func(p digest.Progress) { progress(phase, p) }, 100*time.Millisecond))
+	}
+	return digest.HashTree(ctx, roots, opts...)
+}
+
+// withoutBundle drops the bundle being written (and its temporary files)
+// from the products: provenant writes it, not the command.
+func withoutBundle(entries []digest.Entry, bundle string) []digest.Entry {
+	abs, err := filepath.Abs(bundle)
+	if err != nil {
+		return entries
+	}
+	dir, base := filepath.Split(abs)
+	out := entries[:0:0]
+	for _, e := range entries {
+		p, err := filepath.Abs(e.Path)
+		if err == nil {
+			pd, pb := filepath.Split(p)
+			if p == abs || (pd == dir && strings.HasPrefix(pb, "."+base+".tmp-")) {
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// runCommand runs the command to completion, forwarding signals, and
+// returns its exit code (128+N when killed by signal N).
+func runCommand(r RunRequest) (code int, sig syscall.Signal, started time.Time, dur time.Duration, err error) {
+	cmd := exec.Command(r.Command[0], r.Command[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = r.Stdin, r.Stdout, r.Stderr
+	cmd.Env = r.Environ
+	started = time.Now()
+	if err := cmd.Start(); err != nil {
+		return 127, 0, started, 0, &StartError{Command: r.Command[0], Err: startReason(err)}
+	}
+	done := make(chan struct{})
+	forwarded := make(chan struct{})
+	go func() {
+		defer close(forwarded)
+		for {
+			select {
+			case s := <-r.Signals:
+				_ = cmd.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	werr := cmd.Wait()
+	dur = time.Since(started)
+	close(done)
+	<-forwarded
+	if werr != nil {
+		if _, ok := errors.AsType[*exec.ExitError](werr); !ok {
+			return 1, 0, started, dur, fmt.Errorf("waiting for %q: %w", r.Command[0], werr)
+		}
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal()), ws.Signal(), started, dur, nil
+	}
+	return cmd.ProcessState.ExitCode(), 0, started, dur, nil
+}
+
+// startReason strips exec's repetition of the command name.
+func startReason(err error) error {
+	if ee, ok := errors.AsType[*exec.Error](err); ok {
+		return ee.Err
+	}
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// descriptor turns a hashed entry into a ResourceDescriptor; a link recorded
+// as a link says so.
+func descriptor(e digest.Entry) *ita.ResourceDescriptor {
+	rd := &ita.ResourceDescriptor{Name: e.Name, Digest: map[string]string(e.Digests)}
+	if e.Link != "" {
+		rd.MediaType = digest.MediaTypeSymlink
+		rd.Annotations = &structpb.Struct{Fields: map[string]*structpb.Value{
+			"linkTarget": structpb.NewStringValue(e.Link),
+		}}
+	}
+	return rd
+}
+
+func runStatement(r RunRequest, bc *BuildContext, res *RunResult, recorded map[string]any, cwd string) (*attest.Statement, error) {
+	command := make([]any, len(r.Command))
+	for i, a := range r.Command {
+		command[i] = a
+	}
+	ext := map[string]any{"step": r.Step, "command": command}
+	if wd := workdir(bc.Root, cwd); wd != "" {
+		ext["workdir"] = wd
+	}
+	var deps []*ita.ResourceDescriptor
+	if s := bc.Source; s != nil {
+		ext["source"] = s.URI
+		src := &ita.ResourceDescriptor{Uri: s.URI, Digest: map[string]string{"gitCommit": s.Commit}}
+		if s.Dirty != nil {
+			src.Annotations = &structpb.Struct{Fields: map[string]*structpb.Value{"dirty": structpb.NewBoolValue(*s.Dirty)}}
+		}
+		deps = append(deps, src)
+	}
+	if bc.Workflow != nil {
+		ext["workflow"] = bc.Workflow
+	}
+	for _, m := range res.Materials {
+		deps = append(deps, descriptor(m))
+	}
+	internal := map[string]any{}
+	if len(recorded) > 0 {
+		internal["env"] = recorded
+	}
+	if len(bc.Internal) > 0 {
+		internal[bc.internalKey()] = bc.Internal
+	}
+	extS, err := structpb.NewStruct(ext)
+	if err != nil {
+		return nil, err
+	}
+	var intS *structpb.Struct
+	if len(internal) > 0 {
+		if intS, err = structpb.NewStruct(internal); err != nil {
+			return nil, err
+		}
+	}
+	invocation := bc.InvocationID
+	if invocation == "" {
+		invocation = NewInvocationID()
+	}
+	builder := &slsa1.Builder{Id: bc.BuilderID}
+	if r.Version != "" {
+		builder.Version = map[string]string{"provenant": r.Version}
+	}
+	pred := &slsa1.Provenance{
+		BuildDefinition: &slsa1.BuildDefinition{
+			BuildType:            BuildTypeRun,
+			ExternalParameters:   extS,
+			InternalParameters:   intS,
+			ResolvedDependencies: deps,
+		},
+		RunDetails: &slsa1.RunDetails{
+			Builder: builder,
+			Metadata: &slsa1.BuildMetadata{
+				InvocationId: invocation,
+				StartedOn:    timestamppb.New(res.Started.UTC()),
+				FinishedOn:   timestamppb.New(res.Started.Add(res.Duration).UTC()),
+			},
+			Byproducts: []*ita.ResourceDescriptor{{
+				Name: "command",
+				Annotations: &structpb.Struct{Fields: map[string]*structpb.Value{
+					"exitStatus": structpb.NewNumberValue(float64(res.ExitCode)),
+					// Whole milliseconds: canonical JSON has no floating point.
+					"durationMs": structpb.NewNumberValue(float64(res.Duration.Milliseconds())),
+				}},
+			}},
+		},
+	}
+	if err := pred.Validate(); err != nil {
+		return nil, fmt.Errorf("provenance: %w", err)
+	}
+	ps, err := toStruct(pred)
+	if err != nil {
+		return nil, err
+	}
+	subjects := make([]*ita.ResourceDescriptor, len(res.Products))
+	for i, p := range res.Products {
+		subjects[i] = descriptor(p)
+	}
+	st := &ita.Statement{
+		Type:          ita.StatementTypeUri,
+		Subject:       subjects,
+		PredicateType: PredicateSLSAv1,
+		Predicate:     ps,
+	}
+	if err := st.Validate(); err != nil {
+		return nil, fmt.Errorf("statement: %w", err)
+	}
+	return st, nil
+}
+
+// workdir is cwd relative to the repository root, with forward slashes;
+// empty when the root is unknown or cwd is outside it.
+func workdir(root, cwd string) string {
+	if root == "" {
+		return ""
+	}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	if c, err := filepath.EvalSymlinks(cwd); err == nil {
+		cwd = c
+	}
+	rel, err := filepath.Rel(root, cwd)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return ""
+	}
+	return filepath.ToSlash(rel)
+}

@@ -1,0 +1,440 @@
+package provenance
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// testKeys makes an Ed25519 key pair for the test.
+func testKeys(t *testing.T) (attest.Signer, *attest.PublicKey) {
+	t.Helper()
+	priv, pub, err := attest.GenerateKey(attest.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := attest.ParseSigner(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := attest.ParsePublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+// readStatements verifies every envelope of the bundle with pub and returns
+// the statements with their SLSA predicates.
+func readStatements(t *testing.T, bundle string, pub *attest.PublicKey) ([]*attest.Statement, []*slsa1.Provenance) {
+	t.Helper()
+	entries, err := attest.ReadBundleFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sts []*attest.Statement
+	var preds []*slsa1.Provenance
+	for _, e := range entries {
+		if e.Err != nil {
+			t.Fatalf("%s: %v", e.Source, e.Err)
+		}
+		v, err := attest.VerifyEnvelope(context.Background(), e.Envelope, []*attest.PublicKey{pub}, 1)
+		if err != nil {
+			t.Fatalf("%s: %v", e.Source, err)
+		}
+		st, err := attest.ParseStatement(v.PayloadType, v.Payload)
+		if err != nil {
+			t.Fatalf("%s: %v", e.Source, err)
+		}
+		var p slsa1.Provenance
+		if err := fromStruct(st.GetPredicate(), &p); err != nil {
+			t.Fatal(err)
+		}
+		sts = append(sts, st)
+		preds = append(preds, &p)
+	}
+	return sts, preds
+}
+
+func write(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// baseRequest is a local build in a directory that is not a git checkout.
+func baseRequest(signer attest.Signer, step string, cmd ...string) RunRequest {
+	return RunRequest{
+		Signer: signer, Bundle: "build.intoto.jsonl", Step: step, Command: cmd,
+		Environ: []string{"PATH=" + os.Getenv("PATH"), "HOME=/nonexistent", "UNNAMED=do-not-record"},
+		Git:     fakeGit{err: ErrNoCheckout},
+		Stdout:  &bytes.Buffer{}, Stderr: &bytes.Buffer{},
+		Version: "test",
+	}
+}
+
+// TestRunTwoStepChain: compile then package, appended to one bundle; the
+// second step's materials carry the digests the first step's subjects do.
+func TestRunTwoStepChain(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, pub := testKeys(t)
+	write(t, "src/main.c", "int main(void) { return 0; }\n")
+	write(t, "src/util.c", "int util;\n")
+
+	compile := baseRequest(signer, "compile", "sh", "-c", "mkdir -p build && cat src/*.c > build/app.o && echo compiled")
+	compile.Materials = []string{"src"}
+	compile.Products = []string{"build"}
+	r1, err := Run(context.Background(), compile)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	if got := compile.Stdout.(*bytes.Buffer).String(); got != "compiled\n" {
+		t.Errorf("the command's stdout = %q, want it passed through", got)
+	}
+	if r1.ExitCode != 0 || len(r1.Products) != 1 || r1.Products[0].Name != "build/app.o" {
+		t.Fatalf("compile result: exit %d, products %v", r1.ExitCode, r1.Products)
+	}
+
+	pack := baseRequest(signer, "package", "sh", "-c", "mkdir -p dist && tar -cf dist/app.tar build/app.o")
+	pack.Materials = []string{"build/app.o"}
+	pack.Products = []string{"dist/*.tar"}
+	if _, err := Run(context.Background(), pack); err != nil {
+		t.Fatalf("package: %v", err)
+	}
+
+	sts, preds := readStatements(t, "build.intoto.jsonl", pub)
+	if len(sts) != 2 {
+		t.Fatalf("bundle has %d statements, want 2", len(sts))
+	}
+	var steps []string
+	for _, p := range preds {
+		ext := p.GetBuildDefinition().GetExternalParameters().AsMap()
+		steps = append(steps, ext["step"].(string))
+		if got := p.GetBuildDefinition().GetBuildType(); got != BuildTypeRun {
+			t.Errorf("buildType = %s, want %s", got, BuildTypeRun)
+		}
+		if got := p.GetRunDetails().GetBuilder().GetId(); got != LocalBuilderID {
+			t.Errorf("builder.id = %s, want %s", got, LocalBuilderID)
+		}
+	}
+	if want := []string{"compile", "package"}; !reflect.DeepEqual(steps, want) {
+		t.Errorf("steps = %v, want %v", steps, want)
+	}
+	// compile's materials are src/*.c.
+	var mats []string
+	for _, d := range preds[0].GetBuildDefinition().GetResolvedDependencies() {
+		mats = append(mats, d.GetName())
+	}
+	if want := []string{"src/main.c", "src/util.c"}; !reflect.DeepEqual(mats, want) {
+		t.Errorf("compile materials = %v, want %v", mats, want)
+	}
+	// The chain: package's material build/app.o is compile's subject.
+	product := sts[0].GetSubject()[0]
+	material := preds[1].GetBuildDefinition().GetResolvedDependencies()[0]
+	if product.GetName() != material.GetName() || product.GetDigest()["sha256"] != material.GetDigest()["sha256"] || product.GetDigest()["sha256"] == "" {
+		t.Errorf("chain broken: compile made %s %v, package used %s %v", product.GetName(), product.GetDigest(), material.GetName(), material.GetDigest())
+	}
+	if got := sts[1].GetSubject()[0].GetName(); got != "dist/app.tar" {
+		t.Errorf("package subject = %s, want dist/app.tar", got)
+	}
+	// The summary that verification reads.
+	sum, err := Summarize(sts[1])
+	if err != nil || sum.BuilderID != LocalBuilderID || sum.BuildType != BuildTypeRun {
+		t.Errorf("Summarize = %+v, %v", sum, err)
+	}
+}
+
+func TestRunRecordsOnlyNamedEnv(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, pub := testKeys(t)
+	req := baseRequest(signer, "build", "sh", "-c", `mkdir -p out && printf '%s' "$GOOS" > out/x`)
+	req.Environ = append(req.Environ, "GOOS=plan9")
+	req.Env = []string{"GOOS", "NOT_SET"}
+	req.Products = []string{"out"}
+	if _, err := Run(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	_, preds := readStatements(t, req.Bundle, pub)
+	got := preds[0].GetBuildDefinition().GetInternalParameters().AsMap()
+	want := map[string]any{"env": map[string]any{"GOOS": "plan9", "NOT_SET": nil}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("internalParameters = %v, want %v", got, want)
+	}
+	raw, _ := os.ReadFile(req.Bundle)
+	entries, _ := attest.ReadBundleFile(req.Bundle)
+	payload := string(entries[0].Envelope.Payload) + string(raw)
+	for _, leaked := range []string{"do-not-record", "UNNAMED", "/nonexistent"} {
+		if strings.Contains(payload, leaked) {
+			t.Errorf("the statement contains %q from an environment variable not named with --env", leaked)
+		}
+	}
+}
+
+func TestRunRefusesSecretsBeforeRunning(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, _ := testKeys(t)
+	token := "glpat-" + strings.Repeat("Ab3", 8)
+	tests := []struct {
+		name    string
+		env     []string
+		environ []string
+		cmd     []string
+		want    string
+	}{
+		{"secret name", []string{"GITHUB_TOKEN"}, []string{"GITHUB_TOKEN=x"}, nil, "--env GITHUB_TOKEN: refused"},
+		{"secret name, unset", []string{"API_KEY"}, nil, nil, "--env API_KEY: refused"},
+		{"secret value", []string{"BUILD_LABEL"}, []string{"BUILD_LABEL=" + token}, nil, "a GitLab token"},
+		{"secret argument", nil, nil, []string{"sh", "-c", "touch ran", token}, "argument 3 of the command"},
+	}
+	for _, tt := range tests {
+		req := baseRequest(signer, "build", "sh", "-c", "touch ran")
+		if tt.cmd != nil {
+			req.Command = tt.cmd
+		}
+		req.Env = tt.env
+		req.Environ = append(req.Environ, tt.environ...)
+		req.Products = []string{"."}
+		_, err := Run(context.Background(), req)
+		if err == nil || !errors.Is(err, ErrSecret) || !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want an input error saying %q", tt.name, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), token) {
+			t.Errorf("%s: the error repeats the secret", tt.name)
+		}
+		if _, err := os.Stat("ran"); err == nil {
+			t.Errorf("%s: the command ran", tt.name)
+		}
+		if _, err := os.Stat(req.Bundle); err == nil {
+			t.Errorf("%s: a bundle was written", tt.name)
+		}
+	}
+}
+
+func TestRunExitStatus(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, _ := testKeys(t)
+	tests := []struct {
+		cmd    []string
+		code   int
+		signal syscall.Signal
+		msg    string
+	}{
+		{[]string{"sh", "-c", "mkdir -p out; touch out/x; exit 3"}, 3, 0, "command exited with status 3; no attestation written"},
+		{[]string{"false"}, 1, 0, "command exited with status 1"},
+		{[]string{"sh", "-c", "mkdir -p out; touch out/y; kill -TERM $$"}, 128 + 15, syscall.SIGTERM, "command killed by signal 15 (terminated)"},
+	}
+	for _, tt := range tests {
+		req := baseRequest(signer, "build", tt.cmd...)
+		req.Products = []string{"out"}
+		res, err := Run(context.Background(), req)
+		ce, ok := errors.AsType[*CommandError](err)
+		if !ok {
+			t.Errorf("%q: err = %v, want a *CommandError", tt.cmd, err)
+			continue
+		}
+		if ce.ExitCode != tt.code || ce.Signal != tt.signal || res.ExitCode != tt.code || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%q: %v (code %d, signal %d, result %d), want code %d, signal %d, %q", tt.cmd, err, ce.ExitCode, ce.Signal, res.ExitCode, tt.code, tt.signal, tt.msg)
+		}
+		if _, err := os.Stat(req.Bundle); err == nil {
+			t.Errorf("%q: a failed command wrote an attestation", tt.cmd)
+		}
+	}
+}
+
+func TestRunCannotStart(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, _ := testKeys(t)
+	write(t, "not-executable", "#!/bin/sh\n")
+	tests := []struct{ cmd, want string }{
+		{"provenant-no-such-command", `cannot start "provenant-no-such-command": executable file not found in $PATH`},
+		{"./not-executable", `cannot start "./not-executable": permission denied`},
+		{"./missing", `cannot start "./missing": no such file or directory`},
+	}
+	for _, tt := range tests {
+		req := baseRequest(signer, "build", tt.cmd)
+		req.Products = []string{"."}
+		res, err := Run(context.Background(), req)
+		se, ok := errors.AsType[*StartError](err)
+		if !ok || err.Error() != tt.want || res != nil {
+			t.Errorf("Run(%s) = %v, %v; want a *StartError %q", tt.cmd, res, err, tt.want)
+		} else if se.Command != tt.cmd {
+			t.Errorf("StartError.Command = %q, want %q", se.Command, tt.cmd)
+		}
+	}
+}
+
+func TestRunForwardsSignals(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, _ := testKeys(t)
+	sigs := make(chan os.Signal, 1)
+	req := baseRequest(signer, "build", "sh", "-c", `trap 'exit 42' TERM; touch ready; while :; do sleep 0.02; done`)
+	req.Products = []string{"."}
+	req.Signals = sigs
+	go func() {
+		for i := 0; i < 500; i++ {
+			if _, err := os.Stat("ready"); err == nil {
+				sigs <- syscall.SIGTERM
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	_, err := Run(context.Background(), req)
+	if ce, ok := errors.AsType[*CommandError](err); !ok || ce.ExitCode != 42 {
+		t.Errorf("err = %v, want the command's own exit 42 after SIGTERM was forwarded", err)
+	}
+}
+
+func TestRunProducts(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, pub := testKeys(t)
+	write(t, "outside/secret.txt", "not a product")
+	write(t, "out/untouched", "old")
+	write(t, "out/edited", "old")
+	req := baseRequest(signer, "build", "sh", "-c",
+		"echo new > out/edited && echo n > out/new && ln -s ../outside/secret.txt out/link && ln -s new out/inner")
+	req.Products = []string{"out"}
+	req.Bundle = "out/build.intoto.jsonl" // under the products: never one of them
+	if _, err := Run(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	sts, _ := readStatements(t, req.Bundle, pub)
+	var got []string
+	for _, s := range sts[0].GetSubject() {
+		d := s.GetName()
+		if s.GetMediaType() != "" {
+			d += " " + s.GetMediaType() + " -> " + s.GetAnnotations().AsMap()["linkTarget"].(string)
+		}
+		got = append(got, d)
+	}
+	sort.Strings(got)
+	want := []string{"out/edited", "out/inner", "out/link inode/symlink -> ../outside/secret.txt", "out/new"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("subjects = %q, want %q", got, want)
+	}
+
+	// A second run that changes nothing has nothing to attest.
+	req.Command = []string{"true"}
+	_, err := Run(context.Background(), req)
+	if !errors.Is(err, ErrNoProducts) {
+		t.Errorf("nothing changed: err = %v, want ErrNoProducts", err)
+	}
+	// A product path that the command did not make.
+	req.Products = []string{"dist/app"}
+	if _, err := Run(context.Background(), req); err == nil || !strings.Contains(err.Error(), "dist/app: no such file or directory") {
+		t.Errorf("missing product: err = %v", err)
+	}
+}
+
+func TestRunInputErrors(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, _ := testKeys(t)
+	tests := []struct {
+		name   string
+		change func(*RunRequest)
+		want   string
+	}{
+		{"no signer", func(r *RunRequest) { r.Signer = nil }, "no signing key"},
+		{"bad step", func(r *RunRequest) { r.Step = "two words" }, `step name "two words"`},
+		{"empty step", func(r *RunRequest) { r.Step = "" }, `step name ""`},
+		{"no command", func(r *RunRequest) { r.Command = nil }, "no command"},
+		{"no products", func(r *RunRequest) { r.Products = nil }, "no products"},
+		{"missing material", func(r *RunRequest) { r.Materials = []string{"src"} }, "materials: src: no such file or directory"},
+		{"pattern matches nothing", func(r *RunRequest) { r.Materials = []string{"*.c"} }, "materials: *.c: no file matches"},
+		{"incomplete CI", func(r *RunRequest) { r.Environ = []string{"GITHUB_ACTIONS=true"} }, "GitHub Actions detected"},
+	}
+	for _, tt := range tests {
+		req := baseRequest(signer, "build", "sh", "-c", "touch ran")
+		req.Products = []string{"."}
+		tt.change(&req)
+		_, err := Run(context.Background(), req)
+		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want an input error with %q", tt.name, err, tt.want)
+		}
+		if _, err := os.Stat("ran"); err == nil {
+			t.Errorf("%s: the command ran", tt.name)
+			os.Remove("ran")
+		}
+	}
+}
+
+func TestRunGitHubContext(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, pub := testKeys(t)
+	req := baseRequest(signer, "build", "sh", "-c", "echo x > app")
+	for k, v := range githubEnv() {
+		req.Environ = append(req.Environ, k+"="+v)
+	}
+	req.Products = []string{"app"}
+	// The workspace is the repository root: the working directory is
+	// recorded relative to it.
+	wd, _ := os.Getwd()
+	req.Environ = append(req.Environ, "GITHUB_WORKSPACE="+filepath.Dir(wd))
+	if _, err := Run(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	sts, preds := readStatements(t, req.Bundle, pub)
+	p := preds[0]
+	ext := p.GetBuildDefinition().GetExternalParameters().AsMap()
+	if got, want := ext["source"], "git+https://github.com/octo/app@refs/tags/v1.2.0"; got != want {
+		t.Errorf("externalParameters.source = %v, want %v", got, want)
+	}
+	if got, want := ext["workdir"], filepath.Base(wd); got != want {
+		t.Errorf("externalParameters.workdir = %v, want %v", got, want)
+	}
+	dep := p.GetBuildDefinition().GetResolvedDependencies()[0]
+	if dep.GetUri() != ext["source"] || dep.GetDigest()["gitCommit"] != sha1 {
+		t.Errorf("resolvedDependencies[0] = %v, want the source at %s", dep, sha1)
+	}
+	if got := p.GetRunDetails().GetMetadata().GetInvocationId(); !strings.Contains(got, "/runs/987654321/") {
+		t.Errorf("invocationId = %s, want the run id in it", got)
+	}
+	internal := p.GetBuildDefinition().GetInternalParameters().AsMap()
+	if gh, _ := internal["github"].(map[string]any); gh["event_name"] != "push" || gh["runner_environment"] != "github-hosted" {
+		t.Errorf("internalParameters.github = %v", internal["github"])
+	}
+	sum, err := Summarize(sts[0])
+	if err != nil || sum.Source != "git+https://github.com/octo/app@refs/tags/v1.2.0" || sum.BuilderID != "https://github.com/actions/runner/github-hosted" {
+		t.Errorf("Summarize = %+v, %v", sum, err)
+	}
+	bp := p.GetRunDetails().GetByproducts()
+	if len(bp) != 1 || bp[0].GetAnnotations().AsMap()["exitStatus"] != 0.0 {
+		t.Errorf("byproducts = %v, want the exit status", bp)
+	}
+}
+
+func TestRunLocalDirtyIsRecorded(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, pub := testKeys(t)
+	wd, _ := os.Getwd()
+	req := baseRequest(signer, "build", "sh", "-c", "echo x > app")
+	req.Git = fakeGit{co: &Checkout{Root: wd, Remote: "https://example.com/o/r", Commit: sha1, Ref: "refs/heads/main", Dirty: true}}
+	req.Products = []string{"app"}
+	if _, err := Run(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	_, preds := readStatements(t, req.Bundle, pub)
+	dep := preds[0].GetBuildDefinition().GetResolvedDependencies()[0]
+	if dep.GetUri() != "git+https://example.com/o/r@refs/heads/main" || dep.GetAnnotations().AsMap()["dirty"] != true {
+		t.Errorf("source = %v, want it marked dirty", dep)
+	}
+	if got := preds[0].GetBuildDefinition().GetExternalParameters().AsMap()["workdir"]; got != "." {
+		t.Errorf("workdir = %v, want .", got)
+	}
+}

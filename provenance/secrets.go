@@ -1,0 +1,100 @@
+package provenance
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// ErrSecret marks a refusal to record something that looks like a secret.
+var ErrSecret = errors.New("looks like a secret")
+
+// secretNameParts are parts of environment variable names that hold
+// secrets by convention. A name containing one (in any case) is refused.
+var secretNameParts = []string{
+	"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "KEY",
+	"CREDENTIAL", "PRIVATE", "COOKIE", "SESSION", "AUTHORIZATION",
+}
+
+// secretNameWords are refused only as whole words of a name (split at "_",
+// "-" and "."), so that AUTH is refused but GIT_AUTHOR_NAME is not.
+var secretNameWords = []string{"AUTH", "PASS", "PAT", "PIN", "OTP"}
+
+// secretValues are the shapes of well-known credentials, found anywhere in
+// a value. The name says what it looked like; the value is never repeated.
+var secretValues = []struct {
+	what string
+	re   *regexp.Regexp
+}{
+	{"a GitHub token", regexp.MustCompile(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}`)},
+	{"a GitHub fine-grained token", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{20,}`)},
+	{"a GitLab token", regexp.MustCompile(`\b(glpat|gldt|glrt|glptt|glft|glsoat|gloas)-[A-Za-z0-9_\-]{20,}|\bGR1348941[A-Za-z0-9_\-]{20,}`)},
+	{"an AWS access key id", regexp.MustCompile(`\b(AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{16}\b`)},
+	{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}`)},
+	{"a Slack token", regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9\-]{10,}`)},
+	{"a Stripe key", regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{16,}`)},
+	{"an npm token", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}`)},
+	{"a PyPI token", regexp.MustCompile(`\bpypi-AgE[A-Za-z0-9_\-]{20,}`)},
+	{"a private key", regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY`)},
+	{"a JSON Web Token", regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.`)},
+	{"a URL with a password", regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:[^/\s@]+@`)},
+}
+
+// SecretName says whether an environment variable name looks like it holds
+// a secret, and which part of it does.
+func SecretName(name string) (part string, ok bool) {
+	upper := strings.ToUpper(name)
+	for _, p := range secretNameParts {
+		if strings.Contains(upper, p) {
+			return p, true
+		}
+	}
+	words := strings.FieldsFunc(upper, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	for _, w := range words {
+		if slices.Contains(secretNameWords, w) {
+			return w, true
+		}
+	}
+	return "", false
+}
+
+// SecretValue says whether a value contains a known credential shape, and
+// which.
+func SecretValue(value string) (what string, ok bool) {
+	for _, s := range secretValues {
+		if s.re.MatchString(value) {
+			return s.what, true
+		}
+	}
+	return "", false
+}
+
+// CheckEnv refuses an environment variable that may not be recorded: its
+// name or its value looks like a secret. The error names the variable and
+// why, never the value.
+func CheckEnv(name, value string) error {
+	if name == "" || strings.ContainsAny(name, "=\x00") {
+		return fmt.Errorf("--env %q: not a variable name", name)
+	}
+	if part, ok := SecretName(name); ok {
+		return fmt.Errorf("--env %s: refused: the name contains %q, so it %w and is never recorded", name, part, ErrSecret)
+	}
+	if what, ok := SecretValue(value); ok {
+		return fmt.Errorf("--env %s: refused: its value %w (%s) and is never recorded", name, ErrSecret, what)
+	}
+	return nil
+}
+
+// CheckArgs refuses a command whose arguments contain a known credential
+// shape: the command line is recorded, so a secret must come through the
+// environment instead.
+func CheckArgs(args []string) error {
+	for i, a := range args {
+		if what, ok := SecretValue(a); ok {
+			return fmt.Errorf("argument %d of the command %w (%s) and would be recorded; pass it in an environment variable instead", i, ErrSecret, what)
+		}
+	}
+	return nil
+}
