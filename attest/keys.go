@@ -79,14 +79,15 @@ func GenerateKey(t KeyType) (privatePEM, publicPEM []byte, err error) {
 // Signer signs DSSE envelopes. It is go-securesystemslib's SignerVerifier.
 type Signer = dsse.SignerVerifier
 
-// LoadSigner reads a private key file (PKCS#8, PKCS#1 or SEC 1 PEM, or a
-// securesystemslib JSON key) and returns a signer for it.
-func LoadSigner(path string) (Signer, error) {
+// LoadSigner reads a private key file (PKCS#8, PKCS#1 or SEC 1 PEM, an
+// encrypted key in the cosign/sigstore format, or a securesystemslib JSON
+// key) and returns a signer for it. An encrypted key needs WithPassword.
+func LoadSigner(path string, opts ...KeyOption) (Signer, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, FileError(err)
 	}
-	s, err := ParseSigner(data)
+	s, err := ParseSigner(data, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -94,8 +95,8 @@ func LoadSigner(path string) (Signer, error) {
 }
 
 // ParseSigner parses private key material; see LoadSigner.
-func ParseSigner(data []byte) (Signer, error) {
-	k, err := parseSSLibKey(data)
+func ParseSigner(data []byte, opts ...KeyOption) (Signer, error) {
+	k, err := parseSSLibKey(data, collectKeyOptions(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +123,7 @@ func ParseSigner(data []byte) (Signer, error) {
 
 // parseSSLibKey reads PEM or securesystemslib JSON key material into the
 // library's key type, which carries the securesystemslib key id.
-func parseSSLibKey(data []byte) (*signerverifier.SSLibKey, error) {
+func parseSSLibKey(data []byte, o keyOptions) (*signerverifier.SSLibKey, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		if err := checkNoDuplicateKeys(trimmed); err != nil {
@@ -138,8 +139,11 @@ func parseSSLibKey(data []byte) (*signerverifier.SSLibKey, error) {
 	if block == nil {
 		return nil, fmt.Errorf("%w: not a PEM key (no PEM block found)", ErrKey)
 	}
-	if x509.IsEncryptedPEMBlock(block) || block.Type == "ENCRYPTED PRIVATE KEY" || block.Type == "ENCRYPTED SIGSTORE PRIVATE KEY" {
-		return nil, fmt.Errorf("%w: encrypted private keys are not supported yet", ErrKey)
+	if isEncryptedPEM(block) {
+		var err error
+		if block, err = decryptPEM(block, o); err != nil {
+			return nil, err
+		}
 	}
 	k, err := signerverifier.LoadKey(pem.EncodeToMemory(block))
 	if err != nil {
@@ -179,7 +183,7 @@ func LoadPublicKey(path string) (*PublicKey, error) {
 
 // ParsePublicKey parses public key material; see LoadPublicKey.
 func ParsePublicKey(data []byte) (*PublicKey, error) {
-	k, err := parseSSLibKey(data)
+	k, err := parseSSLibKey(data, keyOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -317,12 +321,17 @@ type KeyPairFiles struct {
 	PublicKey  string `json:"publicKey"`
 	KeyID      string `json:"keyId"`
 	Type       string `json:"type"`
+	Encrypted  bool   `json:"encrypted"`
 }
 
 // WriteKeyPair generates a key pair and writes PREFIX.key (PKCS#8 PEM, mode
 // 0600) and PREFIX.pub (PKIX PEM, mode 0644). Existing files are refused
 // unless force is set.
-func WriteKeyPair(prefix string, t KeyType, force bool) (*KeyPairFiles, error) {
+//
+// WithPassword encrypts the private key in the cosign/sigstore format
+// ("ENCRYPTED SIGSTORE PRIVATE KEY": scrypt and NaCl secretbox, from
+// go-securesystemslib), which cosign reads too.
+func WriteKeyPair(prefix string, t KeyType, force bool, opts ...KeyOption) (*KeyPairFiles, error) {
 	if prefix == "" {
 		return nil, fmt.Errorf("%w: empty output prefix", ErrKey)
 	}
@@ -343,6 +352,18 @@ func WriteKeyPair(prefix string, t KeyType, force bool) (*KeyPairFiles, error) {
 		return nil, err
 	}
 	files.KeyID = k.ID
+	if o := collectKeyOptions(opts); o.password != nil {
+		pw, err := o.password()
+		if err != nil {
+			return nil, err
+		}
+		priv, err = encryptPEM(priv, pw)
+		clear(pw)
+		if err != nil {
+			return nil, err
+		}
+		files.Encrypted = true
+	}
 	if err := writeNew(files.PrivateKey, priv, 0o600, force); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -43,7 +42,7 @@ instead of SLSA provenance.`,
 			if len(args) == 0 && len(req.Checksums) == 0 {
 				return usageError("name at least one artifact (or --checksums FILE)")
 			}
-			signer, err := attest.LoadSigner(keyPath)
+			signer, err := loadSigner(keyPath)
 			if err != nil {
 				return inputError(err)
 			}

@@ -98,3 +98,42 @@ func TestProvenantAttestationVerifiesWithCosign(t *testing.T) {
 		})
 	}
 }
+
+// TestCosignKeysWorkBothWays: a cosign.key (cosign's encrypted format) signs
+// with provenant given its password, and a key from `provenant keygen` with
+// PROVENANT_KEY_PASSWORD signs with cosign.
+func TestCosignKeysWorkBothWays(t *testing.T) {
+	cosign := cosignPath(t)
+	dir := t.TempDir()
+	cmd := exec.Command(cosign, "generate-key-pair")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "COSIGN_PASSWORD=cosign-pw")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cosign generate-key-pair: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(dir, "art.txt"), []byte("art\n"), 0o644)
+	t.Setenv(passwordEnv, "cosign-pw")
+	if r := runCLI(t, dir, "attest", "--key", "cosign.key", "--bundle", "b.intoto.jsonl", "art.txt"); r.code != 0 {
+		t.Fatalf("provenant attest with cosign.key: exit %d: %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", "verify", "--bundle", "b.intoto.jsonl", "--key", "cosign.pub", "art.txt"); r.code != 0 {
+		t.Fatalf("verify with cosign.pub: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+
+	t.Setenv(passwordEnv, "provenant-pw")
+	if r := runCLI(t, "", "keygen", "--type", "ecdsa-p256", "--out", "pv"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	os.WriteFile("pred.json", []byte(`{"buildDefinition":{"buildType":"https://example.com/bt","externalParameters":{"x":"y"}},"runDetails":{"builder":{"id":"https://example.com/b"}}}`), 0o644)
+	cmd = exec.Command(cosign, "attest-blob", "--key", "pv.key", "--tlog-upload=false", "--yes", "--predicate", "pred.json", "--type", "slsaprovenance1", "art.txt")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "COSIGN_PASSWORD=provenant-pw")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cosign attest-blob with provenant's encrypted key: %v", err)
+	}
+	os.WriteFile("c.intoto.jsonl", out, 0o644)
+	if r := runCLI(t, "", "verify", "--bundle", "c.intoto.jsonl", "--key", "pv.pub", "art.txt"); r.code != 0 {
+		t.Fatalf("verify cosign's attestation made with provenant's key: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+}

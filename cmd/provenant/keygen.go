@@ -26,12 +26,25 @@ func newKeygenCmd(g *globalFlags) *cobra.Command {
 
 Writes PREFIX.key (the private key, PKCS#8 PEM, file mode 0600: keep it
 secret) and PREFIX.pub (the public key, PKIX PEM: give it to verifiers).
-Existing files are never overwritten unless --force is given.`,
+Existing files are never overwritten unless --force is given.
+
+When PROVENANT_KEY_PASSWORD is set, the private key is encrypted with it, in
+the format cosign uses ("ENCRYPTED SIGSTORE PRIVATE KEY": scrypt and NaCl
+secretbox), so cosign can sign with it too. Commands that read the key take
+the password from PROVENANT_KEY_PASSWORD, or prompt on a terminal.`,
 		Example: `  provenant keygen --out release
   provenant keygen --type ecdsa-p256 --out ci/signing`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			files, err := attest.WriteKeyPair(out, attest.KeyType(keyType), force)
+			pw, err := newKeyPassword()
+			if err != nil {
+				return usageError("%v", err)
+			}
+			var opts []attest.KeyOption
+			if pw != nil {
+				opts = append(opts, attest.WithPassword(pw))
+			}
+			files, err := attest.WriteKeyPair(out, attest.KeyType(keyType), force, opts...)
 			if err != nil {
 				return inputError(err)
 			}
@@ -39,7 +52,11 @@ Existing files are never overwritten unless --force is given.`,
 				return writeJSON(cmd.OutOrStdout(), files)
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "private key: %s (%s, keep it secret)\n", files.PrivateKey, files.Type)
+			enc := "unencrypted"
+			if files.Encrypted {
+				enc = "encrypted with " + passwordEnv
+			}
+			fmt.Fprintf(w, "private key: %s (%s, %s; keep it secret)\n", files.PrivateKey, files.Type, enc)
 			fmt.Fprintf(w, "public key:  %s\n", files.PublicKey)
 			fmt.Fprintf(w, "key id:      %s\n", files.KeyID)
 			return nil

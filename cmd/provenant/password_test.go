@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestEncryptedKeyCLI(t *testing.T) {
+	const secret = "pa55-w0rd-never-shown"
+	dir := t.TempDir()
+	t.Setenv(passwordEnv, secret)
+	r := runCLI(t, dir, "keygen", "--type", "ecdsa-p256", "--out", "enc")
+	if r.code != 0 || !strings.Contains(r.stdout, "encrypted with PROVENANT_KEY_PASSWORD") {
+		t.Fatalf("keygen with a password: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	key, _ := os.ReadFile("enc.key")
+	if !strings.Contains(string(key), "ENCRYPTED SIGSTORE PRIVATE KEY") {
+		t.Fatalf("enc.key is not encrypted: %.60q", key)
+	}
+	os.WriteFile("art.bin", []byte("x"), 0o644)
+	outputs := []result{r}
+	r = runCLI(t, "", "attest", "--key", "enc.key", "--bundle", "b.intoto.jsonl", "art.bin")
+	outputs = append(outputs, r)
+	if r.code != 0 {
+		t.Fatalf("attest with the right password: exit %d: %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", "verify", "--bundle", "b.intoto.jsonl", "--key", "enc.pub", "art.bin"); r.code != 0 {
+		t.Errorf("verify: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	t.Setenv(passwordEnv, "wrong-"+secret)
+	r = runCLI(t, "", "attest", "--key", "enc.key", "--bundle", "b.intoto.jsonl", "art.bin")
+	outputs = append(outputs, r)
+	if r.code != 2 || r.stderr != "provenant: enc.key: wrong password for the encrypted key\n" {
+		t.Errorf("attest with a wrong password = exit %d, %q; want 2 and one line", r.code, r.stderr)
+	}
+	t.Setenv(passwordEnv, "")
+	r = runCLI(t, "", "keygen", "--out", "empty")
+	outputs = append(outputs, r)
+	if r.code != 2 || !strings.Contains(r.stderr, "set but empty") {
+		t.Errorf("keygen with an empty password = exit %d, %q; want 2", r.code, r.stderr)
+	}
+	os.Unsetenv(passwordEnv)
+	if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+		tty.Close()
+		t.Log("a terminal is attached: skipping the no-password case, which would prompt")
+	} else {
+		r = runCLI(t, "", "attest", "--key", "enc.key", "--bundle", "b.intoto.jsonl", "art.bin")
+		outputs = append(outputs, r)
+		if r.code != 2 || r.stderr != "provenant: enc.key: key is encrypted: set PROVENANT_KEY_PASSWORD\n" {
+			t.Errorf("attest without a password and no terminal = exit %d, %q; want 2 and the hint", r.code, r.stderr)
+		}
+	}
+	for _, o := range outputs {
+		if strings.Contains(o.stdout+o.stderr, secret) {
+			t.Errorf("the password appears in output:\n%s%s", o.stdout, o.stderr)
+		}
+	}
+	bundle, _ := os.ReadFile("b.intoto.jsonl")
+	if strings.Contains(string(bundle), secret) {
+		t.Error("the password appears in the bundle")
+	}
+}
