@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+// exitCannotStart is the exit status when the command cannot be started,
+// as shells use it.
+const exitCannotStart = 127
+
+func newRunCmd(g *globalFlags) *cobra.Command {
+	var (
+		keyPath  string
+		progress bool
+		req      provenance.RunRequest
+	)
+	cmd := &cobra.Command{
+		Use:   "run --key KEY --bundle OUT --step NAME [--materials PATH]... --products PATH... [--env NAME]... -- COMMAND [ARG]...",
+		Short: "Run a build step and sign SLSA provenance for what it made",
+		Long: `Hash the materials, run the command, hash the products, and append one
+signed in-toto Statement with SLSA provenance v1 to the bundle: its subjects
+are the files the command created or changed under --products, and its
+predicate records the step, the command, the materials, the source checkout
+and where the build ran (GitHub Actions, GitLab CI or local).
+
+The command runs in the current directory with provenant's stdin, stdout,
+stderr and environment; SIGINT and SIGTERM are forwarded to it. Nothing of
+the environment is recorded except the variables named with --env, and a
+variable whose name or value looks like a secret is refused. provenant's own
+report goes to stderr (as JSON with --format json), so the command's stdout
+stays its own.
+
+Exit status: the command's own (128+N when killed by signal N). A failed
+command writes no attestation. 127: the command cannot be started. 2: a
+usage or input error before the command ran, or no attestation could be
+written after it succeeded (no product, signing or writing failed).`,
+		Example: `  provenant run --key build.key --bundle build.intoto.jsonl --step compile \
+      --materials src --products build -- make
+  provenant run --key build.key --bundle build.intoto.jsonl --step package \
+      --materials build/app --products 'dist/*.tar.gz' --env SOURCE_DATE_EPOCH \
+      -- tar -czf dist/app.tar.gz build/app`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
+				return usageError("run: give the command after --, e.g. provenant run ... -- make")
+			}
+			switch {
+			case keyPath == "":
+				return usageError("run: --key is required")
+			case req.Bundle == "":
+				return usageError("run: --bundle is required")
+			case req.Step == "":
+				return usageError("run: --step is required")
+			case len(req.Products) == 0:
+				return usageError("run: --products is required: SLSA provenance is about what a step makes")
+			}
+			signer, err := attest.LoadSigner(keyPath)
+			if err != nil {
+				return inputError(fmt.Errorf("run: %w", err))
+			}
+			req.Signer = signer
+			req.Command = args
+			req.Version = provenantVersion()
+			req.Stdin, req.Stdout, req.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+			sigs := make(chan os.Signal, 1)
+			signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+			defer signal.Stop(sigs)
+			req.Signals = sigs
+			pp := newProgressPrinter(cmd.ErrOrStderr(), progress || (isTerminal(cmd.ErrOrStderr()) && os.Getenv("CI") != "true"))
+			req.Progress = pp.update
+
+			res, err := provenance.Run(cmd.Context(), req)
+			pp.finish()
+			if res != nil {
+				printRunNotes(cmd.ErrOrStderr(), res)
+			}
+			if err != nil {
+				return runError(err)
+			}
+			return printRun(cmd.ErrOrStderr(), g, res)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&keyPath, "key", "", "private key file to sign with (PKCS#8 PEM or securesystemslib JSON)")
+	f.StringVar(&req.Bundle, "bundle", "", "bundle to append to (JSON Lines, *.intoto.jsonl)")
+	f.StringVar(&req.Step, "step", "", "step name, recorded as externalParameters.step (e.g. compile, package)")
+	f.StringArrayVar(&req.Materials, "materials", nil, "file, directory or glob hashed before the command (repeatable)")
+	f.StringArrayVar(&req.Products, "products", nil, "file, directory or glob whose new or changed files are the subjects (repeatable)")
+	f.StringArrayVar(&req.Env, "env", nil, "environment variable to record (repeatable; secrets are refused)")
+	f.BoolVar(&progress, "progress", false, "show hashing progress even when not on a terminal or in CI")
+	return cmd
+}
+
+// runError maps Run's errors to exit codes and one line.
+func runError(err error) error {
+	if se, ok := errors.AsType[*provenance.StartError](err); ok {
+		return &exitError{code: exitCannotStart, err: fmt.Errorf("run: %w", se)}
+	}
+	if ce, ok := errors.AsType[*provenance.CommandError](err); ok {
+		return &exitError{code: ce.ExitCode, err: fmt.Errorf("run: %w", ce)}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: 128 + int(syscall.SIGINT), err: errors.New("run: interrupted; no attestation written")}
+	}
+	if errors.Is(err, provenance.ErrInput) {
+		return inputError(fmt.Errorf("run: %s", trimInput(err)))
+	}
+	return inputError(fmt.Errorf("run: %w", err))
+}
+
+func printRunNotes(w io.Writer, res *provenance.RunResult) {
+	if res.Context != nil {
+		for _, n := range res.Context.Notes {
+			fmt.Fprintf(w, "provenant: run: note: %s\n", n)
+		}
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(w, "provenant: run: warning: %s not hashed (%s)\n", s.Path, s.Reason)
+	}
+}
+
+type runProduct struct {
+	Name       string            `json:"name"`
+	Digest     map[string]string `json:"digest"`
+	LinkTarget string            `json:"linkTarget,omitempty"`
+}
+
+type runJSON struct {
+	Step         string       `json:"step"`
+	Bundle       string       `json:"bundle"`
+	ExitCode     int          `json:"exitCode"`
+	Platform     string       `json:"platform"`
+	BuilderID    string       `json:"builderId"`
+	InvocationID string       `json:"invocationId,omitempty"`
+	Source       string       `json:"source,omitempty"`
+	Dirty        *bool        `json:"dirty,omitempty"`
+	Materials    int          `json:"materials"`
+	Products     []runProduct `json:"products"`
+}
+
+func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
+	bc := res.Context
+	prods := make([]runProduct, len(res.Products))
+	for i, p := range res.Products {
+		prods[i] = runProduct{Name: p.Name, Digest: p.Digests, LinkTarget: p.Link}
+	}
+	if g.json() {
+		out := runJSON{
+			Step: res.Step, Bundle: res.Bundle, ExitCode: res.ExitCode,
+			Platform: bc.Platform, BuilderID: bc.BuilderID, InvocationID: bc.InvocationID,
+			Materials: len(res.Materials), Products: prods,
+		}
+		if bc.Source != nil {
+			out.Source, out.Dirty = bc.Source.URI, bc.Source.Dirty
+		}
+		return writeJSON(w, out)
+	}
+	p := palette{useColor(g, w)}
+	fmt.Fprintf(w, "provenant: run: step %s: %d material(s), %d product(s) attested into %s\n",
+		p.bold(res.Step), len(res.Materials), len(prods), res.Bundle)
+	src := "no source"
+	if bc.Source != nil {
+		src = bc.Source.URI
+		if bc.Source.Dirty != nil && *bc.Source.Dirty {
+			src += " " + p.red("(dirty)")
+		}
+	}
+	fmt.Fprintf(w, "  %s %s, builder %s, %s\n", p.dim("built on"), bc.Platform, bc.BuilderID, src)
+	for _, pr := range prods {
+		if pr.LinkTarget != "" {
+			fmt.Fprintf(w, "  %s -> %s (link)\n", pr.Name, pr.LinkTarget)
+			continue
+		}
+		fmt.Fprintf(w, "  %s  sha256:%s\n", pr.Name, pr.Digest[digest.SHA256])
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// progressPrinter shows hashing progress once hashing has taken more than
+// a second: one line rewritten in place on a terminal, a line every few
+// seconds otherwise.
+type progressPrinter struct {
+	w       io.Writer
+	on, tty bool
+	mu      sync.Mutex
+	shown   bool
+	last    time.Time
+}
+
+func newProgressPrinter(w io.Writer, on bool) *progressPrinter {
+	return &progressPrinter{w: w, on: on, tty: isTerminal(w)}
+}
+
+func (pp *progressPrinter) update(phase string, p digest.Progress) {
+	if !pp.on || p.Elapsed < time.Second {
+		return
+	}
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	total := "?"
+	if p.Walked {
+		total = fmt.Sprint(p.Total)
+	}
+	line := fmt.Sprintf("provenant: run: hashing %s: %d/%s files, %.1f MiB, %.0fs", phase, p.Files, total, float64(p.Bytes)/(1<<20), p.Elapsed.Seconds())
+	final := p.Walked && p.Files == p.Total
+	if pp.tty {
+		if final {
+			fmt.Fprintf(pp.w, "\r\x1b[K%s\n", line)
+			pp.shown = false
+			return
+		}
+		fmt.Fprintf(pp.w, "\r\x1b[K%s", line)
+		pp.shown = true
+		return
+	}
+	if final || time.Since(pp.last) >= 5*time.Second {
+		fmt.Fprintln(pp.w, line)
+		pp.last = time.Now()
+	}
+}
+
+// finish ends a progress line left on a terminal.
+func (pp *progressPrinter) finish() {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	if pp.shown {
+		fmt.Fprint(pp.w, "\r\x1b[K")
+		pp.shown = false
+	}
+}
