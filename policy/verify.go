@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
@@ -22,6 +23,43 @@ type options struct {
 	builderID      string
 	sourceURI      string
 	predicateTypes []string
+	policies       *PolicySet
+	exceptions     []Exception
+	failOnWarn     bool
+	now            func() time.Time
+}
+
+// WithPolicies evaluates the compiled Rego policies for every artifact,
+// after the built-in checks.
+func WithPolicies(p *PolicySet) Option {
+	return func(o *options) error {
+		if p == nil {
+			return errors.New("nil policy set")
+		}
+		o.policies = p
+		return nil
+	}
+}
+
+// WithExceptions waives the findings the exceptions name (see Config).
+func WithExceptions(excs ...Exception) Option {
+	return func(o *options) error { o.exceptions = append(o.exceptions, excs...); return nil }
+}
+
+// WithFailOnWarn makes warn findings deny, like deny and violation.
+func WithFailOnWarn(yes bool) Option {
+	return func(o *options) error { o.failOnWarn = yes; return nil }
+}
+
+// WithClock sets the clock that decides whether an exception has expired.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) error {
+		if now == nil {
+			return errors.New("nil clock")
+		}
+		o.now = now
+		return nil
+	}
 }
 
 // WithKeys adds trusted public keys.
@@ -75,7 +113,7 @@ type Verifier struct {
 // NewVerifier checks the options; at least one key is required, and the
 // threshold cannot exceed the number of distinct keys.
 func NewVerifier(opts ...Option) (*Verifier, error) {
-	o := options{threshold: 1, predicateTypes: []string{provenance.PredicateSLSAv1, provenance.PredicateSLSAv0_2}}
+	o := options{threshold: 1, predicateTypes: []string{provenance.PredicateSLSAv1, provenance.PredicateSLSAv0_2}, now: time.Now}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -101,6 +139,10 @@ type Criteria struct {
 	PredicateTypes []string `json:"predicateTypes"`
 	BuilderID      string   `json:"builderId,omitempty"`
 	SourceURI      string   `json:"sourceUri,omitempty"`
+	// Policies are the Rego policies evaluated, when any.
+	Policies []PolicySource `json:"policies,omitempty"`
+	// FailOn is "warn" when warnings deny too.
+	FailOn string `json:"failOn,omitempty"`
 }
 
 // Envelope is what happened to one envelope of a bundle.
@@ -114,6 +156,7 @@ type Envelope struct {
 	Provenance    *provenance.Summary `json:"provenance,omitempty"`
 	Error         string              `json:"error,omitempty"`
 	statement     *attest.Statement
+	payload       []byte // the verified payload, as signed
 }
 
 // Artifact is the decision about one artifact.
@@ -127,6 +170,9 @@ type Artifact struct {
 	// Reasons says why the artifact is denied, one line each, naming
 	// the envelope and the check.
 	Reasons []string `json:"reasons,omitempty"`
+	// Findings are the results of the Rego policies, when any ran.
+	Findings []Finding `json:"findings,omitempty"`
+	covering []int     // indexes of the verified envelopes whose subjects match
 }
 
 // Report is the outcome of a verification.
@@ -135,7 +181,15 @@ type Report struct {
 	Criteria  Criteria   `json:"criteria"`
 	Envelopes []Envelope `json:"envelopes"`
 	Artifacts []Artifact `json:"artifacts"`
+	// Warnings are notes about the run that do not deny, e.g. an expired
+	// exception.
+	Warnings []string `json:"warnings,omitempty"`
+	rules    []RuleInfo
 }
+
+// Rules lists the policy rules evaluated (each deny, warn and violation
+// rule body with its METADATA); empty without policies.
+func (r *Report) Rules() []RuleInfo { return r.rules }
 
 // Input is an artifact to gate: a file to hash, or known digests.
 type Input struct {
@@ -148,6 +202,76 @@ type Input struct {
 // an error only when an input cannot be read (a missing artifact); every
 // problem with the attestations is a denial in the report.
 func (v *Verifier) Verify(ctx context.Context, entries []attest.Entry, inputs []Input) (*Report, error) {
+	r, err := v.check(ctx, entries, inputs)
+	if err != nil {
+		return nil, err
+	}
+	if v.o.policies != nil {
+		if err := v.evaluatePolicies(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// PolicyInputs runs the built-in checks and returns the input document the
+// Rego policies would see for each artifact, without evaluating any.
+func (v *Verifier) PolicyInputs(ctx context.Context, entries []attest.Entry, inputs []Input) ([]map[string]any, error) {
+	r, err := v.check(ctx, entries, inputs)
+	if err != nil {
+		return nil, err
+	}
+	b, err := newInputBuilder(r)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]map[string]any, len(r.Artifacts))
+	for i := range r.Artifacts {
+		docs[i] = b.document(&r.Artifacts[i])
+	}
+	return docs, nil
+}
+
+// evaluatePolicies runs the Rego policies for every artifact (compiled
+// once, in LoadPolicies) and folds their findings into the decision.
+func (v *Verifier) evaluatePolicies(ctx context.Context, r *Report) error {
+	b, err := newInputBuilder(r)
+	if err != nil {
+		return err
+	}
+	now := v.o.now()
+	r.rules = v.o.policies.Rules()
+	seen := map[string]bool{}
+	r.Allowed = len(r.Artifacts) > 0
+	for i := range r.Artifacts {
+		a := &r.Artifacts[i]
+		in, err := b.value(a)
+		if err != nil {
+			return err
+		}
+		a.Findings = v.o.policies.evaluate(ctx, in, b.ids)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for _, w := range applyExceptions(v.o.exceptions, a.Name, a.Findings, now) {
+			if !seen[w] {
+				seen[w] = true
+				r.Warnings = append(r.Warnings, w)
+			}
+		}
+		for _, f := range a.Findings {
+			if f.Denies(v.o.failOnWarn) {
+				a.Allowed = false
+			}
+		}
+		r.Allowed = r.Allowed && a.Allowed
+	}
+	return nil
+}
+
+// check runs the built-in checks: signatures, subjects, predicate type,
+// builder and source.
+func (v *Verifier) check(ctx context.Context, entries []attest.Entry, inputs []Input) (*Report, error) {
 	r := &Report{Criteria: v.criteria()}
 	for _, e := range entries {
 		r.Envelopes = append(r.Envelopes, v.checkEnvelope(ctx, e))
@@ -173,6 +297,12 @@ func (v *Verifier) Verify(ctx context.Context, entries []attest.Entry, inputs []
 
 func (v *Verifier) criteria() Criteria {
 	c := Criteria{Threshold: v.o.threshold, PredicateTypes: v.o.predicateTypes, BuilderID: v.o.builderID, SourceURI: v.o.sourceURI}
+	if v.o.policies != nil {
+		c.Policies = v.o.policies.Sources()
+		if v.o.failOnWarn {
+			c.FailOn = KindWarn
+		}
+	}
 	seen := map[string]bool{}
 	for _, k := range v.o.keys {
 		if !seen[k.ID] {
@@ -204,6 +334,7 @@ func (v *Verifier) checkEnvelope(ctx context.Context, e attest.Entry) Envelope {
 	}
 	out.Verified = true
 	out.statement = st
+	out.payload = ver.Payload
 	out.StatementType = st.GetType()
 	out.PredicateType = st.GetPredicateType()
 	if provenance.IsProvenance(st.GetPredicateType()) {
@@ -299,6 +430,7 @@ func (v *Verifier) decide(envs []Envelope, idx map[string][]subjectRef, name str
 		envIdx = append(envIdx, i)
 	}
 	sort.Ints(envIdx)
+	a.covering = envIdx
 	var others []string
 	passed := 0
 	for _, i := range envIdx {

@@ -83,8 +83,12 @@ Exit codes: 0 verified, 1 verification denied, 2 usage or input error.`,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			switch g.format {
 			case "text", "json":
+			case "sarif", "junit", "markdown":
+				if cmd.Name() != "verify" {
+					return usageError("--format %s is for verify only; %s takes text or json", g.format, cmd.CommandPath())
+				}
 			default:
-				return usageError("--format must be text or json, not %q", g.format)
+				return usageError("--format must be text, json, sarif, junit or markdown, not %q", g.format)
 			}
 			switch g.color {
 			case "auto", "always", "never":
@@ -98,14 +102,14 @@ Exit codes: 0 verified, 1 verification denied, 2 usage or input error.`,
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetVersionTemplate("provenant {{.Version}}\n")
-	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json")
+	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json (verify also: sarif, junit, markdown)")
 	root.PersistentFlags().StringVar(&g.color, "color", "auto", "colour output: auto (only on a terminal, unless NO_COLOR is set), always, never")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
-	root.AddCommand(newKeygenCmd(g), newAttestCmd(g), newVerifyCmd(g), newVersionCmd(g), newRunCmd(g))
+	root.AddCommand(newKeygenCmd(g), newAttestCmd(g), newVerifyCmd(g), newVersionCmd(g), newPolicyCmd(g), newRunCmd(g), newInspectCmd(g))
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	}
-	_ = root.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = root.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "sarif", "junit", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return root
 }
 

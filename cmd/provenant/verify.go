@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +19,17 @@ type verifyFlags struct {
 	builderID     string
 	sourceURI     string
 	predicateType string
+
+	policies      []string
+	policyConfig  string
+	policyTimeout time.Duration
+	failOn        string
+	printInput    bool
+
+	vsaOut      string
+	vsaKey      string
+	verifierID  string
+	resourceURI string
 }
 
 func newVerifyCmd(g *globalFlags) *cobra.Command {
@@ -39,13 +51,32 @@ The bundle is judged as a whole: an envelope that cannot be read, or that is
 not signed by trusted keys, denies every artifact, because what it covers
 cannot be known.
 
+With --policy, Rego policies (files, directories, or builtin:slsa,
+builtin:github, builtin:chain) are then evaluated for each artifact over
+the input document described in docs/policy-input.md (--print-input shows
+it). Rules named deny, warn and violation, in any package, make findings;
+deny and violation fail the artifact, warn does only with --fail-on warn.
+A policy that cannot be parsed or compiled is an input error; one that
+fails to evaluate or runs past --policy-timeout denies. --policy-config
+gives policies data (data.config) and lists exceptions.
+
+For an allowed release, --vsa-out writes a signed SLSA Verification Summary
+Attestation per artifact, which verify itself checks with
+--predicate-type https://slsa.dev/verification_summary/v1.
+
 Exit codes: 0 every artifact verified, 1 a verification was denied, 2 usage
-or input error (a missing file, an unreadable key).`,
+or input error (a missing file, an unreadable key, a policy that does not
+compile).`,
 		Example: `  provenant verify --bundle app.intoto.jsonl --key release.pub dist/app
   provenant verify --bundle app.intoto.jsonl --key alice.pub --key bob.pub --threshold 2 dist/app
   provenant verify --bundle app.intoto.jsonl --key release.pub \
       --builder-id https://ci.example.com/builders/release \
-      --source-uri github.com/example/app --format json dist/*`,
+      --source-uri github.com/example/app --format json dist/*
+  provenant verify --bundle app.intoto.jsonl --key release.pub \
+      --policy builtin:slsa --policy policies/ --policy-config policy.yaml dist/app
+  provenant verify --bundle app.intoto.jsonl --key release.pub --print-input dist/app
+  provenant verify --bundle app.intoto.jsonl --key release.pub --policy builtin:slsa \
+      --vsa-out app.vsa.jsonl --vsa-key gate.key --verifier-id https://ci.example.com/gate dist/app`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(vf.bundles) == 0 {
 				return usageError("--bundle is required")
@@ -55,6 +86,24 @@ or input error (a missing file, an unreadable key).`,
 			}
 			if len(args) == 0 {
 				return usageError("name at least one artifact to verify")
+			}
+			if vf.failOn != policy.KindDeny && vf.failOn != policy.KindWarn {
+				return usageError("--fail-on must be deny or warn, not %q", vf.failOn)
+			}
+			if (vf.vsaOut != "" || vf.vsaKey != "" || vf.verifierID != "") && (vf.vsaOut == "" || vf.vsaKey == "" || vf.verifierID == "") {
+				return usageError("--vsa-out, --vsa-key and --verifier-id go together")
+			}
+			if vf.resourceURI != "" && vf.vsaOut == "" {
+				return usageError("--resource-uri needs --vsa-out")
+			}
+			if vf.resourceURI != "" && len(args) > 1 {
+				return usageError("--resource-uri names one artifact; %d given", len(args))
+			}
+			if vf.policyConfig != "" && len(vf.policies) == 0 {
+				return usageError("--policy-config needs --policy")
+			}
+			if vf.printInput && vf.vsaOut != "" {
+				return usageError("--print-input prints the policy input and exits; it writes no VSA")
 			}
 			opts := []policy.Option{
 				policy.WithThreshold(vf.threshold),
@@ -71,6 +120,32 @@ or input error (a missing file, an unreadable key).`,
 				}
 				opts = append(opts, policy.WithKeys(k))
 			}
+			var vsaSigner attest.Signer
+			if vf.vsaKey != "" {
+				s, err := loadSigner(vf.vsaKey)
+				if err != nil {
+					return inputError(err)
+				}
+				vsaSigner = s
+			}
+			slsaLevel := 0
+			if len(vf.policies) > 0 && !vf.printInput {
+				popts := []policy.PolicyOption{policy.WithPolicyTimeout(vf.policyTimeout), policy.WithPrintOutput(cmd.ErrOrStderr())}
+				if vf.policyConfig != "" {
+					cfg, err := policy.LoadConfig(vf.policyConfig)
+					if err != nil {
+						return inputError(policyError(err))
+					}
+					popts = append(popts, policy.WithPolicyData(cfg.Data))
+					opts = append(opts, policy.WithExceptions(cfg.Exceptions...))
+				}
+				ps, err := policy.LoadPolicies(cmd.Context(), vf.policies, popts...)
+				if err != nil {
+					return inputError(policyError(err))
+				}
+				slsaLevel = ps.SLSALevel()
+				opts = append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == policy.KindWarn))
+			}
 			v, err := policy.NewVerifier(opts...)
 			if err != nil {
 				return usageError("%v", err)
@@ -83,19 +158,45 @@ or input error (a missing file, an unreadable key).`,
 			for i, a := range args {
 				inputs[i] = policy.Input{Name: a, Path: a}
 			}
+			if vf.printInput {
+				docs, err := v.PolicyInputs(cmd.Context(), entries, inputs)
+				if err != nil {
+					return inputError(err)
+				}
+				for _, d := range docs {
+					if err := writeJSON(cmd.OutOrStdout(), d); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
 			report, err := v.Verify(cmd.Context(), entries, inputs)
 			if err != nil {
 				return inputError(err)
 			}
-			if g.json() {
-				if err := writeJSON(cmd.OutOrStdout(), verifyJSON{SchemaVersion: verifySchema, Report: report}); err != nil {
-					return err
-				}
-			} else {
-				printVerifyText(cmd.OutOrStdout(), palette{useColor(g, cmd.OutOrStdout())}, vf, report)
+			if err := writeVerifyReport(cmd.OutOrStdout(), g, vf, report); err != nil {
+				return err
 			}
 			if !report.Allowed {
 				return errSilentDenied
+			}
+			if vf.vsaOut != "" {
+				envs, err := policy.VSAEnvelopes(cmd.Context(), report, policy.VSARequest{
+					Signer:      vsaSigner,
+					VerifierID:  vf.verifierID,
+					Version:     provenantVersion(),
+					ResourceURI: vf.resourceURI,
+					SLSALevel:   slsaLevel,
+				})
+				if err != nil {
+					return inputError(fmt.Errorf("VSA: %w", err))
+				}
+				if err := policy.WriteVSAs(vf.vsaOut, envs); err != nil {
+					return inputError(fmt.Errorf("writing %s: %w", vf.vsaOut, err))
+				}
+				if g.format == "text" {
+					fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d verification summary attestation(s) to %s\n", len(envs), vf.vsaOut)
+				}
 			}
 			return nil
 		},
@@ -107,6 +208,15 @@ or input error (a missing file, an unreadable key).`,
 	f.StringVar(&vf.builderID, "builder-id", "", "required builder id (without @ref: any ref of that builder)")
 	f.StringVar(&vf.sourceURI, "source-uri", "", "required source, e.g. github.com/org/repo (with @ref: that ref only)")
 	f.StringVar(&vf.predicateType, "predicate-type", "", "required predicate type (default: SLSA provenance v1 or v0.2)")
+	f.StringArrayVar(&vf.policies, "policy", nil, "Rego policy: a .rego file, a directory (recursive, *_test.rego skipped) or builtin:NAME (repeatable)")
+	f.StringVar(&vf.policyConfig, "policy-config", "", "policy configuration (YAML): data for policies (data.config) and exceptions")
+	f.DurationVar(&vf.policyTimeout, "policy-timeout", policy.DefaultPolicyTimeout, "time limit for evaluating the policies for one artifact")
+	f.StringVar(&vf.failOn, "fail-on", policy.KindDeny, "deny: deny and violation findings fail; warn: warn findings fail too")
+	f.BoolVar(&vf.printInput, "print-input", false, "print the policy input document of each artifact as JSON and exit")
+	f.StringVar(&vf.vsaOut, "vsa-out", "", "for an allowed release, write signed SLSA Verification Summary Attestations (JSON Lines) to this file")
+	f.StringVar(&vf.vsaKey, "vsa-key", "", "private key that signs the VSAs")
+	f.StringVar(&vf.verifierID, "verifier-id", "", "verifier id URI recorded in the VSAs")
+	f.StringVar(&vf.resourceURI, "resource-uri", "", "resourceUri recorded in the VSA (default: the artifact's name; one artifact only)")
 	return cmd
 }
 
@@ -118,6 +228,23 @@ type verifyJSON struct {
 	*policy.Report
 }
 
+// writeVerifyReport prints the report in the --format asked for.
+func writeVerifyReport(w io.Writer, g *globalFlags, vf verifyFlags, r *policy.Report) error {
+	switch g.format {
+	case "json":
+		return writeJSON(w, verifyJSON{SchemaVersion: verifySchema, Report: r})
+	case "sarif":
+		return policy.WriteSARIF(w, r, provenantVersion())
+	case "junit":
+		return policy.WriteJUnit(w, r)
+	case "markdown":
+		return policy.WriteMarkdown(w, r)
+	default:
+		printVerifyText(w, palette{useColor(g, w)}, vf, r)
+		return nil
+	}
+}
+
 func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 	crit := []string{fmt.Sprintf("%d trusted key(s), threshold %d", len(r.Criteria.Keys), r.Criteria.Threshold)}
 	if r.Criteria.BuilderID != "" {
@@ -126,28 +253,43 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 	if r.Criteria.SourceURI != "" {
 		crit = append(crit, "source "+r.Criteria.SourceURI)
 	}
-	envelopes := 0
-	for _, e := range r.Envelopes {
-		if e.Source.Line > 0 {
-			envelopes++
+	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(vf.bundles, ", "), len(r.Envelopes), strings.Join(crit, ", "))
+	if len(r.Criteria.Policies) > 0 {
+		pols := make([]string, len(r.Criteria.Policies))
+		for i, s := range r.Criteria.Policies {
+			pols[i] = fmt.Sprintf("%s (sha256:%.12s)", s.URI, s.Digest["sha256"])
 		}
+		failOn := "deny and violation fail"
+		if r.Criteria.FailOn == policy.KindWarn {
+			failOn = "deny, violation and warn fail"
+		}
+		fmt.Fprintf(w, "%s %s; %s\n", p.bold("policy"), strings.Join(pols, ", "), failOn)
 	}
-	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(vf.bundles, ", "), envelopes, strings.Join(crit, ", "))
 	denied := 0
 	for _, a := range r.Artifacts {
-		if a.Allowed {
+		switch {
+		case a.Allowed:
 			srcs := make([]string, len(a.Attestations))
 			for i, s := range a.Attestations {
 				srcs[i] = s.String()
 			}
 			fmt.Fprintf(w, "%s %s: verified by %s\n", p.green("✓"), a.Name, strings.Join(srcs, ", "))
-			continue
+		case len(a.Reasons) > 0:
+			denied++
+			fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), a.Name, a.Reasons[0])
+			for _, reason := range a.Reasons[1:] {
+				fmt.Fprintf(w, "    %s %s\n", p.dim("also:"), reason)
+			}
+		default:
+			denied++
+			fmt.Fprintf(w, "%s %s: denied by policy\n", p.red("✗"), a.Name)
 		}
-		denied++
-		fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), a.Name, a.Reasons[0])
-		for _, reason := range a.Reasons[1:] {
-			fmt.Fprintf(w, "    %s %s\n", p.dim("also:"), reason)
+		for _, f := range a.Findings {
+			printFinding(w, p, f, r.Criteria.FailOn == policy.KindWarn)
 		}
+	}
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(w, "%s %s\n", p.yellow("warning:"), warning)
 	}
 	if denied == 0 {
 		fmt.Fprintf(w, "%s: %d artifact(s) verified\n", p.green("allowed"), len(r.Artifacts))
@@ -155,3 +297,35 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 		fmt.Fprintf(w, "%s: %d of %d artifact(s) failed verification\n", p.red("denied"), denied, len(r.Artifacts))
 	}
 }
+
+// printFinding prints one policy finding under its artifact:
+//
+//	deny  SLSA build level: provenance from ... (app.intoto.jsonl:1)
+func printFinding(w io.Writer, p palette, f policy.Finding, failOnWarn bool) {
+	label := fmt.Sprintf("%-9s", f.Kind)
+	switch {
+	case f.Exception != nil:
+		label = p.dim(fmt.Sprintf("%-9s", "excepted"))
+	case f.Denies(failOnWarn):
+		label = p.red(label)
+	default:
+		label = p.yellow(label)
+	}
+	line := f.Message
+	if f.Kind != policy.KindError {
+		line = f.Heading() + ": " + f.Message
+	}
+	if f.Attestation != "" {
+		line += " (" + f.Attestation + ")"
+	}
+	fmt.Fprintf(w, "    %s %s\n", label, oneLine(line))
+	if f.Exception != nil {
+		until := ""
+		if f.Exception.Expires != "" {
+			until = ", until " + f.Exception.Expires
+		}
+		fmt.Fprintf(w, "              %s\n", p.dim(fmt.Sprintf("%s (%s%s)", oneLine(f.Exception.Reason), f.Exception.Source, until)))
+	}
+}
+
+func (p palette) yellow(s string) string { return p.wrap("33", s) }

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/provenant/provenant/policy"
+)
+
+func newPolicyCmd(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "Work on Rego policies: run their tests",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageError("name a subcommand: policy test")
+		},
+	}
+	cmd.AddCommand(newPolicyTestCmd(g))
+	return cmd
+}
+
+func newPolicyTestCmd(g *globalFlags) *cobra.Command {
+	var (
+		timeout    time.Duration
+		configFile string
+		verbose    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "test PATH...",
+		Short: "Run the *_test.rego tests of policies, like opa test",
+		Long: `Run every test_* rule in the .rego files named (files, directories walked
+recursively, or builtin:NAME for a built-in policy and its tests), as
+opa test does, with the capabilities verify uses (no network built-ins) and
+the provenant.lib helper package loaded. With --policy-config, its data:
+section is data.config, as in verify.
+
+Exit codes: 0 every test passed, 1 a test failed or errored, 2 usage or
+input error (a parse or compile error, a missing file).`,
+		Example: `  provenant policy test policies/
+  provenant policy test builtin:github
+  provenant policy test --format json policies/release.rego policies/release_test.rego`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var data map[string]any
+			if configFile != "" {
+				cfg, err := policy.LoadConfig(configFile)
+				if err != nil {
+					return inputError(policyError(err))
+				}
+				data = cfg.Data
+			}
+			results, err := policy.RunPolicyTests(cmd.Context(), args, timeout, data)
+			if err != nil {
+				return inputError(policyError(err))
+			}
+			if len(results) == 0 {
+				return inputError(fmt.Errorf("no test_ rules found in %v", args))
+			}
+			failed := 0
+			for _, r := range results {
+				if !r.Passed() {
+					failed++
+				}
+			}
+			if g.json() {
+				if err := writeJSON(cmd.OutOrStdout(), map[string]any{"passed": len(results) - failed, "failed": failed, "tests": results}); err != nil {
+					return err
+				}
+			} else {
+				printPolicyTests(cmd.OutOrStdout(), palette{useColor(g, cmd.OutOrStdout())}, results, failed, verbose)
+			}
+			if failed > 0 {
+				return errSilentDenied
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&timeout, "timeout", policy.DefaultPolicyTimeout, "time limit for each test")
+	f.StringVar(&configFile, "policy-config", "", "policy configuration file (YAML) whose data: section is data.config")
+	f.BoolVarP(&verbose, "verbose", "v", false, "list passing tests too")
+	return cmd
+}
+
+func printPolicyTests(w io.Writer, p palette, results []policy.TestResult, failed int, verbose bool) {
+	for _, r := range results {
+		switch {
+		case r.Outcome == "PASS" || r.Outcome == "SKIPPED":
+			if verbose {
+				fmt.Fprintf(w, "%s %s.%s (%s)\n", p.green("PASS"), r.Package, r.Name, r.Location)
+			}
+		default:
+			fmt.Fprintf(w, "%s %s.%s (%s)\n", p.red(r.Outcome), r.Package, r.Name, r.Location)
+			if r.Error != "" {
+				fmt.Fprintf(w, "    %s\n", r.Error)
+			}
+		}
+		if r.Output != "" && (verbose || !r.Passed()) {
+			fmt.Fprintf(w, "    %s", indentOutput(r.Output))
+		}
+	}
+	if failed == 0 {
+		fmt.Fprintf(w, "%s: %d/%d\n", p.green("PASS"), len(results), len(results))
+		return
+	}
+	fmt.Fprintf(w, "%s: %d/%d passed, %d failed\n", p.red("FAIL"), len(results)-failed, len(results), failed)
+}
+
+func indentOutput(s string) string {
+	out := []byte{}
+	for i := 0; i < len(s); i++ {
+		out = append(out, s[i])
+		if s[i] == '\n' && i+1 < len(s) {
+			out = append(out, "    "...)
+		}
+	}
+	return string(out)
+}
+
+// policyError drops the "policy: " sentinel prefix from a policy error for
+// the user.
+func policyError(err error) error {
+	if errors.Is(err, policy.ErrPolicy) {
+		if msg, ok := strings.CutPrefix(err.Error(), policy.ErrPolicy.Error()+": "); ok {
+			return errors.New(msg)
+		}
+	}
+	return err
+}

@@ -1,0 +1,356 @@
+package policy
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+// caseFile is one case of the corpus in testdata/cases: attestations to
+// sign, policies, flags, and the verdict and findings wanted.
+type caseFile struct {
+	Description  string            `yaml:"description"`
+	Attestations []caseAttestation `yaml:"attestations"`
+	Policies     map[string]string `yaml:"policies"` // file name -> Rego, under policies/
+	Builtins     []string          `yaml:"builtins"`
+	Config       string            `yaml:"config"` // policy configuration YAML
+	Flags        struct {
+		BuilderID  string `yaml:"builderId"`
+		SourceURI  string `yaml:"sourceUri"`
+		FailOnWarn bool   `yaml:"failOnWarn"`
+		Timeout    string `yaml:"timeout"`
+	} `yaml:"flags"`
+	Artifacts []string `yaml:"artifacts"` // each file holds its name and a newline
+	Now       string   `yaml:"now"`       // YYYY-MM-DD, for exceptions
+	Want      caseWant `yaml:"want"`
+}
+
+type caseAttestation struct {
+	Subjects      []string       `yaml:"subjects"` // artifact names
+	PredicateType string         `yaml:"predicateType"`
+	Builder       string         `yaml:"builder"`
+	Predicate     map[string]any `yaml:"predicate"`
+	Untrusted     bool           `yaml:"untrusted"` // signed by a key verify does not trust
+}
+
+type caseWant struct {
+	Error     string                  `yaml:"error"` // LoadPolicies/LoadConfig error, a substring
+	Allowed   bool                    `yaml:"allowed"`
+	Artifacts map[string]caseArtifact `yaml:"artifacts"`
+	Warnings  []string                `yaml:"warnings"` // substrings, in order
+}
+
+type caseArtifact struct {
+	Allowed  bool          `yaml:"allowed"`
+	Findings []caseFinding `yaml:"findings"`
+}
+
+type caseFinding struct {
+	Kind        string         `yaml:"kind"`
+	Package     string         `yaml:"package"`
+	Title       string         `yaml:"title"`
+	Code        string         `yaml:"code"`
+	Msg         string         `yaml:"msg"` // a substring of the message
+	Attestation string         `yaml:"attestation"`
+	Severity    string         `yaml:"severity"`
+	Excepted    bool           `yaml:"excepted"`
+	Details     map[string]any `yaml:"details"`
+}
+
+func testKey(t testing.TB, seed byte) (attest.Signer, *attest.PublicKey) {
+	t.Helper()
+	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	if seed != 0 {
+		s := make([]byte, ed25519.SeedSize)
+		s[0] = seed
+		priv = ed25519.NewKeyFromSeed(s)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := attest.ParseSigner(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := attest.ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer, pub
+}
+
+func artifactDigests(name string) digest.Set {
+	d, _ := digest.Reader(strings.NewReader(name+"\n"), digest.SHA256)
+	return d
+}
+
+// statementFor builds the statement a case attestation describes.
+func statementFor(t testing.TB, a caseAttestation) *attest.Statement {
+	t.Helper()
+	arts := make([]digest.Artifact, len(a.Subjects))
+	for i, s := range a.Subjects {
+		arts[i] = digest.Artifact{Name: s, Digests: artifactDigests(s)}
+	}
+	pt := a.PredicateType
+	if pt == "" {
+		pt = provenance.PredicateSLSAv1
+	}
+	pred := a.Predicate
+	if pred == nil {
+		builder := a.Builder
+		if builder == "" {
+			builder = "https://ci.example.com/builder"
+		}
+		pred = map[string]any{
+			"buildDefinition": map[string]any{
+				"buildType":          "https://example.com/buildtype/v1",
+				"externalParameters": map[string]any{"source": "git+https://github.com/example/app@refs/heads/main"},
+			},
+			"runDetails": map[string]any{"builder": map[string]any{"id": builder}},
+		}
+	}
+	data, err := json.Marshal(pred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := provenance.NewGenericStatement(arts, pt, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestCases(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "cases", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 10 {
+		t.Fatalf("found %d case files, want the corpus in testdata/cases", len(files))
+	}
+	trusted, pub := testKey(t, 0)
+	untrusted, _ := testKey(t, 1)
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			var c caseFile
+			dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+			dec.KnownFields(true)
+			if err := dec.Decode(&c); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			dir := t.TempDir()
+			t.Chdir(dir)
+			runCase(t, c, trusted, untrusted, pub)
+		})
+	}
+}
+
+func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *attest.PublicKey) {
+	ctx := context.Background()
+	var envs []*attest.Envelope
+	for _, a := range c.Attestations {
+		s := trusted
+		if a.Untrusted {
+			s = untrusted
+		}
+		env, err := attest.SignStatement(ctx, statementFor(t, a), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		envs = append(envs, env)
+	}
+	if err := attest.AppendToBundle("bundle.intoto.jsonl", envs...); err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	if len(c.Policies) > 0 {
+		if err := os.Mkdir("policies", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for n, src := range c.Policies {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join("policies", n)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join("policies", n), []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		paths = append(paths, "policies")
+	}
+	for _, b := range c.Builtins {
+		paths = append(paths, BuiltinPrefix+b)
+	}
+	popts := []PolicyOption{}
+	if c.Flags.Timeout != "" {
+		d, err := time.ParseDuration(c.Flags.Timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		popts = append(popts, WithPolicyTimeout(d))
+	}
+	vopts := []Option{WithKeys(pub), WithBuilderID(c.Flags.BuilderID), WithSourceURI(c.Flags.SourceURI), WithFailOnWarn(c.Flags.FailOnWarn)}
+	loadErr := func() error {
+		if c.Config != "" {
+			cfg, err := ParseConfig([]byte(c.Config), "policy.yaml")
+			if err != nil {
+				return err
+			}
+			popts = append(popts, WithPolicyData(cfg.Data))
+			vopts = append(vopts, WithExceptions(cfg.Exceptions...))
+		}
+		ps, err := LoadPolicies(ctx, paths, popts...)
+		if err != nil {
+			return err
+		}
+		vopts = append(vopts, WithPolicies(ps))
+		return nil
+	}()
+	if c.Want.Error != "" {
+		if loadErr == nil || !strings.Contains(loadErr.Error(), c.Want.Error) {
+			t.Fatalf("loading policies: error = %v, want one containing %q", loadErr, c.Want.Error)
+		}
+		if !strings.Contains(loadErr.Error(), "policy") && !errorIsPolicy(loadErr) {
+			t.Errorf("error %v does not wrap ErrPolicy", loadErr)
+		}
+		return
+	}
+	if loadErr != nil {
+		t.Fatalf("loading policies: %v", loadErr)
+	}
+	if c.Now != "" {
+		now, err := time.Parse(time.DateOnly, c.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vopts = append(vopts, WithClock(func() time.Time { return now }))
+	}
+	v, err := NewVerifier(vopts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := ReadBundles([]string{"bundle.intoto.jsonl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inputs []Input
+	for _, a := range c.Artifacts {
+		inputs = append(inputs, Input{Name: a, Digests: artifactDigests(a)})
+	}
+	r, err := v.Verify(ctx, entries, inputs)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if r.Allowed != c.Want.Allowed {
+		t.Errorf("allowed = %v, want %v\n%s", r.Allowed, c.Want.Allowed, dump(r))
+	}
+	for _, a := range r.Artifacts {
+		want, ok := c.Want.Artifacts[a.Name]
+		if !ok {
+			t.Errorf("artifact %s: not in want.artifacts", a.Name)
+			continue
+		}
+		if a.Allowed != want.Allowed {
+			t.Errorf("artifact %s: allowed = %v, want %v\n%s", a.Name, a.Allowed, want.Allowed, dump(a))
+		}
+		compareFindings(t, a.Name, a.Findings, want.Findings)
+	}
+	if len(r.Warnings) != len(c.Want.Warnings) {
+		t.Errorf("warnings = %q, want %d containing %q", r.Warnings, len(c.Want.Warnings), c.Want.Warnings)
+	} else {
+		for i, w := range c.Want.Warnings {
+			if !strings.Contains(r.Warnings[i], w) {
+				t.Errorf("warning %d = %q, want one containing %q", i, r.Warnings[i], w)
+			}
+		}
+	}
+}
+
+func errorIsPolicy(err error) bool { return err != nil && strings.HasPrefix(err.Error(), "policy: ") }
+
+func compareFindings(t *testing.T, artifact string, got []Finding, want []caseFinding) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("artifact %s: %d findings, want %d\n%s", artifact, len(got), len(want), dump(got))
+		return
+	}
+	// Both sorted by kind and message, so the order in the case file
+	// does not matter.
+	got = append([]Finding(nil), got...)
+	sort.SliceStable(got, func(i, j int) bool { return got[i].Kind+got[i].Message < got[j].Kind+got[j].Message })
+	want = append([]caseFinding(nil), want...)
+	matched := make([]bool, len(got))
+	for _, w := range want {
+		found := false
+		for i, g := range got {
+			if matched[i] || !findingMatches(g, w) {
+				continue
+			}
+			matched[i], found = true, true
+			break
+		}
+		if !found {
+			t.Errorf("artifact %s: no finding matches %+v\ngot:\n%s", artifact, w, dump(got))
+		}
+	}
+}
+
+func findingMatches(g Finding, w caseFinding) bool {
+	if g.Kind != w.Kind || !strings.Contains(g.Message, w.Msg) {
+		return false
+	}
+	if w.Package != "" && g.Package != w.Package {
+		return false
+	}
+	if w.Title != "" && g.Title != w.Title {
+		return false
+	}
+	if w.Code != "" && g.Code != w.Code {
+		return false
+	}
+	if w.Attestation != "" && g.Attestation != w.Attestation {
+		return false
+	}
+	if w.Severity != "" && g.Severity() != w.Severity {
+		return false
+	}
+	if w.Excepted != (g.Exception != nil) {
+		return false
+	}
+	for k, v := range w.Details {
+		gb, _ := json.Marshal(g.Details[k])
+		wb, _ := json.Marshal(v)
+		if string(gb) != string(wb) {
+			return false
+		}
+	}
+	return true
+}
+
+func dump(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}

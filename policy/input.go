@@ -1,0 +1,122 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// InputSchemaVersion names the version of the policy input document,
+// described in docs/policy-input.md (JSON Schema:
+// docs/policy-input.schema.json).
+const InputSchemaVersion = "https://github.com/provenant/provenant/blob/main/docs/policy-input.md#v1"
+
+// inputBuilder makes the input document for each artifact. The
+// attestations are the same for every artifact of a run, so they are
+// converted to OPA's representation once and shared.
+type inputBuilder struct {
+	attestations []any
+	ids          attestationIDs
+	byEnvelope   map[int]int // index in Report.Envelopes -> in attestations
+	expectations map[string]any
+	attsValue    ast.Value
+	expValue     ast.Value
+}
+
+func newInputBuilder(r *Report) (*inputBuilder, error) {
+	b := &inputBuilder{attestations: []any{}, byEnvelope: map[int]int{}}
+	for i, e := range r.Envelopes {
+		if !e.Verified || e.payload == nil {
+			continue
+		}
+		st, err := jsonToAny(e.payload)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.Source, err)
+		}
+		signers := make([]any, len(e.Signers))
+		for j, k := range e.Signers {
+			signers[j] = map[string]any{"keyid": k}
+		}
+		id := e.Source.String()
+		b.byEnvelope[i] = len(b.attestations)
+		b.ids = append(b.ids, id)
+		b.attestations = append(b.attestations, map[string]any{
+			"id":            id,
+			"source":        map[string]any{"file": e.Source.File, "line": e.Source.Line},
+			"digest":        e.Digest,
+			"signers":       signers,
+			"predicateType": e.PredicateType,
+			"statement":     st,
+		})
+	}
+	c := r.Criteria
+	b.expectations = map[string]any{
+		"keys":           stringsToAny(c.Keys),
+		"threshold":      c.Threshold,
+		"predicateTypes": stringsToAny(c.PredicateTypes),
+		"builderId":      c.BuilderID,
+		"sourceUri":      c.SourceURI,
+	}
+	var err error
+	if b.attsValue, err = ast.InterfaceToValue(b.attestations); err != nil {
+		return nil, err
+	}
+	if b.expValue, err = ast.InterfaceToValue(b.expectations); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func stringsToAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func (b *inputBuilder) artifact(a *Artifact) map[string]any {
+	covering := []any{}
+	for _, env := range a.covering {
+		if i, ok := b.byEnvelope[env]; ok {
+			covering = append(covering, i)
+		}
+	}
+	digests := map[string]any{}
+	for alg, v := range a.Digests {
+		digests[alg] = v
+	}
+	return map[string]any{
+		"name":         a.Name,
+		"digests":      digests,
+		"attestations": covering,
+		"verified":     a.Allowed,
+		"reasons":      stringsToAny(a.Reasons),
+	}
+}
+
+// document is the input document for one artifact, as Go values (for
+// printing).
+func (b *inputBuilder) document(a *Artifact) map[string]any {
+	return map[string]any{
+		"schemaVersion": InputSchemaVersion,
+		"artifact":      b.artifact(a),
+		"attestations":  b.attestations,
+		"expectations":  b.expectations,
+	}
+}
+
+// value is the same document in OPA's representation, sharing the
+// attestations converted once.
+func (b *inputBuilder) value(a *Artifact) (ast.Value, error) {
+	art, err := ast.InterfaceToValue(b.artifact(a))
+	if err != nil {
+		return nil, err
+	}
+	return ast.NewObject(
+		[2]*ast.Term{ast.StringTerm("schemaVersion"), ast.StringTerm(InputSchemaVersion)},
+		[2]*ast.Term{ast.StringTerm("artifact"), ast.NewTerm(art)},
+		[2]*ast.Term{ast.StringTerm("attestations"), ast.NewTerm(b.attsValue)},
+		[2]*ast.Term{ast.StringTerm("expectations"), ast.NewTerm(b.expValue)},
+	), nil
+}

@@ -1,0 +1,128 @@
+package policy
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes the report as JUnit XML: one test suite per artifact,
+// with one test case for the built-in checks (signatures, subject,
+// builder, source) and one per policy rule. A rule fails with its denying
+// findings; warnings that do not deny, and waived findings, are written to
+// the case's system-out.
+func WriteJUnit(w io.Writer, r *Report) error {
+	failOnWarn := r.Criteria.FailOn == KindWarn
+	out := junitSuites{Name: "provenant verify"}
+	for _, a := range r.Artifacts {
+		suite := junitSuite{Name: a.Name}
+		verify := junitCase{Name: "signed provenance", Classname: a.Name}
+		if len(a.Reasons) > 0 {
+			verify.Failure = &junitFailure{Message: a.Reasons[0], Type: "verify", Text: strings.Join(a.Reasons, "\n")}
+		}
+		suite.Cases = append(suite.Cases, verify)
+		// One case per rule id, in rule order; findings not traced to a
+		// known rule (evaluation errors) get their own case.
+		type ruleCase struct {
+			title    string
+			findings []Finding
+		}
+		var order []string
+		cases := map[string]*ruleCase{}
+		add := func(id, title string) *ruleCase {
+			if c, ok := cases[id]; ok {
+				return c
+			}
+			c := &ruleCase{title: title}
+			cases[id] = c
+			order = append(order, id)
+			return c
+		}
+		for _, info := range r.rules {
+			title := info.Title
+			if title == "" {
+				title = info.ID()
+			}
+			add(info.ID(), title)
+		}
+		for _, f := range a.Findings {
+			id := f.RuleID()
+			c := add(id, f.Heading())
+			c.findings = append(c.findings, f)
+		}
+		for _, id := range order {
+			c := cases[id]
+			tc := junitCase{Name: c.title, Classname: a.Name + "." + id}
+			var fails, notes []string
+			for _, f := range c.findings {
+				line := fmt.Sprintf("%s: %s", f.Kind, f.Message)
+				if f.Attestation != "" {
+					line += " (" + f.Attestation + ")"
+				}
+				switch {
+				case f.Exception != nil:
+					notes = append(notes, line+" [excepted: "+f.Exception.Reason+"]")
+				case f.Denies(failOnWarn):
+					fails = append(fails, line)
+				default:
+					notes = append(notes, line)
+				}
+			}
+			if len(fails) > 0 {
+				tc.Failure = &junitFailure{Message: strings.SplitN(fails[0], "\n", 2)[0], Type: c.findings[0].Kind, Text: strings.Join(fails, "\n")}
+			}
+			if len(notes) > 0 {
+				tc.SystemOut = strings.Join(notes, "\n")
+			}
+			suite.Cases = append(suite.Cases, tc)
+		}
+		for _, c := range suite.Cases {
+			suite.Tests++
+			if c.Failure != nil {
+				suite.Failures++
+			}
+		}
+		out.Tests += suite.Tests
+		out.Failures += suite.Failures
+		out.Suites = append(out.Suites, suite)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}

@@ -1,0 +1,40 @@
+// Package regolib is the Rego library shipped inside provenant: the ready
+// policies that `--policy builtin:NAME` names, the helper package
+// data.provenant.lib they share, and their *_test.rego tests.
+//
+// The files are plain Rego v1 and are embedded with go:embed, so a binary
+// needs nothing beside it. The Go package is named regolib so that it does
+// not clash with OPA's rego package where both are imported.
+package regolib
+
+import (
+	"embed"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// FS holds every .rego file of this directory, tests included.
+//
+//go:embed *.rego
+var FS embed.FS
+
+// LibFile is the helper module (package provenant.lib) loaded with every
+// policy set.
+const LibFile = "lib.rego"
+
+// Builtins lists the names that `builtin:NAME` accepts, sorted.
+func Builtins() []string {
+	entries, _ := fs.ReadDir(FS, ".")
+	var out []string
+	for _, e := range entries {
+		n := e.Name()
+		if n == LibFile || strings.HasSuffix(n, "_test.rego") || path.Ext(n) != ".rego" {
+			continue
+		}
+		out = append(out, strings.TrimSuffix(n, ".rego"))
+	}
+	sort.Strings(out)
+	return out
+}
