@@ -1,0 +1,280 @@
+package policy_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/provenance"
+)
+
+// The tamper matrix: valid attestations of each key type, and every mutation
+// we can think of applied to them. Each mutation must be denied; none may
+// panic. The count is logged (go test -run TamperMatrix -v).
+
+type tamperKey struct {
+	signer attest.Signer
+	pub    *attest.PublicKey
+}
+
+var (
+	tamperKeysOnce sync.Once
+	tamperKeys     map[attest.KeyType]tamperKey
+	tamperKeysErr  error
+)
+
+func keysForTamper(t *testing.T) map[attest.KeyType]tamperKey {
+	t.Helper()
+	tamperKeysOnce.Do(func() {
+		tamperKeys = map[attest.KeyType]tamperKey{}
+		for _, kt := range []attest.KeyType{attest.Ed25519, attest.ECDSAP256, attest.ECDSAP384, attest.RSA3072} {
+			priv, pub, err := attest.GenerateKey(kt)
+			if err != nil {
+				tamperKeysErr = err
+				return
+			}
+			s, err := attest.ParseSigner(priv)
+			if err != nil {
+				tamperKeysErr = err
+				return
+			}
+			p, err := attest.ParsePublicKey(pub)
+			if err != nil {
+				tamperKeysErr = err
+				return
+			}
+			tamperKeys[kt] = tamperKey{s, p}
+		}
+	})
+	if tamperKeysErr != nil {
+		t.Fatal(tamperKeysErr)
+	}
+	return tamperKeys
+}
+
+// tamperStatement is the statement every case starts from.
+func tamperStatement(t *testing.T, sha string) *attest.Statement {
+	t.Helper()
+	ext, _ := structpb.NewStruct(map[string]any{"source": "git+https://github.com/example/app@refs/tags/v1"})
+	st, err := provenance.NewStatement([]digest.Artifact{{Name: "app.tar.gz", Digests: digest.Set{"sha256": sha}}}, &slsa1.Provenance{
+		BuildDefinition: &slsa1.BuildDefinition{BuildType: "https://example.com/bt", ExternalParameters: ext},
+		RunDetails:      &slsa1.RunDetails{Builder: &slsa1.Builder{Id: "https://ci.example.com/builder"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+type mutation struct {
+	name string
+	line []byte
+}
+
+func envelopeLine(t *testing.T, env *attest.Envelope) []byte {
+	t.Helper()
+	b, err := attest.MarshalEnvelope(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func cloneEnv(e *attest.Envelope) *attest.Envelope {
+	c := *e
+	c.Signatures = append(c.Signatures[:0:0], e.Signatures...)
+	return &c
+}
+
+// mutations derives every tampered variant of a valid envelope.
+func mutations(t *testing.T, env *attest.Envelope, payload []byte, attacker attest.Signer, trusted attest.Signer) []mutation {
+	t.Helper()
+	var out []mutation
+	add := func(name string, e *attest.Envelope) { out = append(out, mutation{name, envelopeLine(t, e)}) }
+	sig, _ := base64.StdEncoding.DecodeString(env.Signatures[0].Sig)
+
+	// payloadType
+	for _, pt := range []string{"", "application/vnd.in-toto+jsonx", "application/vnd.in-toto+JSON", "text/plain", "application/vnd.in-toto+json ", "application/vnd.dev.sigstore.bundle+json"} {
+		e := cloneEnv(env)
+		e.PayloadType = pt
+		add("payloadType="+pt, e)
+	}
+	// every bit-flip position in the payload (one bit per byte)
+	for i := range payload {
+		p := bytes.Clone(payload)
+		p[i] ^= 0x01
+		e := cloneEnv(env)
+		e.Payload = base64.StdEncoding.EncodeToString(p)
+		add(fmt.Sprintf("payload byte %d", i), e)
+	}
+	// payload truncated and extended
+	for _, p := range [][]byte{payload[:len(payload)-1], payload[1:], append(bytes.Clone(payload), ' '), append(bytes.Clone(payload), payload...), nil} {
+		e := cloneEnv(env)
+		e.Payload = base64.StdEncoding.EncodeToString(p)
+		add(fmt.Sprintf("payload length %d", len(p)), e)
+	}
+	// every byte of the signature
+	for i := range sig {
+		s := bytes.Clone(sig)
+		s[i] ^= 0x80
+		e := cloneEnv(env)
+		e.Signatures[0].Sig = base64.StdEncoding.EncodeToString(s)
+		add(fmt.Sprintf("signature byte %d", i), e)
+	}
+	// signature truncated, empty, or removed
+	for _, s := range [][]byte{sig[:len(sig)-1], sig[:len(sig)/2], {}} {
+		e := cloneEnv(env)
+		e.Signatures[0].Sig = base64.StdEncoding.EncodeToString(s)
+		add(fmt.Sprintf("signature length %d", len(s)), e)
+	}
+	e := cloneEnv(env)
+	e.Signatures = nil
+	add("no signatures", e)
+	// not base64
+	e = cloneEnv(env)
+	e.Signatures[0].Sig = "!!" + env.Signatures[0].Sig
+	add("signature not base64", e)
+	e = cloneEnv(env)
+	e.Payload = "!!" + env.Payload
+	add("payload not base64", e)
+	// the keyid never makes a signature count: an attacker's signature
+	// carrying the trusted key's id
+	forged, err := attest.SignPayload(context.Background(), env.PayloadType, payload, attacker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged.Signatures[0].KeyID = env.Signatures[0].KeyID
+	add("attacker signature with trusted keyid", forged)
+	// a valid signature over another payload, spliced in
+	other := bytes.Replace(payload, []byte("ci.example.com"), []byte("ev.example.com"), 1)
+	spliced, err := attest.SignPayload(context.Background(), env.PayloadType, other, trusted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = cloneEnv(env)
+	e.Signatures = spliced.Signatures
+	add("signature of another payload", e)
+	e = cloneEnv(spliced)
+	e.Signatures = env.Signatures
+	add("payload of another signature", e)
+	// subject digest changed, by the attacker (re-signed) and in place
+	var doc map[string]any
+	json.Unmarshal(payload, &doc)
+	doc["subject"].([]any)[0].(map[string]any)["digest"].(map[string]any)["sha256"] = strings.Repeat("0", 64)
+	altered, _ := json.Marshal(doc)
+	e = cloneEnv(env)
+	e.Payload = base64.StdEncoding.EncodeToString(altered)
+	add("subject digest changed in place", e)
+	if resigned, err := attest.SignPayload(context.Background(), env.PayloadType, altered, attacker); err == nil {
+		add("subject digest changed and re-signed by an attacker", resigned)
+	}
+	// a payload with a duplicate key, even when signed by the trusted key:
+	// two parsers would disagree about what was signed
+	dup := bytes.Replace(payload, []byte(`{"_type":`), []byte(`{"predicateType":"https://example.com/x","_type":`), 1)
+	if !bytes.Equal(dup, payload) {
+		if s, err := attest.SignPayload(context.Background(), env.PayloadType, dup, trusted); err == nil {
+			add("duplicate key, validly signed", s)
+		}
+	}
+	// another statement type, validly signed
+	for _, typ := range []string{"https://in-toto.io/Statement/v0.2", "https://in-toto.io/Statement/v2", ""} {
+		p := bytes.Replace(payload, []byte(attest.StatementTypeV1), []byte(typ), 1)
+		if s, err := attest.SignPayload(context.Background(), env.PayloadType, p, trusted); err == nil {
+			add("statement type "+typ, s)
+		}
+	}
+	return out
+}
+
+// rawMutations tamper with the JSON text of the line itself.
+func rawMutations(line []byte) []mutation {
+	var out []mutation
+	for i := 1; i < len(line); i += 7 {
+		out = append(out, mutation{fmt.Sprintf("truncated at %d", i), line[:i]})
+	}
+	out = append(out,
+		mutation{"duplicate payload key", bytes.Replace(line, []byte(`{"payloadType"`), []byte(`{"payload":"e30=","payloadType"`), 1)},
+		mutation{"duplicate payloadType key", bytes.Replace(line, []byte(`{"payloadType"`), []byte(`{"payloadType":"text/plain","payloadType"`), 1)},
+		mutation{"trailing garbage", append(bytes.Clone(line), []byte(` {}`)...)},
+		mutation{"array instead of object", append(append([]byte("["), line...), ']')},
+		mutation{"null", []byte("null")},
+	)
+	return out
+}
+
+func TestTamperMatrix(t *testing.T) {
+	keys := keysForTamper(t)
+	artifact := []byte("the release artifact\n")
+	ad, err := digest.Reader(bytes.NewReader(artifact), digest.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := []policy.Input{{Name: "app.tar.gz", Digests: ad}}
+	total := 0
+	for kt, k := range keys {
+		t.Run(string(kt), func(t *testing.T) {
+			st := tamperStatement(t, ad[digest.SHA256])
+			env, err := attest.SignStatement(context.Background(), st, k.signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			payload, _ := base64.StdEncoding.DecodeString(env.Payload)
+			attacker := keys[attest.Ed25519].signer
+			if kt == attest.Ed25519 {
+				attacker = keys[attest.ECDSAP256].signer
+			}
+			v, err := policy.NewVerifier(policy.WithKeys(k.pub), policy.WithBuilderID("https://ci.example.com/builder"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			verify := func(line []byte) *policy.Report {
+				entries, err := attest.ReadBundle(bytes.NewReader(append(bytes.Clone(line), '\n')), "b.intoto.jsonl")
+				if err != nil {
+					entries = []attest.Entry{{Source: attest.Source{File: "b.intoto.jsonl"}, Err: err}}
+				}
+				r, err := v.Verify(context.Background(), entries, input)
+				if err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+				return r
+			}
+			// The unmodified envelope verifies: the matrix starts from good.
+			if r := verify(envelopeLine(t, env)); !r.Allowed {
+				t.Fatalf("the valid envelope is denied: %+v", r.Artifacts)
+			}
+			ms := append(mutations(t, env, payload, attacker, k.signer), rawMutations(envelopeLine(t, env))...)
+			for _, m := range ms {
+				if r := verify(m.line); r.Allowed {
+					t.Errorf("mutation %q was allowed", m.name)
+				}
+			}
+			// The same signature twice does not meet a threshold of two.
+			twice := cloneEnv(env)
+			twice.Signatures = append(twice.Signatures, env.Signatures[0])
+			v2, err := policy.NewVerifier(policy.WithKeys(k.pub, keys[attest.Ed25519].pub, keys[attest.ECDSAP256].pub), policy.WithThreshold(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, _ := attest.ReadBundle(bytes.NewReader(append(envelopeLine(t, twice), '\n')), "b.intoto.jsonl")
+			if r, _ := v2.Verify(context.Background(), entries, input); r == nil || r.Allowed {
+				t.Error("one signature listed twice met a threshold of 2")
+			}
+			total += len(ms) + 1
+		})
+	}
+	t.Logf("tamper matrix: %d mutations denied across %d key types", total, len(keys))
+	if total < 1000 {
+		t.Errorf("only %d mutations ran; the matrix is smaller than expected", total)
+	}
+}
