@@ -1,0 +1,360 @@
+package policy
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+type testSigner struct {
+	signer attest.Signer
+	pub    *attest.PublicKey
+}
+
+var (
+	signersOnce sync.Once
+	signers     [4]testSigner
+	signersErr  error
+)
+
+// testSigners returns four Ed25519 keys, made once per test binary.
+func testSigners(t testing.TB) [4]testSigner {
+	t.Helper()
+	signersOnce.Do(func() {
+		for i := range signers {
+			priv, pub, err := attest.GenerateKey(attest.Ed25519)
+			if err != nil {
+				signersErr = err
+				return
+			}
+			s, err := attest.ParseSigner(priv)
+			if err != nil {
+				signersErr = err
+				return
+			}
+			p, err := attest.ParsePublicKey(pub)
+			if err != nil {
+				signersErr = err
+				return
+			}
+			signers[i] = testSigner{s, p}
+		}
+	})
+	if signersErr != nil {
+		t.Fatal(signersErr)
+	}
+	return signers
+}
+
+// art is an artifact's content and its digests.
+type art struct {
+	name    string
+	content string
+	sha256  string
+	sha512  string
+}
+
+func newArt(name string) art {
+	d, _ := digest.Reader(strings.NewReader("content of "+name), digest.SHA256, digest.SHA512)
+	return art{name: name, content: "content of " + name, sha256: d[digest.SHA256], sha512: d[digest.SHA512]}
+}
+
+func (a art) input() Input {
+	return Input{Name: a.name, Digests: digest.Set{digest.SHA256: a.sha256}}
+}
+
+func (a art) subject(algs ...string) digest.Artifact {
+	d := digest.Set{}
+	for _, alg := range algs {
+		switch alg {
+		case digest.SHA256:
+			d[alg] = a.sha256
+		case digest.SHA512:
+			d[alg] = a.sha512
+		}
+	}
+	return digest.Artifact{Name: a.name, Digests: d}
+}
+
+// line signs a payload into one bundle line.
+func line(t testing.TB, payloadType string, payload []byte, by ...testSigner) string {
+	t.Helper()
+	ss := make([]attest.Signer, len(by))
+	for i, s := range by {
+		ss[i] = s.signer
+	}
+	env, err := attest.SignPayload(context.Background(), payloadType, payload, ss...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := attest.MarshalEnvelope(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func statementLine(t testing.TB, st *attest.Statement, by ...testSigner) string {
+	t.Helper()
+	payload, err := attest.MarshalStatement(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return line(t, attest.PayloadType, payload, by...)
+}
+
+// v1Line is SLSA provenance v1 about the subjects, signed.
+func v1Line(t testing.TB, o provenance.AttestOptions, subjects []digest.Artifact, by ...testSigner) string {
+	t.Helper()
+	st, err := provenance.NewAttestStatement(subjects, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return statementLine(t, st, by...)
+}
+
+// v02Line is SLSA provenance v0.2 about the subjects, signed.
+func v02Line(t testing.TB, builder, source string, subjects []digest.Artifact, by ...testSigner) string {
+	t.Helper()
+	pred := fmt.Sprintf(`{"builder":{"id":%q},"buildType":"https://example.com/bt","invocation":{"configSource":{"uri":%q}},"materials":[{"uri":"git+https://github.com/o/dep"}]}`, builder, source)
+	st, err := provenance.NewGenericStatement(subjects, provenance.PredicateSLSAv0_2, []byte(pred))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return statementLine(t, st, by...)
+}
+
+// tamper rewrites an envelope line.
+func tamper(t testing.TB, l string, f func(env map[string]any)) string {
+	t.Helper()
+	var env map[string]any
+	if err := json.Unmarshal([]byte(l), &env); err != nil {
+		t.Fatal(err)
+	}
+	f(env)
+	b, _ := json.Marshal(env)
+	return string(b)
+}
+
+func entries(t testing.TB, lines ...string) []attest.Entry {
+	t.Helper()
+	es, err := attest.ReadBundle(strings.NewReader(strings.Join(lines, "\n")+"\n"), "b.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+func TestVerify(t *testing.T) {
+	k := testSigners(t)
+	app, lib := newArt("app"), newArt("lib")
+	const builder = "https://github.com/org/builders/.github/workflows/release.yml"
+	const source = "git+https://github.com/org/app@refs/heads/main"
+	good := provenance.AttestOptions{BuilderID: builder + "@refs/tags/v1", Source: source}
+	both := []digest.Artifact{app.subject(digest.SHA256), lib.subject(digest.SHA256)}
+	keys1 := []Option{WithKeys(k[0].pub)}
+	keys3 := []Option{WithKeys(k[0].pub, k[1].pub, k[2].pub)}
+	with := func(base []Option, more ...Option) []Option { return append(append([]Option(nil), base...), more...) }
+
+	goodLine := v1Line(t, good, both, k[0])
+	dupPayload := []byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + app.sha256 + `"}}],"predicateType":"https://slsa.dev/provenance/v1","predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`)
+	sameSigTwice := tamper(t, goodLine, func(env map[string]any) {
+		sigs := env["signatures"].([]any)
+		env["signatures"] = append(sigs, sigs[0])
+	})
+	otherPred, err := provenance.NewGenericStatement(both, "https://example.com/not-provenance/v1", []byte(`{"a":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name    string
+		lines   []string
+		opts    []Option
+		inputs  []Input
+		allowed bool
+		reasons []string // substrings, each in the reasons of every artifact
+	}{
+		{"signed by a trusted key", []string{goodLine}, keys1, []Input{app.input(), lib.input()}, true, nil},
+		{"threshold 2, signed by 2 of 3", []string{v1Line(t, good, both, k[0], k[1])}, with(keys3, WithThreshold(2)), []Input{app.input()}, true, nil},
+		{"threshold 3, signed by 2 of 3", []string{v1Line(t, good, both, k[0], k[2])}, with(keys3, WithThreshold(3)), []Input{app.input()}, false, []string{"b.jsonl:1: signature", "2 distinct trusted key(s), 3 required"}},
+		{"same signature twice counts once", []string{sameSigTwice}, with(keys3, WithThreshold(2)), []Input{app.input()}, false, []string{"1 distinct trusted key(s), 2 required"}},
+		{"wrong key", []string{v1Line(t, good, both, k[3])}, keys3, []Input{app.input()}, false, []string{"no signature from a trusted key"}},
+		{"tampered payload", []string{tamper(t, goodLine, func(env map[string]any) {
+			env["payload"] = base64.StdEncoding.EncodeToString([]byte(`{"_type":"https://in-toto.io/Statement/v1"}`))
+		})}, keys1, []Input{app.input()}, false, []string{"b.jsonl:1: signature"}},
+		{"tampered payloadType", []string{tamper(t, goodLine, func(env map[string]any) { env["payloadType"] = "application/json" })}, keys1, []Input{app.input()}, false, []string{"b.jsonl:1: signature"}},
+		{"signed, but not an in-toto payloadType", []string{line(t, "application/json", []byte(`{}`), k[0])}, keys1, []Input{app.input()}, false, []string{"payload type"}},
+		{"signed payload with a duplicate key", []string{line(t, attest.PayloadType, dupPayload, k[0])}, keys1, []Input{app.input()}, false, []string{"duplicate JSON key \"predicateType\""}},
+		{"signed, unknown statement type", []string{line(t, attest.PayloadType, []byte(`{"_type":"https://in-toto.io/Statement/v2","subject":[{"name":"app","digest":{"sha256":"`+app.sha256+`"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`), k[0])}, keys1, []Input{app.input()}, false, []string{`b.jsonl:1: statement: unknown statement type "https://in-toto.io/Statement/v2"`}},
+		{"wrong predicate type", []string{statementLine(t, otherPred, k[0])}, keys1, []Input{app.input()}, false, []string{"no SLSA provenance names this artifact; only b.jsonl:1 (https://example.com/not-provenance/v1)"}},
+		{"requested predicate type", []string{statementLine(t, otherPred, k[0])}, with(keys1, WithPredicateType("https://example.com/not-provenance/v1")), []Input{app.input()}, true, nil},
+		{"builder id matches any ref", []string{goodLine}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, true, nil},
+		{"builder id matches the ref", []string{goodLine}, with(keys1, WithBuilderID(builder+"@refs/tags/v1")), []Input{app.input()}, true, nil},
+		{"builder id with another ref", []string{goodLine}, with(keys1, WithBuilderID(builder+"@refs/tags/v2")), []Input{app.input()}, false, []string{`builder id is "` + builder + `@refs/tags/v1", want "` + builder + `@refs/tags/v2"`}},
+		{"builder id mismatch", []string{goodLine}, with(keys1, WithBuilderID("https://evil.example.com/builder")), []Input{app.input(), lib.input()}, false, []string{"b.jsonl:1: builder id is"}},
+		{"source matches", []string{goodLine}, with(keys1, WithSourceURI("github.com/org/app")), []Input{app.input()}, true, nil},
+		{"source matches with ref", []string{goodLine}, with(keys1, WithSourceURI("https://github.com/org/app@refs/heads/main")), []Input{app.input()}, true, nil},
+		{"source mismatch", []string{goodLine}, with(keys1, WithSourceURI("github.com/org/other")), []Input{app.input()}, false, []string{`source is "` + source + `", want "github.com/org/other"`}},
+		{"source ref mismatch", []string{goodLine}, with(keys1, WithSourceURI("github.com/org/app@refs/heads/dev")), []Input{app.input()}, false, []string{"source is"}},
+		{"no source recorded", []string{v1Line(t, provenance.AttestOptions{BuilderID: builder}, both, k[0])}, with(keys1, WithSourceURI("github.com/org/app")), []Input{app.input()}, false, []string{"provenance records no source"}},
+		{"v0.2 provenance", []string{v02Line(t, builder, source, both, k[0])}, with(keys1, WithBuilderID(builder), WithSourceURI("github.com/org/app@refs/heads/main")), []Input{app.input(), lib.input()}, true, nil},
+		{"v0.2 provenance, builder mismatch", []string{v02Line(t, "https://other", source, both, k[0])}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`builder id is "https://other"`}},
+		{"v0.2 provenance, first material is the source without configSource", []string{v02Line(t, builder, "", both, k[0])}, with(keys1, WithSourceURI("github.com/o/dep")), []Input{app.input()}, true, nil},
+		{"v0.2 provenance, a material is not the source", []string{v02Line(t, builder, source, both, k[0])}, with(keys1, WithSourceURI("github.com/o/dep")), []Input{app.input()}, false, []string{`source is "` + source + `"`}},
+		{"v1 provenance, a second dependency is not the source", []string{v1Line(t, provenance.AttestOptions{BuilderID: builder, Source: source}, both, k[0])}, with(keys1, WithSourceURI("github.com/org/app"), WithBuilderID(builder)), []Input{app.input()}, true, nil},
+		{"sha512-only subject, artifact by sha512", []string{v1Line(t, good, []digest.Artifact{app.subject(digest.SHA512)}, k[0])}, keys1, []Input{{Name: "app", Digests: digest.Set{digest.SHA512: app.sha512}}}, true, nil},
+		{"sha512-only subject, artifact by sha256 only", []string{v1Line(t, good, []digest.Artifact{app.subject(digest.SHA512)}, k[0])}, keys1, []Input{app.input()}, false, []string{"no verified attestation names this artifact (sha256:" + app.sha256 + ")"}},
+		{"sha256+sha512 subject, sha512 disagrees", []string{v1Line(t, good, []digest.Artifact{{Name: "app", Digests: digest.Set{digest.SHA256: app.sha256, digest.SHA512: lib.sha512}}}, k[0])}, keys1, []Input{{Name: "app", Digests: digest.Set{digest.SHA256: app.sha256, digest.SHA512: app.sha512}}}, false, []string{"no verified attestation names this artifact"}},
+		{"sha256+sha512 subject, both agree", []string{v1Line(t, good, []digest.Artifact{app.subject(digest.SHA256, digest.SHA512)}, k[0])}, keys1, []Input{{Name: "app", Digests: digest.Set{digest.SHA256: app.sha256, digest.SHA512: app.sha512}}}, true, nil},
+		{"uppercase digest in the subject", []string{v1Line(t, good, []digest.Artifact{{Name: "app", Digests: digest.Set{digest.SHA256: strings.ToUpper(app.sha256)}}}, k[0])}, keys1, []Input{app.input()}, true, nil},
+		{"artifact not covered", []string{v1Line(t, good, []digest.Artifact{lib.subject(digest.SHA256)}, k[0])}, keys1, []Input{app.input()}, false, []string{"no verified attestation names this artifact"}},
+		{"two provenances, conflicting builders", []string{v1Line(t, good, both, k[0]), v1Line(t, provenance.AttestOptions{BuilderID: "https://evil.example.com/b", Source: source}, both, k[0])}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`b.jsonl:2: builder id is "https://evil.example.com/b"`}},
+		{"two provenances, both pass", []string{v1Line(t, good, both, k[0]), goodLine}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, true, nil},
+		{"malformed line denies every artifact", []string{goodLine, `{"payloadType":"x","payload":"@@","signatures":[{"sig":"AQ=="}]}`}, keys1, []Input{app.input(), lib.input()}, false, []string{"b.jsonl:2: malformed envelope: payload is not base64"}},
+		{"unverified envelope denies every artifact", []string{goodLine, v1Line(t, good, []digest.Artifact{newArt("other").subject(digest.SHA256)}, k[3])}, keys1, []Input{app.input(), lib.input()}, false, []string{"b.jsonl:2: signature"}},
+		{"no artifacts", []string{goodLine}, keys1, nil, false, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v, err := NewVerifier(c.opts...)
+			if err != nil {
+				t.Fatalf("NewVerifier = %v", err)
+			}
+			r, err := v.Verify(context.Background(), entries(t, c.lines...), c.inputs)
+			if err != nil {
+				t.Fatalf("Verify = %v", err)
+			}
+			if r.Allowed != c.allowed {
+				t.Errorf("Verify(%s).Allowed = %v, want %v; artifacts %+v", c.name, r.Allowed, c.allowed, r.Artifacts)
+			}
+			if len(r.Artifacts) != len(c.inputs) {
+				t.Fatalf("Verify(%s) = %d artifacts, want %d", c.name, len(r.Artifacts), len(c.inputs))
+			}
+			for _, a := range r.Artifacts {
+				if a.Allowed != c.allowed {
+					t.Errorf("artifact %s allowed = %v, want %v (reasons %q)", a.Name, a.Allowed, c.allowed, a.Reasons)
+				}
+				if a.Allowed && (len(a.Reasons) != 0 || len(a.Attestations) == 0) {
+					t.Errorf("artifact %s allowed with reasons %q and attestations %v", a.Name, a.Reasons, a.Attestations)
+				}
+				if !a.Allowed && len(a.Reasons) == 0 {
+					t.Errorf("artifact %s denied without a reason", a.Name)
+				}
+				joined := strings.Join(a.Reasons, "\n")
+				for _, want := range c.reasons {
+					if !strings.Contains(joined, want) {
+						t.Errorf("artifact %s reasons %q, want one containing %q", a.Name, a.Reasons, want)
+					}
+				}
+				for _, r := range a.Reasons {
+					if strings.Contains(r, "\n") {
+						t.Errorf("reason %q is not one line", r)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestVerifyFiles: artifacts given by path are hashed with every algorithm
+// a verified subject uses, so a sha512-only subject matches a file.
+func TestVerifyFiles(t *testing.T) {
+	k := testSigners(t)
+	app := newArt("app")
+	dir := t.TempDir()
+	p := filepath.Join(dir, "app")
+	os.WriteFile(p, []byte(app.content), 0o644)
+	v, err := NewVerifier(WithKeys(k[0].pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := entries(t, v1Line(t, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA512)}, k[0]))
+	r, err := v.Verify(context.Background(), es, []Input{{Name: "app", Path: p}})
+	if err != nil {
+		t.Fatalf("Verify = %v", err)
+	}
+	if !r.Allowed || r.Artifacts[0].Digests[digest.SHA512] != app.sha512 {
+		t.Errorf("Verify(file, sha512 subject) = %+v, want allowed", r.Artifacts)
+	}
+	missing := filepath.Join(dir, "missing")
+	if _, err := v.Verify(context.Background(), es, []Input{{Name: "missing", Path: missing}}); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("Verify(missing artifact) = %v, want an error naming it", err)
+	}
+}
+
+func TestNewVerifierErrors(t *testing.T) {
+	k := testSigners(t)
+	cases := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"no key", nil, "no trusted key"},
+		{"threshold 0", []Option{WithKeys(k[0].pub), WithThreshold(0)}, "at least 1"},
+		{"threshold above keys", []Option{WithKeys(k[0].pub, k[1].pub), WithThreshold(3)}, "threshold 3"},
+		{"same key twice", []Option{WithKeys(k[0].pub, k[0].pub), WithThreshold(2)}, "1 distinct"},
+		{"empty predicate type", []Option{WithKeys(k[0].pub), WithPredicateType("")}, "empty predicate type"},
+	}
+	for _, c := range cases {
+		if _, err := NewVerifier(c.opts...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("NewVerifier(%s) = %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestReadBundles(t *testing.T) {
+	k := testSigners(t)
+	app := newArt("app")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.jsonl")
+	os.WriteFile(good, []byte(v1Line(t, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])+"\n"), 0o644)
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+	trunc := filepath.Join(dir, "trunc.jsonl")
+	os.WriteFile(trunc, []byte(`{"payloadType":"x","payload":"`), 0o644)
+
+	v, err := NewVerifier(WithKeys(k[0].pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		files   []string
+		allowed bool
+		want    string
+	}{
+		{"good", []string{good}, true, ""},
+		{"empty bundle", []string{empty}, false, "empty.jsonl: empty bundle"},
+		{"good and empty", []string{good, empty}, false, "empty.jsonl: empty bundle"},
+		{"truncated", []string{good, trunc}, false, "trunc.jsonl:1: malformed envelope: truncated JSON"},
+	}
+	for _, c := range cases {
+		es, err := ReadBundles(c.files)
+		if err != nil {
+			t.Errorf("ReadBundles(%s) = %v", c.name, err)
+			continue
+		}
+		r, err := v.Verify(context.Background(), es, []Input{app.input()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Allowed != c.allowed || !strings.Contains(strings.Join(r.Artifacts[0].Reasons, "\n"), c.want) {
+			t.Errorf("Verify(%s) allowed %v reasons %q, want %v with %q", c.name, r.Allowed, r.Artifacts[0].Reasons, c.allowed, c.want)
+		}
+	}
+	missing := filepath.Join(dir, "missing.jsonl")
+	if _, err := ReadBundles([]string{good, missing}); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("ReadBundles(missing) = %v, want an error naming it", err)
+	}
+}
