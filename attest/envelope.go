@@ -45,6 +45,19 @@ type Entry struct {
 	// the bundle (without the line break).
 	Digest string
 	Err    error // wraps ErrMalformed
+	// Sigstore holds the raw JSON of a Sigstore bundle
+	// (application/vnd.dev.sigstore.bundle...) when the entry is one;
+	// Envelope is then nil. Package attest/sigstore reads and verifies it.
+	Sigstore []byte
+	// Index is the position of the entry within its line when one line
+	// holds several (GitHub's {"attestations":[{"bundle":...}]}), from 1;
+	// 0 otherwise.
+	Index int
+	// HasCertificate says that a DSSE signature carries an X.509
+	// certificate ("cert"), as slsa-github-generator's legacy envelopes
+	// do: such an envelope has no log entry and cannot be verified
+	// offline.
+	HasCertificate bool
 }
 
 // ReadBundleFile reads a bundle from a file; see ReadBundle.
@@ -87,10 +100,10 @@ func ReadBundle(r io.Reader, name string) ([]Entry, error) {
 				if len(doc) > MaxEnvelopeBytes {
 					return nil, fmt.Errorf("%s: %w: document larger than %d bytes", name, ErrMalformed, MaxEnvelopeBytes)
 				}
-				entries = append(entries, newEntry(Source{name, lineNo}, bytes.TrimSpace(doc)))
+				entries = append(entries, newEntries(Source{name, lineNo}, bytes.TrimSpace(doc))...)
 				return entries, nil
 			}
-			entries = append(entries, newEntry(Source{name, lineNo}, trimmed))
+			entries = append(entries, newEntries(Source{name, lineNo}, trimmed)...)
 		}
 		if errors.Is(err, io.EOF) {
 			break
@@ -147,7 +160,7 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
 	}
 	if _, ok := probe["mediaType"]; ok {
-		return nil, fmt.Errorf("%w: this is a Sigstore bundle, not a DSSE envelope (Sigstore bundles are not supported yet)", ErrMalformed)
+		return nil, fmt.Errorf("%w: this is a Sigstore bundle, not a DSSE envelope (ReadBundle reads it as a Sigstore entry, which package attest/sigstore verifies)", ErrMalformed)
 	}
 	if _, ok := probe["_type"]; ok {
 		return nil, fmt.Errorf("%w: this is an unsigned in-toto statement, not a DSSE envelope", ErrMalformed)
