@@ -215,6 +215,9 @@ func collectModules(paths []string, tests bool) ([]moduleFile, []PolicySource, e
 		} else {
 			info, err := os.Stat(p)
 			if err != nil {
+				if pe, ok := errors.AsType[*fs.PathError](err); ok {
+					return nil, nil, fmt.Errorf("%s: %w", p, pe.Err)
+				}
 				return nil, nil, err
 			}
 			if !info.IsDir() {

@@ -263,7 +263,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 		if r.Criteria.FailOn == policy.KindWarn {
 			failOn = "deny, violation and warn fail"
 		}
-		fmt.Fprintf(w, "%s %s; %s\n", p.bold("policy"), strings.Join(pols, ", "), failOn)
+		fmt.Fprintf(w, "%s %s; %d rule(s); %s\n", p.bold("policy"), strings.Join(pols, ", "), len(r.Rules()), failOn)
 	}
 	denied := 0
 	for _, a := range r.Artifacts {
