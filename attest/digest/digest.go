@@ -153,7 +153,13 @@ func Expand(args []string) ([]string, error) {
 				add(p)
 				continue
 			}
-			err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			root := p
+			if li, err := os.Lstat(p); err == nil && li.Mode()&fs.ModeSymlink != 0 {
+				// A link to a directory, named by the user: WalkDir would
+				// not enter it; a trailing separator makes it resolve.
+				root = p + string(filepath.Separator)
+			}
+			err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 				if err != nil {
 					return err
 				}
