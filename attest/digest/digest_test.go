@@ -87,6 +87,7 @@ func TestExpand(t *testing.T) {
 	dir := tree(t, "a.txt", "b.bin", "sub/c.txt", "sub/deep/d.txt", "empty/", "lit[1].txt")
 	os.Symlink(filepath.Join(dir, "a.txt"), filepath.Join(dir, "sub", "link-to-file"))
 	os.Symlink(filepath.Join(dir, "empty"), filepath.Join(dir, "sub", "link-to-dir"))
+	os.Symlink(filepath.Join(dir, "sub"), filepath.Join(dir, "linked-dir"))
 	j := func(s ...string) []string {
 		var out []string
 		for _, x := range s {
@@ -106,6 +107,7 @@ func TestExpand(t *testing.T) {
 		{j("lit[1].txt"), j("lit[1].txt")}, // an existing name is literal
 		{j("sub", "sub/c.txt"), j("sub/c.txt", "sub/deep/d.txt", "sub/link-to-file")},
 		{j("empty"), nil},
+		{j("linked-dir"), j("linked-dir/c.txt", "linked-dir/deep/d.txt", "linked-dir/link-to-file")},
 	}
 	for _, c := range cases {
 		got, err := Expand(c.args)
