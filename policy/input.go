@@ -37,6 +37,9 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 		for j, k := range e.Signers {
 			signers[j] = map[string]any{"keyid": k}
 		}
+		if e.Identity != nil {
+			signers = append(signers, map[string]any{"certificate": IdentityDoc(e.Identity)})
+		}
 		id := e.Source.String()
 		b.byEnvelope[i] = len(b.attestations)
 		b.ids = append(b.ids, id)

@@ -9,8 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
+
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -27,6 +30,7 @@ type options struct {
 	exceptions     []Exception
 	failOnWarn     bool
 	now            func() time.Time
+	sig            sigstoreOpts // Sigstore bundles, slsa-verifier's checks (sigstore.go)
 }
 
 // WithPolicies evaluates the compiled Rego policies for every artifact,
@@ -119,14 +123,14 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	if len(o.keys) == 0 {
+	if len(o.keys) == 0 && o.sig.verifier == nil {
 		return nil, errors.New("no trusted key given")
 	}
 	distinct := map[string]bool{}
 	for _, k := range o.keys {
 		distinct[k.ID] = true
 	}
-	if o.threshold > len(distinct) {
+	if o.threshold > len(distinct) && len(o.keys) > 0 {
 		return nil, fmt.Errorf("threshold %d is more than the %d distinct trusted key(s) given", o.threshold, len(distinct))
 	}
 	return &Verifier{o: o}, nil
@@ -143,6 +147,8 @@ type Criteria struct {
 	Policies []PolicySource `json:"policies,omitempty"`
 	// FailOn is "warn" when warnings deny too.
 	FailOn string `json:"failOn,omitempty"`
+	// Sigstore: trusted root, identities and slsa-verifier's checks.
+	Sigstore *SigstoreCriteria `json:"sigstore,omitempty"`
 }
 
 // Envelope is what happened to one envelope of a bundle.
@@ -155,8 +161,16 @@ type Envelope struct {
 	PredicateType string              `json:"predicateType,omitempty"`
 	Provenance    *provenance.Summary `json:"provenance,omitempty"`
 	Error         string              `json:"error,omitempty"`
-	statement     *attest.Statement
-	payload       []byte // the verified payload, as signed
+	// Index numbers the entries of one line (GitHub's attestations shape).
+	Index int `json:"index,omitempty"`
+	// Identity is the verified certificate of a Sigstore bundle.
+	Identity *certificate.Summary `json:"identity,omitempty"`
+	// VerifiedBuilder is the builder the certificate vouches for.
+	VerifiedBuilder string               `json:"verifiedBuilder,omitempty"`
+	Timestamps      []sigstore.Timestamp `json:"timestamps,omitempty"`
+	sig             *sigstoreState
+	statement       *attest.Statement
+	payload         []byte // the verified payload, as signed
 }
 
 // Artifact is the decision about one artifact.
@@ -296,7 +310,7 @@ func (v *Verifier) check(ctx context.Context, entries []attest.Entry, inputs []I
 }
 
 func (v *Verifier) criteria() Criteria {
-	c := Criteria{Threshold: v.o.threshold, PredicateTypes: v.o.predicateTypes, BuilderID: v.o.builderID, SourceURI: v.o.sourceURI}
+	c := Criteria{Threshold: v.o.threshold, PredicateTypes: v.o.predicateTypes, BuilderID: v.o.builderID, SourceURI: v.o.sourceURI, Sigstore: v.sigstoreCriteria()}
 	if v.o.policies != nil {
 		c.Policies = v.o.policies.Sources()
 		if v.o.failOnWarn {
@@ -320,6 +334,9 @@ func (v *Verifier) checkEnvelope(ctx context.Context, e attest.Entry) Envelope {
 	if e.Err != nil {
 		out.Error = e.Err.Error()
 		return out
+	}
+	if e.Sigstore != nil || e.HasCertificate {
+		return v.checkSigstoreEntry(ctx, e, out)
 	}
 	ver, err := attest.VerifyEnvelope(ctx, e.Envelope, v.o.keys, v.o.threshold)
 	if err != nil {
@@ -464,7 +481,10 @@ func (v *Verifier) decide(envs []Envelope, idx map[string][]subjectRef, name str
 // provenance for the same artifact from another builder is a conflict, not
 // an alternative.
 func (v *Verifier) checkStatement(e Envelope) []string {
-	var problems []string
+	if ps, done := v.checkGitHub(e); done {
+		return ps
+	}
+	problems := v.checkRefs(e)
 	if v.o.builderID != "" {
 		got := ""
 		if e.Provenance != nil {

@@ -1,0 +1,528 @@
+package policy
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
+
+	"github.com/provenant/provenant/provenance"
+)
+
+// slsa-verifier's checks for GitHub Actions provenance signed with a
+// Sigstore certificate: the certificate (its SAN, or Build Signer URI,
+// is the reusable workflow that signed) decides who built the artifact;
+// the predicate must agree with it.
+
+// GitHubActionsIssuer is the OIDC issuer of GitHub Actions workflow
+// identities.
+const GitHubActionsIssuer = "https://token.actions.githubusercontent.com"
+
+const (
+	ghWorkflows = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
+	// BuildTypeGitHubWorkflow is GitHub artifact attestations' build type:
+	// the builder is the certificate's Build Signer URI, and the
+	// predicate's builder.id names only the runner.
+	BuildTypeGitHubWorkflow = "https://actions.github.io/buildtypes/workflow/v1"
+	buildTypeBYOB           = "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0"
+)
+
+// runnerBuildTypes record a GitHub workflow run whose builder.id names
+// the runner (https://github.com/actions/runner[/github-hosted|/self-hosted]):
+// the builder is then the certificate's workflow.
+var runnerBuildTypes = []string{
+	BuildTypeGitHubWorkflow,
+	"https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+	"https://github.com/npm/cli/gha/v2",
+	"https://github.com/npm/cli/gha/v1",
+}
+
+// runnerBacked says whether builder.id names the GitHub runner that the
+// certificate's Runner Environment extension records.
+func runnerBacked(c *certificate.Summary, buildType, id string) bool {
+	if !contains(runnerBuildTypes, buildType) {
+		return false
+	}
+	switch id {
+	case "https://github.com/actions/runner":
+		return true
+	case "https://github.com/actions/runner/github-hosted":
+		return c.RunnerEnvironment == "" || c.RunnerEnvironment == "github-hosted"
+	case "https://github.com/actions/runner/self-hosted":
+		return c.RunnerEnvironment == "" || c.RunnerEnvironment == "self-hosted"
+	}
+	return false
+}
+
+// TrustedBuilders are slsa-github-generator's reusable workflows trusted
+// when no identity and no --builder-id is given (at a vX.Y.Z release tag),
+// as in slsa-verifier.
+var TrustedBuilders = []string{
+	ghWorkflows + "generator_generic_slsa3.yml",
+	ghWorkflows + "builder_go_slsa3.yml",
+	ghWorkflows + "builder_container-based_slsa3.yml",
+	ghWorkflows + "generator_container_slsa3.yml",
+	ghWorkflows + "delegator_generic_slsa3.yml",
+	ghWorkflows + "delegator_lowperms-generic_slsa3.yml",
+	ghWorkflows + "builder_maven_slsa3.yml",
+	ghWorkflows + "builder_gradle_slsa3.yml",
+	ghWorkflows + "builder_nodejs_slsa3.yml",
+}
+
+// delegators sign for a builder that the predicate names (BYOB).
+var delegators = []string{
+	ghWorkflows + "delegator_generic_slsa3.yml",
+	ghWorkflows + "delegator_lowperms-generic_slsa3.yml",
+}
+
+// ghExpect is what the user asked slsa-verifier-style.
+type ghExpect struct {
+	builderID    string
+	sourceURI    string
+	branch       string
+	tag          string
+	versionedTag string
+	inputs       map[string]string
+	// defaults: no identity flag and no --builder-id, so the builder
+	// must be one of TrustedBuilders.
+	defaults bool
+}
+
+// splitRef splits "name@ref" at the last "@".
+func splitRef(id string) (name, ref string) {
+	if i := strings.LastIndex(id, "@"); i >= 0 {
+		return id[:i], id[i+1:]
+	}
+	return id, ""
+}
+
+// matchLoose: want ("name" or "name@ref" or "name@vX") accepts id
+// ("name@refs/tags/vX"), as slsa-verifier's MatchesLoose.
+func matchLoose(id, want string) bool {
+	n, r := splitRef(id)
+	wn, wr := splitRef(want)
+	if n != wn {
+		return false
+	}
+	return wr == "" || wr == r || "refs/tags/"+wr == r
+}
+
+// matchFull: both name and ref equal (a bare version may stand for
+// refs/tags/version).
+func matchFull(id, want string) bool {
+	n, r := splitRef(id)
+	wn, wr := splitRef(want)
+	return n == wn && (r == wr || "refs/tags/"+r == wr || "refs/tags/"+wr == r)
+}
+
+var releaseTag = regexp.MustCompile(`^refs/tags/v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+
+// certWorkflow is the signing workflow of a GitHub certificate: the Build
+// Signer URI, else the SAN.
+func certWorkflow(c *certificate.Summary) string {
+	if c.BuildSignerURI != "" {
+		return c.BuildSignerURI
+	}
+	return c.SubjectAlternativeName
+}
+
+// certRepository is OWNER/REPO from the certificate's extensions.
+func certRepository(c *certificate.Summary) string {
+	if c.SourceRepositoryURI != "" {
+		return strings.TrimPrefix(c.SourceRepositoryURI, "https://github.com/")
+	}
+	return c.GithubWorkflowRepository //nolint:staticcheck // old certificates
+}
+
+func certRef(c *certificate.Summary) string {
+	if c.SourceRepositoryRef != "" {
+		return c.SourceRepositoryRef
+	}
+	return c.GithubWorkflowRef //nolint:staticcheck // old certificates
+}
+
+// checkGitHubCert applies slsa-verifier's builder and source rules to a
+// verified GitHub Actions certificate and the provenance it signed. It
+// returns the builder id the certificate vouches for, and the problems.
+func checkGitHubCert(c *certificate.Summary, sum *provenance.Summary, pred map[string]any, x ghExpect) (string, []string) {
+	var problems []string
+	if c.Issuer != GitHubActionsIssuer {
+		return "", []string{fmt.Sprintf("certificate issuer is %q, not GitHub Actions (%s): no trusted builder", c.Issuer, GitHubActionsIssuer)}
+	}
+	wf := certWorkflow(c)
+	name, ref := splitRef(wf)
+	if ref == "" || !strings.HasPrefix(name, "https://github.com/") {
+		return "", []string{fmt.Sprintf("certificate workflow %q is not https://github.com/OWNER/REPO/PATH@REF", wf)}
+	}
+	isDelegator := contains(delegators, name) && releaseTag.MatchString(ref)
+	builder := wf
+	switch {
+	case x.builderID == "" && x.defaults:
+		if !contains(TrustedBuilders, name) {
+			return "", []string{fmt.Sprintf("certificate workflow %s is not a trusted builder (slsa-github-generator's; give --builder-id to trust another)", wf)}
+		}
+		if !releaseTag.MatchString(ref) {
+			return "", []string{fmt.Sprintf("trusted builder %s is not at a release tag (refs/tags/vX.Y.Z)", wf)}
+		}
+	case x.builderID != "" && !isDelegator:
+		if !matchLoose(wf, x.builderID) {
+			return "", []string{fmt.Sprintf("certificate workflow %s does not match --builder-id %s", wf, x.builderID)}
+		}
+		if !releaseTag.MatchString(ref) {
+			return "", []string{fmt.Sprintf("builder %s is not at a release tag (refs/tags/vX.Y.Z)", wf)}
+		}
+	}
+	// The predicate's builder.id must be backed by the certificate.
+	got := ""
+	if sum != nil {
+		got = sum.BuilderID
+	}
+	switch {
+	case sum != nil && runnerBacked(c, sum.BuildType, got):
+		// GitHub artifact attestations, npm: builder.id names the
+		// runner; the certificate's workflow is the builder.
+	case isDelegator:
+		bname, bref := splitRef(got)
+		if !releaseTag.MatchString(bref) {
+			problems = append(problems, fmt.Sprintf("builder.id %q (delegated by %s) is not at a release tag (refs/tags/vX.Y.Z)", got, wf))
+			break
+		}
+		want := x.builderID
+		if want == "" && x.defaults && !strings.HasPrefix(bname, ghWorkflows) {
+			problems = append(problems, fmt.Sprintf("builder.id %q (delegated by %s) is not one of slsa-github-generator's builders; give --builder-id to trust it", got, wf))
+			break
+		}
+		if want != "" && !matchLoose(got, want) {
+			problems = append(problems, fmt.Sprintf("builder.id %q (delegated by %s) does not match --builder-id %s", got, wf, want))
+			break
+		}
+		builder = got
+	default:
+		if !matchFull(got, wf) {
+			problems = append(problems, fmt.Sprintf("builder.id %q is not backed by the certificate, which was issued to %s: forged builder", got, wf))
+		}
+	}
+	// The predicate must agree with the certificate about the source.
+	repo := certRepository(c)
+	g := readGitHubProvenance(sum, pred)
+	if trig, _ := splitGitURI(g.trigger); trig != "" && repo != "" && trig != "git+https://github.com/"+repo {
+		problems = append(problems, fmt.Sprintf("the predicate's source %q disagrees with the certificate's repository %s", g.trigger, repo))
+	}
+	if _, tref := splitGitURI(g.trigger); tref != "" && certRef(c) != "" && tref != certRef(c) {
+		problems = append(problems, fmt.Sprintf("the predicate's ref %q disagrees with the certificate's %s", tref, certRef(c)))
+	}
+	if x.sourceURI != "" {
+		want := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(x.sourceURI, "git+"), "https://"), "github.com/"), ".git")
+		if repo != want {
+			problems = append(problems, fmt.Sprintf("source repository is %s (certificate), want github.com/%s", repo, want))
+		} else {
+			problems = append(problems, g.checkSource("git+https://github.com/"+want)...)
+		}
+	}
+	return builder, problems
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ghProvenance is what slsa-verifier reads from a GitHub provenance: the
+// trigger (workflow repository and ref), the source (first material or
+// resolved dependency), and the GitHub context (environment or internal
+// parameters).
+type ghProvenance struct {
+	buildType string
+	trigger   string // git+https://github.com/OWNER/REPO@REF
+	source    string
+	env       map[string]any
+	upper     bool
+	byob      bool
+	ghWork    map[string]any // externalParameters.workflow of GitHub's build type
+}
+
+func readGitHubProvenance(sum *provenance.Summary, pred map[string]any) ghProvenance {
+	g := ghProvenance{}
+	if sum == nil || pred == nil {
+		return g
+	}
+	g.buildType = sum.BuildType
+	g.byob = sum.BuildType == buildTypeBYOB
+	switch sum.PredicateType {
+	case provenance.PredicateSLSAv0_2:
+		g.trigger = str(pred, "invocation", "configSource", "uri")
+		if m, ok := at(pred, "materials").([]any); ok && len(m) > 0 {
+			g.source = str(m[0], "uri")
+		}
+		g.env, _ = at(pred, "invocation", "environment").(map[string]any)
+		g.upper = g.byob
+	case provenance.PredicateSLSAv1:
+		if d, ok := at(pred, "buildDefinition", "resolvedDependencies").([]any); ok && len(d) > 0 {
+			g.source = str(d[0], "uri")
+		}
+		g.env, _ = at(pred, "buildDefinition", "internalParameters").(map[string]any)
+		g.upper = true
+		if contains(runnerBuildTypes, sum.BuildType) {
+			g.ghWork, _ = at(pred, "buildDefinition", "externalParameters", "workflow").(map[string]any)
+			if r, ref := str(g.ghWork, "repository"), str(g.ghWork, "ref"); r != "" && ref != "" {
+				g.trigger = "git+" + r + "@" + ref
+			}
+		} else if wr := envStr(g.env, "github_workflow_ref", true); wr != "" {
+			if repoPath, ref, ok := strings.Cut(wr, "@"); ok {
+				parts := strings.SplitN(repoPath, "/", 3)
+				if len(parts) >= 2 {
+					g.trigger = "git+https://github.com/" + parts[0] + "/" + parts[1] + "@" + ref
+				}
+			}
+		}
+	}
+	return g
+}
+
+// checkSource is slsa-verifier's verifySourceURI: the trigger and the
+// source both name the expected repository, with a ref, and agree.
+func (g ghProvenance) checkSource(want string) []string {
+	trig, tref := splitGitURI(g.trigger)
+	if trig != want {
+		return []string{fmt.Sprintf("the predicate's trigger %q does not match source %s", g.trigger, want)}
+	}
+	if tref == "" {
+		return []string{fmt.Sprintf("the predicate's trigger %q has no ref", g.trigger)}
+	}
+	if g.ghWork != nil {
+		return nil
+	}
+	src, sref := splitGitURI(g.source)
+	if src != want {
+		return []string{fmt.Sprintf("the predicate's source %q does not match source %s", g.source, want)}
+	}
+	if sref == "" {
+		if g.byob {
+			return nil
+		}
+		return []string{fmt.Sprintf("the predicate's source %q has no ref", g.source)}
+	}
+	if g.trigger != g.source {
+		return []string{fmt.Sprintf("the predicate's trigger %q and source %q differ", g.trigger, g.source)}
+	}
+	return nil
+}
+
+func splitGitURI(u string) (string, string) {
+	if u == "" {
+		return "", ""
+	}
+	if !strings.HasPrefix(u, "git+") {
+		u = "git+" + u
+	}
+	repo, ref, _ := strings.Cut(u, "@")
+	return strings.TrimSuffix(repo, ".git"), ref
+}
+
+// ref returns the GitHub ref the build ran for, with its type, or an
+// error message.
+func (g ghProvenance) refOf(kind string) (string, error) {
+	if g.ghWork != nil {
+		ref := str(g.ghWork, "ref")
+		if kind == "tags" && strings.HasPrefix(ref, "refs/tags/") || kind == "heads" && strings.HasPrefix(ref, "refs/heads/") {
+			return ref, nil
+		}
+		return "", nil
+	}
+	if g.byob {
+		_, ref := splitGitURI(g.source)
+		switch {
+		case ref == "":
+			return "", fmt.Errorf("the predicate's source %q has no ref", g.source)
+		case strings.HasPrefix(ref, "refs/heads/"):
+			if kind == "heads" {
+				return ref, nil
+			}
+			return "", nil
+		case strings.HasPrefix(ref, "refs/tags/"):
+			if kind == "tags" {
+				return ref, nil
+			}
+			return g.branchForTag()
+		default:
+			return "", fmt.Errorf("unknown ref type of %q", ref)
+		}
+	}
+	if g.env == nil {
+		return "", fmt.Errorf("the predicate records no GitHub context")
+	}
+	refType := envStr(g.env, "github_ref_type", g.upper)
+	switch refType {
+	case "branch":
+		if kind == "heads" {
+			return envStr(g.env, "github_ref", g.upper), nil
+		}
+		return "", nil
+	case "tag":
+		if kind == "tags" {
+			return envStr(g.env, "github_ref", g.upper), nil
+		}
+		return g.branchForTag()
+	default:
+		return "", fmt.Errorf("the predicate's ref type is %q", refType)
+	}
+}
+
+// branchForTag is the branch of a tag build: github_base_ref, else the
+// push event's base_ref, else the release's target_commitish.
+func (g ghProvenance) branchForTag() (string, error) {
+	if b := envStr(g.env, "github_base_ref", g.upper); b != "" {
+		return b, nil
+	}
+	payload, _ := envAny(g.env, "github_event_payload", g.upper).(map[string]any)
+	switch envStr(g.env, "github_event_name", g.upper) {
+	case "push":
+		return str(payload, "base_ref"), nil
+	case "release":
+		if t := str(payload, "release", "target_commitish"); t != "" {
+			return "refs/heads/" + t, nil
+		}
+	}
+	return "", nil
+}
+
+func (g ghProvenance) inputs() (map[string]any, error) {
+	if g.ghWork != nil {
+		if in, ok := g.ghWork["inputs"].(map[string]any); ok {
+			return in, nil
+		}
+	}
+	if ev := envStr(g.env, "github_event_name", g.upper); ev != "workflow_dispatch" {
+		return nil, fmt.Errorf("workflow inputs: the build was triggered by %q, not workflow_dispatch", ev)
+	}
+	payload, _ := envAny(g.env, "github_event_payload", g.upper).(map[string]any)
+	in, ok := payload["inputs"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("workflow inputs: the predicate records none")
+	}
+	return in, nil
+}
+
+// checkRefs applies --source-branch, --source-tag, --source-versioned-tag
+// and --build-workflow-input to a provenance predicate.
+func checkRefs(sum *provenance.Summary, pred map[string]any, x ghExpect) []string {
+	if x.branch == "" && x.tag == "" && x.versionedTag == "" && len(x.inputs) == 0 {
+		return nil
+	}
+	g := readGitHubProvenance(sum, pred)
+	var problems []string
+	if x.branch != "" {
+		ref, err := g.refOf("heads")
+		switch {
+		case err != nil:
+			problems = append(problems, "branch: "+err.Error())
+		case !strings.HasPrefix(ref, "refs/heads/"):
+			problems = append(problems, fmt.Sprintf("branch: the build ran for no branch (%q), want %s", ref, x.branch))
+		case strings.TrimPrefix(ref, "refs/heads/") != x.branch:
+			problems = append(problems, fmt.Sprintf("branch is %s, want %s", strings.TrimPrefix(ref, "refs/heads/"), x.branch))
+		}
+	}
+	if x.tag != "" || x.versionedTag != "" {
+		ref, err := g.refOf("tags")
+		tag := strings.TrimPrefix(ref, "refs/tags/")
+		switch {
+		case err != nil:
+			problems = append(problems, "tag: "+err.Error())
+		case !strings.HasPrefix(ref, "refs/tags/") || tag == "":
+			problems = append(problems, "tag: the build ran for no tag")
+		default:
+			if x.tag != "" && tag != x.tag {
+				problems = append(problems, fmt.Sprintf("tag is %s, want %s", tag, x.tag))
+			}
+			if x.versionedTag != "" {
+				if err := matchVersionedTag(tag, x.versionedTag); err != nil {
+					problems = append(problems, err.Error())
+				}
+			}
+		}
+	}
+	if len(x.inputs) > 0 {
+		in, err := g.inputs()
+		if err != nil {
+			problems = append(problems, err.Error())
+		} else {
+			for _, k := range sortedKeys(x.inputs) {
+				got, ok := in[k].(string)
+				if !ok {
+					problems = append(problems, fmt.Sprintf("workflow input %s is not recorded (as a string)", k))
+				} else if got != x.inputs[k] {
+					problems = append(problems, fmt.Sprintf("workflow input %s is %q, want %q", k, got, x.inputs[k]))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+var semverRE = regexp.MustCompile(`^v(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*))?(?:\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?)?(\+[0-9A-Za-z.-]+)?$`)
+
+// matchVersionedTag is slsa-verifier's --source-versioned-tag: the
+// components the expectation gives (major, minor, patch) must be equal;
+// "v13.0" accepts v13.0.30 and rejects v13.1.
+func matchVersionedTag(tag, want string) error {
+	w := semverRE.FindStringSubmatch(want)
+	if w == nil {
+		return fmt.Errorf("--source-versioned-tag %q is not a semantic version (vMAJOR[.MINOR[.PATCH]])", want)
+	}
+	t := semverRE.FindStringSubmatch(tag)
+	if t == nil {
+		return fmt.Errorf("tag %s is not a semantic version", tag)
+	}
+	part := func(m []string, i int) string {
+		if m[i] == "" {
+			return "0"
+		}
+		return m[i]
+	}
+	if t[1] != w[1] {
+		return fmt.Errorf("versioned tag: major version of %s is not %s", tag, want)
+	}
+	if w[2] != "" && part(t, 2) != w[2] {
+		return fmt.Errorf("versioned tag: minor version of %s does not match %s", tag, want)
+	}
+	if w[3] != "" && part(t, 3)+t[4] != w[3]+w[4] {
+		return fmt.Errorf("versioned tag: patch version of %s does not match %s", tag, want)
+	}
+	return nil
+}
+
+func at(m any, path ...string) any {
+	cur := m
+	for _, p := range path {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = obj[p]
+	}
+	return cur
+}
+
+func str(m any, path ...string) string {
+	s, _ := at(m, path...).(string)
+	return s
+}
+
+// envAny reads a GitHub context key in the case the format uses
+// (GITHUB_REF in v1 and delegated builds, github_ref in v0.2).
+func envAny(env map[string]any, key string, upper bool) any {
+	if upper {
+		key = strings.ToUpper(key)
+	}
+	return env[key]
+}
+
+func envStr(env map[string]any, key string, upper bool) string {
+	s, _ := envAny(env, key, upper).(string)
+	return s
+}
