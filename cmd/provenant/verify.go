@@ -253,7 +253,13 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 	if r.Criteria.SourceURI != "" {
 		crit = append(crit, "source "+r.Criteria.SourceURI)
 	}
-	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(vf.bundles, ", "), len(r.Envelopes), strings.Join(crit, ", "))
+	envelopes := 0
+	for _, e := range r.Envelopes {
+		if e.Source.Line > 0 {
+			envelopes++
+		}
+	}
+	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(vf.bundles, ", "), envelopes, strings.Join(crit, ", "))
 	if len(r.Criteria.Policies) > 0 {
 		pols := make([]string, len(r.Criteria.Policies))
 		for i, s := range r.Criteria.Policies {
