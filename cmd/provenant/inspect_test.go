@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
+	ita "github.com/in-toto/attestation/go/v1"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+// runBuildType is the buildType `provenant run` records.
+const runBuildType = "https://github.com/provenant/provenant/blob/main/docs/buildtypes/run-v1.md"
+
+// inspectStep describes one step of a test bundle, the way `provenant run`
+// records it.
+type inspectStep struct {
+	name      string
+	materials map[string]string // name -> content
+	products  map[string]string
+	start     time.Time
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// runStatement builds a statement shaped like `provenant run`'s, with fixed
+// times and invocation id so that signatures (Ed25519) and goldens are
+// deterministic.
+func runStatement(t *testing.T, s inspectStep, n int) *attest.Statement {
+	t.Helper()
+	const source = "git+https://github.com/example/app@refs/heads/main"
+	ext, err := structpb.NewStruct(map[string]any{
+		"step":    s.name,
+		"command": []any{"make", s.name},
+		"source":  source,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := []*ita.ResourceDescriptor{{Uri: source, Digest: map[string]string{"gitCommit": "4b825dc642cb6eb9a060e54bf8d69288fbee4904"}}}
+	for _, name := range sortedNames(s.materials) {
+		deps = append(deps, &ita.ResourceDescriptor{Name: name, Digest: map[string]string{"sha256": sha256Hex(s.materials[name])}})
+	}
+	var products []digest.Artifact
+	for _, name := range sortedNames(s.products) {
+		products = append(products, digest.Artifact{Name: name, Digests: digest.Set{"sha256": sha256Hex(s.products[name])}})
+	}
+	pred := &slsa1.Provenance{
+		BuildDefinition: &slsa1.BuildDefinition{BuildType: runBuildType, ExternalParameters: ext, ResolvedDependencies: deps},
+		RunDetails: &slsa1.RunDetails{
+			Builder: &slsa1.Builder{Id: provenance.LocalBuilderID},
+			Metadata: &slsa1.BuildMetadata{
+				InvocationId: "00000000-0000-4000-8000-00000000000" + string(rune('0'+n)),
+				StartedOn:    timestamppb.New(s.start),
+				FinishedOn:   timestamppb.New(s.start.Add(3 * time.Second)),
+			},
+			Byproducts: []*ita.ResourceDescriptor{{Name: "command", Annotations: &structpb.Struct{Fields: map[string]*structpb.Value{
+				"exitStatus": structpb.NewNumberValue(0),
+			}}}},
+		},
+	}
+	st, err := provenance.NewStatement(products, pred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func sortedNames(m map[string]string) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	for i := range names {
+		for j := i + 1; j < len(names); j++ {
+			if names[j] < names[i] {
+				names[i], names[j] = names[j], names[i]
+			}
+		}
+	}
+	return names
+}
+
+// newInspectFixture writes a directory with the test keys and bundles:
+// two-step.intoto.jsonl (build, then package consuming build's product),
+// and mixed.intoto.jsonl (a good envelope, a line that is not one, and an
+// envelope signed by another key).
+func newInspectFixture(t *testing.T) string {
+	t.Helper()
+	pkgDir := packageDir(t)
+	dir := t.TempDir()
+	for _, k := range []string{"ed25519-test-only.key", "ed25519-test-only.pub", "other-ed25519-test-only.key", "other-ed25519-test-only.pub"} {
+		data, err := os.ReadFile(filepath.Join(pkgDir, "testdata", "keys", k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, k), string(data))
+	}
+	signer, err := attest.LoadSigner(filepath.Join(dir, "ed25519-test-only.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := attest.LoadSigner(filepath.Join(dir, "other-ed25519-test-only.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	build := runStatement(t, inspectStep{
+		name:      "build",
+		materials: map[string]string{"src/main.c": "int main(void) { return 0; }\n", "Makefile": "app.o: src/main.c\n"},
+		products:  map[string]string{"build/app.o": "object code\n"},
+		start:     start,
+	}, 1)
+	pkg := runStatement(t, inspectStep{
+		name:      "package",
+		materials: map[string]string{"build/app.o": "object code\n", "README.md": "# app\n"},
+		products:  map[string]string{"dist/app.tar.gz": "the release\n"},
+		start:     start.Add(time.Minute),
+	}, 2)
+	sign := func(st *attest.Statement, s attest.Signer) string {
+		env, err := attest.SignStatement(context.Background(), st, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := attest.MarshalEnvelope(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	writeFile(t, filepath.Join(dir, "two-step.intoto.jsonl"), sign(build, signer)+"\n"+sign(pkg, signer)+"\n")
+	writeFile(t, filepath.Join(dir, "mixed.intoto.jsonl"), sign(build, signer)+"\n{\"payloadType\": 1}\n\n"+sign(pkg, other)+"\n")
+	writeFile(t, filepath.Join(dir, "empty.intoto.jsonl"), "\n\n")
+	return dir
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// inspectTranscript is what a golden file holds: the command, its exit
+// code, and both streams.
+func inspectTranscript(args []string, r result) string {
+	var b strings.Builder
+	b.WriteString("$ provenant " + strings.Join(args, " ") + "\n")
+	b.WriteString("# exit " + itoa(r.code) + "\n")
+	if r.stderr != "" {
+		b.WriteString("# stderr\n" + r.stderr)
+	}
+	b.WriteString("# stdout\n" + r.stdout)
+	return b.String()
+}
+
+func TestInspectGolden(t *testing.T) {
+	pkgDir := packageDir(t)
+	dir := newInspectFixture(t)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+	}{
+		{"two-step-table", []string{"inspect", "two-step.intoto.jsonl"}, 0},
+		{"two-step-table-key", []string{"inspect", "--key", "ed25519-test-only.pub", "two-step.intoto.jsonl"}, 0},
+		{"two-step-json", []string{"inspect", "--format", "json", "two-step.intoto.jsonl"}, 0},
+		{"two-step-json-key", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "json", "two-step.intoto.jsonl"}, 0},
+		{"two-step-wrong-key", []string{"inspect", "--key", "other-ed25519-test-only.pub", "two-step.intoto.jsonl"}, 1},
+		{"two-step-wrong-key-json", []string{"inspect", "--key", "other-ed25519-test-only.pub", "--format", "json", "two-step.intoto.jsonl"}, 1},
+		{"mixed-table", []string{"inspect", "mixed.intoto.jsonl"}, 0},
+		{"mixed-table-keys", []string{"inspect", "--key", "ed25519-test-only.pub", "--key", "other-ed25519-test-only.pub", "mixed.intoto.jsonl"}, 1},
+		{"bad-missing-file", []string{"inspect", "nope.intoto.jsonl"}, 2},
+		{"bad-empty-bundle", []string{"inspect", "empty.intoto.jsonl"}, 2},
+		{"bad-no-bundle", []string{"inspect"}, 2},
+		{"bad-format", []string{"inspect", "--format", "sarif", "two-step.intoto.jsonl"}, 2},
+		{"bad-color", []string{"inspect", "--color", "purple", "two-step.intoto.jsonl"}, 2},
+		{"bad-key", []string{"inspect", "--key", "two-step.intoto.jsonl", "two-step.intoto.jsonl"}, 2},
+		{"bad-trusted-root", []string{"inspect", "--trusted-root", "root.json", "two-step.intoto.jsonl"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, dir, tt.args...)
+			if r.code != tt.wantCode {
+				t.Errorf("provenant %s: exit %d, want %d\nstderr: %s", strings.Join(tt.args, " "), r.code, tt.wantCode, r.stderr)
+			}
+			if r.code == exitInput && (r.stderr == "" || strings.Count(r.stderr, "\n") != 1) {
+				t.Errorf("exit 2 should print one line on stderr, got %q", r.stderr)
+			}
+			golden(t, pkgDir, filepath.Join("inspect", tt.name+".golden"), inspectTranscript(tt.args, r))
+		})
+	}
+}
+
+// vectorsDir is ../shared/vectors beside the checkout; tests that use it
+// skip when it is absent.
+func vectorsDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "vectors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("official vectors not found at %s", dir)
+	}
+	return dir
+}
+
+// inspectVectorCases are real bundles from ../shared/vectors (paths
+// relative to it).
+var inspectVectorCases = []struct {
+	name     string
+	args     []string
+	wantCode int
+}{
+	{"vsa-key", []string{"inspect", "--key", "slsa-vsa/vsa_signing_public_key.pem", "slsa-vsa/gke-gce-pre.bcid-vsa.jsonl"}, 0},
+	{"vsa-no-key", []string{"inspect", "slsa-vsa/gke-gce-pre.bcid-vsa.jsonl"}, 0},
+	{"slsa-verifier-dsse", []string{"inspect", "slsa-verifier/cli/slsa-verifier/testdata/annotated-tag.intoto.jsonl", "slsa-verifier/cli/slsa-verifier/testdata/gha_generic/v2.0.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl"}, 0},
+	{"sigstore-unverified", []string{"inspect", "sigstore-go/testing-data/bundles/sigstore.js@2.0.0-provenance.sigstore.json", "slsa-verifier/cli/slsa-verifier/testdata/bcr/MODULE.bazel.intoto.jsonl"}, 0},
+	{"sigstore-trusted-root", []string{"inspect", "--trusted-root", "sigstore-go/examples/trusted-root-public-good.json", "sigstore-go/testing-data/bundles/sigstore.js@2.0.0-provenance.sigstore.json", "sigstore-go/testing-data/bundles/dsse-2sigs.sigstore.json", "slsa-verifier/cli/slsa-verifier/testdata/gha_go/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl"}, 1},
+}
+
+func TestInspectVectorsGolden(t *testing.T) {
+	pkgDir := packageDir(t)
+	dir := vectorsDir(t)
+	for _, tt := range inspectVectorCases {
+		for _, format := range []string{"table", "json"} {
+			t.Run(tt.name+"-"+format, func(t *testing.T) {
+				args := append([]string{tt.args[0], "--format", format}, tt.args[1:]...)
+				r := runCLI(t, dir, args...)
+				if r.code != tt.wantCode {
+					t.Errorf("provenant %s: exit %d, want %d\nstderr: %s", strings.Join(args, " "), r.code, tt.wantCode, r.stderr)
+				}
+				golden(t, pkgDir, filepath.Join("inspect", "vectors", tt.name+"-"+format+".golden"), inspectTranscript(args, r))
+			})
+		}
+	}
+}
+
+func TestInspectVSAVerifies(t *testing.T) {
+	dir := vectorsDir(t)
+	r := runCLI(t, dir, "inspect", "--format", "json", "--key", "slsa-vsa/vsa_signing_public_key.pem", "slsa-vsa/gke-gce-pre.bcid-vsa.jsonl")
+	for _, want := range []string{
+		`"status": "verified"`,
+		`"verifierId": "https://bcid.corp.google.com/verifier/bcid_package_enforcer/v0.1"`,
+		`"verificationResult": "PASSED"`,
+		`"BCID_L1"`, `"SLSA_BUILD_LEVEL_2"`,
+		`"keyid": "keystore://76574:prod:vsa_signing_public_key"`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("inspect of the VSA vector lacks %s\n%s", want, r.stdout)
+		}
+	}
+	if r.code != 0 {
+		t.Errorf("exit %d, want 0; stderr %s", r.code, r.stderr)
+	}
+}

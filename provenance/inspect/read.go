@@ -1,0 +1,302 @@
+package inspect
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// ReadFile streams a bundle file into the report; see Read.
+func (in *Inspector) ReadFile(ctx context.Context, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return attest.FileError(err)
+	}
+	defer f.Close()
+	return in.Read(ctx, f, path)
+}
+
+// Read streams a bundle into the report, one envelope at a time, the way
+// attest.ReadBundle reads it: JSON Lines (one envelope or Sigstore bundle a
+// line, blank lines ignored), or one JSON document spanning several lines.
+// An entry that cannot be read is reported as unreadable; the error is for
+// I/O failures, lines over attest.MaxEnvelopeBytes, and a bundle with no
+// entry at all (attest.ErrEmptyBundle).
+func (in *Inspector) Read(ctx context.Context, r io.Reader, name string) error {
+	in.report.Bundles = append(in.report.Bundles, name)
+	br := bufio.NewReaderSize(r, 64<<10)
+	lineNo, count := 0, 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line, err := readLine(br, attest.MaxEnvelopeBytes)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
+		}
+		if len(line) == 0 && errors.Is(err, io.EOF) {
+			break
+		}
+		lineNo++
+		trimmed := bytes.TrimSpace(line)
+		if len(trimmed) > 0 {
+			if count == 0 && trimmed[0] == '{' && !json.Valid(trimmed) {
+				// Not JSON Lines: one document spanning lines.
+				rest, rerr := io.ReadAll(io.LimitReader(br, int64(attest.MaxEnvelopeBytes+1-len(line))))
+				if rerr != nil {
+					return fmt.Errorf("%s: %w", name, rerr)
+				}
+				doc := append(line, rest...)
+				if len(doc) > attest.MaxEnvelopeBytes {
+					return fmt.Errorf("%s: %w: document larger than %d bytes", name, attest.ErrMalformed, attest.MaxEnvelopeBytes)
+				}
+				in.addLine(ctx, name, lineNo, bytes.TrimSpace(doc))
+				return nil
+			}
+			in.addLine(ctx, name, lineNo, trimmed)
+			count++
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+	}
+	if count == 0 {
+		return fmt.Errorf("%s: %w: no envelope found", name, attest.ErrEmptyBundle)
+	}
+	return nil
+}
+
+// addLine reads one line (or document) with attest.ReadBundle, so that
+// inspect recognises exactly what verify does: a DSSE envelope, a Sigstore
+// bundle, or GitHub's {"attestations":[...]} shape (several entries).
+func (in *Inspector) addLine(ctx context.Context, name string, lineNo int, data []byte) {
+	entries, err := attest.ReadBundle(bytes.NewReader(data), name)
+	if err != nil {
+		sum := sha256.Sum256(data)
+		in.append(Envelope{
+			Source: attest.Source{File: name, Line: lineNo}, Digest: "sha256:" + hex.EncodeToString(sum[:]),
+			Kind: KindInvalid, Status: StatusUnreadable, Reason: trimSentinel(stripFile(err.Error(), name)),
+		})
+		return
+	}
+	for _, e := range entries {
+		e.Source.Line = lineNo
+		in.add(ctx, e, data)
+	}
+}
+
+// stripFile drops a leading "name:" or "name:line:" from a message shown
+// with its source anyway.
+func stripFile(msg, name string) string {
+	if rest, ok := strings.CutPrefix(msg, name+":"); ok {
+		if i := strings.Index(rest, ": "); i >= 0 && strings.Trim(rest[:i], "0123456789") == "" {
+			rest = rest[i+2:]
+		}
+		return strings.TrimSpace(rest)
+	}
+	return msg
+}
+
+// readLine returns the next line with its line break, failing when it is
+// longer than limit without buffering more than limit bytes.
+func readLine(br *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > limit+1 {
+			return nil, fmt.Errorf("%w: line longer than %d bytes", attest.ErrMalformed, limit)
+		}
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return line, err
+	}
+}
+
+// signatureCerts returns each signature's "cert" (a PEM certificate that
+// Sigstore-era tools put beside the signature), or nil when there is none.
+// attest's envelope type does not keep it.
+func signatureCerts(raw []byte) []string {
+	if !bytes.Contains(raw, []byte(`"cert"`)) {
+		return nil
+	}
+	var env struct {
+		Signatures []struct {
+			Cert string `json:"cert"`
+		} `json:"signatures"`
+	}
+	if json.Unmarshal(raw, &env) != nil {
+		return nil
+	}
+	certs := make([]string, len(env.Signatures))
+	for i, s := range env.Signatures {
+		certs[i] = s.Cert
+	}
+	return certs
+}
+
+// identityFromPEM reads a certificate's identity for display; nil when it
+// is not a certificate.
+func identityFromPEM(s string) *Identity {
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return nil
+	}
+	return identityFromDER(block.Bytes)
+}
+
+// Fulcio's certificate extensions for the OIDC issuer: v1 (raw string,
+// deprecated) and v2 (DER UTF8String).
+var (
+	oidIssuerV1 = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 57264, 1, 1}
+	oidIssuerV2 = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 57264, 1, 8}
+)
+
+func identityFromDER(der []byte) *Identity {
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return &Identity{Subject: "(unparseable certificate)"}
+	}
+	id := &Identity{
+		NotBefore: cert.NotBefore.UTC().Format(time.RFC3339),
+		NotAfter:  cert.NotAfter.UTC().Format(time.RFC3339),
+	}
+	switch {
+	case len(cert.URIs) > 0:
+		id.Subject = cert.URIs[0].String()
+	case len(cert.EmailAddresses) > 0:
+		id.Subject = cert.EmailAddresses[0]
+	case len(cert.DNSNames) > 0:
+		id.Subject = cert.DNSNames[0]
+	case cert.Subject.CommonName != "":
+		id.Subject = cert.Subject.CommonName
+	default:
+		id.Subject = "(no subject alternative name)"
+	}
+	for _, ext := range cert.Extensions {
+		switch {
+		case ext.Id.Equal(oidIssuerV2):
+			var v string
+			if _, err := asn1.Unmarshal(ext.Value, &v); err == nil {
+				id.Issuer = v
+			}
+		case ext.Id.Equal(oidIssuerV1) && id.Issuer == "":
+			id.Issuer = string(ext.Value)
+		}
+	}
+	return id
+}
+
+// sigstoreBundle is the part of a Sigstore bundle (v0.1 to v0.3) shown.
+type sigstoreBundle struct {
+	MediaType            string `json:"mediaType"`
+	VerificationMaterial struct {
+		Certificate *struct {
+			RawBytes string `json:"rawBytes"`
+		} `json:"certificate"`
+		X509CertificateChain *struct {
+			Certificates []struct {
+				RawBytes string `json:"rawBytes"`
+			} `json:"certificates"`
+		} `json:"x509CertificateChain"`
+		PublicKey *struct {
+			Hint string `json:"hint"`
+		} `json:"publicKey"`
+	} `json:"verificationMaterial"`
+	DSSEEnvelope *struct {
+		PayloadType string `json:"payloadType"`
+		Payload     string `json:"payload"`
+		Signatures  []struct {
+			Sig   string `json:"sig"`
+			KeyID string `json:"keyid"`
+		} `json:"signatures"`
+	} `json:"dsseEnvelope"`
+	MessageSignature *json.RawMessage `json:"messageSignature"`
+}
+
+// inspectSigstore shows a Sigstore bundle: verified with the Sigstore
+// verifier when one was given, else what it claims, unverified.
+func (in *Inspector) inspectSigstore(ctx context.Context, out *Envelope, raw []byte) {
+	out.Kind = KindSigstore
+	var b sigstoreBundle
+	if err := json.Unmarshal(raw, &b); err != nil {
+		out.Status, out.Reason = StatusUnreadable, "not a Sigstore bundle: "+err.Error()
+		return
+	}
+	var ident *Identity
+	vm := b.VerificationMaterial
+	switch {
+	case vm.Certificate != nil:
+		ident = identityFromBase64DER(vm.Certificate.RawBytes)
+	case vm.X509CertificateChain != nil && len(vm.X509CertificateChain.Certificates) > 0:
+		ident = identityFromBase64DER(vm.X509CertificateChain.Certificates[0].RawBytes)
+	}
+	hint := ""
+	if vm.PublicKey != nil {
+		hint = vm.PublicKey.Hint
+	}
+	sig := Signature{KeyID: hint, Identity: ident, Status: StatusUnverified, Reason: "not checked: no Sigstore trusted root or key given"}
+	out.Status, out.Reason = StatusUnverified, "Sigstore bundle not checked: no trusted root or key given; content shown as claimed"
+	if in.o.sigstore != nil {
+		res, err := in.o.sigstore.VerifySigstore(ctx, raw)
+		if err != nil {
+			out.Status, out.Reason = StatusFailed, err.Error()
+			sig.Status, sig.Reason = StatusFailed, err.Error()
+		} else {
+			out.Status, out.Reason = StatusVerified, ""
+			sig.Status, sig.Reason = StatusVerified, ""
+			sig.VerifiedBy = res.KeyID
+			if res.Identity != nil {
+				sig.Identity = res.Identity
+				sig.VerifiedBy = "sigstore trusted root"
+			}
+		}
+	}
+	switch {
+	case b.DSSEEnvelope != nil:
+		d := b.DSSEEnvelope
+		out.PayloadType = d.PayloadType
+		for _, s := range d.Signatures {
+			one := sig
+			if s.KeyID != "" {
+				one.KeyID = s.KeyID
+			}
+			out.Signatures = append(out.Signatures, one)
+		}
+		payload, err := decodeBase64(d.Payload)
+		if err != nil {
+			out.StatementError = "payload is not base64"
+			return
+		}
+		in.readPayload(out, d.PayloadType, payload)
+	case b.MessageSignature != nil:
+		out.Signatures = append(out.Signatures, sig)
+		out.StatementError = "a message signature over an artifact digest: no statement"
+	default:
+		out.Status, out.Reason = StatusUnreadable, "Sigstore bundle with neither dsseEnvelope nor messageSignature"
+	}
+}
+
+func identityFromBase64DER(s string) *Identity {
+	der, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return &Identity{Subject: "(certificate is not base64)"}
+	}
+	return identityFromDER(der)
+}

@@ -1,0 +1,274 @@
+package inspect
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+)
+
+// Formats lists the report formats, default first.
+func Formats() []string { return []string{"table", "json", "markdown", "html"} }
+
+// RenderOptions tune a rendering.
+type RenderOptions struct {
+	// Color adds ANSI colours to the table (only for a terminal).
+	Color bool
+}
+
+// Render writes the report in a format of Formats.
+func Render(w io.Writer, r *Report, format string, o RenderOptions) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var err error
+	switch format {
+	case "table":
+		err = writeTable(bw, r, o.Color)
+	case "json":
+		err = writeJSON(bw, r)
+	case "markdown":
+		err = writeMarkdown(bw, r)
+	case "html":
+		err = writeHTML(bw, r)
+	default:
+		return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))
+	}
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// writeJSON writes the report one envelope at a time, so that a large
+// report is never encoded into one buffer.
+func writeJSON(w *bufio.Writer, r *Report) error {
+	head := struct {
+		SchemaVersion string   `json:"schemaVersion"`
+		Bundles       []string `json:"bundles"`
+		Keys          []Key    `json:"keys"`
+		Summary       Summary  `json:"summary"`
+	}{r.SchemaVersion, r.Bundles, r.Keys, r.Summary}
+	b, err := encodeIndent(head, "")
+	if err != nil {
+		return err
+	}
+	w.Write(bytes.TrimSuffix(b, []byte("\n}")))
+	w.WriteString(",\n  \"envelopes\": [")
+	for i := range r.Envelopes {
+		if i > 0 {
+			w.WriteString(",")
+		}
+		w.WriteString("\n    ")
+		b, err := encodeIndent(&r.Envelopes[i], "    ")
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+	}
+	if len(r.Envelopes) > 0 {
+		w.WriteString("\n  ")
+	}
+	w.WriteString("],\n  \"chain\": ")
+	b, err = encodeIndent(r.Chain, "  ")
+	if err != nil {
+		return err
+	}
+	w.Write(b)
+	_, err = w.WriteString("\n}\n")
+	return err
+}
+
+func encodeIndent(v any, prefix string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// clean makes text from a bundle safe to print on one line of a terminal:
+// control characters (which could move the cursor or rewrite what was
+// printed) and bidirectional overrides (which could reorder it) are shown
+// escaped.
+func clean(s string) string {
+	if !needsCleaning(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == unicode.ReplacementChar:
+			b.WriteRune(r)
+		case unicode.IsControl(r) || isBidi(r):
+			q := fmt.Sprintf("%+q", string(r))
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func needsCleaning(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || isBidi(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isBidi(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// statusWord is how a status reads in a heading.
+func statusWord(status string) string {
+	switch status {
+	case StatusVerified:
+		return "✓ VERIFIED"
+	case StatusFailed:
+		return "✗ FAILED"
+	case StatusUnverified:
+		return "? UNVERIFIED"
+	default:
+		return "✗ UNREADABLE"
+	}
+}
+
+func digestList(d map[string]string) string {
+	if len(d) == 0 {
+		return "(no digest)"
+	}
+	parts := make([]string, 0, len(d))
+	for _, alg := range sortedKeys(d) {
+		parts = append(parts, alg+":"+d[alg])
+	}
+	return strings.Join(parts, " ")
+}
+
+// signer describes who a signature names, as a claim.
+func signer(s Signature) string {
+	var parts []string
+	if s.KeyID != "" {
+		parts = append(parts, "keyid "+s.KeyID)
+	}
+	if id := s.Identity; id != nil {
+		p := "certificate " + id.Subject
+		if id.Issuer != "" {
+			p += " (issuer " + id.Issuer + ")"
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return "no keyid"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sigStatus says what became of a signature.
+func sigStatus(s Signature) string {
+	switch s.Status {
+	case StatusVerified:
+		if s.Identity != nil && s.KeyID == "" {
+			return "verified by " + s.VerifiedBy + " (identity shown, not required)"
+		}
+		return "verified by trusted key " + s.VerifiedBy
+	default:
+		return s.Reason
+	}
+}
+
+// flagText explains an artifact's flags.
+func flagText(a *ChainArtifact) string {
+	var parts []string
+	if a.Source {
+		parts = append(parts, "source")
+	}
+	for _, f := range a.Flags {
+		switch f {
+		case FlagUnproduced:
+			parts = append(parts, "no step produced it")
+		case FlagUnattested:
+			parts = append(parts, "no verified attestation")
+		default:
+			parts = append(parts, f)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// indentJSON pretty-prints compact JSON for display.
+func indentJSON(raw json.RawMessage) []string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return []string{string(raw)}
+	}
+	return strings.Split(buf.String(), "\n")
+}
+
+// chainIndex gives renderers artifacts and steps by id.
+type chainIndex struct {
+	arts  map[string]*ChainArtifact
+	steps map[string]*Step
+}
+
+func indexChain(c *Chain) chainIndex {
+	ix := chainIndex{arts: make(map[string]*ChainArtifact, len(c.Artifacts)), steps: make(map[string]*Step, len(c.Steps))}
+	for i := range c.Artifacts {
+		ix.arts[c.Artifacts[i].ID] = &c.Artifacts[i]
+	}
+	for i := range c.Steps {
+		ix.steps[c.Steps[i].ID] = &c.Steps[i]
+	}
+	return ix
+}
+
+func (ix chainIndex) stepNames(ids []string) string {
+	names := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if s := ix.steps[id]; s != nil {
+			names = append(names, s.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// headline is the report's one-line verdict, the same in every format.
+func headline(r *Report) string {
+	s := r.Summary
+	switch {
+	case !r.Checked():
+		return "UNVERIFIED: no key or trusted root given, so nothing below is verified; the content is shown as the bundles claim it."
+	case s.AllVerified():
+		return fmt.Sprintf("VERIFIED: every envelope (%d) is signed by a trusted key.", s.Envelopes)
+	default:
+		return fmt.Sprintf("NOT VERIFIED: %d of %d envelope(s) did not verify; their content is shown as claimed.", s.Envelopes-s.Verified, s.Envelopes)
+	}
+}
+
+func summaryLine(r *Report) string {
+	s := r.Summary
+	return fmt.Sprintf("%s in %s: %d verified, %d failed, %d unverified, %d unreadable",
+		plural(s.Envelopes, "envelope", "envelopes"), plural(len(r.Bundles), "bundle", "bundles"),
+		s.Verified, s.Failed, s.Unverified, s.Unreadable)
+}
+
+func chainLine(r *Report) string {
+	s := r.Summary
+	return fmt.Sprintf("%s, %s; %s no step produced; %s without a verified attestation",
+		plural(s.Steps, "step", "steps"), plural(s.Artifacts, "artifact", "artifacts"),
+		plural(s.UnproducedMaterials, "material", "materials"), plural(s.UnattestedProducts, "product", "products"))
+}

@@ -1,0 +1,236 @@
+package inspect
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+type colors struct{ on bool }
+
+func (c colors) wrap(code, s string) string {
+	if !c.on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (c colors) status(status, s string) string {
+	switch status {
+	case StatusVerified:
+		return c.wrap("32", s)
+	case StatusUnverified:
+		return c.wrap("33", s)
+	default:
+		return c.wrap("31", s)
+	}
+}
+
+func (c colors) bold(s string) string { return c.wrap("1", s) }
+func (c colors) warn(s string) string { return c.wrap("33", s) }
+func (c colors) dim(s string) string  { return c.wrap("2", s) }
+
+// writeTable writes the report for a terminal: a summary, one aligned
+// block per envelope, and the chain.
+func writeTable(w *bufio.Writer, r *Report, color bool) error {
+	c := colors{color}
+	fmt.Fprintln(w, c.bold("provenant inspect: "+summaryLine(r)))
+	if !r.Checked() {
+		fmt.Fprintln(w, c.warn(headline(r)))
+	} else {
+		for _, k := range r.Keys {
+			fmt.Fprintf(w, "trusted key %s %s%s\n", k.Algorithm, k.ID, fromSource(k.Source))
+		}
+		if r.TrustedRoot != "" {
+			fmt.Fprintf(w, "sigstore trusted root %s\n", clean(r.TrustedRoot))
+		}
+		if r.Summary.AllVerified() {
+			fmt.Fprintln(w, c.status(StatusVerified, headline(r)))
+		} else {
+			fmt.Fprintln(w, c.status(StatusFailed, headline(r)))
+		}
+	}
+	fmt.Fprintln(w, "chain: "+chainLine(r))
+	for i := range r.Envelopes {
+		writeTableEnvelope(w, &r.Envelopes[i], c)
+	}
+	writeTableChain(w, r, c)
+	return nil
+}
+
+func fromSource(src string) string {
+	if src == "" {
+		return ""
+	}
+	return " (" + clean(src) + ")"
+}
+
+func writeTableEnvelope(w *bufio.Writer, e *Envelope, c colors) {
+	name := ""
+	if e.Statement != nil && e.Statement.Step != "" {
+		name = "  " + clean(e.Statement.Step)
+	}
+	fmt.Fprintf(w, "\n%s %s  %s%s\n", c.bold(fmt.Sprintf("[%d]", e.Index)), clean(e.Source.String()), c.status(e.Status, statusWord(e.Status)), name)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(key string, cells ...string) {
+		fmt.Fprintf(tw, "    %s\t%s\n", key, strings.Join(cells, "\t"))
+	}
+	if e.Status != StatusVerified {
+		row("status", e.Status+": "+clean(e.Reason))
+	}
+	row("kind", e.Kind)
+	row("digest", e.Digest)
+	if e.PayloadType != "" {
+		row("payload type", clean(e.PayloadType))
+	}
+	for i, s := range e.Signatures {
+		key := ""
+		if i == 0 {
+			key = "signatures"
+		}
+		mark := map[string]string{StatusVerified: "✓", StatusFailed: "✗"}[s.Status]
+		if mark == "" {
+			mark = "?"
+		}
+		row(key, c.status(s.Status, mark)+" "+clean(signer(s)), clean(sigStatus(s)))
+	}
+	if e.StatementError != "" {
+		row("statement", c.status(StatusFailed, "not an in-toto statement: ")+clean(e.StatementError))
+	}
+	st := e.Statement
+	if st == nil {
+		tw.Flush()
+		return
+	}
+	row("statement", clean(st.Type))
+	row("predicate", clean(st.PredicateType))
+	if st.PredicateError != "" {
+		row("", c.warn(clean(st.PredicateError)))
+	}
+	resourceRows(row, "subjects", st.Subjects)
+	if p := st.Provenance; p != nil {
+		row("builder", clean(p.BuilderID))
+		row("build type", clean(p.BuildType))
+		if s := p.Source; s != nil {
+			row("source", clean(s.URI))
+			if s.Repository != "" && s.Repository != s.URI {
+				row("  repository", clean(s.Repository))
+			}
+			if s.Ref != "" {
+				row("  ref", clean(s.Ref))
+			}
+			if s.Commit != "" {
+				row("  commit", clean(s.Commit))
+			}
+		}
+		optRow(row, "invocation", p.InvocationID)
+		optRow(row, "started", p.StartedOn)
+		optRow(row, "finished", p.FinishedOn)
+		if len(p.ExternalParameters) > 0 {
+			for i, line := range indentJSON(p.ExternalParameters) {
+				key := ""
+				if i == 0 {
+					key = "parameters"
+				}
+				row(key, clean(line))
+			}
+		}
+		resourceRows(row, "dependencies", p.ResolvedDependencies)
+		resourceRows(row, "byproducts", p.Byproducts)
+	}
+	if v := st.VSA; v != nil {
+		row("verifier", clean(v.VerifierID))
+		row("result", c.status(map[bool]string{true: StatusVerified, false: StatusFailed}[v.Result == "PASSED"], clean(v.Result)))
+		row("levels", clean(strings.Join(v.VerifiedLevels, ", ")))
+		optRow(row, "resource", v.ResourceURI)
+		optRow(row, "verified at", v.TimeVerified)
+		if v.Policy != nil {
+			if d := digestIfAny(v.Policy.Digest); d != "" {
+				row("policy", clean(v.Policy.Label()), clean(d))
+			} else {
+				row("policy", clean(v.Policy.Label()))
+			}
+		}
+		resourceRows(row, "inputs", v.InputAttestations)
+		for i, k := range sortedKeys(v.DependencyLevels) {
+			key := ""
+			if i == 0 {
+				key = "dependency levels"
+			}
+			row(key, fmt.Sprintf("%s: %d", clean(k), v.DependencyLevels[k]))
+		}
+		optRow(row, "slsa version", v.SLSAVersion)
+	}
+	tw.Flush()
+}
+
+func optRow(row func(string, ...string), key, value string) {
+	if value != "" {
+		row(key, clean(value))
+	}
+}
+
+func digestIfAny(d map[string]string) string {
+	if len(d) == 0 {
+		return ""
+	}
+	return digestList(d)
+}
+
+func resourceRows(row func(string, ...string), key string, rs []Resource) {
+	for i, r := range rs {
+		k := ""
+		if i == 0 {
+			k = key
+		}
+		row(k, clean(r.Label()), clean(digestList(r.Digest)))
+	}
+}
+
+func writeTableChain(w *bufio.Writer, r *Report, c colors) {
+	ch := &r.Chain
+	fmt.Fprintf(w, "\n%s\n", c.bold("chain"))
+	if len(ch.Steps) == 0 {
+		fmt.Fprintln(w, "    no step: no envelope holds SLSA provenance")
+		return
+	}
+	ix := indexChain(ch)
+	for _, s := range ch.Steps {
+		fmt.Fprintf(w, "  step %s  %s  envelope %d, depth %d\n", c.bold(clean(s.Name)), c.status(s.Status, statusWord(s.Status)), s.Envelope, s.Depth)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		artRows := func(key string, ids []string, produced bool) {
+			for i, id := range ids {
+				a := ix.arts[id]
+				k := ""
+				if i == 0 {
+					k = key
+				}
+				note := ""
+				if produced && len(a.ConsumedBy) > 0 {
+					note = "→ " + clean(ix.stepNames(a.ConsumedBy))
+				}
+				if !produced && len(a.ProducedBy) > 0 {
+					note = "← " + clean(ix.stepNames(a.ProducedBy))
+				}
+				if f := flagText(a); f != "" {
+					if note != "" {
+						note += "; "
+					}
+					if len(a.Flags) > 0 {
+						f = c.warn("⚠ " + f)
+					}
+					note += f
+				}
+				if note == "" {
+					fmt.Fprintf(tw, "    %s\t%s\t%s\n", k, clean(a.Name), clean(a.Digest))
+				} else {
+					fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", k, clean(a.Name), clean(a.Digest), note)
+				}
+			}
+		}
+		artRows("consumes", s.Consumes, false)
+		artRows("produces", s.Produces, true)
+		tw.Flush()
+	}
+}
