@@ -1,21 +1,27 @@
 package provenance
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
 	ita "github.com/in-toto/attestation/go/v1"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -212,7 +218,11 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	if err != nil {
 		return res, err
 	}
-	env2, err := attest.SignStatement(ctx, st, r.Signer)
+	payload, err := canonicalStatement(st)
+	if err != nil {
+		return res, err
+	}
+	env2, err := attest.SignPayload(ctx, attest.PayloadType, payload, r.Signer)
 	if err != nil {
 		return res, fmt.Errorf("signing: %w", err)
 	}
@@ -390,7 +400,7 @@ func runStatement(r RunRequest, bc *BuildContext, res *RunResult, recorded map[s
 	if err := pred.Validate(); err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	ps, err := toStruct(pred)
+	ps, err := predicateStruct(pred)
 	if err != nil {
 		return nil, err
 	}
@@ -408,6 +418,167 @@ func runStatement(r RunRequest, bc *BuildContext, res *RunResult, recorded map[s
 		return nil, fmt.Errorf("statement: %w", err)
 	}
 	return st, nil
+}
+
+// predicateStruct converts the predicate for the statement. The
+// dependencies, which can number tens of thousands for a source tree, are
+// converted directly: a protojson round trip of them costs more than
+// hashing the files.
+func predicateStruct(pred *slsa1.Provenance) (*structpb.Struct, error) {
+	deps := pred.GetBuildDefinition().GetResolvedDependencies()
+	for _, d := range deps {
+		if err := d.Validate(); err != nil {
+			return nil, fmt.Errorf("provenance: resolvedDependencies: %w", err)
+		}
+	}
+	bd := proto.Clone(pred.GetBuildDefinition()).(*slsa1.BuildDefinition)
+	bd.ResolvedDependencies = nil
+	ps, err := toStruct(&slsa1.Provenance{BuildDefinition: bd, RunDetails: pred.GetRunDetails()})
+	if err != nil {
+		return nil, err
+	}
+	if len(deps) > 0 {
+		list := make([]*structpb.Value, len(deps))
+		for i, d := range deps {
+			list[i] = descriptorValue(d)
+		}
+		bdv := ps.GetFields()["buildDefinition"].GetStructValue()
+		if bdv == nil {
+			return nil, fmt.Errorf("provenance: no buildDefinition")
+		}
+		bdv.Fields["resolvedDependencies"] = structpb.NewListValue(&structpb.ListValue{Values: list})
+	}
+	return ps, nil
+}
+
+// descriptorValue is the JSON form protojson gives a ResourceDescriptor,
+// for the fields run sets.
+func descriptorValue(rd *ita.ResourceDescriptor) *structpb.Value {
+	f := make(map[string]*structpb.Value, 4)
+	if rd.GetName() != "" {
+		f["name"] = structpb.NewStringValue(rd.GetName())
+	}
+	if rd.GetUri() != "" {
+		f["uri"] = structpb.NewStringValue(rd.GetUri())
+	}
+	if len(rd.GetDigest()) > 0 {
+		d := make(map[string]*structpb.Value, len(rd.GetDigest()))
+		for k, v := range rd.GetDigest() {
+			d[k] = structpb.NewStringValue(v)
+		}
+		f["digest"] = structpb.NewStructValue(&structpb.Struct{Fields: d})
+	}
+	if rd.GetMediaType() != "" {
+		f["mediaType"] = structpb.NewStringValue(rd.GetMediaType())
+	}
+	if rd.GetAnnotations() != nil {
+		f["annotations"] = structpb.NewStructValue(rd.GetAnnotations())
+	}
+	return structpb.NewStructValue(&structpb.Struct{Fields: f})
+}
+
+// canonicalStatement encodes a validated statement exactly as
+// attest.MarshalStatement does (OLPC canonical JSON of its protojson form,
+// except that control characters are escaped, see canonicalString),
+// walking the structpb tree directly: for a statement with tens of
+// thousands of dependencies, the protojson and encoding/json round trips
+// cost more than hashing the files. TestCanonicalStatementMatchesAttest
+// holds the two to the same bytes.
+func canonicalStatement(st *attest.Statement) ([]byte, error) {
+	subjects := make([]*structpb.Value, len(st.GetSubject()))
+	for i, s := range st.GetSubject() {
+		subjects[i] = descriptorValue(s)
+	}
+	top := &structpb.Struct{Fields: map[string]*structpb.Value{
+		"_type":         structpb.NewStringValue(st.GetType()),
+		"subject":       structpb.NewListValue(&structpb.ListValue{Values: subjects}),
+		"predicateType": structpb.NewStringValue(st.GetPredicateType()),
+		"predicate":     structpb.NewStructValue(st.GetPredicate()),
+	}}
+	var b bytes.Buffer
+	if err := canonicalJSON(&b, structpb.NewStructValue(top)); err != nil {
+		return nil, fmt.Errorf("%w: %v", attest.ErrStatement, err)
+	}
+	return b.Bytes(), nil
+}
+
+func canonicalJSON(b *bytes.Buffer, v *structpb.Value) error {
+	switch k := v.GetKind().(type) {
+	case *structpb.Value_NullValue:
+		b.WriteString("null")
+	case *structpb.Value_BoolValue:
+		b.WriteString(strconv.FormatBool(k.BoolValue))
+	case *structpb.Value_NumberValue:
+		f := k.NumberValue
+		if f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
+			return fmt.Errorf("cannot canonicalize the number %v", f)
+		}
+		b.WriteString(strconv.FormatInt(int64(f), 10))
+	case *structpb.Value_StringValue:
+		return canonicalString(b, k.StringValue)
+	case *structpb.Value_ListValue:
+		b.WriteByte('[')
+		for i, e := range k.ListValue.GetValues() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := canonicalJSON(b, e); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	case *structpb.Value_StructValue:
+		fields := k.StructValue.GetFields()
+		keys := make([]string, 0, len(fields))
+		for key := range fields {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, key := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := canonicalString(b, key); err != nil {
+				return err
+			}
+			b.WriteByte(':')
+			if err := canonicalJSON(b, fields[key]); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+	default:
+		return errors.New("a JSON value with no kind")
+	}
+	return nil
+}
+
+// canonicalString escapes backslash and double quote, as OLPC canonical
+// JSON (and go-securesystemslib's cjson) do, and also control characters,
+// which cjson writes raw: that is not JSON, and no parser reads it back
+// (a multi-line `sh -c` script would make the bundle unreadable).
+func canonicalString(b *bytes.Buffer, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%q is not valid UTF-8", s)
+	}
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' || c == '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20:
+			b.WriteString(`\u00`)
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return nil
 }
 
 // workdir is cwd relative to the repository root, with forward slashes;

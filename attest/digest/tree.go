@@ -260,6 +260,16 @@ func (w *walker) hashJobs(ctx context.Context, cancel func()) {
 		if ctx.Err() != nil {
 			continue // drain
 		}
+		if e.Info == nil {
+			// Stat here, in parallel, rather than in the walk.
+			info, err := os.Stat(e.Path)
+			if err != nil {
+				w.fail(fileError(e.Path, err))
+				cancel()
+				continue
+			}
+			e.Info = info
+		}
 		d, err := File(e.Path, w.o.algs...)
 		if err != nil {
 			w.fail(fileError(e.Path, err))
@@ -338,6 +348,10 @@ func (w *walker) walkRoot(ctx context.Context, p string) error {
 		}
 		if d.IsDir() {
 			return ctx.Err()
+		}
+		if d.Type().IsRegular() {
+			// The common case: no stat in the walk; the worker does it.
+			return w.send(ctx, &Entry{Artifact: Artifact{Name: filepath.ToSlash(q), Path: q}})
 		}
 		info, err := d.Info()
 		if err != nil {
