@@ -91,7 +91,7 @@ type SigstoreCriteria struct {
 
 func (v *Verifier) sigstoreCriteria() *SigstoreCriteria {
 	s := v.o.sig
-	if s.verifier == nil && s.branch == "" && s.tag == "" && s.versionedTag == "" && len(s.inputs) == 0 {
+	if (s.verifier == nil || !s.verifier.HasTrustedRoot()) && s.branch == "" && s.tag == "" && s.versionedTag == "" && len(s.inputs) == 0 {
 		return nil
 	}
 	c := &SigstoreCriteria{SourceBranch: s.branch, SourceTag: s.tag, VersionedTag: s.versionedTag, WorkflowInputs: s.inputs}

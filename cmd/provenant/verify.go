@@ -30,6 +30,8 @@ type verifyFlags struct {
 	vsaKey      string
 	verifierID  string
 	resourceURI string
+
+	sig sigstoreFlags // Sigstore and slsa-verifier's flags (sigstore_flags.go)
 }
 
 func newVerifyCmd(g *globalFlags) *cobra.Command {
@@ -81,10 +83,10 @@ compile).`,
 			if len(vf.bundles) == 0 {
 				return usageError("--bundle is required")
 			}
-			if len(vf.keys) == 0 {
-				return usageError("at least one --key is required")
+			if len(vf.keys) == 0 && vf.sig.trustedRoot == "" {
+				return usageError("at least one --key (or --trusted-root for Sigstore bundles) is required")
 			}
-			if len(args) == 0 {
+			if len(args) == 0 && len(vf.sig.artifactDigests) == 0 {
 				return usageError("name at least one artifact to verify")
 			}
 			if vf.failOn != policy.KindDeny && vf.failOn != policy.KindWarn {
@@ -146,6 +148,11 @@ compile).`,
 				slsaLevel = ps.SLSALevel()
 				opts = append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == policy.KindWarn))
 			}
+			sopts, err := vf.sig.policyOptions(vf.keys)
+			if err != nil {
+				return err
+			}
+			opts = append(opts, sopts...)
 			v, err := policy.NewVerifier(opts...)
 			if err != nil {
 				return usageError("%v", err)
@@ -158,6 +165,11 @@ compile).`,
 			for i, a := range args {
 				inputs[i] = policy.Input{Name: a, Path: a}
 			}
+			digestInputs, err := vf.sig.digestInputs()
+			if err != nil {
+				return err
+			}
+			inputs = append(inputs, digestInputs...)
 			if vf.printInput {
 				docs, err := v.PolicyInputs(cmd.Context(), entries, inputs)
 				if err != nil {
@@ -216,6 +228,9 @@ compile).`,
 	f.StringVar(&vf.vsaOut, "vsa-out", "", "for an allowed release, write signed SLSA Verification Summary Attestations (JSON Lines) to this file")
 	f.StringVar(&vf.vsaKey, "vsa-key", "", "private key that signs the VSAs")
 	f.StringVar(&vf.verifierID, "verifier-id", "", "verifier id URI recorded in the VSAs")
+	vf.sig.registerTrust(f)
+	vf.sig.registerSLSA(f)
+	vf.sig.registerDigest(f)
 	f.StringVar(&vf.resourceURI, "resource-uri", "", "resourceUri recorded in the VSA (default: the artifact's name; one artifact only)")
 	return cmd
 }
@@ -253,6 +268,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 	if r.Criteria.SourceURI != "" {
 		crit = append(crit, "source "+r.Criteria.SourceURI)
 	}
+	crit = append(crit, sigstoreCriteriaText(r.Criteria.Sigstore)...)
 	envelopes := 0
 	for _, e := range r.Envelopes {
 		if e.Source.Line > 0 {
@@ -280,6 +296,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 				srcs[i] = s.String()
 			}
 			fmt.Fprintf(w, "%s %s: verified by %s\n", p.green("✓"), a.Name, strings.Join(srcs, ", "))
+			printIdentities(w, p, r, a)
 		case len(a.Reasons) > 0:
 			denied++
 			fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), a.Name, a.Reasons[0])

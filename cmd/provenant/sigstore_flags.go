@@ -1,0 +1,244 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy"
+)
+
+// sigstoreFlags are the flags for Sigstore bundles and slsa-verifier's
+// checks, shared by verify, verify-signature and verify-vsa.
+type sigstoreFlags struct {
+	trustedRoot        string
+	identity           string
+	identityRegexp     string
+	oidcIssuer         string
+	oidcIssuerRegexp   string
+	branch             string
+	tag                string
+	versionedTag       string
+	workflowInputs     []string
+	artifactDigests    []string
+	withSLSAGitHubOpts bool
+}
+
+func (s *sigstoreFlags) registerTrust(f *pflag.FlagSet) {
+	f.StringVar(&s.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json: verify certificate bundles (chain, log entries, timestamps) offline")
+	f.StringVar(&s.identity, "certificate-identity", "", "expected certificate identity (SAN), e.g. https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1.0.0")
+	f.StringVar(&s.identityRegexp, "certificate-identity-regexp", "", "expected certificate identity, as a regular expression")
+	f.StringVar(&s.oidcIssuer, "certificate-oidc-issuer", "", "expected OIDC issuer, e.g. "+policy.GitHubActionsIssuer)
+	f.StringVar(&s.oidcIssuerRegexp, "certificate-oidc-issuer-regexp", "", "expected OIDC issuer, as a regular expression")
+}
+
+func (s *sigstoreFlags) registerSLSA(f *pflag.FlagSet) {
+	s.withSLSAGitHubOpts = true
+	f.StringVar(&s.branch, "source-branch", "", "required source branch (slsa-verifier's --source-branch)")
+	f.StringVar(&s.tag, "source-tag", "", "required source tag (slsa-verifier's --source-tag)")
+	f.StringVar(&s.versionedTag, "source-versioned-tag", "", "required semantic version prefix of the source tag: v13.0 accepts v13.0.30, rejects v13.1")
+	f.StringArrayVar(&s.workflowInputs, "build-workflow-input", nil, "required workflow_dispatch input NAME=VALUE (repeatable)")
+}
+
+func (s *sigstoreFlags) registerDigest(f *pflag.FlagSet) {
+	f.StringArrayVar(&s.artifactDigests, "artifact-digest", nil, "verify an artifact by its digest ALG:HEX instead of a file (repeatable)")
+}
+
+func (s *sigstoreFlags) hasIdentity() bool {
+	return s.identity != "" || s.identityRegexp != "" || s.oidcIssuer != "" || s.oidcIssuerRegexp != ""
+}
+
+// verifier builds the Sigstore verifier; anyIdentity lets the caller
+// decide the builder from the certificate (verify's trusted builders).
+func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool) (*sigstore.Verifier, error) {
+	var opts []sigstore.Option
+	if s.trustedRoot != "" {
+		tr, err := sigstore.LoadTrustedRoot(s.trustedRoot)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		opts = append(opts, sigstore.WithTrustedRoot(tr))
+	}
+	for _, p := range keyPaths {
+		k, err := attest.LoadPublicKey(p)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		opts = append(opts, sigstore.WithKeys(k))
+	}
+	switch {
+	case s.hasIdentity():
+		if s.trustedRoot == "" {
+			return nil, usageError("--certificate-identity and --certificate-oidc-issuer need --trusted-root")
+		}
+		if (s.identity == "") == (s.identityRegexp == "") {
+			return nil, usageError("give one of --certificate-identity and --certificate-identity-regexp")
+		}
+		if (s.oidcIssuer == "") == (s.oidcIssuerRegexp == "") {
+			return nil, usageError("give one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp")
+		}
+		opts = append(opts, sigstore.WithIdentity(sigstore.Identity{SAN: s.identity, SANRegexp: s.identityRegexp, Issuer: s.oidcIssuer, IssuerRegexp: s.oidcIssuerRegexp}))
+	case anyIdentity:
+		opts = append(opts, sigstore.WithoutIdentitiesUnsafe())
+	}
+	if s.trustedRoot == "" && len(keyPaths) == 0 {
+		return nil, nil
+	}
+	v, err := sigstore.NewVerifier(opts...)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return v, nil
+}
+
+// policyOptions are verify's options for Sigstore bundles and
+// slsa-verifier's checks.
+func (s *sigstoreFlags) policyOptions(keyPaths []string) ([]policy.Option, error) {
+	var opts []policy.Option
+	v, err := s.verifier(keyPaths, true)
+	if err != nil {
+		return nil, err
+	}
+	if v != nil {
+		opts = append(opts, policy.WithSigstore(v))
+	}
+	in, err := policy.ParseWorkflowInputs(s.workflowInputs)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	opts = append(opts, policy.WithSourceBranch(s.branch), policy.WithSourceTag(s.tag),
+		policy.WithSourceVersionedTag(s.versionedTag), policy.WithWorkflowInputs(in))
+	return opts, nil
+}
+
+// digestInputs turns --artifact-digest flags into inputs.
+func (s *sigstoreFlags) digestInputs() ([]policy.Input, error) {
+	var out []policy.Input
+	for _, d := range s.artifactDigests {
+		set, err := parseDigest(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, policy.Input{Name: d, Digests: set})
+	}
+	return out, nil
+}
+
+// parseDigest reads ALG:HEX (sha256:..., sha512:...).
+func parseDigest(s string) (digest.Set, error) {
+	alg, hexd, ok := strings.Cut(s, ":")
+	alg = strings.ToLower(alg)
+	if !ok || hexd == "" {
+		return nil, usageError("--artifact-digest %q is not ALG:HEX", s)
+	}
+	if !digest.IsSupported(alg) {
+		return nil, usageError("--artifact-digest %q: unsupported algorithm %q", s, alg)
+	}
+	for _, c := range hexd {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return nil, usageError("--artifact-digest %q: the digest is not hex", s)
+		}
+	}
+	return digest.Set{alg: strings.ToLower(hexd)}, nil
+}
+
+// printIdentities prints the verified certificate identities of the
+// envelopes that cover an artifact.
+func printIdentities(w io.Writer, p palette, r *policy.Report, a policy.Artifact) {
+	seen := map[string]bool{}
+	for _, src := range a.Attestations {
+		for _, e := range r.Envelopes {
+			if e.Source != src || e.Identity == nil {
+				continue
+			}
+			line := identityLine(e)
+			if seen[line] {
+				continue
+			}
+			seen[line] = true
+			fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), line)
+		}
+	}
+}
+
+func identityLine(e policy.Envelope) string {
+	c := e.Identity
+	parts := []string{c.SubjectAlternativeName, "issuer " + c.Issuer}
+	if e.VerifiedBuilder != "" && e.VerifiedBuilder != c.SubjectAlternativeName {
+		parts = append(parts, "builder "+e.VerifiedBuilder)
+	}
+	if c.SourceRepositoryURI != "" {
+		src := c.SourceRepositoryURI
+		if c.SourceRepositoryRef != "" {
+			src += "@" + c.SourceRepositoryRef
+		}
+		if c.SourceRepositoryDigest != "" {
+			src += " (" + shortHex(c.SourceRepositoryDigest) + ")"
+		}
+		parts = append(parts, "source "+src)
+	}
+	if c.BuildTrigger != "" {
+		parts = append(parts, "trigger "+c.BuildTrigger)
+	}
+	if c.RunnerEnvironment != "" {
+		parts = append(parts, c.RunnerEnvironment)
+	}
+	for _, ts := range e.Timestamps {
+		parts = append(parts, "signed "+ts.Time.Format("2006-01-02T15:04:05Z")+" ("+strings.ToLower(ts.Kind)+")")
+		break
+	}
+	return strings.Join(parts, ", ")
+}
+
+func shortHex(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// sigstoreCriteriaText describes the Sigstore expectations for verify's
+// criteria line.
+func sigstoreCriteriaText(c *policy.SigstoreCriteria) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	if c.TrustedRoot {
+		out = append(out, "Sigstore trusted root")
+	}
+	for _, id := range c.Identities {
+		out = append(out, "identity "+id.String())
+	}
+	if len(c.TrustedBuilders) > 0 {
+		out = append(out, "slsa-github-generator's builders")
+	}
+	if c.SourceBranch != "" {
+		out = append(out, "branch "+c.SourceBranch)
+	}
+	if c.SourceTag != "" {
+		out = append(out, "tag "+c.SourceTag)
+	}
+	if c.VersionedTag != "" {
+		out = append(out, "versioned tag "+c.VersionedTag)
+	}
+	for _, k := range sortedInputKeys(c.WorkflowInputs) {
+		out = append(out, "input "+k+"="+c.WorkflowInputs[k])
+	}
+	return out
+}
+
+func sortedInputKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
