@@ -180,6 +180,8 @@ func TestInspectGolden(t *testing.T) {
 		{"two-step-table-key", []string{"inspect", "--key", "ed25519-test-only.pub", "two-step.intoto.jsonl"}, 0},
 		{"two-step-json", []string{"inspect", "--format", "json", "two-step.intoto.jsonl"}, 0},
 		{"two-step-json-key", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "json", "two-step.intoto.jsonl"}, 0},
+		{"two-step-markdown", []string{"inspect", "--format", "markdown", "two-step.intoto.jsonl"}, 0},
+		{"two-step-markdown-key", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "markdown", "two-step.intoto.jsonl"}, 0},
 		{"two-step-wrong-key", []string{"inspect", "--key", "other-ed25519-test-only.pub", "two-step.intoto.jsonl"}, 1},
 		{"two-step-wrong-key-json", []string{"inspect", "--key", "other-ed25519-test-only.pub", "--format", "json", "two-step.intoto.jsonl"}, 1},
 		{"mixed-table", []string{"inspect", "mixed.intoto.jsonl"}, 0},
@@ -238,7 +240,7 @@ func TestInspectVectorsGolden(t *testing.T) {
 	pkgDir := packageDir(t)
 	dir := vectorsDir(t)
 	for _, tt := range inspectVectorCases {
-		for _, format := range []string{"table", "json"} {
+		for _, format := range []string{"table", "json", "markdown"} {
 			t.Run(tt.name+"-"+format, func(t *testing.T) {
 				args := append([]string{tt.args[0], "--format", format}, tt.args[1:]...)
 				r := runCLI(t, dir, args...)
