@@ -397,7 +397,7 @@ func runGit(ctx context.Context, dir string, args ...string) (string, error) {
 		}
 		msg := strings.TrimSpace(stderr.String())
 		if strings.Contains(msg, "not a git repository") {
-			return "", fmt.Errorf("%w: %s is not in a git checkout", ErrNoCheckout, dir)
+			return "", fmt.Errorf("%w at %s", ErrNoCheckout, dir)
 		}
 		if msg == "" {
 			return "", err
