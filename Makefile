@@ -7,8 +7,9 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
+ACTIONLINT_VERSION ?= v1.7.12
 
-.PHONY: all build test demo bench fuzz lint fmt clean interop
+.PHONY: all build test demo bench fuzz lint fmt clean interop actionlint action-test
 
 all: build
 
@@ -34,7 +35,7 @@ fuzz:
 	  done; \
 	done
 
-lint:
+lint: actionlint
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
@@ -48,3 +49,15 @@ clean:
 interop:
 	$(GO) install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.2
 	$(GO) test -count=1 -run 'Cosign' -v ./cmd/provenant
+
+# Lints every workflow (and, through them, action.yml's inputs) with
+# actionlint at a fixed version; it runs shellcheck on run: scripts when
+# shellcheck is installed, and skips that otherwise.
+actionlint:
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+# Runs the GitHub Action's steps with a simulated runner (no GitHub needed)
+# and checks outputs, job summary, annotations and secret handling; see
+# docs/ci.md. ACTION_TEST_FLAGS: e.g. -v, -run verify, -ref HEAD.
+action-test:
+	bash testdata/action/action-test.sh $(ACTION_TEST_FLAGS)
