@@ -321,7 +321,7 @@ func (v *Verifier) Verify(ctx context.Context, entity verify.SignedEntity, art A
 		out.Payload = payload
 	} else {
 		ms := sc.MessageSignatureContent()
-		out.MessageDigest = strings.ToLower(ms.DigestAlgorithm()) + ":" + hex.EncodeToString(ms.Digest())
+		out.MessageDigest = digestAlg(ms.DigestAlgorithm()) + ":" + hex.EncodeToString(ms.Digest())
 	}
 	return out, nil
 }
@@ -339,7 +339,7 @@ func artifactPolicy(art Artifact, sc verify.SignatureContent) (verify.ArtifactPo
 	}
 	if len(art.Digests) > 0 {
 		if ms := sc.MessageSignatureContent(); ms != nil {
-			alg := strings.ToLower(strings.ReplaceAll(ms.DigestAlgorithm(), "-", ""))
+			alg := digestAlg(ms.DigestAlgorithm())
 			hexd, ok := art.Digests[alg]
 			if !ok {
 				return nil, fmt.Errorf("%w: the message signature is over a %s digest; give the artifact or its %s digest", ErrVerify, alg, alg)
@@ -465,4 +465,19 @@ func (v *Verifier) verifyKeyed(entity verify.SignedEntity, artOpt verify.Artifac
 // ReadAll is a helper for callers that verify from a reader.
 func ReadAll(r io.Reader) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r, MaxBundleBytes+1))
+}
+
+// digestAlg names a bundle's hash algorithm (SHA2_256, sha256, SHA-256)
+// the way digest sets do (sha256).
+func digestAlg(a string) string {
+	a = strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(a))
+	switch a {
+	case "sha2256":
+		return "sha256"
+	case "sha2384":
+		return "sha384"
+	case "sha2512":
+		return "sha512"
+	}
+	return a
 }

@@ -1,0 +1,158 @@
+package sigstore
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/pem"
+	"errors"
+	"fmt"
+
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/sign"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// keypair adapts an attest.Signer (a long-lived key) to sigstore-go's
+// sign.Keypair, which otherwise only comes as an ephemeral key.
+type keypair struct {
+	s    attest.Signer
+	pub  crypto.PublicKey
+	hash protocommon.HashAlgorithm
+	alg  protocommon.PublicKeyDetails
+	hint string
+}
+
+func newKeypair(s attest.Signer) (*keypair, error) {
+	if s == nil {
+		return nil, errors.New("no signing key")
+	}
+	kp := &keypair{s: s, pub: s.Public()}
+	switch k := kp.pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			kp.hash, kp.alg = protocommon.HashAlgorithm_SHA2_256, protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256
+		case elliptic.P384():
+			kp.hash, kp.alg = protocommon.HashAlgorithm_SHA2_384, protocommon.PublicKeyDetails_PKIX_ECDSA_P384_SHA_384
+		default:
+			return nil, fmt.Errorf("%w: unsupported ECDSA curve for Sigstore bundles", attest.ErrKey)
+		}
+	case ed25519.PublicKey:
+		kp.hash, kp.alg = protocommon.HashAlgorithm_SHA2_512, protocommon.PublicKeyDetails_PKIX_ED25519
+	default:
+		// provenant's RSA keys sign with PSS (the securesystemslib
+		// scheme); Sigstore clients verify RSA keys with PKCS#1 v1.5.
+		return nil, fmt.Errorf("%w: Sigstore bundles are signed with ECDSA (P-256, P-384) or Ed25519 keys; provenant's RSA keys sign with PSS, which Sigstore verifiers do not expect", attest.ErrKey)
+	}
+	id, err := s.KeyID()
+	if err != nil {
+		return nil, err
+	}
+	kp.hint = id
+	return kp, nil
+}
+
+func (k *keypair) GetHashAlgorithm() protocommon.HashAlgorithm       { return k.hash }
+func (k *keypair) GetSigningAlgorithm() protocommon.PublicKeyDetails { return k.alg }
+func (k *keypair) GetHint() []byte                                   { return []byte(k.hint) }
+func (k *keypair) GetPublicKey() crypto.PublicKey                    { return k.pub }
+
+func (k *keypair) GetKeyAlgorithm() string {
+	switch k.pub.(type) {
+	case *ecdsa.PublicKey:
+		return "ECDSA"
+	case ed25519.PublicKey:
+		return "ED25519"
+	}
+	return ""
+}
+
+func (k *keypair) GetPublicKeyPem() (string, error) {
+	b, err := cryptoutils.MarshalPublicKeyToPEM(k.pub)
+	return string(b), err
+}
+
+// SignData signs data (the artifact, or the DSSE PAE) and returns the
+// signature and the digest recorded in a message signature.
+func (k *keypair) SignData(ctx context.Context, data []byte) ([]byte, []byte, error) {
+	var digest []byte
+	switch k.hash {
+	case protocommon.HashAlgorithm_SHA2_384:
+		d := sha512.Sum384(data)
+		digest = d[:]
+	case protocommon.HashAlgorithm_SHA2_512:
+		d := sha512.Sum512(data)
+		digest = d[:]
+	default:
+		d := sha256.Sum256(data)
+		digest = d[:]
+	}
+	sig, err := k.s.Sign(ctx, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sig, digest, nil
+}
+
+// SignArtifact signs an artifact's bytes into a Sigstore bundle v0.3 with
+// a message signature and a public-key hint. It is made offline: no
+// certificate, no transparency-log entry, no timestamp, so the bundle
+// carries no trusted time (a verifier trusts the key alone).
+func SignArtifact(ctx context.Context, s attest.Signer, artifact []byte) ([]byte, error) {
+	return signBundle(ctx, s, &sign.PlainData{Data: artifact})
+}
+
+// SignStatement signs an in-toto statement (its canonical bytes, as
+// attest.MarshalStatement makes them) into a Sigstore bundle v0.3 with a
+// DSSE envelope (one signature) and a public-key hint, offline.
+func SignStatement(ctx context.Context, s attest.Signer, st *attest.Statement) ([]byte, error) {
+	payload, err := attest.MarshalStatement(st)
+	if err != nil {
+		return nil, err
+	}
+	return signBundle(ctx, s, &sign.DSSEData{Data: payload, PayloadType: attest.PayloadType})
+}
+
+func signBundle(ctx context.Context, s attest.Signer, content sign.Content) ([]byte, error) {
+	kp, err := newKeypair(s)
+	if err != nil {
+		return nil, err
+	}
+	pb, err := sign.Bundle(content, kp, sign.BundleOptions{Context: ctx})
+	if err != nil {
+		return nil, fmt.Errorf("signing: %w", err)
+	}
+	return marshalBundle(pb)
+}
+
+func marshalBundle(pb *protobundle.Bundle) ([]byte, error) {
+	b, err := bundle.NewBundle(pb)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := protojson.Marshal(b.Bundle)
+	if err != nil {
+		return nil, err
+	}
+	// protojson's spacing is deliberately unstable: compact it.
+	return compactJSON(raw)
+}
+
+// PublicKeyPEM is a convenience for documentation and tests.
+func PublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
+	der, err := cryptoutils.MarshalPublicKeyToDER(pub)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/sigstore"
+)
+
+func newVerifySignatureCmd(g *globalFlags) *cobra.Command {
+	var (
+		bundlePath string
+		keys       []string
+		sf         sigstoreFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "verify-signature --bundle FILE (--key PUB | --trusted-root ROOT --certificate-identity ID --certificate-oidc-issuer ISS) ARTIFACT",
+		Short: "Verify a Sigstore signature bundle over an artifact (no provenance checks)",
+		Long: `Verify a Sigstore bundle that signs an artifact: a message signature over
+the artifact's bytes, or a DSSE statement whose subject names it. Nothing
+else is checked: this is plain artifact signing, like cosign verify-blob.
+
+Keyed bundles verify with --key (alone when the bundle has no
+transparency-log entry; with --trusted-root to check the entries it has).
+Certificate bundles need --trusted-root and an identity
+(--certificate-identity or -regexp, and --certificate-oidc-issuer or
+-regexp); they are verified offline: chain to Fulcio, log entry and
+timestamps. Every bundle of the file must verify.
+
+Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
+		Example: `  provenant verify-signature --bundle app.sigstore.json --key release.pub dist/app
+  provenant verify-signature --bundle app.sigstore.json --trusted-root trusted_root.json \
+      --certificate-identity https://github.com/example/app/.github/workflows/release.yml@refs/tags/v1.0.0 \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com dist/app
+  provenant verify-signature --bundle app.sigstore.json --key release.pub --artifact-digest sha256:...`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if bundlePath == "" {
+				return usageError("--bundle is required")
+			}
+			if len(keys) == 0 && sf.trustedRoot == "" {
+				return usageError("give --key or --trusted-root")
+			}
+			art := sigstore.Artifact{}
+			switch {
+			case len(args) == 1 && len(sf.artifactDigests) == 0:
+				art.Path = args[0]
+			case len(args) == 0 && len(sf.artifactDigests) > 0:
+				art.Digests = map[string]string{}
+				for _, d := range sf.artifactDigests {
+					set, err := parseDigest(d)
+					if err != nil {
+						return err
+					}
+					for k, v := range set {
+						art.Digests[k] = v
+					}
+				}
+			default:
+				return usageError("name one artifact, or give --artifact-digest")
+			}
+			v, err := sf.verifier(keys, false)
+			if err != nil {
+				return err
+			}
+			entries, err := attest.ReadBundleFile(bundlePath)
+			if err != nil && !errors.Is(err, attest.ErrMalformed) && !errors.Is(err, attest.ErrEmptyBundle) {
+				return inputError(err)
+			}
+			if err != nil {
+				entries = append(entries, attest.Entry{Source: attest.Source{File: bundlePath}, Err: err})
+			}
+			if art.Path != "" {
+				if _, err := os.Stat(art.Path); err != nil {
+					return inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
+				}
+			}
+			checked, ok := v.VerifyEntries(cmd.Context(), entries, art)
+			name := art.Path
+			if name == "" {
+				name = strings.Join(sf.artifactDigests, ", ")
+			}
+			if g.json() {
+				if err := writeJSON(cmd.OutOrStdout(), map[string]any{"verified": ok, "artifact": name, "bundles": checked}); err != nil {
+					return err
+				}
+			} else {
+				printSignatureResult(cmd, g, name, checked, ok)
+			}
+			if !ok {
+				return errSilentDenied
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&bundlePath, "bundle", "", "Sigstore bundle file (.sigstore.json, JSON Lines of bundles, or GitHub's attestations JSON)")
+	f.StringArrayVar(&keys, "key", nil, "trusted public key for keyed bundles (repeatable)")
+	sf.registerTrust(f)
+	sf.registerDigest(f)
+	return cmd
+}
+
+func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, checked []sigstore.Checked, ok bool) {
+	w := cmd.OutOrStdout()
+	p := palette{useColor(g, w)}
+	for _, c := range checked {
+		src := c.Source.String()
+		if c.Index > 0 {
+			src += fmt.Sprintf(" (attestation %d)", c.Index)
+		}
+		if c.Error != "" {
+			fmt.Fprintf(w, "%s %s: %s: %s\n", p.red("✗"), name, src, oneLine(c.Error))
+			continue
+		}
+		r := c.Result
+		what := "message signature " + r.MessageDigest
+		if r.PayloadType != "" {
+			what = "DSSE statement naming it"
+		}
+		fmt.Fprintf(w, "%s %s: %s verified (%s)\n", p.green("✓"), name, src, what)
+		fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), r.Signer.String())
+		if r.Signer.Certificate != nil && r.Signer.Certificate.SourceRepositoryURI != "" {
+			c := r.Signer.Certificate
+			fmt.Fprintf(w, "    %s %s@%s %s\n", p.dim("source:"), c.SourceRepositoryURI, c.SourceRepositoryRef, shortHex(c.SourceRepositoryDigest))
+		}
+		if len(r.Timestamps) == 0 {
+			fmt.Fprintf(w, "    %s none (no log entry or timestamp: the key is trusted for any time)\n", p.dim("time:"))
+		}
+		for _, ts := range r.Timestamps {
+			fmt.Fprintf(w, "    %s %s (%s)\n", p.dim("time:"), ts.Time.Format("2006-01-02T15:04:05Z"), strings.ToLower(ts.Kind))
+		}
+	}
+	if ok {
+		fmt.Fprintf(w, "%s: signature verified\n", p.green("verified"))
+	} else {
+		fmt.Fprintf(w, "%s: signature not verified\n", p.red("denied"))
+	}
+}
