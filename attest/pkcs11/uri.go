@@ -1,0 +1,295 @@
+package pkcs11
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// PINEnv names the environment variable that holds the token's user PIN when
+// the URI carries none.
+const PINEnv = "PROVENANT_PKCS11_PIN"
+
+// Errors. Both wrap attest.ErrKey.
+var (
+	// ErrURI: the string is not a PKCS#11 URI provenant can use.
+	ErrURI = fmt.Errorf("%w: PKCS#11 URI", attest.ErrKey)
+	// ErrPIN: no PIN was given, or the token refused it.
+	ErrPIN = fmt.Errorf("%w: PKCS#11 PIN", attest.ErrKey)
+)
+
+// scheme is the URI scheme of RFC 7512.
+const scheme = "pkcs11:"
+
+// IsURI says whether s is meant as a PKCS#11 URI (it starts with "pkcs11:",
+// in any case). It does not say that the URI is valid.
+func IsURI(s string) bool {
+	return len(s) >= len(scheme) && strings.EqualFold(s[:len(scheme)], scheme)
+}
+
+// URI is a parsed RFC 7512 PKCS#11 URI. The PIN it may carry is kept
+// unexported and never printed: String and GoString leave it out.
+type URI struct {
+	// Token selection (path attributes). Empty means "any".
+	Token        string // token: the token label
+	Manufacturer string // manufacturer: the token's manufacturer id
+	Model        string // model
+	Serial       string // serial: the token's serial number
+	SlotID       *uint  // slot-id
+
+	// Key selection (path attributes). At least one of Object and ID.
+	Object string // object: the key's CKA_LABEL
+	ID     []byte // id: the key's CKA_ID (percent-encoded bytes in the URI)
+	Type   string // type: empty or "private"
+
+	// Query attributes.
+	ModulePath string // module-path: the PKCS#11 module (a shared library)
+	PINSource  string // pin-source: a file holding the PIN ("file:" URI or absolute path)
+
+	pin    string // pin-value
+	hasPIN bool
+	// attrs keeps the attributes in their original order for String.
+	attrs []attr
+}
+
+type attr struct {
+	query     bool
+	name, enc string // enc: the value as written (still percent-encoded)
+	sensitive bool
+}
+
+// pathAttrs and queryAttrs are the RFC 7512 attributes provenant understands.
+// Others are refused (fail closed) unless they start with "x-" (vendor
+// attributes, which RFC 7512 lets a consumer ignore).
+var (
+	pathAttrs  = []string{"token", "manufacturer", "model", "serial", "slot-id", "object", "id", "type"}
+	queryAttrs = []string{"module-path", "module-name", "pin-value", "pin-source"}
+)
+
+// ParseURI parses an RFC 7512 URI. It checks the syntax and the attributes
+// provenant needs (a module-path, and an object or id naming the key); it
+// does not open anything.
+func ParseURI(s string) (*URI, error) {
+	if !IsURI(s) {
+		return nil, fmt.Errorf("%w: %q does not start with %q", ErrURI, redactString(s), scheme)
+	}
+	rest := s[len(scheme):]
+	path, query, _ := strings.Cut(rest, "?")
+	if strings.Contains(query, "?") {
+		return nil, fmt.Errorf("%w: more than one '?'", ErrURI)
+	}
+	u := &URI{}
+	seen := map[string]bool{}
+	add := func(part string, isQuery bool) error {
+		sep := ";"
+		if isQuery {
+			sep = "&"
+		}
+		if part == "" {
+			return nil
+		}
+		for _, kv := range strings.Split(part, sep) {
+			name, enc, ok := strings.Cut(kv, "=")
+			if !ok || name == "" {
+				return fmt.Errorf("%w: attribute %q is not name=value", ErrURI, redactAttr(kv))
+			}
+			if strings.HasPrefix(name, "x-") {
+				continue
+			}
+			known := pathAttrs
+			if isQuery {
+				known = queryAttrs
+			}
+			if !slices.Contains(known, name) {
+				where := "path"
+				if isQuery {
+					where = "query"
+				}
+				if slices.Contains(pathAttrs, name) || slices.Contains(queryAttrs, name) {
+					return fmt.Errorf("%w: attribute %q belongs in the %s part", ErrURI, name, otherPart(isQuery))
+				}
+				return fmt.Errorf("%w: unsupported %s attribute %q (supported: %s; query: %s)", ErrURI, where, name,
+					strings.Join(pathAttrs, ", "), strings.Join(queryAttrs, ", "))
+			}
+			if seen[name] {
+				return fmt.Errorf("%w: attribute %q appears twice", ErrURI, name)
+			}
+			seen[name] = true
+			val, err := url.PathUnescape(enc)
+			if err != nil {
+				if name == "pin-value" {
+					return fmt.Errorf("%w: pin-value is not correctly percent-encoded", ErrURI)
+				}
+				return fmt.Errorf("%w: attribute %q: bad percent-encoding", ErrURI, name)
+			}
+			if err := u.set(name, val); err != nil {
+				return err
+			}
+			u.attrs = append(u.attrs, attr{query: isQuery, name: name, enc: enc, sensitive: name == "pin-value"})
+		}
+		return nil
+	}
+	if err := add(path, false); err != nil {
+		return nil, err
+	}
+	if err := add(query, true); err != nil {
+		return nil, err
+	}
+	if u.ModulePath == "" {
+		return nil, fmt.Errorf("%w: %s needs module-path=/path/to/module.so (the PKCS#11 library)", ErrURI, u)
+	}
+	if u.Object == "" && u.ID == nil {
+		return nil, fmt.Errorf("%w: %s names no key: add object=LABEL or id=%%XX", ErrURI, u)
+	}
+	if u.hasPIN && u.PINSource != "" {
+		return nil, fmt.Errorf("%w: %s has both pin-value and pin-source; give one", ErrURI, u)
+	}
+	return u, nil
+}
+
+func (u *URI) set(name, val string) error {
+	switch name {
+	case "token":
+		u.Token = val
+	case "manufacturer":
+		u.Manufacturer = val
+	case "model":
+		u.Model = val
+	case "serial":
+		u.Serial = val
+	case "slot-id":
+		n, err := strconv.ParseUint(val, 10, 32)
+		if err != nil {
+			return fmt.Errorf("%w: slot-id %q is not a number", ErrURI, val)
+		}
+		id := uint(n)
+		u.SlotID = &id
+	case "object":
+		if val == "" {
+			return fmt.Errorf("%w: empty object", ErrURI)
+		}
+		u.Object = val
+	case "id":
+		if val == "" {
+			return fmt.Errorf("%w: empty id", ErrURI)
+		}
+		u.ID = []byte(val)
+	case "type":
+		if val != "private" {
+			return fmt.Errorf("%w: type=%s: signing needs type=private (or no type)", ErrURI, val)
+		}
+		u.Type = val
+	case "module-path":
+		if !strings.HasPrefix(val, "/") {
+			return fmt.Errorf("%w: module-path %q must be an absolute path", ErrURI, val)
+		}
+		u.ModulePath = val
+	case "module-name":
+		return fmt.Errorf("%w: module-name is not supported; give module-path=/path/to/module.so", ErrURI)
+	case "pin-value":
+		u.pin, u.hasPIN = val, true
+	case "pin-source":
+		p := strings.TrimPrefix(val, "file:")
+		p = strings.TrimPrefix(p, "//") // file:///path
+		if !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("%w: pin-source %q must be a file: URI or an absolute path", ErrURI, val)
+		}
+		u.PINSource = p
+	}
+	return nil
+}
+
+// HasPIN says whether the URI carries a pin-value.
+func (u *URI) HasPIN() bool { return u.hasPIN }
+
+// String returns the URI as written, without its pin-value: the form to use
+// in messages.
+func (u *URI) String() string {
+	var path, query []string
+	for _, a := range u.attrs {
+		if a.sensitive {
+			continue
+		}
+		if a.query {
+			query = append(query, a.name+"="+a.enc)
+		} else {
+			path = append(path, a.name+"="+a.enc)
+		}
+	}
+	s := scheme + strings.Join(path, ";")
+	if len(query) > 0 {
+		s += "?" + strings.Join(query, "&")
+	}
+	return s
+}
+
+// GoString keeps %#v from printing the PIN.
+func (u *URI) GoString() string { return "pkcs11.URI(" + strconv.Quote(u.String()) + ")" }
+
+// PIN returns the user PIN: the URI's pin-value, else the contents of its
+// pin-source file (without a trailing newline), else the PROVENANT_PKCS11_PIN
+// environment variable. With none, it fails with an error naming the
+// variable. lookupEnv is os.LookupEnv when nil.
+func (u *URI) PIN(lookupEnv func(string) (string, bool)) (string, error) {
+	if u.hasPIN {
+		return u.pin, nil
+	}
+	if u.PINSource != "" {
+		data, err := os.ReadFile(u.PINSource)
+		if err != nil {
+			return "", fmt.Errorf("%w: pin-source: %v", ErrPIN, attest.FileError(err))
+		}
+		return strings.TrimRight(string(data), "\r\n"), nil
+	}
+	if lookupEnv == nil {
+		lookupEnv = os.LookupEnv
+	}
+	if v, ok := lookupEnv(PINEnv); ok && v != "" {
+		return v, nil
+	}
+	return "", fmt.Errorf("%w: no PIN for %s: set %s (or pin-source in the URI)", ErrPIN, u, PINEnv)
+}
+
+// Redact returns s with any pin-value attribute removed, for messages about
+// strings that may not even parse as URIs.
+func Redact(s string) string { return redactString(s) }
+
+func redactString(s string) string {
+	// Remove every "pin-value=..." up to the next separator, wherever it is.
+	var b strings.Builder
+	for {
+		i := strings.Index(strings.ToLower(s), "pin-value")
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		end := strings.IndexAny(s[i:], "&;?#")
+		if end < 0 {
+			s = ""
+		} else {
+			s = s[i+end:]
+		}
+		b.WriteString("pin-value=REDACTED")
+	}
+	return b.String()
+}
+
+func redactAttr(kv string) string {
+	if strings.HasPrefix(strings.ToLower(kv), "pin-value") {
+		return "pin-value=REDACTED"
+	}
+	return kv
+}
+
+func otherPart(isQuery bool) string {
+	if isQuery {
+		return "path (before '?', separated by ';')"
+	}
+	return "query (after '?', separated by '&')"
+}

@@ -1,0 +1,248 @@
+package pkcs11
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/provenant/provenant/attest"
+)
+
+const mod = "?module-path=/usr/lib/softhsm/libsofthsm2.so"
+
+func TestParseURI(t *testing.T) {
+	slot := uint(3)
+	tests := []struct {
+		in   string
+		want URI
+		pin  bool
+	}{
+		{in: "pkcs11:token=release;object=signing" + mod,
+			want: URI{Token: "release", Object: "signing", ModulePath: "/usr/lib/softhsm/libsofthsm2.so"}},
+		{in: "PKCS11:object=k" + mod,
+			want: URI{Object: "k", ModulePath: "/usr/lib/softhsm/libsofthsm2.so"}},
+		{in: "pkcs11:token=My%20Token;id=%01%02%ff;type=private" + mod,
+			want: URI{Token: "My Token", ID: []byte{1, 2, 0xff}, Type: "private", ModulePath: "/usr/lib/softhsm/libsofthsm2.so"}},
+		{in: "pkcs11:manufacturer=SoftHSM%20project;model=SoftHSM%20v2;serial=abc;slot-id=3;object=k" + mod,
+			want: URI{Manufacturer: "SoftHSM project", Model: "SoftHSM v2", Serial: "abc", SlotID: &slot, Object: "k", ModulePath: "/usr/lib/softhsm/libsofthsm2.so"}},
+		{in: "pkcs11:object=k;x-vendor=1" + mod + "&pin-value=1234",
+			want: URI{Object: "k", ModulePath: "/usr/lib/softhsm/libsofthsm2.so"}, pin: true},
+		{in: "pkcs11:object=k" + mod + "&pin-source=file:/run/secrets/pin",
+			want: URI{Object: "k", ModulePath: "/usr/lib/softhsm/libsofthsm2.so", PINSource: "/run/secrets/pin"}},
+		{in: "pkcs11:object=k" + mod + "&pin-source=file:///run/pin",
+			want: URI{Object: "k", ModulePath: "/usr/lib/softhsm/libsofthsm2.so", PINSource: "/run/pin"}},
+		{in: "pkcs11:object=a%3bb" + mod,
+			want: URI{Object: "a;b", ModulePath: "/usr/lib/softhsm/libsofthsm2.so"}},
+	}
+	for _, tt := range tests {
+		got, err := ParseURI(tt.in)
+		if err != nil {
+			t.Errorf("ParseURI(%q): %v", tt.in, err)
+			continue
+		}
+		if g, w := describe(got), describe(&tt.want); g != w {
+			t.Errorf("ParseURI(%q) = %s, want %s", tt.in, g, w)
+		}
+		if got.HasPIN() != tt.pin {
+			t.Errorf("ParseURI(%q).HasPIN() = %v, want %v", tt.in, got.HasPIN(), tt.pin)
+		}
+	}
+}
+
+func describe(u *URI) string {
+	slot := "-"
+	if u.SlotID != nil {
+		slot = fmt.Sprint(*u.SlotID)
+	}
+	return fmt.Sprintf("{token=%q manufacturer=%q model=%q serial=%q slot=%s object=%q id=%x type=%q module=%q pin-source=%q}",
+		u.Token, u.Manufacturer, u.Model, u.Serial, slot, u.Object, u.ID, u.Type, u.ModulePath, u.PINSource)
+}
+
+func TestParseURIErrors(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"file.key", `does not start with "pkcs11:"`},
+		{"pkcs11:object=k", "needs module-path="},
+		{"pkcs11:token=t" + mod, "names no key"},
+		{"pkcs11:object=k;object=j" + mod, `"object" appears twice`},
+		{"pkcs11:object=k;colour=red" + mod, `unsupported path attribute "colour"`},
+		{"pkcs11:object=k" + mod + "&frobnicate=1", `unsupported query attribute "frobnicate"`},
+		{"pkcs11:object=k;module-path=/x.so", `"module-path" belongs in the query`},
+		{"pkcs11:object=k?token=x&module-path=/x.so", `"token" belongs in the path`},
+		{"pkcs11:object" + mod, `"object" is not name=value`},
+		{"pkcs11:object=%zz" + mod, `"object": bad percent-encoding`},
+		{"pkcs11:object=k;slot-id=one" + mod, `slot-id "one" is not a number`},
+		{"pkcs11:object=k;type=cert" + mod, "needs type=private"},
+		{"pkcs11:object=k?module-path=lib.so", "must be an absolute path"},
+		{"pkcs11:object=k?module-name=softhsm2", "module-name is not supported"},
+		{"pkcs11:object=k" + mod + "&pin-value=1&pin-source=/p", "both pin-value and pin-source"},
+		{"pkcs11:object=k" + mod + "&pin-source=relative", "must be a file: URI or an absolute path"},
+		{"pkcs11:object=k" + mod + "&pin-value=%zzsecret", "pin-value is not correctly percent-encoded"},
+		{"pkcs11:object=k?module-path=/a.so?b", "more than one '?'"},
+		{"pkcs11:object=" + mod, "empty object"},
+		{"pkcs11:id=" + mod, "empty id"},
+	}
+	for _, tt := range tests {
+		_, err := ParseURI(tt.in)
+		if err == nil {
+			t.Errorf("ParseURI(%q) = nil error, want %q", tt.in, tt.want)
+			continue
+		}
+		if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseURI(%q) = %q, want it to contain %q", tt.in, err, tt.want)
+		}
+		if !errors.Is(err, ErrURI) || !errors.Is(err, attest.ErrKey) {
+			t.Errorf("ParseURI(%q) = %v, want it to wrap ErrURI and attest.ErrKey", tt.in, err)
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Errorf("ParseURI(%q) = %q: the error shows the PIN", tt.in, err)
+		}
+	}
+}
+
+func TestURIStringOmitsPIN(t *testing.T) {
+	in := "pkcs11:token=t;object=k%20x?module-path=/m.so&pin-value=s3cr3t-PIN"
+	u, err := ParseURI(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "pkcs11:token=t;object=k%20x?module-path=/m.so"
+	for _, got := range []string{u.String(), fmt.Sprint(u), fmt.Sprintf("%v", u), fmt.Sprintf("%+v", u), fmt.Sprintf("%#v", u), fmt.Sprintf("%s", u)} {
+		if strings.Contains(got, "s3cr3t") {
+			t.Errorf("printed URI %q contains the PIN", got)
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("printed URI %q, want it to contain %q", got, want)
+		}
+	}
+	if got := Redact(in); strings.Contains(got, "s3cr3t") || !strings.Contains(got, "pin-value=REDACTED") {
+		t.Errorf("Redact(%q) = %q", in, got)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"pkcs11:object=k?pin-value=abc&module-path=/m", "pkcs11:object=k?pin-value=REDACTED&module-path=/m"},
+		{"pkcs11:object=k?module-path=/m&PIN-VALUE=abc", "pkcs11:object=k?module-path=/m&pin-value=REDACTED"},
+		{"pkcs11:pin-value=abc;object=k", "pkcs11:pin-value=REDACTED;object=k"},
+		{"no pin here", "no pin here"},
+		{"pin-value=a&pin-value=b", "pin-value=REDACTED&pin-value=REDACTED"},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPIN(t *testing.T) {
+	dir := t.TempDir()
+	pinFile := filepath.Join(dir, "pin")
+	if err := os.WriteFile(pinFile, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(vals map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := vals[k]; return v, ok }
+	}
+	tests := []struct {
+		uri     string
+		env     map[string]string
+		want    string
+		wantErr string
+	}{
+		{uri: "pkcs11:object=k?module-path=/m&pin-value=from-uri", env: map[string]string{PINEnv: "from-env"}, want: "from-uri"},
+		{uri: "pkcs11:object=k?module-path=/m&pin-value=a%26b", want: "a&b"},
+		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + pinFile, env: map[string]string{PINEnv: "from-env"}, want: "from-file"},
+		{uri: "pkcs11:object=k?module-path=/m", env: map[string]string{PINEnv: "from-env"}, want: "from-env"},
+		{uri: "pkcs11:object=k?module-path=/m", wantErr: "set PROVENANT_PKCS11_PIN"},
+		{uri: "pkcs11:object=k?module-path=/m", env: map[string]string{PINEnv: ""}, wantErr: "set PROVENANT_PKCS11_PIN"},
+		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + filepath.Join(dir, "absent"), wantErr: "pin-source: " + filepath.Join(dir, "absent")},
+	}
+	for _, tt := range tests {
+		u, err := ParseURI(tt.uri)
+		if err != nil {
+			t.Fatalf("ParseURI(%q): %v", tt.uri, err)
+		}
+		got, err := u.PIN(env(tt.env))
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrPIN) {
+				t.Errorf("PIN(%q) = %q, %v; want an ErrPIN containing %q", tt.uri, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("PIN(%q) = %q, %v; want %q", tt.uri, got, err, tt.want)
+		}
+	}
+}
+
+func TestIsURI(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"pkcs11:object=x", true},
+		{"PKCS11:", true},
+		{"pkcs11", false},
+		{"./pkcs11:x", false},
+		{"release.key", false},
+		{"awskms:///alias/x", false},
+	}
+	for _, tt := range tests {
+		if got := IsURI(tt.in); got != tt.want {
+			t.Errorf("IsURI(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestScrub(t *testing.T) {
+	inner := fmt.Errorf("%w: module said pin 9876 is wrong", ErrPIN)
+	err := scrub(inner, "9876")
+	if strings.Contains(err.Error(), "9876") || !strings.Contains(err.Error(), "REDACTED") {
+		t.Errorf("scrub: %q still shows the PIN", err)
+	}
+	if !errors.Is(err, ErrPIN) {
+		t.Errorf("scrub(%v) lost the sentinel", inner)
+	}
+	if got := scrub(inner, "0000"); got != inner {
+		t.Errorf("scrub without the PIN in the message = %v, want the error unchanged", got)
+	}
+}
+
+func TestOpenErrorsWithoutToken(t *testing.T) {
+	t.Setenv(PINEnv, "")
+	dir := t.TempDir()
+	notALib := filepath.Join(dir, "lib.so")
+	if err := os.WriteFile(notALib, []byte("not a library"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		uri, env, want string
+	}{
+		{uri: "pkcs11:object=k?module-path=/m", want: "no PIN for pkcs11:object=k?module-path=/m: set PROVENANT_PKCS11_PIN"},
+		{uri: "pkcs11:object=k?module-path=" + notALib + "&pin-value=hunter2", want: "cannot load the PKCS#11 module " + notALib},
+		{uri: "pkcs11:object=k?module-path=" + filepath.Join(dir, "absent.so"), env: "hunter2", want: "cannot load the PKCS#11 module"},
+	}
+	for _, tt := range tests {
+		t.Setenv(PINEnv, tt.env)
+		_, err := Open(t.Context(), tt.uri)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Open(%q) = %v, want an error containing %q", Redact(tt.uri), err, tt.want)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("Open(%q) = %q: the error shows the PIN", Redact(tt.uri), err)
+		}
+		if strings.ContainsAny(err.Error(), "\n\r") {
+			t.Errorf("Open(%q) = %q: not one line", Redact(tt.uri), err)
+		}
+		if !errors.Is(err, attest.ErrKey) {
+			t.Errorf("Open(%q) = %v, want it to wrap attest.ErrKey", Redact(tt.uri), err)
+		}
+	}
+}
+
