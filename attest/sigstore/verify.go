@@ -335,7 +335,8 @@ func artifactPolicy(art Artifact, sc verify.SignatureContent) (verify.ArtifactPo
 		if err != nil {
 			return nil, fmt.Errorf("artifact %w", attest.FileError(err))
 		}
-		return verify.WithArtifact(bytes.NewReader(data)), nil
+		// A fresh reader each time: every trusted key gets its try.
+		return func(p *verify.PolicyConfig) error { return verify.WithArtifact(bytes.NewReader(data))(p) }, nil
 	}
 	if len(art.Digests) > 0 {
 		if ms := sc.MessageSignatureContent(); ms != nil {
