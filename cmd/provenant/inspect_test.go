@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -182,6 +183,8 @@ func TestInspectGolden(t *testing.T) {
 		{"two-step-json-key", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "json", "two-step.intoto.jsonl"}, 0},
 		{"two-step-markdown", []string{"inspect", "--format", "markdown", "two-step.intoto.jsonl"}, 0},
 		{"two-step-markdown-key", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "markdown", "two-step.intoto.jsonl"}, 0},
+		{"two-step-html-key", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "html", "two-step.intoto.jsonl"}, 0},
+		{"mixed-html", []string{"inspect", "--format", "html", "mixed.intoto.jsonl"}, 0},
 		{"two-step-wrong-key", []string{"inspect", "--key", "other-ed25519-test-only.pub", "two-step.intoto.jsonl"}, 1},
 		{"two-step-wrong-key-json", []string{"inspect", "--key", "other-ed25519-test-only.pub", "--format", "json", "two-step.intoto.jsonl"}, 1},
 		{"mixed-table", []string{"inspect", "mixed.intoto.jsonl"}, 0},
@@ -240,7 +243,7 @@ func TestInspectVectorsGolden(t *testing.T) {
 	pkgDir := packageDir(t)
 	dir := vectorsDir(t)
 	for _, tt := range inspectVectorCases {
-		for _, format := range []string{"table", "json", "markdown"} {
+		for _, format := range []string{"table", "json", "markdown", "html"} {
 			t.Run(tt.name+"-"+format, func(t *testing.T) {
 				args := append([]string{tt.args[0], "--format", format}, tt.args[1:]...)
 				r := runCLI(t, dir, args...)
@@ -269,5 +272,71 @@ func TestInspectVSAVerifies(t *testing.T) {
 	}
 	if r.code != 0 {
 		t.Errorf("exit %d, want 0; stderr %s", r.code, r.stderr)
+	}
+}
+
+// TestInspectHTMLSelfContained checks that the HTML report loads nothing:
+// no script, no external stylesheet, image or font, and that text from a
+// bundle cannot inject markup.
+func TestInspectHTMLSelfContained(t *testing.T) {
+	dir := newInspectFixture(t)
+	// A statement whose names try to inject markup and terminal escapes.
+	signer, err := attest.LoadSigner(filepath.Join(dir, "ed25519-test-only.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := runStatement(t, inspectStep{
+		name:      "evil",
+		materials: map[string]string{"<script>alert(1)</script>": "x"},
+		// U+202E reorders text on a terminal. (A control character cannot
+		// be tested here: canonical JSON would write it raw, and the
+		// payload would not parse.)
+		products: map[string]string{"<img src=https://example.com/x.png>\u202egpj.exe": "y"},
+		start:    time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
+	}, 3)
+	env, err := attest.SignStatement(context.Background(), st, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := attest.MarshalEnvelope(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "evil.intoto.jsonl"), string(line)+"\n")
+	for _, format := range []string{"html", "markdown", "table"} {
+		r := runCLI(t, dir, "inspect", "--format", format, "two-step.intoto.jsonl", "evil.intoto.jsonl")
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, r.code, r.stderr)
+		}
+		low := strings.ToLower(r.stdout)
+		if !strings.Contains(r.stdout, "gpj.exe") {
+			t.Fatalf("%s output does not show the hostile statement:\n%s", format, r.stdout)
+		}
+		if strings.Contains(r.stdout, "\u202e") {
+			t.Errorf("%s output contains a raw U+202E", format)
+		}
+		for _, bad := range []string{"<script", "<img"} {
+			// Markdown shows names in code spans, where HTML is text.
+			if format != "table" && strings.Count(low, bad) != strings.Count(low, "`"+bad) {
+				t.Errorf("%s output contains %q outside a code span", format, bad)
+			}
+		}
+		if format != "html" {
+			continue
+		}
+		if m := regexp.MustCompile(`<[a-z][^<>]*\s(src|href|srcset|action)\s*=`).FindString(low); m != "" {
+			t.Errorf("HTML report has a tag that loads something: %s", m)
+		}
+		for _, bad := range []string{"@import", "url(http", "<link", "<iframe", "<object", "<embed"} {
+			if strings.Contains(low, bad) {
+				t.Errorf("HTML report contains %q: it must load nothing", bad)
+			}
+		}
+		if n := strings.Count(low, "http://www.w3.org/2000/svg"); n != 1 {
+			t.Errorf("want exactly one http URL outside text (the SVG namespace), got %d", n)
+		}
+		if !strings.Contains(low, "content-security-policy") {
+			t.Error("HTML report has no Content-Security-Policy")
+		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 type Option func(*options) error
 
 type options struct {
-	keys     []*attest.PublicKey
+	keys        []*attest.PublicKey
 	sigstore    SigstoreVerifier
 	trustedRoot string
 }

@@ -51,8 +51,8 @@ type Report struct {
 	// checked against, when one was given.
 	TrustedRoot string     `json:"trustedRoot,omitempty"`
 	Summary     Summary    `json:"summary"`
-	Envelopes []Envelope `json:"envelopes"`
-	Chain     Chain      `json:"chain"`
+	Envelopes   []Envelope `json:"envelopes"`
+	Chain       Chain      `json:"chain"`
 }
 
 // Checked says whether any trust material (keys, a trusted root) was
