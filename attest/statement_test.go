@@ -3,6 +3,7 @@ package attest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -39,7 +40,7 @@ func TestMarshalStatement(t *testing.T) {
 			t.Fatalf("MarshalStatement is not stable: %s then %s", first, again)
 		}
 	}
-	want := `{"_type":"https://in-toto.io/Statement/v1","predicate":{"a":["x",true],"b":1},"predicateType":"https://example.com/p/v1","subject":[{"digest":{"sha256":"` + sha256Hex + `"},"name":"app"}]}`
+	want := `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + sha256Hex + `"}}],"predicateType":"https://example.com/p/v1","predicate":{"a":["x",true],"b":1}}`
 	if string(first) != want {
 		t.Errorf("MarshalStatement = %s, want %s", first, want)
 	}
@@ -149,5 +150,28 @@ func TestSignStatementRoundTrip(t *testing.T) {
 	bad.PredicateType = ""
 	if _, err := SignStatement(ctx, bad, k.Signer); !errors.Is(err, ErrStatement) {
 		t.Errorf("SignStatement(invalid) = %v, want ErrStatement", err)
+	}
+}
+
+// TestMarshalStatementControlCharacters: strings with control characters
+// (a tab in a file name, a multi-line script) must stay valid JSON and read
+// back unchanged.
+func TestMarshalStatementControlCharacters(t *testing.T) {
+	st := testStatement(t)
+	name := "dist/a\tb\nc\x01\u2028\"q\"\\ <&>"
+	st.Subject[0].Name = name
+	b, err := MarshalStatement(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(b) {
+		t.Fatalf("MarshalStatement wrote invalid JSON: %q", b)
+	}
+	back, err := ParseStatement(PayloadType, b)
+	if err != nil {
+		t.Fatalf("ParseStatement = %v", err)
+	}
+	if got := back.GetSubject()[0].GetName(); got != name {
+		t.Errorf("name = %q, want %q", got, name)
 	}
 }

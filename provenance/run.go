@@ -1,23 +1,18 @@
 package provenance
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
 	ita "github.com/in-toto/attestation/go/v1"
@@ -218,7 +213,7 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	if err != nil {
 		return res, err
 	}
-	payload, err := canonicalStatement(st)
+	payload, err := attest.MarshalStatement(st)
 	if err != nil {
 		return res, err
 	}
@@ -477,109 +472,6 @@ func descriptorValue(rd *ita.ResourceDescriptor) *structpb.Value {
 	return structpb.NewStructValue(&structpb.Struct{Fields: f})
 }
 
-// canonicalStatement encodes a validated statement exactly as
-// attest.MarshalStatement does (OLPC canonical JSON of its protojson form,
-// except that control characters are escaped, see canonicalString),
-// walking the structpb tree directly: for a statement with tens of
-// thousands of dependencies, the protojson and encoding/json round trips
-// cost more than hashing the files. TestCanonicalStatementMatchesAttest
-// holds the two to the same bytes.
-func canonicalStatement(st *attest.Statement) ([]byte, error) {
-	subjects := make([]*structpb.Value, len(st.GetSubject()))
-	for i, s := range st.GetSubject() {
-		subjects[i] = descriptorValue(s)
-	}
-	top := &structpb.Struct{Fields: map[string]*structpb.Value{
-		"_type":         structpb.NewStringValue(st.GetType()),
-		"subject":       structpb.NewListValue(&structpb.ListValue{Values: subjects}),
-		"predicateType": structpb.NewStringValue(st.GetPredicateType()),
-		"predicate":     structpb.NewStructValue(st.GetPredicate()),
-	}}
-	var b bytes.Buffer
-	if err := canonicalJSON(&b, structpb.NewStructValue(top)); err != nil {
-		return nil, fmt.Errorf("%w: %v", attest.ErrStatement, err)
-	}
-	return b.Bytes(), nil
-}
-
-func canonicalJSON(b *bytes.Buffer, v *structpb.Value) error {
-	switch k := v.GetKind().(type) {
-	case *structpb.Value_NullValue:
-		b.WriteString("null")
-	case *structpb.Value_BoolValue:
-		b.WriteString(strconv.FormatBool(k.BoolValue))
-	case *structpb.Value_NumberValue:
-		f := k.NumberValue
-		if f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
-			return fmt.Errorf("cannot canonicalize the number %v", f)
-		}
-		b.WriteString(strconv.FormatInt(int64(f), 10))
-	case *structpb.Value_StringValue:
-		return canonicalString(b, k.StringValue)
-	case *structpb.Value_ListValue:
-		b.WriteByte('[')
-		for i, e := range k.ListValue.GetValues() {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if err := canonicalJSON(b, e); err != nil {
-				return err
-			}
-		}
-		b.WriteByte(']')
-	case *structpb.Value_StructValue:
-		fields := k.StructValue.GetFields()
-		keys := make([]string, 0, len(fields))
-		for key := range fields {
-			keys = append(keys, key)
-		}
-		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, key := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if err := canonicalString(b, key); err != nil {
-				return err
-			}
-			b.WriteByte(':')
-			if err := canonicalJSON(b, fields[key]); err != nil {
-				return err
-			}
-		}
-		b.WriteByte('}')
-	default:
-		return errors.New("a JSON value with no kind")
-	}
-	return nil
-}
-
-// canonicalString escapes backslash and double quote, as OLPC canonical
-// JSON (and go-securesystemslib's cjson) do, and also control characters,
-// which cjson writes raw: that is not JSON, and no parser reads it back
-// (a multi-line `sh -c` script would make the bundle unreadable).
-func canonicalString(b *bytes.Buffer, s string) error {
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("%q is not valid UTF-8", s)
-	}
-	const hex = "0123456789abcdef"
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\\' || c == '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < 0x20:
-			b.WriteString(`\u00`)
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&0xf])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return nil
-}
 
 // workdir is cwd relative to the repository root, with forward slashes;
 // empty when the root is unknown or cwd is outside it.

@@ -439,44 +439,6 @@ func TestRunLocalDirtyIsRecorded(t *testing.T) {
 	}
 }
 
-// TestCanonicalStatementMatchesAttest: run signs bytes it encodes itself,
-// for speed; they must be exactly attest.MarshalStatement's.
-func TestCanonicalStatementMatchesAttest(t *testing.T) {
-	t.Chdir(t.TempDir())
-	signer, pub := testKeys(t)
-	write(t, "in/plain", "p")
-	write(t, "in/quote\"back\\slash <&> ünïcode", "q")
-	os.Symlink("/etc/hostname", "in/outside-link")
-	req := baseRequest(signer, "step-1", "sh", "-c", `mkdir -p out && echo "a \"b\" \\ <c>" > out/x && ln -sf "../in/plain" out/l`, "\u2028\u00e9\U0001F600")
-	for k, v := range githubEnv() {
-		req.Environ = append(req.Environ, k+"="+v)
-	}
-	req.Environ = append(req.Environ, "LABEL=\"quoted\" & <tagged> \\ é", "EMPTY=")
-	req.Env = []string{"LABEL", "EMPTY", "UNSET_VAR"}
-	req.Materials = []string{"in"}
-	req.Products = []string{"out"}
-	res, err := Run(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := canonicalStatement(res.Statement)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := attest.MarshalStatement(res.Statement)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("canonicalStatement differs from attest.MarshalStatement:\n got %s\nwant %s", got, want)
-	}
-	// And what was signed is what the bundle holds.
-	sts, _ := readStatements(t, req.Bundle, pub)
-	signed, _ := attest.MarshalStatement(sts[0])
-	if !bytes.Equal(signed, want) {
-		t.Errorf("the signed statement differs from the one built")
-	}
-}
 
 // TestRunControlCharactersStayJSON: a multi-line script (and a file name
 // with a tab) must give a bundle that parses, with the strings intact.
