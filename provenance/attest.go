@@ -26,6 +26,11 @@ type AttestRequest struct {
 	PredicateFile string
 	PredicateType string
 	Options       AttestOptions
+	// Write, when set, signs and writes the statement instead of
+	// appending a DSSE envelope to Bundle (e.g. a Sigstore bundle,
+	// written by package attest/sigstore, which this package does not
+	// import).
+	Write func(ctx context.Context, st *attest.Statement) error
 }
 
 // AttestResult says what was written.
@@ -93,6 +98,12 @@ func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if r.Write != nil {
+		if err := r.Write(ctx, st); err != nil {
+			return nil, err
+		}
+		return &AttestResult{Bundle: r.Bundle, PredicateType: st.GetPredicateType(), Subjects: arts}, nil
 	}
 	env, err := attest.SignStatement(ctx, st, r.Signer)
 	if err != nil {

@@ -11,8 +11,9 @@ import (
 
 func newAttestCmd(g *globalFlags) *cobra.Command {
 	var (
-		keyPath string
-		req     provenance.AttestRequest
+		keyPath      string
+		bundleFormat string
+		req          provenance.AttestRequest
 	)
 	cmd := &cobra.Command{
 		Use:   "attest --key KEY --bundle OUT [flags] ARTIFACT...",
@@ -47,6 +48,13 @@ instead of SLSA provenance.`,
 				return inputError(err)
 			}
 			req.Signer = signer
+			switch bundleFormat {
+			case "dsse":
+			case "sigstore":
+				req.Write = sigstoreBundleWriter(signer, req.Bundle)
+			default:
+				return usageError("--bundle-format must be dsse or sigstore, not %q", bundleFormat)
+			}
 			req.Artifacts = args
 			req.Options.Version = provenantVersion()
 			res, err := provenance.Attest(cmd.Context(), req)
@@ -69,6 +77,7 @@ instead of SLSA provenance.`,
 	f.StringArrayVar(&req.Checksums, "checksums", nil, "sha256sum-format file naming more artifacts (repeatable)")
 	f.StringVar(&req.PredicateFile, "predicate", "", "attest this predicate (a JSON file) instead of SLSA provenance")
 	f.StringVar(&req.PredicateType, "predicate-type", "", "predicate type URI for --predicate")
+	f.StringVar(&bundleFormat, "bundle-format", "dsse", "dsse: append a DSSE envelope line to --bundle (JSON Lines); sigstore: write --bundle as one Sigstore bundle v0.3 (replaces the file)")
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/provenance"
 )
 
 func newSignCmd(g *globalFlags) *cobra.Command {
@@ -64,4 +66,19 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 	f.StringVar(&keyPath, "key", "", "private key file (ECDSA or Ed25519; PKCS#8 PEM, cosign's encrypted PEM, or securesystemslib JSON)")
 	f.StringVar(&out, "bundle", "", "Sigstore bundle to write (.sigstore.json)")
 	return cmd
+}
+
+// sigstoreBundleWriter signs a statement into a Sigstore bundle v0.3 with
+// a DSSE envelope and writes it atomically to path, replacing the file.
+func sigstoreBundleWriter(signer attest.Signer, path string) func(context.Context, *attest.Statement) error {
+	return func(ctx context.Context, st *attest.Statement) error {
+		b, err := sigstore.SignStatement(ctx, signer, st)
+		if err != nil {
+			return fmt.Errorf("%w: %w", provenance.ErrInput, err)
+		}
+		if err := attest.WriteFileAtomic(path, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
+	}
 }

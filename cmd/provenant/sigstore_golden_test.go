@@ -1,0 +1,75 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSigstoreCommandsGolden: sign, verify-signature and verify on
+// Sigstore bundles, with the text a user sees. Cases on the shared
+// vectors are skipped without ../shared.
+func TestSigstoreCommandsGolden(t *testing.T) {
+	pkg := packageDir(t)
+	keys := filepath.Join(pkg, "testdata", "keys")
+	vectors, _ := filepath.Abs(filepath.Join(pkg, "..", "..", "..", "shared", "vectors"))
+	sv := filepath.Join(vectors, "slsa-verifier")
+	td := filepath.Join(sv, "cli", "slsa-verifier", "testdata")
+	root := filepath.Join(sv, "sigstore", "trusted-root-public-good.json")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.WriteFile("app.tar.gz", []byte("an app\n"), 0o644)
+	os.WriteFile("other.tar.gz", []byte("another app\n"), 0o644)
+	os.WriteFile("empty-root.json", []byte(emptyTrustedRoot), 0o644)
+	ecKey := filepath.Join(keys, "ecdsa-p256-test-only.key")
+	ecPub := filepath.Join(keys, "ecdsa-p256-test-only.pub")
+	edPub := filepath.Join(keys, "ed25519-test-only.pub")
+	if r := runCLI(t, "", "sign", "--key", ecKey, "--bundle", "app.sigstore.json", "app.tar.gz"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		vectors  bool
+		wantCode int
+	}{
+		{"sign/ok", []string{"sign", "--key", ecKey, "--bundle", "again.sigstore.json", "app.tar.gz"}, false, 0},
+		{"sign/missing-artifact", []string{"sign", "--key", ecKey, "--bundle", "x.sigstore.json", "missing"}, false, 2},
+		{"sign/no-key", []string{"sign", "--bundle", "x.sigstore.json", "app.tar.gz"}, false, 2},
+		{"verify-signature/keyed", []string{"verify-signature", "--bundle", "app.sigstore.json", "--key", ecPub, "app.tar.gz"}, false, 0},
+		{"verify-signature/keyed-digest", []string{"verify-signature", "--bundle", "app.sigstore.json", "--key", ecPub, "--artifact-digest", "sha256:a4c6e70b90fd263c324cc0f892345b9f3b003c95d06117d23bffeb3049fbac88"}, false, 0},
+		{"verify-signature/other-artifact", []string{"verify-signature", "--bundle", "app.sigstore.json", "--key", ecPub, "other.tar.gz"}, false, 1},
+		{"verify-signature/wrong-key", []string{"verify-signature", "--bundle", "app.sigstore.json", "--key", edPub, "app.tar.gz"}, false, 1},
+		{"verify-signature/no-trust", []string{"verify-signature", "--bundle", "app.sigstore.json", "app.tar.gz"}, false, 2},
+		{"verify-signature/identity-without-root", []string{"verify-signature", "--bundle", "app.sigstore.json", "--key", ecPub, "--certificate-identity", "x", "--certificate-oidc-issuer", "y", "app.tar.gz"}, false, 2},
+		{"verify-signature/certificate-no-identity", []string{"verify-signature", "--bundle", filepath.Join(td, "bcr", "MODULE.bazel.intoto.jsonl"), "--trusted-root", root, filepath.Join(td, "bcr", "MODULE.bazel")}, true, 1},
+		{"verify/sigstore-generic", []string{"verify", "--bundle", filepath.Join(td, "gha_generic", "v2.1.0", "binary-linux-amd64-push-v13.0.30.intoto.jsonl"), "--trusted-root", root,
+			"--source-uri", "github.com/slsa-framework/example-package", "--source-versioned-tag", "v13.0", "--artifact-digest", "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa"}, true, 0},
+		{"verify/sigstore-delegator", []string{"verify", "--bundle", filepath.Join(td, "gha_delegator", "v2.1.0", "binary-linux-amd64-workflow_dispatch.build.slsa"), "--trusted-root", root,
+			"--source-uri", "github.com/slsa-framework/example-package", "--source-branch", "main",
+			"--builder-id", "https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml@v2.1.0", filepath.Join(td, "gha_delegator", "v2.1.0", "binary-linux-amd64-workflow_dispatch")}, true, 0},
+		{"verify/sigstore-forged-builder", []string{"verify", "--bundle", filepath.Join(td, "bcr", "MODULE-wrong-signer.bazel.intoto.jsonl"), "--trusted-root", root,
+			"--certificate-identity-regexp", "^https://github.com/", "--certificate-oidc-issuer", "https://token.actions.githubusercontent.com", filepath.Join(td, "bcr", "MODULE-wrong-signer.bazel")}, true, 1},
+		{"verify/sigstore-legacy-envelope", []string{"verify", "--bundle", filepath.Join(td, "workflow-inputs.intoto.jsonl"), "--trusted-root", root, filepath.Join(td, "workflow-inputs")}, true, 1},
+		{"verify/sigstore-no-root", []string{"verify", "--bundle", filepath.Join(td, "bcr", "MODULE.bazel.intoto.jsonl"), "--key", ecPub, filepath.Join(td, "bcr", "MODULE.bazel")}, true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.vectors {
+				if _, err := os.Stat(vectors); err != nil {
+					t.Skip("../shared/vectors is absent")
+				}
+			}
+			r := runCLI(t, "", tt.args...)
+			if r.code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			if n := strings.Count(r.stderr, "\n"); n > 1 {
+				t.Errorf("stderr has %d lines, want at most one:\n%s", n, r.stderr)
+			}
+			out := strings.NewReplacer(vectors, "VECTORS", keys, "KEYS").Replace("exit: " + itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
+			golden(t, pkg, tt.name+".golden", out)
+		})
+	}
+}
