@@ -9,11 +9,13 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/subtle"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ThalesGroup/crypto11"
@@ -25,13 +27,14 @@ import (
 // Signer signs with a key pair on a PKCS#11 token. It implements attest.Signer
 // (dsse.SignerVerifier). Close it when done.
 type Signer struct {
-	uri  string // the URI without its PIN, for messages
-	ctx  *crypto11.Context
-	key  crypto11.Signer
-	pub  *attest.PublicKey
-	pem  []byte
-	hash crypto.Hash
-	opts crypto.SignerOpts
+	uri     string // the URI without its PIN, for messages
+	release func()
+	ctx     *crypto11.Context
+	key     crypto11.Signer
+	pub     *attest.PublicKey
+	pem     []byte
+	hash    crypto.Hash
+	opts    crypto.SignerOpts
 }
 
 var _ attest.Signer = (*Signer)(nil)
@@ -63,6 +66,10 @@ func open(ctx context.Context, u *URI, pin string) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
+	release, err := claimSlot(u.ModulePath, slot, pin)
+	if err != nil {
+		return nil, err
+	}
 	slotNumber := int(slot)
 	c, err := crypto11.Configure(&crypto11.Config{
 		Path:            u.ModulePath,
@@ -72,14 +79,57 @@ func open(ctx context.Context, u *URI, pin string) (*Signer, error) {
 		PoolWaitTimeout: 30 * time.Second,
 	})
 	if err != nil {
+		release()
 		return nil, loginError(err)
 	}
 	s, err := findKey(c, u)
 	if err != nil {
 		c.Close()
+		release()
 		return nil, err
 	}
+	s.release = release
 	return s, nil
+}
+
+// PKCS#11 login state belongs to the process, not to a session: while one
+// Signer is logged into a token, a second Open of that token would be let in
+// whatever PIN it gave (crypto11 accepts CKR_USER_ALREADY_LOGGED_IN). So
+// the first PIN is remembered (as a hash) while the token is open, and a
+// different one is refused.
+var (
+	slotsMu sync.Mutex
+	slots   = map[string]*slotClaim{}
+)
+
+type slotClaim struct {
+	pin [sha256.Size]byte
+	n   int
+}
+
+func claimSlot(module string, slot uint, pin string) (release func(), err error) {
+	key := fmt.Sprintf("%s\x00%d", module, slot)
+	h := sha256.Sum256([]byte(pin))
+	slotsMu.Lock()
+	defer slotsMu.Unlock()
+	c := slots[key]
+	if c == nil {
+		c = &slotClaim{pin: h}
+		slots[key] = c
+	} else if subtle.ConstantTimeCompare(c.pin[:], h[:]) != 1 {
+		return nil, fmt.Errorf("%w: the token is already logged in by this process with a different PIN", ErrPIN)
+	}
+	c.n++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			slotsMu.Lock()
+			defer slotsMu.Unlock()
+			if c.n--; c.n == 0 {
+				delete(slots, key)
+			}
+		})
+	}, nil
 }
 
 // findSlot lists the module's tokens and returns the slot of the only one
@@ -264,6 +314,9 @@ func (s *Signer) Close() error {
 	}
 	err := s.ctx.Close()
 	s.ctx = nil
+	if s.release != nil {
+		s.release()
+	}
 	return err
 }
 

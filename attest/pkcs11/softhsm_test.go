@@ -143,8 +143,35 @@ func TestSoftHSMErrors(t *testing.T) {
 			t.Errorf("Open(%q) = %q: not one line", tt.uri, msg)
 		}
 	}
+	// While a Signer is logged in, the token's login is the process's: a
+	// second Open with another PIN must still be refused.
+	t.Setenv(pkcs11.PINEnv, testPIN)
+	held, err := pkcs11.Open(t.Context(), tk.URI("k"))
+	if err != nil {
+		t.Fatalf("Open with the right PIN: %v", err)
+	}
+	t.Setenv(pkcs11.PINEnv, "wrong-pin-888")
+	if s, err := pkcs11.Open(t.Context(), tk.URI("k")); !errors.Is(err, pkcs11.ErrPIN) || strings.Contains(err.Error(), "wrong-pin-888") {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("Open with a wrong PIN while the token is open = %v, want ErrPIN", err)
+	}
+	t.Setenv(pkcs11.PINEnv, testPIN)
+	again, err := pkcs11.Open(t.Context(), tk.URI("k"))
+	if err != nil {
+		t.Errorf("a second Open with the right PIN: %v", err)
+	} else {
+		again.Close()
+	}
+	held.Close()
+	t.Setenv(pkcs11.PINEnv, "wrong-pin-888")
+	if _, err := pkcs11.Open(t.Context(), tk.URI("k")); err == nil || !strings.Contains(err.Error(), "the token refused the PIN") {
+		t.Errorf("Open with a wrong PIN after Close = %v, want the token to refuse it", err)
+	}
+
 	// The PIN in the URI is not in the error either.
-	_, err := pkcs11.Open(t.Context(), tk.URI("absent")+"&pin-value="+testPIN)
+	_, err = pkcs11.Open(t.Context(), tk.URI("absent")+"&pin-value="+testPIN)
 	if err == nil || strings.Contains(err.Error(), testPIN) || strings.Contains(err.Error(), "pin-value") {
 		t.Errorf("Open with pin-value = %v, want an error without the PIN", err)
 	}

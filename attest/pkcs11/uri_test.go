@@ -245,4 +245,3 @@ func TestOpenErrorsWithoutToken(t *testing.T) {
 		}
 	}
 }
-

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -56,8 +57,11 @@ func newKeyPassword() (attest.PasswordFunc, error) {
 	return func() ([]byte, error) { return []byte(v), nil }, nil
 }
 
-// loadSigner loads a private key for signing, asking for its password when
-// it is encrypted.
+// loadSigner loads a private key for signing: a PKCS#11 or KMS URI (see
+// key.go), else a file, asking for its password when it is encrypted.
 func loadSigner(path string) (attest.Signer, error) {
+	if s, ok, err := loadKeyURI(context.Background(), path); ok {
+		return s, err
+	}
 	return attest.LoadSigner(path, attest.WithPassword(keyPassword(path)))
 }
