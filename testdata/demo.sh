@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The end-to-end demo behind `make demo`: make a key, attest a sample
-# artifact, verify it, and show a tampered copy denied. Everything happens in
+# artifact, verify it, show a tampered copy denied, then record a two-step
+# build with `provenant run` and gate it with a Rego chain policy. Everything happens in
 # .demo/ (ignored by git); nothing outside it is touched.
 set -euo pipefail
 
@@ -17,7 +18,7 @@ else
   step() { printf '\n== %s\n' "$*"; }
 fi
 provenant() { "$P" "$@"; }
-show() { printf '$ %s\n' "$*"; "$@"; }
+show() { printf '$'; printf ' %q' "$@"; printf '\n'; "$@"; }
 
 step "1. A release engineer makes a signing key"
 show provenant keygen --type ecdsa-p256 --out release
@@ -59,6 +60,40 @@ rc=$?
 set -e
 if [ "$rc" != 1 ]; then
   echo "demo: expected the forged bundle to be denied with exit 1, got $rc" >&2
+  exit 1
+fi
+
+step "7. A two-step build recorded by provenant run: compile, then package"
+mkdir -p src
+printf 'int main(void) { return 0; }\n' > src/main.c
+show provenant run --key release.key --bundle build.intoto.jsonl --step compile \
+  --materials src --products build \
+  -- sh -c 'mkdir -p build && cat src/*.c > build/app'
+show provenant run --key release.key --bundle build.intoto.jsonl --step package \
+  --materials build/app --products dist/app.tar.gz \
+  -- tar -czf dist/app.tar.gz build/app
+
+step "8. The gate checks the chain with a Rego policy: package consumed what compile produced"
+printf 'data:\n  chain:\n    - {from: compile, to: package}\n' > policy.yaml
+cat policy.yaml
+show provenant verify --bundle build.intoto.jsonl --key release.pub \
+  --policy builtin:chain --policy-config policy.yaml dist/app.tar.gz
+
+step "9. Someone rebuilds build/app outside the pipeline and re-packages it: the chain breaks (exit 1)"
+printf 'int main(void) { return 1; }\n' > src/main.c
+cat src/main.c > build/app
+printf 'evil' >> build/app
+show provenant run --key release.key --bundle rogue.intoto.jsonl --step package \
+  --materials build/app --products dist/app.tar.gz \
+  -- tar -czf dist/app.tar.gz build/app
+head -n 1 build.intoto.jsonl >> rogue.intoto.jsonl
+set +e
+show provenant verify --bundle rogue.intoto.jsonl --key release.pub \
+  --policy builtin:chain --policy-config policy.yaml dist/app.tar.gz
+rc=$?
+set -e
+if [ "$rc" != 1 ]; then
+  echo "demo: expected the broken chain to be denied with exit 1, got $rc" >&2
   exit 1
 fi
 
