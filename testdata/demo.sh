@@ -18,7 +18,18 @@ else
   step() { printf '\n== %s\n' "$*"; }
 fi
 provenant() { "$P" "$@"; }
-show() { printf '$'; printf ' %q' "$@"; printf '\n'; "$@"; }
+# show prints a command the way one would type it, then runs it.
+show() {
+  local out='$' a
+  for a in "$@"; do
+    case $a in
+      *[[:space:]\&\>\<\*\|\;]*) out+=" '$a'" ;;
+      *) out+=" $a" ;;
+    esac
+  done
+  printf '%s\n' "$out"
+  "$@"
+}
 
 step "1. A release engineer makes a signing key"
 show provenant keygen --type ecdsa-p256 --out release
