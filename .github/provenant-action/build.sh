@@ -17,6 +17,11 @@ if [[ ! $ref =~ ^[A-Za-z0-9._/+-]+$ ]]; then
 	ref=devel
 fi
 
+# Build exactly the checked-out module, whatever the calling job's Go
+# settings: no workspace file, no vendoring flags, go.sum as committed.
+# (cgo stays as the runner has it: PKCS#11 support needs it.)
+export GOWORK=off GOFLAGS=-mod=readonly
+
 out=$(mktemp -d "$RUNNER_TEMP/provenant-bin.XXXXXX")
 cd "$GITHUB_ACTION_PATH"
 go version

@@ -440,7 +440,7 @@ verify_summary() {
 		local mrc=0
 		"$PROVENANT" verify --format markdown "$@" >"$out_dir/summary.md" 2>/dev/null || mrc=$?
 		# Markdown, not the text report: a heading or a table.
-		if ((mrc <= 1)) && grep -Eq '^(#|\|)' "$out_dir/summary.md"; then
+		if ((mrc <= 1)) && grep -Eq '^(#|\|)' "$out_dir/summary.md" && fits_summary "$out_dir/summary.md"; then
 			cat -- "$out_dir/summary.md" >>"$GITHUB_STEP_SUMMARY"
 			summary ""
 			return
@@ -507,6 +507,14 @@ annotate() {
 	' "$out_dir/result.json"
 }
 
+# fits_summary FILE: FILE leaves room in the job summary, which GitHub caps
+# at 1 MiB per step.
+fits_summary() {
+	local size
+	size=$(wc -c <"$1")
+	((size < 512 * 1024))
+}
+
 # inspect_graph: appends inspect's Markdown (with its Mermaid graph) to the
 # summary when provenant has inspect.
 inspect_graph() {
@@ -519,6 +527,10 @@ inspect_graph() {
 		iargs+=("${pub_args[@]}")
 	fi
 	if "$PROVENANT" "${iargs[@]}" "$bundle" >"$out_dir/inspect.md" 2>"$out_dir/inspect.err"; then
+		if ! fits_summary "$out_dir/inspect.md"; then
+			notice "the bundle's inspect report is too large for the job summary; run provenant inspect to see it"
+			return
+		fi
 		summary "<details><summary>Bundle: signers, subjects and the provenance graph</summary>" ""
 		cat -- "$out_dir/inspect.md" >>"$GITHUB_STEP_SUMMARY"
 		summary "" "</details>" ""
