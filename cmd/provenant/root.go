@@ -105,7 +105,7 @@ Exit codes: 0 verified, 1 verification denied, 2 usage or input error.`,
 	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json (verify also: sarif, junit, markdown)")
 	root.PersistentFlags().StringVar(&g.color, "color", "auto", "colour output: auto (only on a terminal, unless NO_COLOR is set), always, never")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
-	root.AddCommand(newKeygenCmd(g), newKeyCmd(g), newAttestCmd(g), newVerifyCmd(g), newVersionCmd(g), newPolicyCmd(g), newRunCmd(g), newInspectCmd(g), newVerifySignatureCmd(g), newSignCmd(g))
+	root.AddCommand(newKeygenCmd(g), newKeyCmd(g), newAttestCmd(g), newVerifyCmd(g), newVersionCmd(g), newPolicyCmd(g), newRunCmd(g), newInspectCmd(g), newVerifySignatureCmd(g), newSignCmd(g), newVerifyVSACmd(g))
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	}

@@ -52,6 +52,9 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 		{"verify/sigstore-forged-builder", []string{"verify", "--bundle", filepath.Join(td, "bcr", "MODULE-wrong-signer.bazel.intoto.jsonl"), "--trusted-root", root,
 			"--certificate-identity-regexp", "^https://github.com/", "--certificate-oidc-issuer", "https://token.actions.githubusercontent.com", filepath.Join(td, "bcr", "MODULE-wrong-signer.bazel")}, true, 1},
 		{"verify/sigstore-legacy-envelope", []string{"verify", "--bundle", filepath.Join(td, "workflow-inputs.intoto.jsonl"), "--trusted-root", root, filepath.Join(td, "workflow-inputs")}, true, 1},
+		{"verify-vsa/ok", append(vsaArgs(vectors), "--key-id", "keystore://76574:prod:vsa_signing_public_key"), true, 0},
+		{"verify-vsa/other-key-id", append(vsaArgs(vectors), "--key-id", "keystore://76574:prod:other"), true, 1},
+		{"verify-vsa/no-digest", []string{"verify-vsa", "--bundle", "x", "--key", ecPub, "--verifier-id", "v", "--resource-uri", "r", "--verified-level", "SLSA_BUILD_LEVEL_1"}, false, 2},
 		{"verify/sigstore-no-root", []string{"verify", "--bundle", filepath.Join(td, "bcr", "MODULE.bazel.intoto.jsonl"), "--key", ecPub, filepath.Join(td, "bcr", "MODULE.bazel")}, true, 1},
 	}
 	for _, tt := range tests {
@@ -72,4 +75,11 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 			golden(t, pkg, tt.name+".golden", out)
 		})
 	}
+}
+
+func vsaArgs(vectors string) []string {
+	d := filepath.Join(vectors, "slsa-vsa")
+	return []string{"verify-vsa", "--bundle", filepath.Join(d, "gke-gce-pre.bcid-vsa.jsonl"), "--key", filepath.Join(d, "vsa_signing_public_key.pem"),
+		"--subject-digest", "gce_image_id:8970095005306000053", "--verifier-id", "https://bcid.corp.google.com/verifier/bcid_package_enforcer/v0.1",
+		"--resource-uri", "gce_image://gke-node-images:gke-12615-gke1418000-cos-101-17162-463-29-c-cgpv1-pre", "--verified-level", "BCID_L1", "--verified-level", "SLSA_BUILD_LEVEL_2"}
 }

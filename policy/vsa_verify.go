@@ -1,0 +1,211 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/provenance"
+)
+
+// VSACheck is what slsa-verifier's verify-vsa expects of a Verification
+// Summary Attestation.
+type VSACheck struct {
+	Keys []*attest.PublicKey
+	// KeyID, when set, must be the keyid of the signature that verifies
+	// (slsa-verifier's --public-key-id); otherwise keyids are hints.
+	KeyID string
+	// SubjectDigests are "alg:value"; each must be a digest of some
+	// subject. At least one is required.
+	SubjectDigests []string
+	VerifierID     string
+	ResourceURI    string
+	// Levels must all be verified: SLSA_<TRACK>_LEVEL_<n> is met by the
+	// same track at n or higher; any other level must appear as written.
+	Levels []string
+}
+
+// VSAOutcome is the verdict for one entry of a VSA bundle.
+type VSAOutcome struct {
+	Source   attest.Source `json:"source"`
+	Verified bool          `json:"verified"`
+	Signers  []string      `json:"signers,omitempty"`
+	Error    string        `json:"error,omitempty"`
+	// Statement is the verified VSA, as signed (JSON).
+	Statement []byte `json:"-"`
+}
+
+// VerifyVSAs checks every entry of a bundle as slsa-verifier's verify-vsa
+// does: signature, then subject digests, verifier id, resource URI, the
+// PASSED result and the verified levels. All entries must pass.
+func VerifyVSAs(ctx context.Context, entries []attest.Entry, c VSACheck) ([]VSAOutcome, bool, error) {
+	if len(c.Keys) == 0 {
+		return nil, false, errors.New("no trusted key given")
+	}
+	if len(c.SubjectDigests) == 0 {
+		return nil, false, errors.New("no subject digest given")
+	}
+	for _, d := range c.SubjectDigests {
+		if alg, val, ok := strings.Cut(d, ":"); !ok || alg == "" || val == "" {
+			return nil, false, fmt.Errorf("subject digest %q is not ALG:VALUE", d)
+		}
+	}
+	if c.VerifierID == "" || c.ResourceURI == "" || len(c.Levels) == 0 {
+		return nil, false, errors.New("a verifier id, a resource URI and at least one verified level are required")
+	}
+	if _, err := slsaLevels(c.Levels); err != nil {
+		return nil, false, err
+	}
+	ok := len(entries) > 0
+	out := make([]VSAOutcome, 0, len(entries))
+	for _, e := range entries {
+		o := VSAOutcome{Source: e.Source}
+		if err := verifyVSAEntry(ctx, e, c, &o); err != nil {
+			o.Error = err.Error()
+		} else {
+			o.Verified = true
+		}
+		ok = ok && o.Verified
+		out = append(out, o)
+	}
+	return out, ok, nil
+}
+
+func verifyVSAEntry(ctx context.Context, e attest.Entry, c VSACheck, o *VSAOutcome) error {
+	if e.Err != nil {
+		return e.Err
+	}
+	var payloadType string
+	var payload []byte
+	if e.Sigstore != nil {
+		v, err := sigstore.NewVerifier(sigstore.WithKeys(c.Keys...))
+		if err != nil {
+			return err
+		}
+		b, err := sigstore.ParseBundle(e.Sigstore)
+		if err != nil {
+			return err
+		}
+		res, err := v.Verify(ctx, b, sigstore.Artifact{})
+		if err != nil {
+			return fmt.Errorf("signature: %w", err)
+		}
+		if c.KeyID != "" && res.Signer.KeyID != c.KeyID {
+			return fmt.Errorf("signature: signed by key %s, want key id %s", res.Signer.KeyID, c.KeyID)
+		}
+		payloadType, payload = res.PayloadType, res.Payload
+		o.Signers = []string{res.Signer.KeyID}
+	} else {
+		env := e.Envelope
+		keys := c.Keys
+		if c.KeyID != "" {
+			// The key id is part of what is expected: only signatures
+			// that carry it count, and the keys answer to it.
+			kept := *env
+			kept.Signatures = nil
+			for _, s := range env.Signatures {
+				if s.KeyID == c.KeyID {
+					kept.Signatures = append(kept.Signatures, s)
+				}
+			}
+			if len(kept.Signatures) == 0 {
+				return fmt.Errorf("signature: no signature with key id %s", c.KeyID)
+			}
+			env = &kept
+			keys = nil
+			for _, k := range c.Keys {
+				kk := *k
+				kk.ID = c.KeyID
+				keys = append(keys, &kk)
+			}
+		}
+		ver, err := attest.VerifyEnvelope(ctx, env, keys, 1)
+		if err != nil {
+			return fmt.Errorf("signature: %s", strings.TrimPrefix(err.Error(), "signature: "))
+		}
+		payloadType, payload = ver.PayloadType, ver.Payload
+		o.Signers = ver.KeyIDs
+	}
+	st, err := attest.ParseStatement(payloadType, payload)
+	if err != nil {
+		return err
+	}
+	o.Statement = payload
+	if st.GetPredicateType() != provenance.PredicateVSAv1 {
+		return fmt.Errorf("predicate type is %q, want %s", st.GetPredicateType(), provenance.PredicateVSAv1)
+	}
+	have := map[string]bool{}
+	for _, s := range st.GetSubject() {
+		for alg, val := range s.GetDigest() {
+			have[alg+":"+val] = true
+		}
+	}
+	for _, d := range c.SubjectDigests {
+		if !have[d] {
+			return fmt.Errorf("no subject has digest %s", d)
+		}
+	}
+	pred := st.GetPredicate().AsMap()
+	if got := str(pred, "verifier", "id"); got != c.VerifierID {
+		return fmt.Errorf("verifier id is %q, want %q", got, c.VerifierID)
+	}
+	if got := str(pred, "resourceUri"); got != c.ResourceURI {
+		return fmt.Errorf("resource URI is %q, want %q", got, c.ResourceURI)
+	}
+	if got := str(pred, "verificationResult"); got != "PASSED" {
+		return fmt.Errorf("verification result is %q, not PASSED", got)
+	}
+	var got []string
+	if list, ok := pred["verifiedLevels"].([]any); ok {
+		for _, l := range list {
+			if s, ok := l.(string); ok {
+				got = append(got, s)
+			}
+		}
+	}
+	return matchLevels(got, c.Levels)
+}
+
+// matchLevels is slsa-verifier's rule: SLSA track levels are minimums,
+// other levels must be present.
+func matchLevels(got, want []string) error {
+	gotSLSA, err := slsaLevels(got)
+	if err != nil {
+		return err
+	}
+	wantSLSA, _ := slsaLevels(want)
+	for track, min := range wantSLSA {
+		if lvl, ok := gotSLSA[track]; !ok {
+			return fmt.Errorf("verified levels %v have no SLSA %s level", got, track)
+		} else if lvl < min {
+			return fmt.Errorf("SLSA %s level is %d, want at least %d", track, lvl, min)
+		}
+	}
+	for _, w := range want {
+		if !strings.HasPrefix(w, "SLSA_") && !slices.Contains(got, w) {
+			return fmt.Errorf("verified levels %v do not include %s", got, w)
+		}
+	}
+	return nil
+}
+
+func slsaLevels(levels []string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, l := range levels {
+		if !strings.HasPrefix(l, "SLSA_") {
+			continue
+		}
+		parts := strings.SplitN(l, "_", 4)
+		n, err := strconv.Atoi(parts[len(parts)-1])
+		if len(parts) != 4 || parts[2] != "LEVEL" || err != nil {
+			return nil, fmt.Errorf("invalid SLSA level %q (want SLSA_<TRACK>_LEVEL_<n>)", l)
+		}
+		out[parts[1]] = max(out[parts[1]], n)
+	}
+	return out, nil
+}
