@@ -260,7 +260,7 @@ esac
 if [[ -n ${INPUT_TRUSTED_ROOT:-} ]] && [[ $command == attest || $command == run ]]; then
 	notice "trusted-root is for verify and inspect; ignored by $command"
 fi
-if [[ -n ${PROVENANT_KEY_PASSWORD:-} ]] && ! mentions "${command:-attest}" PROVENANT_KEY_PASSWORD && ! mentions attest PROVENANT_KEY_PASSWORD; then
+if [[ -n ${PROVENANT_KEY_PASSWORD:-} ]] && ! mentions "${command:-attest}" PROVENANT_KEY_PASSWORD && ! mentions keygen PROVENANT_KEY_PASSWORD; then
 	notice "provenant at this ref does not document PROVENANT_KEY_PASSWORD; an encrypted key may be refused"
 fi
 
