@@ -96,12 +96,12 @@ func New(opts ...Option) (*Inspector, error) {
 // Add inspects one entry read by attest.ReadBundle. Read and ReadFile
 // call it for every entry they read.
 func (in *Inspector) Add(ctx context.Context, e attest.Entry) {
-	in.add(ctx, e, nil)
+	in.append(in.entryEnvelope(ctx, e, nil))
 }
 
-// add inspects an entry; raw, when known, is the line it was read from,
-// for the signing certificates attest's envelope type does not keep.
-func (in *Inspector) add(ctx context.Context, e attest.Entry, raw []byte) {
+// entryEnvelope inspects an entry; raw, when known, is the line it was read
+// from, for the signing certificates attest's envelope type does not keep.
+func (in *Inspector) entryEnvelope(ctx context.Context, e attest.Entry, raw []byte) Envelope {
 	out := Envelope{Source: e.Source, Digest: e.Digest}
 	switch {
 	case e.Err != nil:
@@ -120,7 +120,7 @@ func (in *Inspector) add(ctx context.Context, e attest.Entry, raw []byte) {
 	default:
 		out.Kind, out.Status, out.Reason = KindInvalid, StatusUnreadable, "neither an envelope nor a Sigstore bundle"
 	}
-	in.append(out)
+	return out
 }
 
 func (in *Inspector) append(e Envelope) {
@@ -161,23 +161,41 @@ func (in *Inspector) inspectDSSE(ctx context.Context, out *Envelope, env *attest
 		out.Status, out.Reason = StatusUnreadable, "payload is not base64"
 		return
 	}
-	pae := dsse.PAE(env.PayloadType, payload)
-	for i, s := range env.Signatures {
-		sig := Signature{KeyID: s.KeyID}
-		if i < len(certs) && certs[i] != "" {
-			sig.Identity = identityFromPEM(certs[i])
-		}
-		in.checkSignature(ctx, &sig, pae, s.Sig)
-		out.Signatures = append(out.Signatures, sig)
-	}
-	switch {
-	case len(in.keys) == 0:
+	// The envelope's verdict is attest.VerifyEnvelope's (threshold 1).
+	// With one signature it is also that signature's; with more, each is
+	// checked on its own to say which hold.
+	var verr error
+	if len(in.keys) == 0 {
 		out.Status, out.Reason = StatusUnverified, "no key given: signatures not checked"
-	default:
-		if _, err := attest.VerifyEnvelope(ctx, env, in.keys, 1); err != nil {
-			out.Status, out.Reason = StatusFailed, trimSentinel(err.Error())
-		} else {
-			out.Status = StatusVerified
+	} else if v, err := attest.VerifyEnvelope(ctx, env, in.keys, 1); err != nil {
+		verr = err
+		out.Status, out.Reason = StatusFailed, trimSentinel(err.Error())
+	} else {
+		out.Status = StatusVerified
+		if len(env.Signatures) == 1 && len(v.KeyIDs) == 1 {
+			sig := Signature{KeyID: env.Signatures[0].KeyID, Status: StatusVerified, VerifiedBy: v.KeyIDs[0]}
+			if len(certs) > 0 && certs[0] != "" {
+				sig.Identity = identityFromPEM(certs[0])
+			}
+			out.Signatures = []Signature{sig}
+		}
+	}
+	if out.Signatures == nil {
+		pae := dsse.PAE(env.PayloadType, payload)
+		for i, s := range env.Signatures {
+			sig := Signature{KeyID: s.KeyID}
+			if i < len(certs) && certs[i] != "" {
+				sig.Identity = identityFromPEM(certs[i])
+			}
+			if len(env.Signatures) == 1 && verr != nil && errors.Is(verr, attest.ErrSignature) {
+				sig.Status, sig.Reason = StatusFailed, "no trusted key verifies it"
+				if _, named := in.byID[s.KeyID]; named && s.KeyID != "" && len(in.keys) > 1 {
+					sig.Reason = "does not verify with the trusted key its keyid names"
+				}
+			} else {
+				in.checkSignature(ctx, &sig, pae, s.Sig)
+			}
+			out.Signatures = append(out.Signatures, sig)
 		}
 	}
 	in.readPayload(out, env.PayloadType, payload)

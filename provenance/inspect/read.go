@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/provenant/provenant/attest"
@@ -31,14 +33,75 @@ func (in *Inspector) ReadFile(ctx context.Context, path string) error {
 	return in.Read(ctx, f, path)
 }
 
-// Read streams a bundle into the report, one envelope at a time, the way
-// attest.ReadBundle reads it: JSON Lines (one envelope or Sigstore bundle a
-// line, blank lines ignored), or one JSON document spanning several lines.
-// An entry that cannot be read is reported as unreadable; the error is for
-// I/O failures, lines over attest.MaxEnvelopeBytes, and a bundle with no
-// entry at all (attest.ErrEmptyBundle).
+// Read streams a bundle into the report, the way attest.ReadBundle reads
+// it: JSON Lines (one envelope, Sigstore bundle or GitHub attestation list
+// a line, blank lines ignored), or one JSON document spanning several
+// lines. Lines are checked by as many workers as there are CPUs and added
+// in bundle order; only lines in flight are held in memory. An entry that
+// cannot be read is reported as unreadable; the error is for I/O failures,
+// lines over attest.MaxEnvelopeBytes, and a bundle with no entry at all
+// (attest.ErrEmptyBundle).
 func (in *Inspector) Read(ctx context.Context, r io.Reader, name string) error {
 	in.report.Bundles = append(in.report.Bundles, name)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type job struct {
+		seq, lineNo int
+		data        []byte
+	}
+	type result struct {
+		seq  int
+		envs []Envelope
+	}
+	jobs := make(chan job, 64)
+	results := make(chan result, 64)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- result{j.seq, in.lineEnvelopes(ctx, name, j.lineNo, j.data)}
+			}
+		}()
+	}
+	var readErr error
+	go func() {
+		seq := 0
+		readErr = scanBundle(ctx, r, name, func(lineNo int, data []byte) bool {
+			select {
+			case jobs <- job{seq, lineNo, data}:
+				seq++
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
+	pending := map[int][]Envelope{}
+	next := 0
+	for res := range results {
+		pending[res.seq] = res.envs
+		for envs, ok := pending[next]; ok; envs, ok = pending[next] {
+			delete(pending, next)
+			next++
+			for _, e := range envs {
+				in.append(e)
+			}
+		}
+	}
+	if readErr == nil {
+		readErr = ctx.Err()
+	}
+	return readErr
+}
+
+// scanBundle calls emit with each non-blank line of a bundle (or the one
+// document spanning lines), until emit returns false.
+func scanBundle(ctx context.Context, r io.Reader, name string, emit func(lineNo int, data []byte) bool) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	lineNo, count := 0, 0
 	for {
@@ -65,10 +128,12 @@ func (in *Inspector) Read(ctx context.Context, r io.Reader, name string) error {
 				if len(doc) > attest.MaxEnvelopeBytes {
 					return fmt.Errorf("%s: %w: document larger than %d bytes", name, attest.ErrMalformed, attest.MaxEnvelopeBytes)
 				}
-				in.addLine(ctx, name, lineNo, bytes.TrimSpace(doc))
+				emit(lineNo, bytes.TrimSpace(doc))
 				return nil
 			}
-			in.addLine(ctx, name, lineNo, trimmed)
+			if !emit(lineNo, trimmed) {
+				return ctx.Err()
+			}
 			count++
 		}
 		if errors.Is(err, io.EOF) {
@@ -81,23 +146,25 @@ func (in *Inspector) Read(ctx context.Context, r io.Reader, name string) error {
 	return nil
 }
 
-// addLine reads one line (or document) with attest.ReadBundle, so that
-// inspect recognises exactly what verify does: a DSSE envelope, a Sigstore
-// bundle, or GitHub's {"attestations":[...]} shape (several entries).
-func (in *Inspector) addLine(ctx context.Context, name string, lineNo int, data []byte) {
+// lineEnvelopes reads one line (or document) with attest.ReadBundle, so
+// that inspect recognises exactly what verify does: a DSSE envelope, a
+// Sigstore bundle, or GitHub's {"attestations":[...]} shape (several
+// entries). It only reads the Inspector's settings, so workers share it.
+func (in *Inspector) lineEnvelopes(ctx context.Context, name string, lineNo int, data []byte) []Envelope {
 	entries, err := attest.ReadBundle(bytes.NewReader(data), name)
 	if err != nil {
 		sum := sha256.Sum256(data)
-		in.append(Envelope{
+		return []Envelope{{
 			Source: attest.Source{File: name, Line: lineNo}, Digest: "sha256:" + hex.EncodeToString(sum[:]),
 			Kind: KindInvalid, Status: StatusUnreadable, Reason: trimSentinel(stripFile(err.Error(), name)),
-		})
-		return
+		}}
 	}
+	out := make([]Envelope, 0, len(entries))
 	for _, e := range entries {
 		e.Source.Line = lineNo
-		in.add(ctx, e, data)
+		out = append(out, in.entryEnvelope(ctx, e, data))
 	}
+	return out
 }
 
 // stripFile drops a leading "name:" or "name:line:" from a message shown

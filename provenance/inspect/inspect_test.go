@@ -1,0 +1,301 @@
+package inspect
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+
+	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
+	ita "github.com/in-toto/attestation/go/v1"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+// testKey is a fixed Ed25519 key: signatures, and so reports, are
+// deterministic.
+func testKey(t testing.TB) (attest.Signer, *attest.PublicKey) {
+	t.Helper()
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := attest.ParseSigner(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := attest.ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, pub
+}
+
+// step is a test step: materials and products named by their contents'
+// stand-in digests.
+type step struct {
+	name                string
+	materials, products []string
+}
+
+func hexOf(s string) string { return fmt.Sprintf("%064x", []byte(s)) }
+
+// bundle signs each step into a JSON Lines bundle.
+func bundle(t testing.TB, s attest.Signer, steps ...step) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	for _, st := range steps {
+		ext, err := structpb.NewStruct(map[string]any{"step": st.name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var deps []*ita.ResourceDescriptor
+		for _, m := range st.materials {
+			deps = append(deps, &ita.ResourceDescriptor{Name: m, Digest: map[string]string{"sha256": hexOf(m)[:64]}})
+		}
+		var arts []digest.Artifact
+		for _, p := range st.products {
+			arts = append(arts, digest.Artifact{Name: p, Digests: digest.Set{"sha256": hexOf(p)[:64]}})
+		}
+		stmt, err := provenance.NewStatement(arts, &slsa1.Provenance{
+			BuildDefinition: &slsa1.BuildDefinition{BuildType: "https://example.com/bt/v1", ExternalParameters: ext, ResolvedDependencies: deps},
+			RunDetails:      &slsa1.RunDetails{Builder: &slsa1.Builder{Id: "https://example.com/builder"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := attest.SignStatement(context.Background(), stmt, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, err := attest.MarshalEnvelope(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(line)
+		out.WriteByte('\n')
+	}
+	return out.Bytes()
+}
+
+func inspect(t testing.TB, data []byte, opts ...Option) *Report {
+	t.Helper()
+	in, err := New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Read(context.Background(), bytes.NewReader(data), "b.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	return in.Report()
+}
+
+func TestChain(t *testing.T) {
+	s, pub := testKey(t)
+	tests := []struct {
+		name           string
+		steps          []step
+		keys           bool
+		wantDepths     string // "name=depth ..."
+		wantUnproduced int
+		wantUnattested int
+	}{
+		{"two steps", []step{{"build", []string{"src"}, []string{"bin"}}, {"pack", []string{"bin", "doc"}, []string{"tgz"}}}, true, "build=0 pack=1", 2, 0},
+		{"order does not matter", []step{{"pack", []string{"bin"}, []string{"tgz"}}, {"build", []string{"src"}, []string{"bin"}}}, true, "pack=1 build=0", 1, 0},
+		{"diamond", []step{{"a", []string{"src"}, []string{"x"}}, {"b", []string{"x"}, []string{"y"}}, {"c", []string{"x", "y"}, []string{"z"}}}, true, "a=0 b=1 c=2", 1, 0},
+		{"cycle is cut", []step{{"a", []string{"y"}, []string{"x"}}, {"b", []string{"x"}, []string{"y"}}}, true, "a=1 b=0", 0, 0},
+		{"no keys: products unattested", []step{{"build", []string{"src"}, []string{"bin"}}}, false, "build=0", 1, 1},
+		{"self loop", []step{{"a", []string{"x"}, []string{"x"}}}, true, "a=0", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []Option
+			if tt.keys {
+				opts = append(opts, WithKeys(pub))
+			}
+			r := inspect(t, bundle(t, s, tt.steps...), opts...)
+			var got []string
+			for _, st := range r.Chain.Steps {
+				got = append(got, fmt.Sprintf("%s=%d", st.Name, st.Depth))
+			}
+			if strings.Join(got, " ") != tt.wantDepths {
+				t.Errorf("depths = %q, want %q", strings.Join(got, " "), tt.wantDepths)
+			}
+			if r.Summary.UnproducedMaterials != tt.wantUnproduced || r.Summary.UnattestedProducts != tt.wantUnattested {
+				t.Errorf("unproduced, unattested = %d, %d, want %d, %d", r.Summary.UnproducedMaterials, r.Summary.UnattestedProducts, tt.wantUnproduced, tt.wantUnattested)
+			}
+		})
+	}
+}
+
+func TestStatuses(t *testing.T) {
+	s, pub := testKey(t)
+	_, other := func() (attest.Signer, *attest.PublicKey) {
+		priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
+		der, _ := x509.MarshalPKIXPublicKey(priv.Public())
+		k, err := attest.ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return nil, k
+	}()
+	good := bundle(t, s, step{"a", []string{"m"}, []string{"p"}})
+	tampered := bytes.Replace(good, []byte(`"payload":"`), []byte(`"payload":"e30K`), 1)
+	tests := []struct {
+		name       string
+		data       []byte
+		keys       []*attest.PublicKey
+		wantStatus string
+		wantSig    string
+	}{
+		{"no key", good, nil, StatusUnverified, StatusUnverified},
+		{"right key", good, []*attest.PublicKey{pub}, StatusVerified, StatusVerified},
+		{"wrong key", good, []*attest.PublicKey{other}, StatusFailed, StatusFailed},
+		{"both keys", good, []*attest.PublicKey{other, pub}, StatusVerified, StatusVerified},
+		{"tampered payload", tampered, []*attest.PublicKey{pub}, StatusFailed, StatusFailed},
+		{"not an envelope", []byte("{\"x\":1}\n"), []*attest.PublicKey{pub}, StatusUnreadable, ""},
+		{"not JSON", []byte("hello\n"), nil, StatusUnreadable, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []Option
+			if len(tt.keys) > 0 {
+				opts = append(opts, WithKeys(tt.keys...))
+			}
+			r := inspect(t, tt.data, opts...)
+			e := r.Envelopes[0]
+			if e.Status != tt.wantStatus {
+				t.Errorf("status = %s (%s), want %s", e.Status, e.Reason, tt.wantStatus)
+			}
+			if tt.wantSig != "" && (len(e.Signatures) != 1 || e.Signatures[0].Status != tt.wantSig) {
+				t.Errorf("signatures = %+v, want one %s", e.Signatures, tt.wantSig)
+			}
+			if e.Status != StatusVerified && e.Reason == "" {
+				t.Error("a status other than verified must say why")
+			}
+		})
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	in, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Read(context.Background(), strings.NewReader("\n \n"), "empty"); !errors.Is(err, attest.ErrEmptyBundle) {
+		t.Errorf("Read(blank lines) = %v, want ErrEmptyBundle", err)
+	}
+	if _, err := New(WithKeys(nil)); err == nil {
+		t.Error("New(WithKeys(nil)) succeeded")
+	}
+	if err := Render(io.Discard, in.Report(), "yaml", RenderOptions{}); err == nil {
+		t.Error("Render(yaml) succeeded")
+	}
+}
+
+func TestSplitRef(t *testing.T) {
+	tests := []struct{ in, repo, ref string }{
+		{"git+https://github.com/o/r@refs/heads/main", "git+https://github.com/o/r", "refs/heads/main"},
+		{"https://github.com/o/r", "https://github.com/o/r", ""},
+		{"ssh://git@host/o/r@v1", "ssh://git@host/o/r", "v1"},
+		{"git@host:o/r", "git@host:o/r", ""},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		repo, ref := splitRef(tt.in)
+		if repo != tt.repo || ref != tt.ref {
+			t.Errorf("splitRef(%q) = %q, %q, want %q, %q", tt.in, repo, ref, tt.repo, tt.ref)
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"a\x1b[2Jb", `a\x1b[2Jb`},
+		{"line\nbreak", `line\nbreak`},
+		{"evil\u202egpj.exe", `evil\u202egpj.exe`},
+		{"ünïcödé ✓", "ünïcödé ✓"},
+	}
+	for _, tt := range tests {
+		if got := clean(tt.in); got != tt.want {
+			t.Errorf("clean(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestDepcheck keeps inspect as light as attest and provenance.
+func TestDepcheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("go list in -short mode")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	cmd := exec.Command(goBin, "list", "-deps", "github.com/provenant/provenant/provenance/inspect")
+	cmd.Env = append(cmd.Environ(), "GOTOOLCHAIN=local")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		for _, heavy := range []string{"github.com/open-policy-agent/opa", "github.com/sigstore/sigstore-go"} {
+			if strings.HasPrefix(pkg, heavy) {
+				t.Errorf("provenance/inspect imports %s; keep OPA and sigstore-go out", pkg)
+			}
+		}
+	}
+}
+
+// benchBundle is a chain of n steps, each consuming the previous one's
+// product.
+func benchBundle(b *testing.B, n int) ([]byte, *attest.PublicKey) {
+	b.Helper()
+	s, pub := testKey(b)
+	steps := make([]step, n)
+	for i := range steps {
+		steps[i] = step{fmt.Sprintf("s%d", i), []string{fmt.Sprintf("a%d", i), "shared-tool"}, []string{fmt.Sprintf("a%d", i+1)}}
+	}
+	return bundle(b, s, steps...), pub
+}
+
+// BenchmarkInspect10000 reads, verifies and renders as JSON a bundle of
+// 10,000 envelopes.
+func BenchmarkInspect10000(b *testing.B) {
+	data, pub := benchBundle(b, 10000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		in, err := New(WithKeys(pub))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := in.Read(context.Background(), bytes.NewReader(data), "big.jsonl"); err != nil {
+			b.Fatal(err)
+		}
+		r := in.Report()
+		if r.Summary.Verified != 10000 {
+			b.Fatalf("verified %d, want 10000", r.Summary.Verified)
+		}
+		if err := Render(io.Discard, r, "json", RenderOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
