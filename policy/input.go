@@ -38,7 +38,8 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 			signers[j] = map[string]any{"keyid": k}
 		}
 		if e.Identity != nil {
-			signers = append(signers, map[string]any{"certificate": IdentityDoc(e.Identity)})
+			signers = append(signers, map[string]any{"keyid": "", "identity": e.Identity.SubjectAlternativeName,
+				"issuer": e.Identity.Issuer, "certificate": IdentityDoc(e.Identity)})
 		}
 		id := e.Source.String()
 		b.byEnvelope[i] = len(b.attestations)

@@ -375,3 +375,39 @@ func TestGitHubAttestationsShape(t *testing.T) {
 		t.Errorf("denied: %v", r.Artifacts[0].Reasons)
 	}
 }
+
+// TestSigstorePolicyInput: policies see the verified certificate identity.
+func TestSigstorePolicyInput(t *testing.T) {
+	vd := vectorsDir(t)
+	sv, err := sigstore.NewVerifier(sigstore.WithTrustedRootFile(filepath.Join(vd, "slsa-verifier/sigstore/trusted-root-public-good.json")), sigstore.WithoutIdentitiesUnsafe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewVerifier(WithSigstore(sv), WithBuilderID("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bcr := filepath.Join(vd, "slsa-verifier/cli/slsa-verifier/testdata/bcr")
+	entries, err := ReadBundles([]string{filepath.Join(bcr, "MODULE.bazel.intoto.jsonl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := v.PolicyInputs(context.Background(), entries, []Input{{Name: "MODULE.bazel", Path: filepath.Join(bcr, "MODULE.bazel")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	atts, _ := docs[0]["attestations"].([]any)
+	if len(atts) != 1 {
+		t.Fatalf("attestations = %v", docs[0]["attestations"])
+	}
+	signers, _ := atts[0].(map[string]any)["signers"].([]any)
+	if len(signers) != 1 {
+		t.Fatalf("signers = %v", signers)
+	}
+	s := signers[0].(map[string]any)
+	cert, _ := s["certificate"].(map[string]any)
+	if s["identity"] != "https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml@refs/tags/v0.0.1" ||
+		s["issuer"] != GitHubActionsIssuer || cert["sourceRepositoryURI"] != "https://github.com/aspect-build/rules_lint" {
+		t.Errorf("signer = %v", s)
+	}
+}
