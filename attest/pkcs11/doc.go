@@ -22,5 +22,6 @@
 //
 // The package uses cgo (github.com/ThalesGroup/crypto11 over
 // github.com/miekg/pkcs11), which is why the attest package does not import
-// it.
+// it. Built with CGO_ENABLED=0, URIs still parse but Open fails with
+// ErrNoCgo.
 package pkcs11

@@ -293,3 +293,22 @@ func otherPart(isQuery bool) string {
 	}
 	return "query (after '?', separated by '&')"
 }
+
+// scrub makes sure err's message cannot carry the PIN, whatever a module or
+// library put in it.
+func scrub(err error, pin string) error {
+	if err == nil || pin == "" || !strings.Contains(err.Error(), pin) {
+		return err
+	}
+	return &scrubbed{msg: strings.ReplaceAll(err.Error(), pin, "REDACTED"), err: err}
+}
+
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (e *scrubbed) Error() string { return e.msg }
+
+// Unwrap keeps errors.Is working (for ErrPIN, attest.ErrKey).
+func (e *scrubbed) Unwrap() error { return e.err }
