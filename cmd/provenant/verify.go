@@ -261,7 +261,10 @@ func writeVerifyReport(w io.Writer, g *globalFlags, vf verifyFlags, r *policy.Re
 }
 
 func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
-	crit := []string{fmt.Sprintf("%d trusted key(s), threshold %d", len(r.Criteria.Keys), r.Criteria.Threshold)}
+	var crit []string
+	if len(r.Criteria.Keys) > 0 {
+		crit = append(crit, fmt.Sprintf("%d trusted key(s), threshold %d", len(r.Criteria.Keys), r.Criteria.Threshold))
+	}
 	if r.Criteria.BuilderID != "" {
 		crit = append(crit, "builder "+r.Criteria.BuilderID)
 	}
