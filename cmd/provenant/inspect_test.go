@@ -13,6 +13,7 @@ import (
 
 	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
 	ita "github.com/in-toto/attestation/go/v1"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -338,5 +339,56 @@ func TestInspectHTMLSelfContained(t *testing.T) {
 		if !strings.Contains(low, "content-security-policy") {
 			t.Error("HTML report has no Content-Security-Policy")
 		}
+	}
+}
+
+// TestInspectJSONSchema validates every JSON report the goldens hold, and
+// a few edge cases, against docs/inspect.schema.json; and checks that the
+// schema refuses a report with an undocumented field.
+func TestInspectJSONSchema(t *testing.T) {
+	schemaPath, err := filepath.Abs(filepath.Join("..", "..", "docs", "inspect.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	schema, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", schemaPath, err)
+	}
+	dir := newInspectFixture(t)
+	reports := map[string]string{}
+	for _, args := range [][]string{
+		{"two-step.intoto.jsonl"},
+		{"--key", "ed25519-test-only.pub", "two-step.intoto.jsonl"},
+		{"--key", "other-ed25519-test-only.pub", "mixed.intoto.jsonl"},
+	} {
+		r := runCLI(t, dir, append([]string{"inspect", "--format", "json"}, args...)...)
+		reports[strings.Join(args, " ")] = r.stdout
+	}
+	if vd, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "vectors")); err == nil {
+		if _, err := os.Stat(vd); err == nil {
+			for _, tt := range inspectVectorCases {
+				r := runCLI(t, vd, append([]string{"inspect", "--format", "json"}, tt.args[1:]...)...)
+				reports[tt.name] = r.stdout
+			}
+		}
+	}
+	for name, out := range reports {
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+		if err != nil {
+			t.Errorf("%s: output is not JSON: %v", name, err)
+			continue
+		}
+		if err := schema.Validate(doc); err != nil {
+			t.Errorf("%s: report does not match docs/inspect.schema.json: %v", name, err)
+		}
+	}
+	bad := strings.Replace(reports["two-step.intoto.jsonl"], `"schemaVersion"`, `"undocumented": 1, "schemaVersion"`, 1)
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if schema.Validate(doc) == nil {
+		t.Error("the schema accepts a report with an undocumented field")
 	}
 }
