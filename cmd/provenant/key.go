@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,10 @@ func loadKeyURI(ctx context.Context, ref string) (s attest.Signer, ok bool, err 
 		}
 		return p, true, nil
 	case kms.IsURI(ref):
+		// sigstore's Vault provider narrates its token search with the
+		// standard logger; errors reach the user as one line instead.
+		defer log.SetOutput(log.Writer())
+		log.SetOutput(io.Discard)
 		k, err := kms.Open(ctx, ref)
 		if err != nil {
 			return nil, true, err
