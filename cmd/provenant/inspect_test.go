@@ -392,3 +392,24 @@ func TestInspectJSONSchema(t *testing.T) {
 		t.Error("the schema accepts a report with an undocumented field")
 	}
 }
+
+// TestInspectColor: colour only when asked for or on a terminal (a test's
+// buffer is not one), and never in other formats.
+func TestInspectColor(t *testing.T) {
+	dir := newInspectFixture(t)
+	tests := []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"inspect", "two-step.intoto.jsonl"}, false},
+		{[]string{"inspect", "--color", "always", "two-step.intoto.jsonl"}, true},
+		{[]string{"inspect", "--color", "always", "--format", "json", "two-step.intoto.jsonl"}, false},
+		{[]string{"inspect", "--color", "never", "two-step.intoto.jsonl"}, false},
+	}
+	for _, tt := range tests {
+		r := runCLI(t, dir, tt.args...)
+		if got := strings.Contains(r.stdout, "\x1b["); got != tt.want {
+			t.Errorf("provenant %s: colour %v, want %v", strings.Join(tt.args, " "), got, tt.want)
+		}
+	}
+}
