@@ -289,10 +289,8 @@ func TestInspectHTMLSelfContained(t *testing.T) {
 	st := runStatement(t, inspectStep{
 		name:      "evil",
 		materials: map[string]string{"<script>alert(1)</script>": "x"},
-		// U+202E reorders text on a terminal. (A control character cannot
-		// be tested here: canonical JSON would write it raw, and the
-		// payload would not parse.)
-		products: map[string]string{"<img src=https://example.com/x.png>\u202egpj.exe": "y"},
+		// ESC [2J clears a terminal; U+202E reorders text on it.
+		products: map[string]string{"<img src=https://example.com/x.png>\x1b[2J\u202egpj.exe": "y"},
 		start:    time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
 	}, 3)
 	env, err := attest.SignStatement(context.Background(), st, signer)
@@ -313,8 +311,8 @@ func TestInspectHTMLSelfContained(t *testing.T) {
 		if !strings.Contains(r.stdout, "gpj.exe") {
 			t.Fatalf("%s output does not show the hostile statement:\n%s", format, r.stdout)
 		}
-		if strings.Contains(r.stdout, "\u202e") {
-			t.Errorf("%s output contains a raw U+202E", format)
+		if strings.ContainsAny(r.stdout, "\u202e\x1b") {
+			t.Errorf("%s output contains a raw U+202E or ESC", format)
 		}
 		for _, bad := range []string{"<script", "<img"} {
 			// Markdown shows names in code spans, where HTML is text.
