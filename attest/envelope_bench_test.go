@@ -1,0 +1,78 @@
+package attest
+
+import (
+	"bytes"
+	"context"
+	"testing"
+)
+
+// BenchmarkVerifyEnvelope is one envelope's signature check per key type:
+// the per-envelope cost of a release gate, paid once per envelope however
+// many artifacts it covers.
+func BenchmarkVerifyEnvelope(b *testing.B) {
+	ctx := context.Background()
+	for _, kt := range KeyTypes() {
+		b.Run(string(kt), func(b *testing.B) {
+			k := testKey(b, kt, "bench")
+			env, err := SignStatement(ctx, testStatement(b), k.Signer)
+			if err != nil {
+				b.Fatal(err)
+			}
+			keys := []*PublicKey{k.Public}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := VerifyEnvelope(ctx, env, keys, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParseStatement is the payload parse after a signature holds:
+// the duplicate-key check, protojson and the bindings' validation.
+func BenchmarkParseStatement(b *testing.B) {
+	payload, err := MarshalStatement(testStatement(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseStatement(PayloadType, payload); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadBundle1000 reads and parses a bundle of 1,000 envelopes
+// (every line's JSON and base64 checked), without verifying signatures.
+func BenchmarkReadBundle1000(b *testing.B) {
+	ctx := context.Background()
+	k := testKey(b, Ed25519, "bench")
+	env, err := SignStatement(ctx, testStatement(b), k.Signer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	line, err := MarshalEnvelope(env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	for range 1000 {
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		es, err := ReadBundle(bytes.NewReader(data), "b.intoto.jsonl")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(es) != 1000 {
+			b.Fatalf("%d entries, want 1000", len(es))
+		}
+	}
+}

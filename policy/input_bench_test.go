@@ -1,0 +1,138 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// gateFixture is the release gate of BenchmarkGate1000x1000 taken apart:
+// n artifacts given by digest, a bundle of n envelopes (one subject each,
+// signed by one key) read back from disk, a verifier with builtin:slsa,
+// and the report of the built-in checks.
+type gateFixture struct {
+	v       *Verifier
+	entries []attest.Entry
+	inputs  []Input
+	report  *Report
+}
+
+func newGateFixture(b *testing.B, n int) *gateFixture {
+	b.Helper()
+	ctx := context.Background()
+	signer, pub := testKey(b, 0)
+	envs := make([]*attest.Envelope, n)
+	inputs := make([]Input, n)
+	for i := range n {
+		name := fmt.Sprintf("dist/app-%04d", i)
+		env, err := attest.SignStatement(ctx, statementFor(b, caseAttestation{Subjects: []string{name}}), signer)
+		if err != nil {
+			b.Fatal(err)
+		}
+		envs[i] = env
+		inputs[i] = Input{Name: name, Digests: artifactDigests(name)}
+	}
+	bundle := filepath.Join(b.TempDir(), "bundle.intoto.jsonl")
+	if err := attest.AppendToBundle(bundle, envs...); err != nil {
+		b.Fatal(err)
+	}
+	entries, err := ReadBundles([]string{bundle})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps, err := LoadPolicies(ctx, []string{"builtin:slsa"}, WithPolicyData(map[string]any{"slsa": map[string]any{"level": 2}}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := NewVerifier(WithKeys(pub), WithPolicies(ps))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := v.check(ctx, entries, inputs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !r.Allowed {
+		b.Fatalf("built-in checks denied: %q", r.Artifacts[0].Reasons)
+	}
+	return &gateFixture{v: v, entries: entries, inputs: inputs, report: r}
+}
+
+// BenchmarkCheckEnvelopes1000 verifies the signatures of 1,000 envelopes
+// and parses and summarises their statements: the part of a gate that
+// grows with the bundle, once per envelope.
+func BenchmarkCheckEnvelopes1000(b *testing.B) {
+	f := newGateFixture(b, 1000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, e := range f.entries {
+			if env := f.v.checkEnvelope(ctx, e); !env.Verified {
+				b.Fatalf("%s: %s", env.Source, env.Error)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000/1e3, "µs/envelope")
+}
+
+// BenchmarkSubjectLookup1000x1000 indexes the subjects of 1,000 verified
+// envelopes by digest and decides 1,000 artifacts by lookup: it must grow
+// with artifacts + envelopes, not their product.
+func BenchmarkSubjectLookup1000x1000(b *testing.B) {
+	f := newGateFixture(b, 1000)
+	envs := f.report.Envelopes
+	b.ReportAllocs()
+	for b.Loop() {
+		idx := indexSubjects(envs)
+		for _, in := range f.inputs {
+			if a := f.v.decide(envs, idx, in.Name, in.Digests); !a.Allowed {
+				b.Fatalf("%s: %q", a.Name, a.Reasons)
+			}
+		}
+	}
+}
+
+// BenchmarkInputBuilding1000 builds the policy input of 1,000 artifacts:
+// the attestations converted to OPA's representation once, then one small
+// artifact object per artifact sharing them.
+func BenchmarkInputBuilding1000(b *testing.B) {
+	f := newGateFixture(b, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		ib, err := newInputBuilder(f.report)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range f.report.Artifacts {
+			if _, err := ib.value(&f.report.Artifacts[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkPolicyEval is one evaluation of builtin:slsa for one artifact
+// whose input carries a bundle of 1,000 attestations (prepared once).
+func BenchmarkPolicyEval(b *testing.B) {
+	f := newGateFixture(b, 1000)
+	ctx := context.Background()
+	ib, err := newInputBuilder(f.report)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := ib.value(&f.report.Artifacts[500])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, fd := range f.v.o.policies.evaluate(ctx, in, ib.ids) {
+			if fd.Denies(false) {
+				b.Fatalf("denied: %s", fd.Message)
+			}
+		}
+	}
+}
