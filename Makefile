@@ -23,8 +23,12 @@ test:
 demo: build
 	@PROVENANT=$(CURDIR)/$(BIN) bash testdata/demo.sh
 
+# Go benchmarks, then the CLI against openssl, sha256sum and cosign
+# (docs/performance.md). QUICK=1 uses small inputs; BENCH_DIR moves them.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+	bash testdata/bench/cli.sh
+	bash testdata/bench/run-vs-sha256sum.sh
 
 # Runs every fuzz target for FUZZTIME each (go test allows one -fuzz per run).
 fuzz:
