@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 )
@@ -20,9 +21,9 @@ import (
 // Envelope is a DSSE envelope, as go-securesystemslib defines it.
 type Envelope = dsse.Envelope
 
-// MaxEnvelopeBytes is the largest envelope (one bundle line, or a whole
-// single-envelope document) that ReadBundle accepts.
-const MaxEnvelopeBytes = 64 << 20
+// MaxEnvelopeBytes is the default limit on one bundle line (or one
+// single-document bundle); see Limits.
+const MaxEnvelopeBytes = DefaultLineBytes
 
 // Source says where an envelope came from: a file and the line it starts on.
 type Source struct {
@@ -60,29 +61,55 @@ type Entry struct {
 	HasCertificate bool
 }
 
-// ReadBundleFile reads a bundle from a file; see ReadBundle.
+// ReadBundleFile reads a bundle from a file with the default limits; see
+// ReadBundle.
 func ReadBundleFile(path string) ([]Entry, error) {
+	return DefaultLimits().ReadBundleFile(path)
+}
+
+// ReadBundle reads a bundle with the default limits; see Limits.ReadBundle.
+func ReadBundle(r io.Reader, name string) ([]Entry, error) {
+	return DefaultLimits().ReadBundle(r, name)
+}
+
+// ReadBundleFile reads a bundle from a file; see ReadBundle.
+func (l Limits) ReadBundleFile(path string) ([]Entry, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, FileError(err)
 	}
 	defer f.Close()
-	return ReadBundle(f, path)
+	return l.ReadBundle(f, path)
 }
 
-// ReadBundle reads DSSE envelopes from r: either JSON Lines (one envelope a
-// line, blank lines ignored) or a single JSON document that may span many
-// lines. A line that cannot be read as an envelope becomes an Entry with Err
-// set; the returned error is for I/O failures, oversized lines, and a bundle
+// ReadBundle reads DSSE envelopes and Sigstore bundles from r: either JSON
+// Lines (one a line, blank lines ignored) or a single JSON document that may
+// span many lines. A line that cannot be read becomes an Entry with Err set;
+// the returned error is for I/O failures, limits (ErrLimit), and a bundle
 // with no envelope at all (ErrEmptyBundle).
-func ReadBundle(r io.Reader, name string) ([]Entry, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
 	var entries []Entry
-	lineNo := 0
+	err := l.ScanBundle(r, name, func(lineNo int, data []byte) error {
+		entries = append(entries, l.ParseLine(Source{name, lineNo}, data)...)
+		return nil
+	})
+	return entries, err
+}
+
+// ScanBundle calls emit with each non-blank line of a bundle (without its
+// line break and surrounding space), or once with the whole bundle when it
+// is one JSON document spanning lines, until emit returns an error. Lines
+// longer than l.LineBytes are refused without being buffered whole, and so
+// are bundles of more than l.Envelopes lines. A bundle with no line is
+// ErrEmptyBundle. Errors name the file and line.
+func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data []byte) error) error {
+	l = l.orDefaults()
+	br := bufio.NewReaderSize(r, 64<<10)
+	lineNo, count := 0, 0
 	for {
-		line, err := readLine(br, MaxEnvelopeBytes)
+		line, err := readLine(br, l.LineBytes)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return entries, fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
+			return fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
 		}
 		if len(line) == 0 && errors.Is(err, io.EOF) {
 			break
@@ -90,29 +117,34 @@ func ReadBundle(r io.Reader, name string) ([]Entry, error) {
 		lineNo++
 		trimmed := bytes.TrimSpace(line)
 		if len(trimmed) > 0 {
-			if len(entries) == 0 && !json.Valid(trimmed) && trimmed[0] == '{' {
+			if count == 0 && trimmed[0] == '{' && !json.Valid(trimmed) {
 				// Not JSON Lines: the first envelope spans several lines.
-				rest, rerr := io.ReadAll(io.LimitReader(br, MaxEnvelopeBytes+1-int64(len(line))))
+				rest, rerr := io.ReadAll(io.LimitReader(br, int64(l.LineBytes+1-len(line))))
 				if rerr != nil {
-					return nil, fmt.Errorf("%s: %w", name, rerr)
+					return fmt.Errorf("%s: %w", name, rerr)
 				}
 				doc := append(line, rest...)
-				if len(doc) > MaxEnvelopeBytes {
-					return nil, fmt.Errorf("%s: %w: document larger than %d bytes", name, ErrMalformed, MaxEnvelopeBytes)
+				if len(doc) > l.LineBytes {
+					return fmt.Errorf("%s: %w", name, &LimitError{Name: "line-bytes", Max: l.LineBytes, What: "document spanning lines is longer"})
 				}
-				entries = append(entries, newEntries(Source{name, lineNo}, bytes.TrimSpace(doc))...)
-				return entries, nil
+				return emit(lineNo, bytes.TrimSpace(doc))
 			}
-			entries = append(entries, newEntries(Source{name, lineNo}, trimmed)...)
+			count++
+			if count > l.Envelopes {
+				return fmt.Errorf("%s:%d: %w", name, lineNo, &LimitError{Name: "envelopes", Max: l.Envelopes, What: fmt.Sprintf("bundle has more than %d envelopes", l.Envelopes)})
+			}
+			if err := emit(lineNo, trimmed); err != nil {
+				return err
+			}
 		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
 	}
-	if len(entries) == 0 {
-		return nil, fmt.Errorf("%s: %w: no envelope found", name, ErrEmptyBundle)
+	if count == 0 {
+		return fmt.Errorf("%s: %w: no envelope found", name, ErrEmptyBundle)
 	}
-	return entries, nil
+	return nil
 }
 
 // readLine returns the next line with its line break, failing when it is
@@ -123,7 +155,7 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if len(line)+len(chunk) > limit+1 {
-			return nil, fmt.Errorf("%w: line longer than %d bytes", ErrMalformed, limit)
+			return nil, &LimitError{Name: "line-bytes", Max: limit, What: "line is longer"}
 		}
 		line = append(line, chunk...)
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -136,10 +168,16 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 	}
 }
 
-func newEntry(src Source, data []byte) Entry {
+func (l Limits) newEntry(src Source, data []byte, probe map[string]json.RawMessage) Entry {
 	sum := sha256.Sum256(data)
 	e := Entry{Source: src, Digest: "sha256:" + hex.EncodeToString(sum[:])}
-	env, err := ParseEnvelope(data)
+	var env *Envelope
+	var err error
+	if probe != nil {
+		env, err = l.orDefaults().parseEnvelope(data, probe)
+	} else {
+		env, err = l.ParseEnvelope(data)
+	}
 	if err != nil {
 		e.Err = err
 	} else {
@@ -148,16 +186,51 @@ func newEntry(src Source, data []byte) Entry {
 	return e
 }
 
-// ParseEnvelope reads one DSSE envelope from JSON and checks its shape: no
-// duplicate keys, a payloadType, a base64 payload, and at least one
-// signature, each in base64. It does not verify anything.
+// ParseEnvelope reads one DSSE envelope with the default limits; see
+// Limits.ParseEnvelope.
 func ParseEnvelope(data []byte) (*Envelope, error) {
-	if err := checkNoDuplicateKeys(data); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	return DefaultLimits().ParseEnvelope(data)
+}
+
+// ParseEnvelope reads one DSSE envelope from JSON and checks its shape: no
+// duplicate keys, a payloadType, a base64 payload, and between one and
+// l.Signatures signatures, each in base64. It does not verify anything.
+// The cheap checks come first, so that junk is refused before the
+// duplicate-key walk or any base64 decoding.
+func (l Limits) ParseEnvelope(data []byte) (*Envelope, error) {
+	l = l.orDefaults()
+	if len(data) > l.LineBytes {
+		return nil, &LimitError{Name: "line-bytes", Max: l.LineBytes, What: fmt.Sprintf("envelope of %d bytes is longer", len(data))}
 	}
 	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(data, &probe); err != nil {
+	if err := json.Unmarshal(data, &probe); err != nil || probe == nil {
+		if err := checkNoDuplicateKeys(data); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		}
 		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
+	}
+	return l.parseEnvelope(data, probe)
+}
+
+// parseEnvelope checks an envelope whose top-level object is already
+// decoded into probe. Member names must be spelled exactly: encoding/json
+// matches struct fields case-insensitively, so {"payload":A,"Payload":B}
+// would be read differently by other parsers.
+func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage) (*Envelope, error) {
+	if err := exactNames(probe, "payloadType", "payload", "signatures"); err != nil {
+		return nil, err
+	}
+	var sigs []json.RawMessage
+	if raw, ok := probe["signatures"]; ok {
+		if err := json.Unmarshal(raw, &sigs); err != nil {
+			return nil, fmt.Errorf("%w: signatures is not a list", ErrMalformed)
+		}
+	}
+	if len(sigs) > l.Signatures {
+		return nil, &LimitError{Name: "signatures", Max: l.Signatures, What: fmt.Sprintf("envelope has %d signatures", len(sigs))}
+	}
+	if err := checkNoDuplicateKeys(data); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if _, ok := probe["mediaType"]; ok {
 		return nil, fmt.Errorf("%w: this is a Sigstore bundle, not a DSSE envelope (ReadBundle reads it as a Sigstore entry, which package attest/sigstore verifies)", ErrMalformed)
@@ -166,22 +239,37 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 		return nil, fmt.Errorf("%w: this is an unsigned in-toto statement, not a DSSE envelope", ErrMalformed)
 	}
 	var env Envelope
-	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, fmt.Errorf("%w: not a DSSE envelope: %v", ErrMalformed, err)
-	}
 	if _, ok := probe["payload"]; !ok {
 		return nil, fmt.Errorf("%w: no payload", ErrMalformed)
 	}
-	if env.PayloadType == "" {
+	if json.Unmarshal(probe["payload"], &env.Payload) != nil {
+		return nil, fmt.Errorf("%w: payload is not a string", ErrMalformed)
+	}
+	if raw, ok := probe["payloadType"]; !ok || json.Unmarshal(raw, &env.PayloadType) != nil || env.PayloadType == "" {
 		return nil, fmt.Errorf("%w: no payloadType", ErrMalformed)
 	}
 	if _, err := decodeBase64(env.Payload); err != nil {
 		return nil, fmt.Errorf("%w: payload is not base64", ErrMalformed)
 	}
-	if len(env.Signatures) == 0 {
+	if len(sigs) == 0 {
 		return nil, fmt.Errorf("%w: envelope has no signatures", ErrMalformed)
 	}
-	for i, s := range env.Signatures {
+	env.Signatures = make([]dsse.Signature, len(sigs))
+	for i, raw := range sigs {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(raw, &fields) != nil || fields == nil {
+			return nil, fmt.Errorf("%w: signature %d is not an object", ErrMalformed, i+1)
+		}
+		if err := exactNames(fields, "keyid", "sig"); err != nil {
+			return nil, fmt.Errorf("signature %d: %w", i+1, err)
+		}
+		s := &env.Signatures[i]
+		if raw, ok := fields["keyid"]; ok && string(raw) != "null" && json.Unmarshal(raw, &s.KeyID) != nil {
+			return nil, fmt.Errorf("%w: signature %d: keyid is not a string", ErrMalformed, i+1)
+		}
+		if raw, ok := fields["sig"]; ok && json.Unmarshal(raw, &s.Sig) != nil {
+			return nil, fmt.Errorf("%w: signature %d: sig is not a string", ErrMalformed, i+1)
+		}
 		if s.Sig == "" {
 			return nil, fmt.Errorf("%w: signature %d is empty", ErrMalformed, i+1)
 		}
@@ -190,6 +278,19 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 		}
 	}
 	return &env, nil
+}
+
+// exactNames refuses a member whose name equals one of names except for
+// case.
+func exactNames(obj map[string]json.RawMessage, names ...string) error {
+	for k := range obj {
+		for _, n := range names {
+			if k != n && strings.EqualFold(k, n) {
+				return fmt.Errorf("%w: member %q differs from %q only in case", ErrMalformed, k, n)
+			}
+		}
+	}
+	return nil
 }
 
 // decodeBase64 accepts standard and URL-safe base64, as DSSE requires, with

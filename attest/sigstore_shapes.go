@@ -21,13 +21,17 @@ func CheckJSON(data []byte) error {
 	return checkNoDuplicateKeys(data)
 }
 
-// newEntries reads one line (or one whole document) of a bundle: a DSSE
+// ParseLine reads one line (or one whole document) of a bundle: a DSSE
 // envelope, a Sigstore bundle, or GitHub's attestation API shape
 // {"attestations":[{"bundle":...},...]}, which becomes one entry per
 // bundle, numbered with Entry.Index.
-func newEntries(src Source, data []byte) []Entry {
+//
+// ParseLine is what ReadBundle does with each line; it is exported for
+// readers that stream lines themselves (ScanBundle) and parse them in
+// parallel.
+func (l Limits) ParseLine(src Source, data []byte) []Entry {
 	var probe map[string]json.RawMessage
-	if checkNoDuplicateKeys(data) == nil && json.Unmarshal(data, &probe) == nil {
+	if json.Unmarshal(data, &probe) == nil && checkNoDuplicateKeysIfNotEnvelope(probe, data) == nil {
 		if isSigstoreBundle(probe) {
 			return []Entry{sigstoreEntry(src, data)}
 		}
@@ -35,7 +39,7 @@ func newEntries(src Source, data []byte) []Entry {
 			return githubAttestations(src, data, raw)
 		}
 	}
-	e := newEntry(src, data)
+	e := l.newEntry(src, data, probe)
 	if e.Err == nil && hasCertificate(probe) {
 		e.HasCertificate = true
 	}
@@ -105,4 +109,14 @@ func hasCertificate(probe map[string]json.RawMessage) bool {
 		}
 	}
 	return false
+}
+
+// checkNoDuplicateKeysIfNotEnvelope runs the duplicate-key walk for the
+// shapes that are not DSSE envelopes; ParseEnvelope runs it for envelopes,
+// after its cheaper checks, so that no line is walked twice.
+func checkNoDuplicateKeysIfNotEnvelope(probe map[string]json.RawMessage, data []byte) error {
+	if _, ok := probe["payload"]; ok {
+		return nil
+	}
+	return checkNoDuplicateKeys(data)
 }

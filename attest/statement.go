@@ -66,6 +66,12 @@ func SignStatement(ctx context.Context, st *Statement, signers ...Signer) (*Enve
 // payloadType, duplicate JSON keys, statement types other than v1 and v0.1,
 // and statements the bindings' Validate rejects.
 func ParseStatement(payloadType string, payload []byte) (*Statement, error) {
+	return DefaultLimits().ParseStatement(payloadType, payload)
+}
+
+// ParseStatement is ParseStatement with the subjects limit of l.
+func (l Limits) ParseStatement(payloadType string, payload []byte) (*Statement, error) {
+	l = l.orDefaults()
 	if payloadType != PayloadType {
 		return nil, fmt.Errorf("%w: %q, want %q", ErrPayloadType, payloadType, PayloadType)
 	}
@@ -84,6 +90,9 @@ func ParseStatement(payloadType string, payload []byte) (*Statement, error) {
 	var st Statement
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(payload, &st); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
+	}
+	if n := len(st.GetSubject()); n > l.Subjects {
+		return nil, &LimitError{Name: "subjects", Max: l.Subjects, What: fmt.Sprintf("statement has %d subjects", n)}
 	}
 	if err := st.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStatement, err)

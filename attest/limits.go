@@ -1,0 +1,97 @@
+package attest
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ErrLimit marks input refused because it exceeds a limit (see Limits).
+var ErrLimit = errors.New("limit exceeded")
+
+// Limits bound what a bundle can make provenant spend before anything in it
+// is verified. They hold before memory is spent: a line is never buffered
+// past LineBytes, and an envelope with too many signatures is refused
+// before any signature is checked. A zero field takes its default.
+type Limits struct {
+	// LineBytes: one bundle line, or a whole single-document bundle.
+	LineBytes int
+	// Envelopes: entries in one bundle.
+	Envelopes int
+	// Signatures: signatures in one DSSE envelope.
+	Signatures int
+	// Subjects: subjects in one statement.
+	Subjects int
+}
+
+// Default limits: far above what real attestations need (a statement
+// naming 10,000 files is about 2 MB), far below what hurts.
+const (
+	DefaultLineBytes  = 16 << 20
+	DefaultEnvelopes  = 100_000
+	DefaultSignatures = 16
+	DefaultSubjects   = 100_000
+)
+
+// DefaultLimits returns the defaults.
+func DefaultLimits() Limits {
+	return Limits{LineBytes: DefaultLineBytes, Envelopes: DefaultEnvelopes, Signatures: DefaultSignatures, Subjects: DefaultSubjects}
+}
+
+func (l Limits) orDefaults() Limits {
+	d := DefaultLimits()
+	if l.LineBytes <= 0 {
+		l.LineBytes = d.LineBytes
+	}
+	if l.Envelopes <= 0 {
+		l.Envelopes = d.Envelopes
+	}
+	if l.Signatures <= 0 {
+		l.Signatures = d.Signatures
+	}
+	if l.Subjects <= 0 {
+		l.Subjects = d.Subjects
+	}
+	return l
+}
+
+// LimitNames lists the names Set accepts, as the CLI's --limit spells them.
+var LimitNames = []string{"line-bytes", "envelopes", "signatures", "subjects"}
+
+// Set changes one limit from "name=value" (e.g. "signatures=64").
+func (l *Limits) Set(spec string) error {
+	name, val, ok := strings.Cut(spec, "=")
+	n, err := strconv.Atoi(val)
+	if !ok || err != nil || n <= 0 {
+		return fmt.Errorf("bad limit %q: want NAME=N with N > 0, NAME one of %s", spec, strings.Join(LimitNames, ", "))
+	}
+	switch name {
+	case "line-bytes":
+		l.LineBytes = n
+	case "envelopes":
+		l.Envelopes = n
+	case "signatures":
+		l.Signatures = n
+	case "subjects":
+		l.Subjects = n
+	default:
+		return fmt.Errorf("unknown limit %q: want one of %s", name, strings.Join(LimitNames, ", "))
+	}
+	return nil
+}
+
+// LimitError says which limit was hit and how to raise it.
+type LimitError struct {
+	Name string // as in LimitNames
+	Max  int
+	What string // what exceeded it, e.g. "envelope has 1000 signatures"
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%s, more than the %s limit of %d (raise it with --limit %s=N)", e.What, e.Name, e.Max, e.Name)
+}
+
+// Unwrap makes a LimitError both ErrLimit and ErrMalformed: input beyond a
+// limit is refused like any malformed input, a denial.
+func (e *LimitError) Unwrap() []error { return []error{ErrLimit, ErrMalformed} }
