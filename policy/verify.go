@@ -292,6 +292,7 @@ func (v *Verifier) check(ctx context.Context, entries []attest.Entry, inputs []I
 	}
 	algs := v.algorithms(r.Envelopes)
 	idx := indexSubjects(r.Envelopes)
+	bad := bundleReasons(r.Envelopes)
 	r.Allowed = len(inputs) > 0
 	for _, in := range inputs {
 		digests := in.Digests
@@ -302,7 +303,7 @@ func (v *Verifier) check(ctx context.Context, entries []attest.Entry, inputs []I
 				return nil, fmt.Errorf("artifact %w", attest.FileError(err))
 			}
 		}
-		a := v.decide(r.Envelopes, idx, in.Name, digests)
+		a := v.decide(r.Envelopes, idx, bad, in.Name, digests)
 		r.Allowed = r.Allowed && a.Allowed
 		r.Artifacts = append(r.Artifacts, a)
 	}
@@ -427,13 +428,24 @@ func matches(subject, artifact map[string]string) bool {
 	return common > 0
 }
 
-func (v *Verifier) decide(envs []Envelope, idx map[string][]subjectRef, name string, digests digest.Set) Artifact {
-	a := Artifact{Name: name, Digests: digests, Attestations: []attest.Source{}}
-	for _, e := range envs {
-		if !e.Verified {
-			a.Reasons = append(a.Reasons, fmt.Sprintf("%s: %s", e.Source, e.Error))
+// bundleReasons lists the envelopes that failed their checks, one reason
+// each. They deny every artifact, so they are found once per bundle rather
+// than once per artifact.
+func bundleReasons(envs []Envelope) []string {
+	var out []string
+	for i := range envs {
+		if e := &envs[i]; !e.Verified {
+			out = append(out, fmt.Sprintf("%s: %s", e.Source, e.Error))
 		}
 	}
+	return out
+}
+
+// decide judges one artifact: bad are the bundle's failed envelopes (see
+// bundleReasons), idx its verified subjects by digest.
+func (v *Verifier) decide(envs []Envelope, idx map[string][]subjectRef, bad []string, name string, digests digest.Set) Artifact {
+	a := Artifact{Name: name, Digests: digests, Attestations: []attest.Source{}}
+	a.Reasons = append([]string(nil), bad...)
 	covering := map[int]bool{}
 	for alg, val := range digests {
 		for _, ref := range idx[alg+":"+strings.ToLower(val)] {
