@@ -19,6 +19,7 @@ type options struct {
 	keys        []*attest.PublicKey
 	sigstore    SigstoreVerifier
 	trustedRoot string
+	limits      attest.Limits
 }
 
 // SigstoreVerifier verifies a Sigstore bundle (its raw JSON) and says who
@@ -58,6 +59,15 @@ func WithKeys(keys ...*attest.PublicKey) Option {
 			}
 		}
 		o.keys = append(o.keys, keys...)
+		return nil
+	}
+}
+
+// WithLimits sets the limits bundles are read with (attest.DefaultLimits
+// otherwise).
+func WithLimits(l attest.Limits) Option {
+	return func(o *options) error {
+		o.limits = l
 		return nil
 	}
 }

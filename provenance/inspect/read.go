@@ -1,22 +1,16 @@
 package inspect
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -68,13 +62,13 @@ func (in *Inspector) Read(ctx context.Context, r io.Reader, name string) error {
 	var readErr error
 	go func() {
 		seq := 0
-		readErr = scanBundle(ctx, r, name, func(lineNo int, data []byte) bool {
+		readErr = in.o.limits.ScanBundle(r, name, func(lineNo int, data []byte) error {
 			select {
 			case jobs <- job{seq, lineNo, data}:
 				seq++
-				return true
+				return nil
 			case <-ctx.Done():
-				return false
+				return ctx.Err()
 			}
 		})
 		close(jobs)
@@ -99,102 +93,19 @@ func (in *Inspector) Read(ctx context.Context, r io.Reader, name string) error {
 	return readErr
 }
 
-// scanBundle calls emit with each non-blank line of a bundle (or the one
-// document spanning lines), until emit returns false.
-func scanBundle(ctx context.Context, r io.Reader, name string, emit func(lineNo int, data []byte) bool) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	lineNo, count := 0, 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		line, err := readLine(br, attest.MaxEnvelopeBytes)
-		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
-		}
-		if len(line) == 0 && errors.Is(err, io.EOF) {
-			break
-		}
-		lineNo++
-		trimmed := bytes.TrimSpace(line)
-		if len(trimmed) > 0 {
-			if count == 0 && trimmed[0] == '{' && !json.Valid(trimmed) {
-				// Not JSON Lines: one document spanning lines.
-				rest, rerr := io.ReadAll(io.LimitReader(br, int64(attest.MaxEnvelopeBytes+1-len(line))))
-				if rerr != nil {
-					return fmt.Errorf("%s: %w", name, rerr)
-				}
-				doc := append(line, rest...)
-				if len(doc) > attest.MaxEnvelopeBytes {
-					return fmt.Errorf("%s: %w: document larger than %d bytes", name, attest.ErrMalformed, attest.MaxEnvelopeBytes)
-				}
-				emit(lineNo, bytes.TrimSpace(doc))
-				return nil
-			}
-			if !emit(lineNo, trimmed) {
-				return ctx.Err()
-			}
-			count++
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-	}
-	if count == 0 {
-		return fmt.Errorf("%s: %w: no envelope found", name, attest.ErrEmptyBundle)
-	}
-	return nil
-}
-
-// lineEnvelopes reads one line (or document) with attest.ReadBundle, so
+// lineEnvelopes reads one line (or document) with attest's ParseLine, so
 // that inspect recognises exactly what verify does: a DSSE envelope, a
 // Sigstore bundle, or GitHub's {"attestations":[...]} shape (several
 // entries). It only reads the Inspector's settings, so workers share it.
 func (in *Inspector) lineEnvelopes(ctx context.Context, name string, lineNo int, data []byte) []Envelope {
-	entries, err := attest.ReadBundle(bytes.NewReader(data), name)
-	if err != nil {
-		sum := sha256.Sum256(data)
-		return []Envelope{{
-			Source: attest.Source{File: name, Line: lineNo}, Digest: "sha256:" + hex.EncodeToString(sum[:]),
-			Kind: KindInvalid, Status: StatusUnreadable, Reason: trimSentinel(stripFile(err.Error(), name)),
-		}}
-	}
+	entries := in.o.limits.ParseLine(attest.Source{File: name, Line: lineNo}, data)
 	out := make([]Envelope, 0, len(entries))
 	for _, e := range entries {
-		e.Source.Line = lineNo
 		out = append(out, in.entryEnvelope(ctx, e, data))
 	}
 	return out
 }
 
-// stripFile drops a leading "name:" or "name:line:" from a message shown
-// with its source anyway.
-func stripFile(msg, name string) string {
-	if rest, ok := strings.CutPrefix(msg, name+":"); ok {
-		if i := strings.Index(rest, ": "); i >= 0 && strings.Trim(rest[:i], "0123456789") == "" {
-			rest = rest[i+2:]
-		}
-		return strings.TrimSpace(rest)
-	}
-	return msg
-}
-
-// readLine returns the next line with its line break, failing when it is
-// longer than limit without buffering more than limit bytes.
-func readLine(br *bufio.Reader, limit int) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(line)+len(chunk) > limit+1 {
-			return nil, fmt.Errorf("%w: line longer than %d bytes", attest.ErrMalformed, limit)
-		}
-		line = append(line, chunk...)
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		return line, err
-	}
-}
 
 // signatureCerts returns each signature's "cert" (a PEM certificate that
 // Sigstore-era tools put beside the signature), or nil when there is none.
