@@ -116,24 +116,29 @@ func BenchmarkInputBuilding1000(b *testing.B) {
 }
 
 // BenchmarkPolicyEval is one evaluation of builtin:slsa for one artifact
-// whose input carries a bundle of 1,000 attestations (prepared once).
+// whose input carries a bundle of n attestations (prepared once): the cost
+// should not grow with n, or a gate would be quadratic.
 func BenchmarkPolicyEval(b *testing.B) {
-	f := newGateFixture(b, 1000)
-	ctx := context.Background()
-	ib, err := newInputBuilder(f.report)
-	if err != nil {
-		b.Fatal(err)
-	}
-	in, err := ib.value(&f.report.Artifacts[500])
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, fd := range f.v.o.policies.evaluate(ctx, in, ib.ids) {
-			if fd.Denies(false) {
-				b.Fatalf("denied: %s", fd.Message)
+	for _, n := range []int{10, 1000} {
+		b.Run(fmt.Sprintf("attestations=%d", n), func(b *testing.B) {
+			f := newGateFixture(b, n)
+			ctx := context.Background()
+			ib, err := newInputBuilder(f.report)
+			if err != nil {
+				b.Fatal(err)
 			}
-		}
+			in, err := ib.value(&f.report.Artifacts[n/2])
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, fd := range f.v.o.policies.evaluate(ctx, in, ib.ids) {
+					if fd.Denies(false) {
+						b.Fatalf("denied: %s", fd.Message)
+					}
+				}
+			}
+		})
 	}
 }
