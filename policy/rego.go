@@ -160,12 +160,15 @@ func (p *PolicySet) Timeout() time.Duration { return p.timeout }
 func (p *PolicySet) Data() map[string]any { return p.data }
 
 // Capabilities are OPA's built-in functions minus the network ones
-// (http.send, net.*): a policy's verdict depends only on its input and data.
+// (http.send, net.*) and opa.runtime (which can expose the process's
+// environment, where tokens and passwords live): a policy's verdict depends
+// only on its input and data, and a policy cannot copy a secret into a
+// finding that ends up in a log or a SARIF upload.
 func Capabilities() *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
 	kept := caps.Builtins[:0:0]
 	for _, b := range caps.Builtins {
-		if b.Name == "http.send" || strings.HasPrefix(b.Name, "net.") {
+		if b.Name == "http.send" || strings.HasPrefix(b.Name, "net.") || b.Name == "opa.runtime" {
 			continue
 		}
 		kept = append(kept, b)
