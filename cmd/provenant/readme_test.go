@@ -13,9 +13,6 @@ import (
 // with a freshly built binary, in a scratch directory prepared as the README
 // says, so that the examples cannot rot.
 func TestReadmeExamplesRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -33,10 +30,7 @@ func TestReadmeExamplesRun(t *testing.T) {
 	if len(blocks) < 3 {
 		t.Fatalf("found %d sh blocks in the Usage section, want at least 3", len(blocks))
 	}
-	bin := filepath.Join(t.TempDir(), "bin")
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "provenant"), ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := filepath.Dir(provenantBinary(t))
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "app.tar.gz"), []byte("hi\n"), 0o644); err != nil {
 		t.Fatal(err)
