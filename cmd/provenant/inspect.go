@@ -18,6 +18,7 @@ import (
 )
 
 type inspectFlags struct {
+	limits      attest.Limits
 	keys        []string
 	trustedRoot string
 	output      string
@@ -76,6 +77,7 @@ error or a bundle that cannot be read.`,
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.keys, "key", nil, "trusted public key to check signatures with, PKIX PEM or securesystemslib JSON (repeatable)")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json to verify Sigstore bundles with (offline)")
+	addLimitsFlag(fl, &f.limits)
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
 	return cmd
 }
@@ -129,6 +131,7 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 		}
 		opts = append(opts, inspect.WithSigstore(sigstoreInspector{sv}, f.trustedRoot))
 	}
+	opts = append(opts, inspect.WithLimits(f.limits))
 	in, err := inspect.New(opts...)
 	if err != nil {
 		return usageError("%v", err)

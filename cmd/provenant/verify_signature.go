@@ -14,6 +14,7 @@ import (
 
 func newVerifySignatureCmd(g *globalFlags) *cobra.Command {
 	var (
+		limits     attest.Limits
 		bundlePath string
 		keys       []string
 		sf         sigstoreFlags
@@ -67,7 +68,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 			if err != nil {
 				return err
 			}
-			entries, err := attest.ReadBundleFile(bundlePath)
+			entries, err := limits.ReadBundleFile(bundlePath)
 			if err != nil && !errors.Is(err, attest.ErrMalformed) && !errors.Is(err, attest.ErrEmptyBundle) {
 				return inputError(err)
 			}
@@ -98,6 +99,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 		},
 	}
 	f := cmd.Flags()
+	addLimitsFlag(f, &limits)
 	f.StringVar(&bundlePath, "bundle", "", "Sigstore bundle file (.sigstore.json, JSON Lines of bundles, or GitHub's attestations JSON)")
 	f.StringArrayVar(&keys, "key", nil, "trusted public key for keyed bundles (repeatable)")
 	sf.registerTrust(f)

@@ -11,6 +11,7 @@ import (
 
 func newVerifyVSACmd(g *globalFlags) *cobra.Command {
 	var (
+		limits     attest.Limits
 		bundlePath string
 		keys       []string
 		c          policy.VSACheck
@@ -54,7 +55,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 				}
 				c.Keys = append(c.Keys, k)
 			}
-			entries, err := attest.ReadBundleFile(bundlePath)
+			entries, err := limits.ReadBundleFile(bundlePath)
 			if err != nil && !errors.Is(err, attest.ErrMalformed) && !errors.Is(err, attest.ErrEmptyBundle) {
 				return inputError(err)
 			}
@@ -96,6 +97,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 		},
 	}
 	f := cmd.Flags()
+	addLimitsFlag(f, &limits)
 	f.StringVar(&bundlePath, "bundle", "", "VSA file: DSSE envelope(s) as JSON Lines, or a keyed Sigstore bundle")
 	f.StringArrayVar(&keys, "key", nil, "public key of the VSA's signer (repeatable)")
 	f.StringVar(&c.KeyID, "key-id", "", "keyid the signature must carry (slsa-verifier's --public-key-id)")
