@@ -25,6 +25,12 @@ func AppendToBundle(path string, envelopes ...*Envelope) error {
 		add.Write(line)
 		add.WriteByte('\n')
 	}
+	return appendBundleBytes(path, add.Bytes())
+}
+
+// appendBundleBytes appends whole lines to the bundle, atomically and
+// under its lock.
+func appendBundleBytes(path string, add []byte) error {
 	f, err := lockBundle(path)
 	if err != nil {
 		return err
@@ -45,7 +51,7 @@ func AppendToBundle(path string, envelopes ...*Envelope) error {
 	if info.Size() == 0 {
 		mode = 0o644
 	}
-	return writeFileAtomic(path, append(old, add.Bytes()...), mode)
+	return writeFileAtomic(path, append(old, add...), mode)
 }
 
 // lockBundle opens (creating) the bundle and takes an exclusive lock on it,

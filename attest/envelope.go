@@ -59,6 +59,10 @@ type Entry struct {
 	// do: such an envelope has no log entry and cannot be verified
 	// offline.
 	HasCertificate bool
+	// Certs are the "cert" fields of the envelope's signatures, in
+	// signature order ("" for a signature without one), read from the
+	// raw JSON (dsse.Signature drops them); untrusted until verified.
+	Certs []string
 }
 
 // ReadBundleFile reads a bundle from a file with the default limits; see

@@ -40,8 +40,11 @@ func (l Limits) ParseLine(src Source, data []byte) []Entry {
 		}
 	}
 	e := l.newEntry(src, data, probe)
-	if e.Err == nil && hasCertificate(probe) {
-		e.HasCertificate = true
+	if e.Err == nil {
+		if certs := signatureCerts(probe); certs != nil {
+			e.HasCertificate = true
+			e.Certs = certs
+		}
 	}
 	return []Entry{e}
 }
@@ -89,26 +92,6 @@ func githubAttestations(src Source, data []byte, raw json.RawMessage) []Entry {
 		out = append(out, e)
 	}
 	return out
-}
-
-// hasCertificate says whether a DSSE envelope's signatures carry a "cert"
-// (slsa-github-generator's legacy envelopes).
-func hasCertificate(probe map[string]json.RawMessage) bool {
-	var env struct {
-		Signatures []struct {
-			Cert string `json:"cert"`
-		} `json:"signatures"`
-	}
-	raw, err := json.Marshal(probe)
-	if err != nil || json.Unmarshal(raw, &env) != nil {
-		return false
-	}
-	for _, s := range env.Signatures {
-		if strings.TrimSpace(s.Cert) != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // checkNoDuplicateKeysIfNotEnvelope runs the duplicate-key walk for the

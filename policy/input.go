@@ -35,7 +35,7 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 		}
 		signers := make([]any, len(e.Signers))
 		for j, k := range e.Signers {
-			signers[j] = map[string]any{"keyid": k}
+			signers[j] = signerDoc(e, k)
 		}
 		if e.Identity != nil {
 			signers = append(signers, map[string]any{"keyid": "", "identity": e.Identity.SubjectAlternativeName,
@@ -123,4 +123,28 @@ func (b *inputBuilder) value(a *Artifact) (ast.Value, error) {
 		[2]*ast.Term{ast.StringTerm("attestations"), ast.NewTerm(b.attsValue)},
 		[2]*ast.Term{ast.StringTerm("expectations"), ast.NewTerm(b.expValue)},
 	), nil
+}
+
+// signerDoc is one key signer as policies see it, with its trust-file
+// name and validity window, or its verified X.509 certificate identity.
+func signerDoc(e Envelope, keyID string) map[string]any {
+	doc := map[string]any{"keyid": keyID}
+	for _, k := range e.TrustedKeys {
+		if k.KeyID == keyID {
+			doc["name"] = k.Name
+			if !k.ValidFrom.IsZero() {
+				doc["validFrom"] = fmtTime(k.ValidFrom)
+			}
+			if !k.ValidUntil.IsZero() {
+				doc["validUntil"] = fmtTime(k.ValidUntil)
+			}
+		}
+	}
+	for _, c := range e.Certificates {
+		if c.KeyID == keyID {
+			doc["identity"] = c.Identity
+			doc["issuer"] = c.Issuer
+		}
+	}
+	return doc
 }

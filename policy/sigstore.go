@@ -148,14 +148,27 @@ func (v *Verifier) checkSigstoreEntry(ctx context.Context, e attest.Entry, out E
 	if res.Signer.KeyID != "" {
 		out.Signers = []string{res.Signer.KeyID}
 	}
+	if err := v.checkTrustedKeyTime(res.Signer.KeyID, len(res.Timestamps)); err != nil {
+		out.Error = err.Error()
+		return out
+	}
 	out.Identity = res.Signer.Certificate
 	out.Timestamps = res.Timestamps
 	if res.PayloadType == "" {
 		out.Error = "a Sigstore message signature (" + res.MessageDigest + "), not an attestation: check it with verify-signature"
 		return out
 	}
+	for _, id := range out.Signers {
+		if k := v.trustedSigner(id); k != nil {
+			out.TrustedKeys = append(out.TrustedKeys, k)
+		}
+	}
 	st, err := attest.ParseStatement(res.PayloadType, res.Payload)
 	if err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	if err := v.checkStep(st, out.Signers); err != nil {
 		out.Error = err.Error()
 		return out
 	}

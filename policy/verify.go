@@ -31,6 +31,9 @@ type options struct {
 	failOnWarn     bool
 	now            func() time.Time
 	sig            sigstoreOpts // Sigstore bundles, slsa-verifier's checks (sigstore.go)
+	trust          *Trust       // trust file (trust.go)
+	thresholdSet   bool
+	x509           *x509Opts // X.509-certified DSSE signatures (x509.go)
 }
 
 // WithPolicies evaluates the compiled Rego policies for every artifact,
@@ -81,6 +84,7 @@ func WithThreshold(n int) Option {
 			return fmt.Errorf("threshold must be at least 1, not %d", n)
 		}
 		o.threshold = n
+		o.thresholdSet = true
 		return nil
 	}
 }
@@ -123,14 +127,27 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	if len(o.keys) == 0 && o.sig.verifier == nil {
+	if err := o.globalThreshold(); err != nil {
+		return nil, err
+	}
+	if err := o.checkX509(); err != nil {
+		return nil, err
+	}
+	if len(o.keys) == 0 && o.sig.verifier == nil && o.trust == nil && o.x509 == nil {
 		return nil, errors.New("no trusted key given")
 	}
 	distinct := map[string]bool{}
 	for _, k := range o.keys {
 		distinct[k.ID] = true
 	}
-	if o.threshold > len(distinct) && len(o.keys) > 0 {
+	if o.trust != nil {
+		for _, k := range o.trust.Keys {
+			if !k.Revoked {
+				distinct[k.KeyID] = true
+			}
+		}
+	}
+	if o.threshold > len(distinct) && len(distinct) > 0 {
 		return nil, fmt.Errorf("threshold %d is more than the %d distinct trusted key(s) given", o.threshold, len(distinct))
 	}
 	return &Verifier{o: o}, nil
@@ -149,6 +166,10 @@ type Criteria struct {
 	FailOn string `json:"failOn,omitempty"`
 	// Sigstore: trusted root, identities and slsa-verifier's checks.
 	Sigstore *SigstoreCriteria `json:"sigstore,omitempty"`
+	// Trust is the trust file, when one was given.
+	Trust *TrustCriteria `json:"trust,omitempty"`
+	// X509 are the CA roots and identities for certified signatures.
+	X509 *X509Criteria `json:"x509,omitempty"`
 }
 
 // Envelope is what happened to one envelope of a bundle.
@@ -168,9 +189,15 @@ type Envelope struct {
 	// VerifiedBuilder is the builder the certificate vouches for.
 	VerifiedBuilder string               `json:"verifiedBuilder,omitempty"`
 	Timestamps      []sigstore.Timestamp `json:"timestamps,omitempty"`
-	sig             *sigstoreState
-	statement       *attest.Statement
-	payload         []byte // the verified payload, as signed
+	// TrustedKeys are the signers named in the trust file, with their
+	// names and validity windows.
+	TrustedKeys []*TrustKey `json:"trustedKeys,omitempty"`
+	// Certificates are the verified X.509 signers of the envelope
+	// (--ca-roots).
+	Certificates []CertSigner `json:"certificates,omitempty"`
+	sig          *sigstoreState
+	statement    *attest.Statement
+	payload      []byte // the verified payload, as signed
 }
 
 // Artifact is the decision about one artifact.
@@ -325,6 +352,16 @@ func (v *Verifier) criteria() Criteria {
 			c.Keys = append(c.Keys, k.ID)
 		}
 	}
+	if t := v.o.trust; t != nil {
+		for _, k := range t.Keys {
+			if !k.Revoked && !seen[k.KeyID] {
+				seen[k.KeyID] = true
+				c.Keys = append(c.Keys, k.KeyID)
+			}
+		}
+		c.Trust = &TrustCriteria{File: t.File, Keys: t.Keys, Threshold: t.Threshold, Steps: t.Steps}
+	}
+	c.X509 = v.x509Criteria()
 	return c
 }
 
@@ -336,23 +373,41 @@ func (v *Verifier) checkEnvelope(ctx context.Context, e attest.Entry) Envelope {
 		out.Error = e.Err.Error()
 		return out
 	}
+	if e.HasCertificate && e.Sigstore == nil && v.o.x509 != nil {
+		return v.checkX509Entry(ctx, e, out)
+	}
 	if e.Sigstore != nil || e.HasCertificate {
 		return v.checkSigstoreEntry(ctx, e, out)
 	}
-	ver, err := attest.VerifyEnvelope(ctx, e.Envelope, v.o.keys, v.o.threshold)
+	ver, err := v.verifyWithTrust(ctx, e.Envelope)
 	if err != nil {
 		out.Error = "signature: " + strings.TrimPrefix(err.Error(), "signature: ")
 		return out
 	}
 	out.Signers = ver.KeyIDs
-	st, err := attest.ParseStatement(ver.PayloadType, ver.Payload)
+	return v.parseVerified(out, ver.PayloadType, ver.Payload)
+}
+
+// parseVerified parses a verified payload, applies the trust file's step
+// rule to its signers, and summarizes its provenance.
+func (v *Verifier) parseVerified(out Envelope, payloadType string, payload []byte) Envelope {
+	for _, id := range out.Signers {
+		if k := v.trustedSigner(id); k != nil {
+			out.TrustedKeys = append(out.TrustedKeys, k)
+		}
+	}
+	st, err := attest.ParseStatement(payloadType, payload)
 	if err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	if err := v.checkStep(st, out.Signers); err != nil {
 		out.Error = err.Error()
 		return out
 	}
 	out.Verified = true
 	out.statement = st
-	out.payload = ver.Payload
+	out.payload = payload
 	out.StatementType = st.GetType()
 	out.PredicateType = st.GetPredicateType()
 	if provenance.IsProvenance(st.GetPredicateType()) {

@@ -13,6 +13,8 @@ func newAttestCmd(g *globalFlags) *cobra.Command {
 	var (
 		keyPath      string
 		bundleFormat string
+		certPath     string
+		chainPath    string
 		req          provenance.AttestRequest
 	)
 	cmd := &cobra.Command{
@@ -48,9 +50,22 @@ instead of SLSA provenance.`,
 				return inputError(err)
 			}
 			req.Signer = signer
+			if chainPath != "" && certPath == "" {
+				return usageError("--cert-chain needs --cert")
+			}
 			switch bundleFormat {
 			case "dsse":
+				if certPath != "" {
+					w, err := certifiedBundleWriter(signer, certPath, chainPath, req.Bundle)
+					if err != nil {
+						return inputError(err)
+					}
+					req.Write = w
+				}
 			case "sigstore":
+				if certPath != "" {
+					return usageError("--cert records the chain beside a DSSE signature: use it with --bundle-format dsse")
+				}
 				req.Write = sigstoreBundleWriter(signer, req.Bundle)
 			default:
 				return usageError("--bundle-format must be dsse or sigstore, not %q", bundleFormat)
@@ -77,6 +92,8 @@ instead of SLSA provenance.`,
 	f.StringArrayVar(&req.Checksums, "checksums", nil, "sha256sum-format file naming more artifacts (repeatable)")
 	f.StringVar(&req.PredicateFile, "predicate", "", "attest this predicate (a JSON file) instead of SLSA provenance")
 	f.StringVar(&req.PredicateType, "predicate-type", "", "predicate type URI for --predicate")
+	f.StringVar(&certPath, "cert", "", "X.509 certificate (PEM) of the signing key, recorded beside the DSSE signature (docs/x509.md)")
+	f.StringVar(&chainPath, "cert-chain", "", "intermediate certificates (PEM) recorded after --cert")
 	f.StringVar(&bundleFormat, "bundle-format", "dsse", "dsse: append a DSSE envelope line to --bundle (JSON Lines); sigstore: write --bundle as one Sigstore bundle v0.3 (replaces the file)")
 	return cmd
 }

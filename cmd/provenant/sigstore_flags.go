@@ -28,6 +28,9 @@ type sigstoreFlags struct {
 	workflowInputs     []string
 	artifactDigests    []string
 	withSLSAGitHubOpts bool
+	// caRoots (verify --ca-roots): without --trusted-root, the identity
+	// flags apply to X.509-certified DSSE signatures only.
+	caRoots string
 }
 
 func (s *sigstoreFlags) registerTrust(f *pflag.FlagSet) {
@@ -56,8 +59,8 @@ func (s *sigstoreFlags) hasIdentity() bool {
 
 // verifier builds the Sigstore verifier; anyIdentity lets the caller
 // decide the builder from the certificate (verify's trusted builders).
-func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool) (*sigstore.Verifier, error) {
-	var opts []sigstore.Option
+func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool, extra ...sigstore.Option) (*sigstore.Verifier, error) {
+	opts := append([]sigstore.Option(nil), extra...)
 	if s.trustedRoot != "" {
 		tr, err := sigstore.LoadTrustedRoot(s.trustedRoot)
 		if err != nil {
@@ -73,6 +76,10 @@ func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool) (*sigstore
 		opts = append(opts, sigstore.WithKeys(k))
 	}
 	switch {
+	case s.caRoots != "" && s.trustedRoot == "":
+		if s.oidcIssuer != "" || s.oidcIssuerRegexp != "" {
+			return nil, usageError("--certificate-oidc-issuer is for Sigstore certificates (--trusted-root), not --ca-roots")
+		}
 	case s.hasIdentity():
 		if s.trustedRoot == "" {
 			return nil, usageError("--certificate-identity and --certificate-oidc-issuer need --trusted-root")
@@ -87,7 +94,7 @@ func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool) (*sigstore
 	case anyIdentity:
 		opts = append(opts, sigstore.WithoutIdentitiesUnsafe())
 	}
-	if s.trustedRoot == "" && len(keyPaths) == 0 {
+	if s.trustedRoot == "" && len(keyPaths) == 0 && len(extra) == 0 {
 		return nil, nil
 	}
 	v, err := sigstore.NewVerifier(opts...)
@@ -99,9 +106,9 @@ func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool) (*sigstore
 
 // policyOptions are verify's options for Sigstore bundles and
 // slsa-verifier's checks.
-func (s *sigstoreFlags) policyOptions(keyPaths []string) ([]policy.Option, error) {
+func (s *sigstoreFlags) policyOptions(keyPaths []string, extra ...sigstore.Option) ([]policy.Option, error) {
 	var opts []policy.Option
-	v, err := s.verifier(keyPaths, true)
+	v, err := s.verifier(keyPaths, true, extra...)
 	if err != nil {
 		return nil, err
 	}

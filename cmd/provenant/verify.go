@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
 )
 
@@ -32,6 +34,8 @@ type verifyFlags struct {
 	resourceURI string
 
 	sig sigstoreFlags // Sigstore and slsa-verifier's flags (sigstore_flags.go)
+
+	trust string // trust file (docs/trust.md)
 }
 
 func newVerifyCmd(g *globalFlags) *cobra.Command {
@@ -83,8 +87,8 @@ compile).`,
 			if len(vf.bundles) == 0 {
 				return usageError("--bundle is required")
 			}
-			if len(vf.keys) == 0 && vf.sig.trustedRoot == "" {
-				return usageError("at least one --key (or --trusted-root for Sigstore bundles) is required")
+			if len(vf.keys) == 0 && vf.sig.trustedRoot == "" && vf.trust == "" && vf.sig.caRoots == "" {
+				return usageError("at least one --key, --trust file, --ca-roots (X.509) or --trusted-root (Sigstore) is required")
 			}
 			if len(args) == 0 && len(vf.sig.artifactDigests) == 0 {
 				return usageError("name at least one artifact to verify")
@@ -108,9 +112,31 @@ compile).`,
 				return usageError("--print-input prints the policy input and exits; it writes no VSA")
 			}
 			opts := []policy.Option{
-				policy.WithThreshold(vf.threshold),
+				policy.WithClock(verifyNow),
 				policy.WithBuilderID(vf.builderID),
 				policy.WithSourceURI(vf.sourceURI),
+			}
+			if cmd.Flags().Changed("threshold") || vf.trust == "" {
+				opts = append(opts, policy.WithThreshold(vf.threshold))
+			}
+			var trustOpts []sigstore.Option
+			if vf.trust != "" {
+				t, err := policy.LoadTrust(vf.trust)
+				if err != nil {
+					return inputError(errors.New(strings.TrimPrefix(err.Error(), policy.ErrTrustFile.Error()+": ")))
+				}
+				opts = append(opts, policy.WithTrust(t))
+				trustOpts = t.SigstoreOptions()
+			}
+			if vf.sig.caRoots != "" {
+				roots, err := policy.LoadCARoots(vf.sig.caRoots)
+				if err != nil {
+					return inputError(err)
+				}
+				opts = append(opts, policy.WithCARoots(roots))
+				if vf.sig.identity != "" || vf.sig.identityRegexp != "" {
+					opts = append(opts, policy.WithCertificateIdentity(vf.sig.identity, vf.sig.identityRegexp))
+				}
 			}
 			if cmd.Flags().Changed("predicate-type") {
 				opts = append(opts, policy.WithPredicateType(vf.predicateType))
@@ -148,7 +174,7 @@ compile).`,
 				slsaLevel = ps.SLSALevel()
 				opts = append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == policy.KindWarn))
 			}
-			sopts, err := vf.sig.policyOptions(vf.keys)
+			sopts, err := vf.sig.policyOptions(vf.keys, trustOpts...)
 			if err != nil {
 				return err
 			}
@@ -229,6 +255,8 @@ compile).`,
 	f.StringVar(&vf.vsaKey, "vsa-key", "", "private key that signs the VSAs")
 	f.StringVar(&vf.verifierID, "verifier-id", "", "verifier id URI recorded in the VSAs")
 	vf.sig.registerTrust(f)
+	f.StringVar(&vf.trust, "trust", "", "trust file (YAML, docs/trust.md): keys with validity windows and revocations, threshold, per-step rules")
+	f.StringVar(&vf.sig.caRoots, "ca-roots", "", "PEM file of trusted X.509 root CAs for DSSE signatures that carry a certificate chain (docs/x509.md); with --certificate-identity[-regexp]")
 	vf.sig.registerSLSA(f)
 	vf.sig.registerDigest(f)
 	f.StringVar(&vf.resourceURI, "resource-uri", "", "resourceUri recorded in the VSA (default: the artifact's name; one artifact only)")
@@ -272,6 +300,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 		crit = append(crit, "source "+r.Criteria.SourceURI)
 	}
 	crit = append(crit, sigstoreCriteriaText(r.Criteria.Sigstore)...)
+	crit = append(crit, trustCriteriaText(r.Criteria)...)
 	envelopes := 0
 	for _, e := range r.Envelopes {
 		if e.Source.Line > 0 {
@@ -300,6 +329,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 			}
 			fmt.Fprintf(w, "%s %s: verified by %s\n", p.green("✓"), a.Name, strings.Join(srcs, ", "))
 			printIdentities(w, p, r, a)
+			printTrustSigners(w, p, r, a)
 		case len(a.Reasons) > 0:
 			denied++
 			fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), a.Name, a.Reasons[0])

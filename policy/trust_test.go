@@ -1,0 +1,246 @@
+package policy
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+// trustDir writes the public halves of the test signers as k0.pub .. k3.pub
+// and the trust file, and returns the trust file's path.
+func trustDir(t *testing.T, yaml string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for i, s := range testSigners(t) {
+		pem, err := publicPEM(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "k"+string(rune('0'+i))+".pub"), pem, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "trust.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestParseTrustErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"unknown top-level field", "keys:\n  - id: a\n    path: k0.pub\nthresold: 1\n", `trust.yaml:4: trust file: unknown field "thresold"`},
+		{"unknown key field", "keys:\n  - id: a\n    path: k0.pub\n    validFor: 3\n", `trust.yaml:4: keys[0]: unknown field "validFor"`},
+		{"bad date", "keys:\n  - id: a\n    path: k0.pub\n    validFrom: 2025-13-01\n", `trust.yaml:4: keys[0].validFrom "2025-13-01" is not an RFC 3339 time`},
+		{"date without time", "keys:\n  - id: a\n    path: k0.pub\n    validUntil: 2025-01-01\n", `trust.yaml:4: keys[0].validUntil "2025-01-01" is not an RFC 3339 time`},
+		{"missing key file", "keys:\n  - id: a\n    path: k0.pub\n  - id: b\n    path: nope.pub\n", `trust.yaml:4: key "b": `},
+		{"no id", "keys:\n  - path: k0.pub\n", `trust.yaml:2: keys[0] has no id`},
+		{"no path", "keys:\n  - id: a\n", `trust.yaml:2: key "a" has no path`},
+		{"duplicate id", "keys:\n  - id: a\n    path: k0.pub\n  - id: a\n    path: k1.pub\n", `trust.yaml:4: key "a" is listed twice (first at `},
+		{"same key twice", "keys:\n  - id: a\n    path: k0.pub\n  - id: b\n    path: k0.pub\n", `trust.yaml:4: key "b" is the same key as "a"`},
+		{"window backwards", "keys:\n  - id: a\n    path: k0.pub\n    validFrom: 2025-01-01T00:00:00Z\n    validUntil: 2024-01-01T00:00:00Z\n", `trust.yaml:2: key "a": validFrom 2025-01-01T00:00:00Z is not before validUntil`},
+		{"revoked not bool", "keys:\n  - id: a\n    path: k0.pub\n    revoked: maybe\n", `trust.yaml:4: keys[0].revoked must be true or false`},
+		{"threshold zero", "keys:\n  - id: a\n    path: k0.pub\nthreshold: 0\n", `trust.yaml:4: threshold must be a whole number of at least 1`},
+		{"threshold too high", "keys:\n  - id: a\n    path: k0.pub\n  - id: b\n    path: k1.pub\n    revoked: true\nthreshold: 2\n", `trust.yaml:1: threshold 2 is more than the 1 key(s) that are not revoked`},
+		{"no keys", "threshold: 1\n", `trust.yaml:1: no keys`},
+		{"empty", "", `trust.yaml:1: empty trust file`},
+		{"not yaml", "keys: [\n", `trust.yaml:1: did not find expected node content`},
+		{"step unknown key", "keys:\n  - id: a\n    path: k0.pub\nsteps:\n  build:\n    keys: [a, ci]\n", `trust.yaml:6: step "build": no key with id "ci" in keys`},
+		{"step threshold too high", "keys:\n  - id: a\n    path: k0.pub\nsteps:\n  build:\n    keys: [a]\n    threshold: 2\n", `trust.yaml:6: step "build": threshold 2 is more than its 1 key(s)`},
+		{"step unknown field", "keys:\n  - id: a\n    path: k0.pub\nsteps:\n  build:\n    key: [a]\n", `trust.yaml:6: step "build": unknown field "key"`},
+		{"step no keys", "keys:\n  - id: a\n    path: k0.pub\nsteps:\n  build:\n    threshold: 1\n", `trust.yaml:6: step "build" has no keys`},
+		{"duplicate field", "keys:\n  - id: a\n    path: k0.pub\n    path: k1.pub\n", `trust.yaml:4: `},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := trustDir(t, tt.yaml)
+			_, err := LoadTrust(path)
+			if err == nil {
+				t.Fatalf("LoadTrust = nil error, want %q", tt.want)
+			}
+			if !errors.Is(err, ErrTrustFile) {
+				t.Errorf("LoadTrust error %v does not wrap ErrTrustFile", err)
+			}
+			got := strings.ReplaceAll(err.Error(), filepath.Dir(path)+string(filepath.Separator), "")
+			got = strings.TrimPrefix(got, "trust file: ")
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("LoadTrust error = %q, want prefix %q", got, tt.want)
+			}
+			if strings.Contains(got, "\n") {
+				t.Errorf("LoadTrust error has more than one line: %q", got)
+			}
+		})
+	}
+}
+
+func TestParseTrust(t *testing.T) {
+	path := trustDir(t, `keys:
+  - id: current
+    path: k0.pub
+    validFrom: 2025-01-01T00:00:00Z
+  - id: retired
+    path: k1.pub
+    validFrom: 2019-01-01T00:00:00Z
+    validUntil: 2020-01-01T00:00:00Z
+  - id: revoked
+    path: k2.pub
+    revoked: true
+threshold: 1
+steps:
+  release:
+    keys: [current, retired]
+    threshold: 2
+`)
+	tr, err := LoadTrust(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := testSigners(t)
+	if len(tr.Keys) != 3 || tr.Keys[0].Name != "current" || tr.Keys[0].KeyID != k[0].pub.ID {
+		t.Fatalf("keys = %+v, want current, retired, revoked with the computed key ids", tr.Keys)
+	}
+	if got, want := tr.Keys[1].ValidUntil, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("retired validUntil = %v, want %v", got, want)
+	}
+	if !tr.Keys[2].Revoked || tr.Keys[0].Revoked {
+		t.Errorf("revoked flags = %v %v, want false true", tr.Keys[0].Revoked, tr.Keys[2].Revoked)
+	}
+	if r := tr.Steps["release"]; r == nil || r.Threshold != 2 || len(r.keyIDs) != 2 || r.Source != path+":14" {
+		t.Errorf("release rule = %+v, want 2 of current, retired at %s:14", r, path)
+	}
+}
+
+func TestVerifyTrust(t *testing.T) {
+	k := testSigners(t)
+	app := newArt("app")
+	subj := []digest.Artifact{app.subject(digest.SHA256)}
+	step := func(name string) provenance.AttestOptions {
+		return provenance.AttestOptions{BuilderID: "https://ci.example.com/b", ExtraParams: map[string]any{"step": name}}
+	}
+	const base = `keys:
+  - id: current
+    path: k0.pub
+    validFrom: 2025-01-01T00:00:00Z
+  - id: retired
+    path: k1.pub
+    validFrom: 2019-01-01T00:00:00Z
+    validUntil: 2020-01-01T00:00:00Z
+  - id: revoked
+    path: k2.pub
+    revoked: true
+  - id: spare
+    path: k3.pub
+`
+	const steps = `  - id: alice
+    path: k1.pub
+  - id: bob
+    path: k2.pub
+  - id: carol
+    path: k3.pub
+  - id: ci
+    path: k0.pub
+steps:
+  build:
+    keys: [ci]
+  release:
+    keys: [alice, bob, carol]
+    threshold: 2
+`
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		trust string
+		clock time.Time
+		line  string
+		extra []Option
+		want  string // "" allowed; else a substring of the reason
+	}{
+		{"current key", base, now, v1Line(t, step("x"), subj, k[0]), nil, ""},
+		{"current key before its window", base, time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), v1Line(t, step("x"), subj, k[0]), nil,
+			`key "current" (TRUST:2) signed but is not valid before 2025-01-01T00:00:00Z (judged at 2024-06-01T00:00:00Z, verification time`},
+		{"retired key after its window", base, now, v1Line(t, step("x"), subj, k[1]), nil,
+			`no signature from a trusted key; key "retired" (TRUST:5) signed but expired at 2020-01-01T00:00:00Z (judged at 2026-03-01T00:00:00Z`},
+		{"retired key inside its window", base, time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC), v1Line(t, step("x"), subj, k[1]), nil, ""},
+		{"revoked key", base, now, v1Line(t, step("x"), subj, k[2]), nil, `key "revoked" (TRUST:9) signed but is revoked`},
+		{"revoked key also given with --key", base, now, v1Line(t, step("x"), subj, k[2]), []Option{WithKeys(k[2].pub)}, `key "revoked" (TRUST:9) signed but is revoked`},
+		{"revoked and current sign, threshold 1", base, now, v1Line(t, step("x"), subj, k[2], k[0]), nil, ""},
+		{"global threshold 2 from the file", base + "threshold: 2\n", now, v1Line(t, step("x"), subj, k[0]), nil, "signed by 1 distinct trusted key(s), 2 required"},
+		{"global threshold 2 met", base + "threshold: 2\n", now, v1Line(t, step("x"), subj, k[0], k[3]), nil, ""},
+		{"--key valid forever", "keys:\n  - id: old\n    path: k1.pub\n    validUntil: 2020-01-01T00:00:00Z\n", now, v1Line(t, step("x"), subj, k[1]), []Option{WithKeys(k[1].pub)}, ""},
+		{"release 2 of 3 met", "keys:\n" + steps, now, v1Line(t, step("release"), subj, k[1], k[3]), nil, ""},
+		{"release 2 of 3 not met", "keys:\n" + steps, now, v1Line(t, step("release"), subj, k[1], k[0]), nil,
+			`step "release" needs 2 of its key(s) alice, bob, carol (TRUST:13) among the usable signers; 1 signed (alice)`},
+		{"release by nobody of the step", "keys:\n" + steps, now, v1Line(t, step("release"), subj, k[0]), nil, `step "release" needs 2 of`},
+		{"build by ci", "keys:\n" + steps, now, v1Line(t, step("build"), subj, k[0]), nil, ""},
+		{"build by a maintainer", "keys:\n" + steps, now, v1Line(t, step("build"), subj, k[1]), nil, `step "build" needs 1 of its key(s) ci (TRUST:11) among the usable signers; none of them signed`},
+		{"step without a rule", "keys:\n" + steps, now, v1Line(t, step("test"), subj, k[1]), nil, ""},
+		{"no step: global rule only", "keys:\n" + steps, now, v1Line(t, provenance.AttestOptions{}, subj, k[2]), nil, ""},
+		{"step rule, revoked member", "keys:\n" + strings.Replace(steps, "path: k2.pub\n", "path: k2.pub\n    revoked: true\n", 1), now,
+			v1Line(t, step("release"), subj, k[1], k[2]), nil, `step "release" needs 2 of its key(s)`},
+		{"step is not a string", "keys:\n" + steps, now, v1Line(t, provenance.AttestOptions{ExtraParams: map[string]any{"step": 3}}, subj, k[1]), nil, "externalParameters.step is not a non-empty string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := trustDir(t, tt.trust)
+			tr, err := LoadTrust(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := append([]Option{WithTrust(tr), WithClock(func() time.Time { return tt.clock })}, tt.extra...)
+			v, err := NewVerifier(opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := v.Verify(context.Background(), entries(t, tt.line), []Input{app.input()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := strings.ReplaceAll(tt.want, "TRUST", path)
+			switch {
+			case want == "" && !r.Allowed:
+				t.Errorf("denied (%v), want allowed", r.Artifacts[0].Reasons)
+			case want != "" && r.Allowed:
+				t.Errorf("allowed, want denied with %q", want)
+			case want != "" && !strings.Contains(strings.Join(r.Artifacts[0].Reasons, "\n"), want):
+				t.Errorf("reasons = %q, want one containing %q", r.Artifacts[0].Reasons, want)
+			}
+		})
+	}
+}
+
+func TestTrustThresholdConflict(t *testing.T) {
+	path := trustDir(t, "keys:\n  - id: a\n    path: k0.pub\n  - id: b\n    path: k1.pub\nthreshold: 2\n")
+	tr, err := LoadTrust(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewVerifier(WithTrust(tr), WithThreshold(1)); err == nil || !strings.Contains(err.Error(), "conflicts with threshold 2") {
+		t.Errorf("NewVerifier(--threshold 1, file threshold 2) error = %v, want a conflict", err)
+	}
+	v, err := NewVerifier(WithTrust(tr), WithThreshold(2))
+	if err != nil {
+		t.Fatalf("NewVerifier(agreeing thresholds) = %v", err)
+	}
+	if v.o.threshold != 2 {
+		t.Errorf("threshold = %d, want 2", v.o.threshold)
+	}
+}
+
+func publicPEM(s testSigner) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(s.pub.Key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
