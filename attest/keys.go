@@ -103,6 +103,49 @@ func ParseSigner(data []byte, opts ...KeyOption) (Signer, error) {
 	if k.KeyVal.Private == "" {
 		return nil, fmt.Errorf("%w: this is a public key; signing needs the private key", ErrKey)
 	}
+	s, err := newSigner(k)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSigner(s, k); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkSigner signs a probe and verifies it with the key's public half, so
+// that a key whose private part is malformed (the library would panic when
+// signing) or does not match its public part (a JSON key can claim any
+// public key, and its key id follows the claim) is refused when loaded.
+func checkSigner(s Signer, k *signerverifier.SSLibKey) (err error) {
+	pub, err := ParsePublicKey([]byte(k.KeyVal.Public))
+	if err != nil {
+		if k.KeyType != signerverifier.ED25519KeyType {
+			return err
+		}
+		raw, herr := hex.DecodeString(k.KeyVal.Public)
+		if herr != nil || len(raw) != ed25519.PublicKeySize {
+			return fmt.Errorf("%w: bad ed25519 public key", ErrKey)
+		}
+		pub = &PublicKey{Key: ed25519.PublicKey(raw)}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: the private key is malformed", ErrKey)
+		}
+	}()
+	probe := []byte("provenant key check")
+	sig, err := s.Sign(context.Background(), probe)
+	if err != nil {
+		return fmt.Errorf("%w: the private key cannot sign: %v", ErrKey, err)
+	}
+	if pub.Verify(context.Background(), probe, sig) != nil {
+		return fmt.Errorf("%w: the private key does not match its public key", ErrKey)
+	}
+	return nil
+}
+
+func newSigner(k *signerverifier.SSLibKey) (Signer, error) {
 	switch k.KeyType {
 	case signerverifier.ED25519KeyType:
 		return signerverifier.NewED25519SignerVerifierFromSSLibKey(k)
