@@ -128,7 +128,7 @@ func (v *Verifier) checkSigstoreEntry(ctx context.Context, e attest.Entry, out E
 		out.Index = e.Index
 	}
 	if e.Sigstore == nil {
-		out.Error = "signature: the envelope " + sigstore.ErrNoTrustedTime.Error() + "; verify a Sigstore bundle of it instead"
+		out.Error = "signature: the envelope " + sigstore.ErrNoTrustedTime.Error() + "; verify a Sigstore bundle of it instead, or, for a certificate from your own CA, give --ca-roots and --certificate-identity (docs/x509.md)"
 		return out
 	}
 	if v.o.sig.verifier == nil {
