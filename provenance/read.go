@@ -53,12 +53,12 @@ func Summarize(st *attest.Statement) (*Summary, error) {
 		s.InvocationID = rd.GetMetadata().GetInvocationId()
 		ext := bd.GetExternalParameters().AsMap()
 		switch {
-		case stringAt(ext, "source") != "":
-			s.Source = stringAt(ext, "source")
-		case stringAt(ext, "source", "uri") != "":
-			s.Source = stringAt(ext, "source", "uri")
-		case stringAt(ext, "workflow", "repository") != "":
-			s.Source = stringAt(ext, "workflow", "repository")
+		case StringAt(ext, "source") != "":
+			s.Source = StringAt(ext, "source")
+		case StringAt(ext, "source", "uri") != "":
+			s.Source = StringAt(ext, "source", "uri")
+		case StringAt(ext, "workflow", "repository") != "":
+			s.Source = StringAt(ext, "workflow", "repository")
 		case len(bd.GetResolvedDependencies()) > 0:
 			s.Source = bd.GetResolvedDependencies()[0].GetUri()
 		}
@@ -95,7 +95,9 @@ func fromStruct(s *structpb.Struct, m proto.Message) error {
 	return protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(b, m)
 }
 
-func stringAt(m map[string]any, path ...string) string {
+// StringAt reads the string at a path of object keys in a decoded JSON
+// object; "" when anything on the way is absent or of another type.
+func StringAt(m map[string]any, path ...string) string {
 	var cur any = m
 	for _, p := range path {
 		obj, ok := cur.(map[string]any)

@@ -59,11 +59,11 @@ func readSLSAv1(p map[string]any) *Provenance {
 	rd, _ := p["runDetails"].(map[string]any)
 	out := &Provenance{
 		Version:              "v1",
-		BuilderID:            str(rd, "builder", "id"),
-		BuildType:            str(bd, "buildType"),
-		InvocationID:         str(rd, "metadata", "invocationId"),
-		StartedOn:            str(rd, "metadata", "startedOn"),
-		FinishedOn:           str(rd, "metadata", "finishedOn"),
+		BuilderID:            provenance.StringAt(rd, "builder", "id"),
+		BuildType:            provenance.StringAt(bd, "buildType"),
+		InvocationID:         provenance.StringAt(rd, "metadata", "invocationId"),
+		StartedOn:            provenance.StringAt(rd, "metadata", "startedOn"),
+		FinishedOn:           provenance.StringAt(rd, "metadata", "finishedOn"),
 		ResolvedDependencies: resourceList(bd["resolvedDependencies"]),
 		Byproducts:           resourceList(rd["byproducts"]),
 	}
@@ -71,17 +71,17 @@ func readSLSAv1(p map[string]any) *Provenance {
 	out.ExternalParameters = rawJSON(ext)
 	uri := ""
 	switch {
-	case str(ext, "source") != "":
-		uri = str(ext, "source")
-	case str(ext, "source", "uri") != "":
-		uri = str(ext, "source", "uri")
-	case str(ext, "workflow", "repository") != "":
-		uri = str(ext, "workflow", "repository")
+	case provenance.StringAt(ext, "source") != "":
+		uri = provenance.StringAt(ext, "source")
+	case provenance.StringAt(ext, "source", "uri") != "":
+		uri = provenance.StringAt(ext, "source", "uri")
+	case provenance.StringAt(ext, "workflow", "repository") != "":
+		uri = provenance.StringAt(ext, "workflow", "repository")
 	case len(out.ResolvedDependencies) > 0:
 		uri = out.ResolvedDependencies[0].URI
 	}
 	if uri != "" {
-		out.Source = newSource(uri, str(ext, "workflow", "ref"), out.ResolvedDependencies)
+		out.Source = newSource(uri, provenance.StringAt(ext, "workflow", "ref"), out.ResolvedDependencies)
 	}
 	return out
 }
@@ -90,11 +90,11 @@ func readSLSAv02(p map[string]any) *Provenance {
 	inv, _ := p["invocation"].(map[string]any)
 	out := &Provenance{
 		Version:              "v0.2",
-		BuilderID:            str(p, "builder", "id"),
-		BuildType:            str(p, "buildType"),
-		InvocationID:         str(p, "metadata", "buildInvocationId"),
-		StartedOn:            str(p, "metadata", "buildStartedOn"),
-		FinishedOn:           str(p, "metadata", "buildFinishedOn"),
+		BuilderID:            provenance.StringAt(p, "builder", "id"),
+		BuildType:            provenance.StringAt(p, "buildType"),
+		InvocationID:         provenance.StringAt(p, "metadata", "buildInvocationId"),
+		StartedOn:            provenance.StringAt(p, "metadata", "buildStartedOn"),
+		FinishedOn:           provenance.StringAt(p, "metadata", "buildFinishedOn"),
 		ResolvedDependencies: resourceList(p["materials"]),
 		Byproducts:           []Resource{},
 	}
@@ -103,12 +103,12 @@ func readSLSAv02(p map[string]any) *Provenance {
 	}
 	cs, _ := inv["configSource"].(map[string]any)
 	switch {
-	case str(cs, "uri") != "":
+	case provenance.StringAt(cs, "uri") != "":
 		deps := out.ResolvedDependencies
 		if d := digestMap(cs["digest"]); len(d) > 0 {
-			deps = append([]Resource{{URI: str(cs, "uri"), Digest: d}}, deps...)
+			deps = append([]Resource{{URI: provenance.StringAt(cs, "uri"), Digest: d}}, deps...)
 		}
-		out.Source = newSource(str(cs, "uri"), "", deps)
+		out.Source = newSource(provenance.StringAt(cs, "uri"), "", deps)
 	case len(out.ResolvedDependencies) > 0:
 		out.Source = newSource(out.ResolvedDependencies[0].URI, "", out.ResolvedDependencies)
 	}
@@ -183,11 +183,11 @@ func sameRepo(a, b string) bool {
 
 func readVSA(p map[string]any) *VSA {
 	out := &VSA{
-		VerifierID:     str(p, "verifier", "id"),
-		TimeVerified:   str(p, "timeVerified"),
-		ResourceURI:    str(p, "resourceUri"),
-		Result:         str(p, "verificationResult"),
-		SLSAVersion:    str(p, "slsaVersion"),
+		VerifierID:     provenance.StringAt(p, "verifier", "id"),
+		TimeVerified:   provenance.StringAt(p, "timeVerified"),
+		ResourceURI:    provenance.StringAt(p, "resourceUri"),
+		Result:         provenance.StringAt(p, "verificationResult"),
+		SLSAVersion:    provenance.StringAt(p, "slsaVersion"),
 		VerifiedLevels: []string{},
 	}
 	if pol, ok := p["policy"].(map[string]any); ok {
@@ -228,7 +228,7 @@ func resourceList(v any) []Resource {
 }
 
 func resource(m map[string]any) Resource {
-	return Resource{Name: str(m, "name"), URI: str(m, "uri"), Digest: digestMap(m["digest"])}
+	return Resource{Name: provenance.StringAt(m, "name"), URI: provenance.StringAt(m, "uri"), Digest: digestMap(m["digest"])}
 }
 
 func digestMap(v any) map[string]string {
@@ -245,19 +245,6 @@ func digestMap(v any) map[string]string {
 	return out
 }
 
-// str reads a string at a path of object keys; "" when absent.
-func str(m map[string]any, path ...string) string {
-	var cur any = m
-	for _, p := range path {
-		obj, ok := cur.(map[string]any)
-		if !ok {
-			return ""
-		}
-		cur = obj[p]
-	}
-	s, _ := cur.(string)
-	return s
-}
 
 // rawJSON encodes a parameter object compactly, keys sorted (encoding/json
 // sorts map keys), so that the same parameters always print the same.
@@ -281,7 +268,7 @@ func stringParam(ext json.RawMessage, key string) string {
 	if json.Unmarshal(ext, &p) != nil {
 		return ""
 	}
-	return str(p, key)
+	return provenance.StringAt(p, key)
 }
 
 // workflowPath reads externalParameters.workflow.path (GitHub's build
@@ -294,7 +281,7 @@ func workflowPath(ext json.RawMessage) string {
 	if json.Unmarshal(ext, &p) != nil {
 		return ""
 	}
-	return str(p, "workflow", "path")
+	return provenance.StringAt(p, "workflow", "path")
 }
 
 // sortedKeys returns a map's keys in order.
