@@ -118,6 +118,8 @@ func TestVerifyTrustGolden(t *testing.T) {
 		{"ok-step-two-of-three", []string{"--trust=steps.yaml", "--bundle=release-two.intoto.jsonl"}, 0},
 		{"denied-step-one-of-three", []string{"--trust=steps.yaml", "--bundle=release-one.intoto.jsonl"}, 1},
 		{"denied-step-wrong-signer", []string{"--trust=steps.yaml", "--bundle=by-other.intoto.jsonl"}, 1},
+		{"ok-sigstore-current", []string{"--trust=trust.yaml", "--bundle=current.sigstore.json"}, 0},
+		{"denied-sigstore-expired", []string{"--trust=trust.yaml", "--bundle=retired.sigstore.json"}, 1},
 		{"usage-threshold-conflict", []string{"--trust=trust.yaml", "--threshold=2", "--bundle=good.intoto.jsonl"}, 2},
 		{"input-unknown-field", []string{"--trust=unknown-field.yaml", "--bundle=good.intoto.jsonl"}, 2},
 		{"input-bad-date", []string{"--trust=bad-date.yaml", "--bundle=good.intoto.jsonl"}, 2},
@@ -127,6 +129,13 @@ func TestVerifyTrustGolden(t *testing.T) {
 	f := trustFixture(t)
 	t.Chdir(f.dir)
 	setClock(t, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	// Keyed Sigstore bundles without a log entry or timestamp: judged at
+	// verification time too.
+	for _, sb := range []struct{ key, out string }{{"ed25519-test-only.key", "current.sigstore.json"}, {"other-ed25519-test-only.key", "retired.sigstore.json"}} {
+		if r := runCLI(t, "", "attest", "--key="+sb.key, "--bundle-format=sigstore", "--bundle="+sb.out, "app.tar.gz"); r.code != 0 {
+			t.Fatalf("attest --bundle-format sigstore: %s", r.stderr)
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", append(append([]string{"verify"}, tt.args...), "app.tar.gz")...)
