@@ -6,8 +6,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"regexp"
@@ -136,10 +134,9 @@ func WithTimeout(d time.Duration) Option {
 // Signer signs with a KMS key. It implements attest.Signer
 // (dsse.SignerVerifier).
 type Signer struct {
+	attest.PublicHalf
 	uri     *URI
 	sv      sigkms.SignerVerifier
-	pub     *attest.PublicKey
-	pem     []byte
 	timeout time.Duration
 }
 
@@ -168,7 +165,7 @@ func Open(ctx context.Context, uri string, opts ...Option) (*Signer, error) {
 	}
 	// Providers that fix the hash when the client is made (Vault) need the
 	// curve's hash for a P-384 key.
-	if ec, ok := s.pub.Key.(*ecdsa.PublicKey); ok && ec.Curve != elliptic.P256() {
+	if ec, ok := s.Public().(*ecdsa.PublicKey); ok && ec.Curve != elliptic.P256() {
 		h := crypto.SHA384
 		if ec.Curve == elliptic.P521() {
 			h = crypto.SHA512
@@ -197,16 +194,11 @@ func (s *Signer) load(ctx context.Context, h crypto.Hash) error {
 	if err != nil {
 		return s.errorf("loading the key", err)
 	}
-	der, err := x509.MarshalPKIXPublicKey(res.pub)
+	half, err := attest.NewPublicHalf(res.pub)
 	if err != nil {
-		return fmt.Errorf("%w: %s: the public key: %v", ErrKMS, s.uri, err)
+		return fmt.Errorf("%w: %s: %w", ErrKMS, s.uri, err)
 	}
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	pub, err := attest.ParsePublicKey(pemBytes)
-	if err != nil {
-		return fmt.Errorf("%s: %w", s.uri, err)
-	}
-	s.sv, s.pub, s.pem = res.sv, pub, pemBytes
+	s.sv, s.PublicHalf = res.sv, half
 	return nil
 }
 
@@ -220,26 +212,11 @@ func (s *Signer) Sign(ctx context.Context, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, s.errorf("signing", err)
 	}
-	if err := s.pub.Verify(ctx, data, sig); err != nil {
+	if err := s.Verify(ctx, data, sig); err != nil {
 		return nil, fmt.Errorf("%w: %s: the KMS signature does not verify with the key's public key; provenant accepts ECDSA P-256/SHA-256, P-384/SHA-384 and RSA with SHA-256 (PSS or PKCS#1 v1.5) keys", ErrKMS, s.uri)
 	}
 	return sig, nil
 }
-
-// Verify implements dsse.Verifier, locally, with the public key.
-func (s *Signer) Verify(ctx context.Context, data, sig []byte) error {
-	return s.pub.Verify(ctx, data, sig)
-}
-
-// KeyID implements dsse.Verifier: the securesystemslib key id of the public
-// key, the id a verifier computes from the exported PEM.
-func (s *Signer) KeyID() (string, error) { return s.pub.ID, nil }
-
-// Public implements dsse.Verifier.
-func (s *Signer) Public() crypto.PublicKey { return s.pub.Key }
-
-// PublicKeyPEM returns the public key as PKIX PEM.
-func (s *Signer) PublicKeyPEM() []byte { return append([]byte(nil), s.pem...) }
 
 // String names the key by its URI.
 func (s *Signer) String() string { return s.uri.Ref }

@@ -12,8 +12,6 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -29,12 +27,11 @@ import (
 // Signer signs with a key pair on a PKCS#11 token. It implements attest.Signer
 // (dsse.SignerVerifier). Close it when done.
 type Signer struct {
+	attest.PublicHalf
 	uri     string // the URI without its PIN, for messages
 	release func()
 	ctx     *crypto11.Context
 	key     crypto11.Signer
-	pub     *attest.PublicKey
-	pem     []byte
 	hash    crypto.Hash
 	opts    crypto.SignerOpts
 }
@@ -218,17 +215,12 @@ func findKey(c *crypto11.Context, u *URI) (*Signer, error) {
 		return nil, fmt.Errorf("%w: %d key pairs match %s; add id= to pick one", attest.ErrKey, len(keys), keyName(u))
 	}
 	key := keys[0]
-	der, err := x509.MarshalPKIXPublicKey(key.Public())
+	half, err := attest.NewPublicHalf(key.Public())
 	if err != nil {
-		return nil, fmt.Errorf("%w: the token's public key: %v", attest.ErrKey, err)
+		return nil, fmt.Errorf("the token's key: %w", err)
 	}
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	pub, err := attest.ParsePublicKey(pemBytes)
-	if err != nil {
-		return nil, err
-	}
-	s := &Signer{uri: u.String(), ctx: c, key: key, pub: pub, pem: pemBytes}
-	switch p := pub.Key.(type) {
+	s := &Signer{PublicHalf: half, uri: u.String(), ctx: c, key: key}
+	switch p := half.Public().(type) {
 	case *ecdsa.PublicKey:
 		switch p.Curve {
 		case elliptic.P256():
@@ -245,7 +237,7 @@ func findKey(c *crypto11.Context, u *URI) (*Signer, error) {
 		s.opts = &rsa.PSSOptions{SaltLength: sha256.Size, Hash: crypto.SHA256}
 	}
 	if s.hash == 0 {
-		return nil, fmt.Errorf("%w: unsupported key type %s on the token (want ECDSA P-256, P-384 or RSA)", attest.ErrKey, pub.Algorithm())
+		return nil, fmt.Errorf("%w: unsupported key type %s on the token (want ECDSA P-256, P-384 or RSA)", attest.ErrKey, half.PublicKey().Algorithm())
 	}
 	return s, nil
 }
@@ -285,26 +277,11 @@ func (s *Signer) Sign(ctx context.Context, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: signing on the token: %w", s.uri, err)
 	}
-	if err := s.pub.Verify(ctx, data, sig); err != nil {
+	if err := s.Verify(ctx, data, sig); err != nil {
 		return nil, fmt.Errorf("%s: the token's signature does not verify: %w", s.uri, err)
 	}
 	return sig, nil
 }
-
-// Verify implements dsse.Verifier with the public key.
-func (s *Signer) Verify(ctx context.Context, data, sig []byte) error {
-	return s.pub.Verify(ctx, data, sig)
-}
-
-// KeyID implements dsse.Verifier: the securesystemslib key id of the public
-// key, as attest.ParsePublicKey computes it from the exported PEM.
-func (s *Signer) KeyID() (string, error) { return s.pub.ID, nil }
-
-// Public implements dsse.Verifier.
-func (s *Signer) Public() crypto.PublicKey { return s.pub.Key }
-
-// PublicKeyPEM returns the public key as PKIX PEM, for `provenant verify --key`.
-func (s *Signer) PublicKeyPEM() []byte { return append([]byte(nil), s.pem...) }
 
 // String names the key by its URI, without the PIN.
 func (s *Signer) String() string { return s.uri }
