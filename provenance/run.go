@@ -472,7 +472,6 @@ func descriptorValue(rd *ita.ResourceDescriptor) *structpb.Value {
 	return structpb.NewStructValue(&structpb.Struct{Fields: f})
 }
 
-
 // workdir is cwd relative to the repository root, with forward slashes;
 // empty when the root is unknown or cwd is outside it.
 func workdir(root, cwd string) string {

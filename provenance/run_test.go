@@ -439,7 +439,6 @@ func TestRunLocalDirtyIsRecorded(t *testing.T) {
 	}
 }
 
-
 // TestRunControlCharactersStayJSON: a multi-line script (and a file name
 // with a tab) must give a bundle that parses, with the strings intact.
 func TestRunControlCharactersStayJSON(t *testing.T) {

@@ -106,7 +106,6 @@ func (in *Inspector) lineEnvelopes(ctx context.Context, name string, lineNo int,
 	return out
 }
 
-
 // signatureCerts returns each signature's "cert" (a PEM certificate that
 // Sigstore-era tools put beside the signature), or nil when there is none.
 // attest's envelope type does not keep it.

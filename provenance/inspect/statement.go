@@ -245,7 +245,6 @@ func digestMap(v any) map[string]string {
 	return out
 }
 
-
 // rawJSON encodes a parameter object compactly, keys sorted (encoding/json
 // sorts map keys), so that the same parameters always print the same.
 func rawJSON(m map[string]any) json.RawMessage {
