@@ -93,7 +93,7 @@ type onlyReader struct{ io.Reader }
 
 // File hashes one file.
 func File(path string, algs ...string) (Set, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, err
 	}
