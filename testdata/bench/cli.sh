@@ -16,6 +16,9 @@
 #                      about 15 ms a command) weigh more, so its verdicts are
 #                      indicative and do not set the exit status
 #   BENCH_DIR=DIR      where the temporary inputs go (default $TMPDIR or /tmp)
+#   ONLY=LIST          run only these targets (comma-separated: big, rss,
+#                      eight, run, gate, startup, verify), e.g. to measure
+#                      a borderline one again
 #   RUNS=N             timed runs per side (default 5 for the large files,
 #                      10 otherwise; start-up takes 3N)
 #   PROVENANT=FILE     use this binary instead of building one
@@ -133,6 +136,9 @@ interleave() {
 rows=()
 failed=0
 
+# want KEY: whether ONLY selects the target KEY.
+want() { [[ -z ${ONLY:-} || ,$ONLY, == *,$1,* ]]; }
+
 # report NAME PROV_MS BASE_MS BASELINE_NAME KIND LIMIT: KIND "ratio" passes
 # when PROV/BASE <= LIMIT, "abs" when PROV <= LIMIT milliseconds.
 report() {
@@ -183,20 +189,22 @@ printf '%-44s %13s %13s %7s  %-10s %s\n' target provenant baseline ratio limit v
 # 1. One large artifact: attest (hash, sign, append) against openssl.
 attest_big() { rm -f big.intoto.jsonl && "$P" attest --key k.key --bundle big.intoto.jsonl big.bin; }
 openssl_big() { openssl dgst -sha256 big.bin; }
-measure "attest ${big_mib} MiB vs openssl dgst -sha256" attest_big openssl_big "openssl" ratio 1.15 "$runs_big"
+want big && measure "attest ${big_mib} MiB vs openssl dgst -sha256" attest_big openssl_big "openssl" ratio 1.15 "$runs_big"
 
 # Peak memory of the same command.
-/usr/bin/time -v "$P" attest --key k.key --bundle rss.intoto.jsonl big.bin >/dev/null 2>time.txt
-rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' time.txt)
-rss_mib=$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f", k / 1024 }')
-if awk -v m="$rss_mib" 'BEGIN { exit !(m < 64) }'; then v=PASS; else v=FAIL failed=1; fi
-printf '%-44s %10s MiB %27s  %-10s %s\n' "attest ${big_mib} MiB peak RSS" "$rss_mib" "" "< 64 MiB" "$v"
-rows+=("| attest ${big_mib} MiB, peak RSS (/usr/bin/time -v) | $rss_mib MiB | | | < 64 MiB | $v |")
+if want rss; then
+	/usr/bin/time -v "$P" attest --key k.key --bundle rss.intoto.jsonl big.bin >/dev/null 2>time.txt
+	rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' time.txt)
+	rss_mib=$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f", k / 1024 }')
+	if awk -v m="$rss_mib" 'BEGIN { exit !(m < 64) }'; then v=PASS; else v=FAIL failed=1; fi
+	printf '%-44s %10s MiB %27s  %-10s %s\n' "attest ${big_mib} MiB peak RSS" "$rss_mib" "" "< 64 MiB" "$v"
+	rows+=("| attest ${big_mib} MiB, peak RSS (/usr/bin/time -v) | $rss_mib MiB | | | < 64 MiB | $v |")
+fi
 
 # 2. Eight artifacts: provenant on both cores against one sequential openssl.
 attest_parts() { rm -f parts.intoto.jsonl && "$P" attest --key k.key --bundle parts.intoto.jsonl "${parts[@]}"; }
 openssl_parts() { openssl dgst -sha256 "${parts[@]}"; }
-measure "attest 8 x ${part_mib} MiB vs one openssl over 8" attest_parts openssl_parts "openssl" ratio 0.65 "$runs_big"
+want eight && measure "attest 8 x ${part_mib} MiB vs one openssl over 8" attest_parts openssl_parts "openssl" ratio 0.65 "$runs_big"
 
 # 3. run over a tree of small files against find | xargs sha256sum. run needs
 # a product, so the step touches one file.
@@ -206,7 +214,7 @@ run_tree() {
 		--materials tree --products out -- touch out/stamp
 }
 sha256sum_tree() { find tree -type f | xargs sha256sum; }
-measure "run --materials ${tree_files} x 4 KiB vs sha256sum" run_tree sha256sum_tree "find | xargs sha256sum" ratio 1.0 "$runs"
+want run && measure "run --materials ${tree_files} x 4 KiB vs sha256sum" run_tree sha256sum_tree "find | xargs sha256sum" ratio 1.0 "$runs"
 
 # 4. The release gate: every artifact against the whole bundle with
 # builtin:slsa, in one process. The baseline is hashing the same artifacts
@@ -216,12 +224,12 @@ gate() {
 		--builder-id https://ci.example.com/builders/release --source-uri github.com/example/app "${gate_arts[@]}"
 }
 sha256sum_gate() { sha256sum "${gate_arts[@]}"; }
-measure "gate: ${gate_n} artifacts x ${gate_n} envelopes, builtin:slsa" gate sha256sum_gate "sha256sum of the artifacts" abs 2000 "$runs_big"
+want gate && measure "gate: ${gate_n} artifacts x ${gate_n} envelopes, builtin:slsa" gate sha256sum_gate "sha256sum of the artifacts" abs 2000 "$runs_big"
 
 # 5. Start-up. The baseline is exec'ing /bin/true, for scale.
 version() { "$P" --version; }
 true_bin() { /bin/true; }
-measure "start-up: provenant --version" version true_bin "/bin/true" abs 50 "$runs_start"
+want startup && measure "start-up: provenant --version" version true_bin "/bin/true" abs 50 "$runs_start"
 
 # 6. One verify with a policy against cosign without one.
 verify_one() { "$P" verify --bundle one.intoto.jsonl --key k.pub --policy builtin:slsa one.bin; }
@@ -229,7 +237,9 @@ cosign_one() {
 	"$COSIGN" verify-blob-attestation --key k.pub --insecure-ignore-tlog --type slsaprovenance1 \
 		--signature one.intoto.jsonl one.bin
 }
-if [[ -n $COSIGN && -x $COSIGN ]]; then
+if ! want verify; then
+	:
+elif [[ -n $COSIGN && -x $COSIGN ]]; then
 	measure "verify --policy builtin:slsa vs cosign" verify_one cosign_one "cosign verify-blob-attestation" ratio 1.0 "$runs"
 else
 	log "cosign not found (COSIGN=...): verify comparison skipped"
