@@ -129,7 +129,7 @@ func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data 
 				}
 				doc := append(line, rest...)
 				if len(doc) > l.LineBytes {
-					return fmt.Errorf("%s: %w", name, &LimitError{Name: "line-bytes", Max: l.LineBytes, What: "document spanning lines is longer"})
+					return fmt.Errorf("%s: %w", name, &LimitError{Name: "line-bytes", Max: l.LineBytes, What: fmt.Sprintf("document longer than %d bytes", l.LineBytes)})
 				}
 				return emit(lineNo, bytes.TrimSpace(doc))
 			}
@@ -159,7 +159,7 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if len(line)+len(chunk) > limit+1 {
-			return nil, &LimitError{Name: "line-bytes", Max: limit, What: "line is longer"}
+			return nil, &LimitError{Name: "line-bytes", Max: limit, What: fmt.Sprintf("line longer than %d bytes", limit)}
 		}
 		line = append(line, chunk...)
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -204,7 +204,7 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 func (l Limits) ParseEnvelope(data []byte) (*Envelope, error) {
 	l = l.orDefaults()
 	if len(data) > l.LineBytes {
-		return nil, &LimitError{Name: "line-bytes", Max: l.LineBytes, What: fmt.Sprintf("envelope of %d bytes is longer", len(data))}
+		return nil, &LimitError{Name: "line-bytes", Max: l.LineBytes, What: fmt.Sprintf("envelope of %d bytes, more than %d", len(data), l.LineBytes)}
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil || probe == nil {
@@ -231,7 +231,7 @@ func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage) (*E
 		}
 	}
 	if len(sigs) > l.Signatures {
-		return nil, &LimitError{Name: "signatures", Max: l.Signatures, What: fmt.Sprintf("envelope has %d signatures", len(sigs))}
+		return nil, &LimitError{Name: "signatures", Max: l.Signatures, What: fmt.Sprintf("envelope has %d signatures, more than %d", len(sigs), l.Signatures)}
 	}
 	if err := checkNoDuplicateKeys(data); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)

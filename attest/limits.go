@@ -85,11 +85,11 @@ func (l *Limits) Set(spec string) error {
 type LimitError struct {
 	Name string // as in LimitNames
 	Max  int
-	What string // what exceeded it, e.g. "envelope has 1000 signatures"
+	What string // what exceeded it, e.g. "envelope has 1000 signatures, more than 16"
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("%s, more than the %s limit of %d (raise it with --limit %s=N)", e.What, e.Name, e.Max, e.Name)
+	return fmt.Sprintf("%s (the %s limit; raise it with --limit %s=N)", e.What, e.Name, e.Name)
 }
 
 // Unwrap makes a LimitError both ErrLimit and ErrMalformed: input beyond a

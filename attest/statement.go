@@ -92,7 +92,7 @@ func (l Limits) ParseStatement(payloadType string, payload []byte) (*Statement, 
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
 	if n := len(st.GetSubject()); n > l.Subjects {
-		return nil, &LimitError{Name: "subjects", Max: l.Subjects, What: fmt.Sprintf("statement has %d subjects", n)}
+		return nil, &LimitError{Name: "subjects", Max: l.Subjects, What: fmt.Sprintf("statement has %d subjects, more than %d", n, l.Subjects)}
 	}
 	if err := st.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStatement, err)

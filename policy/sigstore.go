@@ -11,7 +11,6 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
-	"github.com/provenant/provenant/provenance"
 )
 
 // sigstoreOpts are the options for Sigstore bundles and slsa-verifier's
@@ -158,38 +157,14 @@ func (v *Verifier) checkSigstoreEntry(ctx context.Context, e attest.Entry, out E
 		out.Error = "a Sigstore message signature (" + res.MessageDigest + "), not an attestation: check it with verify-signature"
 		return out
 	}
-	for _, id := range out.Signers {
-		if k := v.trustedSigner(id); k != nil {
-			out.TrustedKeys = append(out.TrustedKeys, k)
-		}
-	}
-	st, err := attest.ParseStatement(res.PayloadType, res.Payload)
-	if err != nil {
-		out.Error = err.Error()
+	out = v.parseVerified(out, res.PayloadType, res.Payload)
+	if !out.Verified {
 		return out
-	}
-	if err := v.checkStep(st, out.Signers); err != nil {
-		out.Error = err.Error()
-		return out
-	}
-	out.Verified = true
-	out.statement = st
-	out.payload = res.Payload
-	out.StatementType = st.GetType()
-	out.PredicateType = st.GetPredicateType()
-	if provenance.IsProvenance(st.GetPredicateType()) {
-		sum, err := provenance.Summarize(st)
-		if err != nil {
-			out.Verified = false
-			out.Error = err.Error()
-			return out
-		}
-		out.Provenance = sum
 	}
 	if c := res.Signer.Certificate; c != nil {
 		x := v.ghExpect()
 		if c.Issuer == GitHubActionsIssuer || x.defaults || x.builderID != "" {
-			builder, problems := checkGitHubCert(c, out.Provenance, st.GetPredicate().AsMap(), x)
+			builder, problems := checkGitHubCert(c, out.Provenance, out.statement.GetPredicate().AsMap(), x)
 			out.sig = &sigstoreState{github: true, problems: problems}
 			out.VerifiedBuilder = builder
 		}

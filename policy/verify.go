@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 type Option func(*options) error
 
 type options struct {
+	limits         attest.Limits
 	keys           []*attest.PublicKey
 	threshold      int
 	builderID      string
@@ -396,7 +398,7 @@ func (v *Verifier) parseVerified(out Envelope, payloadType string, payload []byt
 			out.TrustedKeys = append(out.TrustedKeys, k)
 		}
 	}
-	st, err := attest.ParseStatement(payloadType, payload)
+	st, err := v.o.limits.ParseStatement(payloadType, payload)
 	if err != nil {
 		out.Error = err.Error()
 		return out
@@ -596,21 +598,30 @@ func shortDigest(d digest.Set) string {
 	return "no digest"
 }
 
+// WithLimits sets the limits statements are parsed with (the subjects
+// limit; bundles are read with ReadBundles' own). attest.DefaultLimits
+// otherwise.
+func WithLimits(l attest.Limits) Option {
+	return func(o *options) error { o.limits = l; return nil }
+}
+
 // ReadBundles reads every bundle file. A file that cannot be opened or read
 // is an error (an input error, not a denial); a file whose contents are not
 // a bundle becomes an entry with Err set, so that it denies like any other
 // bad envelope.
 func ReadBundles(paths []string) ([]attest.Entry, error) {
+	return ReadBundlesLimited(paths, attest.DefaultLimits())
+}
+
+// ReadBundlesLimited is ReadBundles with limits other than the defaults.
+func ReadBundlesLimited(paths []string, l attest.Limits) ([]attest.Entry, error) {
 	var all []attest.Entry
 	for _, p := range paths {
-		entries, err := attest.ReadBundleFile(p)
+		entries, err := l.ReadBundleFile(p)
 		if err != nil {
 			if errors.Is(err, attest.ErrEmptyBundle) || errors.Is(err, attest.ErrMalformed) {
-				line := 0
-				if n := len(entries); n > 0 {
-					line = entries[n-1].Source.Line + 1
-				}
-				entries = append(entries, attest.Entry{Source: attest.Source{File: p, Line: line}, Err: stripPrefix(err, p)})
+				line, msg := stripPrefix(err, p)
+				entries = append(entries, attest.Entry{Source: attest.Source{File: p, Line: line}, Err: msg})
 			} else {
 				return nil, err
 			}
@@ -621,14 +632,19 @@ func ReadBundles(paths []string) ([]attest.Entry, error) {
 }
 
 // stripPrefix drops a leading "file:" or "file:line:" from an error that is
-// going to be shown with its source anyway.
-func stripPrefix(err error, file string) error {
+// going to be shown with its source anyway, and returns the line it names
+// (0 when none).
+func stripPrefix(err error, file string) (int, error) {
 	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, file+":"); ok {
-		if i := strings.Index(rest, ": "); i >= 0 && strings.Trim(rest[:i], "0123456789") == "" {
-			rest = rest[i+2:]
-		}
-		return errors.New(strings.TrimSpace(rest))
+	rest, ok := strings.CutPrefix(msg, file+":")
+	if !ok {
+		return 0, err
 	}
-	return err
+	line := 0
+	if i := strings.Index(rest, ": "); i >= 0 {
+		if n, convErr := strconv.Atoi(rest[:i]); convErr == nil {
+			line, rest = n, rest[i+2:]
+		}
+	}
+	return line, errors.New(strings.TrimSpace(rest))
 }

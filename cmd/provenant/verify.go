@@ -15,6 +15,7 @@ import (
 )
 
 type verifyFlags struct {
+	limits        attest.Limits
 	bundles       []string
 	keys          []string
 	threshold     int
@@ -112,6 +113,7 @@ compile).`,
 				return usageError("--print-input prints the policy input and exits; it writes no VSA")
 			}
 			opts := []policy.Option{
+				policy.WithLimits(vf.limits),
 				policy.WithClock(verifyNow),
 				policy.WithBuilderID(vf.builderID),
 				policy.WithSourceURI(vf.sourceURI),
@@ -183,7 +185,7 @@ compile).`,
 			if err != nil {
 				return usageError("%v", err)
 			}
-			entries, err := policy.ReadBundles(vf.bundles)
+			entries, err := policy.ReadBundlesLimited(vf.bundles, vf.limits)
 			if err != nil {
 				return inputError(err)
 			}
@@ -240,6 +242,7 @@ compile).`,
 		},
 	}
 	f := cmd.Flags()
+	addLimitsFlag(f, &vf.limits)
 	f.StringArrayVar(&vf.bundles, "bundle", nil, "bundle to read: JSON Lines of DSSE envelopes, or one envelope (repeatable)")
 	f.StringArrayVar(&vf.keys, "key", nil, "trusted public key, PKIX PEM (repeatable)")
 	f.IntVar(&vf.threshold, "threshold", 1, "distinct trusted keys that must sign each envelope")
