@@ -114,10 +114,14 @@ type Artifact struct {
 }
 
 // Expand turns arguments (files, directories walked recursively, and glob
-// patterns) into a sorted, de-duplicated list of regular files. A pattern
+// patterns, "**" included) into a sorted, de-duplicated list of regular files. A pattern
 // that matches nothing and a path that does not exist are errors: nothing is
 // skipped silently.
 func Expand(args []string) ([]string, error) {
+	roots, err := expandRoots(args, false)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	var out []string
 	add := func(p string) {
@@ -127,55 +131,40 @@ func Expand(args []string) ([]string, error) {
 			out = append(out, p)
 		}
 	}
-	for _, arg := range args {
-		paths := []string{arg}
-		if strings.ContainsAny(arg, "*?[") {
-			if _, err := os.Lstat(arg); err != nil {
-				m, gerr := filepath.Glob(arg)
-				if gerr != nil {
-					return nil, fmt.Errorf("%s: bad pattern: %v", arg, gerr)
-				}
-				if len(m) == 0 {
-					return nil, fmt.Errorf("%s: no file matches", arg)
-				}
-				paths = m
-			}
+	for _, p := range roots {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, notFound(p, err)
 		}
-		for _, p := range paths {
-			info, err := os.Stat(p)
+		if !info.IsDir() {
+			if !info.Mode().IsRegular() {
+				return nil, fmt.Errorf("%s: not a regular file", p)
+			}
+			add(p)
+			continue
+		}
+		root := p
+		if li, err := os.Lstat(p); err == nil && li.Mode()&fs.ModeSymlink != 0 {
+			// A link to a directory, named by the user: WalkDir would
+			// not enter it; a trailing separator makes it resolve.
+			root = p + string(filepath.Separator)
+		}
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return nil, notFound(p, err)
+				return err
 			}
-			if !info.IsDir() {
-				if !info.Mode().IsRegular() {
-					return nil, fmt.Errorf("%s: not a regular file", p)
-				}
-				add(p)
-				continue
-			}
-			root := p
-			if li, err := os.Lstat(p); err == nil && li.Mode()&fs.ModeSymlink != 0 {
-				// A link to a directory, named by the user: WalkDir would
-				// not enter it; a trailing separator makes it resolve.
-				root = p + string(filepath.Separator)
-			}
-			err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				if d.Type().IsRegular() {
+			if d.Type().IsRegular() {
+				add(path)
+			} else if d.Type()&fs.ModeSymlink != 0 {
+				// Follow a link only to a regular file.
+				if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
 					add(path)
-				} else if d.Type()&fs.ModeSymlink != 0 {
-					// Follow a link only to a regular file.
-					if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
-						add(path)
-					}
 				}
-				return nil
-			})
-			if err != nil {
-				return nil, err
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	sort.Strings(out)
