@@ -298,7 +298,7 @@ func (k *PublicKey) Verify(_ context.Context, data, sig []byte) error {
 		}
 	case *ecdsa.PublicKey:
 		h := ecHash(p)
-		digest := hashBytes(h, data)
+		digest := HashData(h, data)
 		if ecdsa.VerifyASN1(p, digest, sig) {
 			return nil
 		}
@@ -311,7 +311,7 @@ func (k *PublicKey) Verify(_ context.Context, data, sig []byte) error {
 			}
 		}
 	case *rsa.PublicKey:
-		digest := hashBytes(crypto.SHA256, data)
+		digest := HashData(crypto.SHA256, data)
 		if rsa.VerifyPSS(p, crypto.SHA256, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}) == nil {
 			return nil
 		}
@@ -336,7 +336,9 @@ func ecHash(p *ecdsa.PublicKey) crypto.Hash {
 	return 0
 }
 
-func hashBytes(h crypto.Hash, data []byte) []byte {
+// HashData returns data's digest with h (SHA-256, SHA-384 or SHA-512;
+// SHA-256 for anything else): the digest a DSSE signer signs for its key.
+func HashData(h crypto.Hash, data []byte) []byte {
 	switch h {
 	case crypto.SHA384:
 		d := sha512.Sum384(data)

@@ -89,7 +89,7 @@ func rawSig(t testing.TB, k crypto.Signer, payloadType string, payload []byte, e
 		sig = ed25519.Sign(p, pae)
 	case *ecdsa.PrivateKey:
 		h := ecHash(&p.PublicKey)
-		d := hashBytes(h, pae)
+		d := HashData(h, pae)
 		switch encoding {
 		case "der":
 			sig, err = ecdsa.SignASN1(rand.Reader, p, d)

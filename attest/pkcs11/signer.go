@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -261,19 +260,7 @@ func (s *Signer) Sign(ctx context.Context, data []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var digest []byte
-	switch s.hash {
-	case crypto.SHA384:
-		d := sha512.Sum384(data)
-		digest = d[:]
-	case crypto.SHA512:
-		d := sha512.Sum512(data)
-		digest = d[:]
-	default:
-		d := sha256.Sum256(data)
-		digest = d[:]
-	}
-	sig, err := s.key.Sign(rand.Reader, digest, s.opts)
+	sig, err := s.key.Sign(rand.Reader, attest.HashData(s.hash, data), s.opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: signing on the token: %w", s.uri, err)
 	}

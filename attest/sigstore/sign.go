@@ -6,8 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -85,18 +83,14 @@ func (k *keypair) GetPublicKeyPem() (string, error) {
 // SignData signs data (the artifact, or the DSSE PAE) and returns the
 // signature and the digest recorded in a message signature.
 func (k *keypair) SignData(ctx context.Context, data []byte) ([]byte, []byte, error) {
-	var digest []byte
+	h := crypto.SHA256
 	switch k.hash {
 	case protocommon.HashAlgorithm_SHA2_384:
-		d := sha512.Sum384(data)
-		digest = d[:]
+		h = crypto.SHA384
 	case protocommon.HashAlgorithm_SHA2_512:
-		d := sha512.Sum512(data)
-		digest = d[:]
-	default:
-		d := sha256.Sum256(data)
-		digest = d[:]
+		h = crypto.SHA512
 	}
+	digest := attest.HashData(h, data)
 	sig, err := k.s.Sign(ctx, data)
 	if err != nil {
 		return nil, nil, err
