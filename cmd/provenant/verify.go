@@ -291,6 +291,10 @@ func writeVerifyReport(w io.Writer, g *globalFlags, vf verifyFlags, r *policy.Re
 	}
 }
 
+// maxTextReasons caps the "also:" lines under an artifact in text output: a
+// bundle of 2,000 bad envelopes should not print 2,000 lines per artifact.
+const maxTextReasons = 9
+
 func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 	var crit []string
 	if len(r.Criteria.Keys) > 0 {
@@ -336,8 +340,15 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 		case len(a.Reasons) > 0:
 			denied++
 			fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), a.Name, a.Reasons[0])
-			for _, reason := range a.Reasons[1:] {
+			more := a.Reasons[1:]
+			if len(more) > maxTextReasons {
+				more = more[:maxTextReasons]
+			}
+			for _, reason := range more {
 				fmt.Fprintf(w, "    %s %s\n", p.dim("also:"), reason)
+			}
+			if n := len(a.Reasons) - 1 - len(more); n > 0 {
+				fmt.Fprintf(w, "    %s %d more reason(s); --format json lists them all\n", p.dim("also:"), n)
 			}
 		default:
 			denied++

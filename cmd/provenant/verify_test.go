@@ -262,3 +262,25 @@ func TestVerifyJSONIsDocumented(t *testing.T) {
 		t.Errorf("criteria = %+v", doc.Criteria)
 	}
 }
+
+// TestVerifyTextCapsReasons: many bad envelopes give a few lines per
+// artifact and a count, not one line each; JSON keeps them all.
+func TestVerifyTextCapsReasons(t *testing.T) {
+	f := newFixture(t)
+	t.Chdir(f.dir)
+	f.write(t, "many.intoto.jsonl", strings.Repeat("this is not JSON\n", 25))
+	r := runCLI(t, "", "verify", "--bundle=many.intoto.jsonl", "--key=ed25519-test-only.pub", "app.tar.gz")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1", r.code)
+	}
+	if n := strings.Count(r.stdout, "also:"); n != maxTextReasons+1 {
+		t.Errorf("%d 'also:' lines, want %d:\n%s", n, maxTextReasons+1, r.stdout)
+	}
+	if !strings.Contains(r.stdout, "also: 15 more reason(s); --format json lists them all") {
+		t.Errorf("no count of the reasons left out:\n%s", r.stdout)
+	}
+	r = runCLI(t, "", "verify", "--format=json", "--bundle=many.intoto.jsonl", "--key=ed25519-test-only.pub", "app.tar.gz")
+	if n := strings.Count(r.stdout, "many.intoto.jsonl:"); n < 25 {
+		t.Errorf("JSON names %d bad lines, want all 25", n)
+	}
+}
