@@ -263,7 +263,7 @@ func redactString(s string) string {
 	// Remove every "pin-value=..." up to the next separator, wherever it is.
 	var b strings.Builder
 	for {
-		i := strings.Index(strings.ToLower(s), "pin-value")
+		i := indexASCIIFold(s, "pin-value")
 		if i < 0 {
 			b.WriteString(s)
 			break
@@ -278,6 +278,29 @@ func redactString(s string) string {
 		b.WriteString("pin-value=REDACTED")
 	}
 	return b.String()
+}
+
+// indexASCIIFold is strings.Index ignoring ASCII case, on bytes: unlike
+// strings.ToLower, it keeps every index valid in s when s is not UTF-8
+// (ToLower replaces invalid bytes with a three-byte U+FFFD).
+func indexASCIIFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		match := true
+		for j := 0; j < len(sub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return i
+		}
+	}
+	return -1
 }
 
 func redactAttr(kv string) string {
