@@ -1,6 +1,7 @@
 package pkcs11
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -77,6 +78,9 @@ var (
 func ParseURI(s string) (*URI, error) {
 	if !IsURI(s) {
 		return nil, fmt.Errorf("%w: %q does not start with %q", ErrURI, redactString(s), scheme)
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return nil, fmt.Errorf("%w: the URI contains a control character; percent-encode it", ErrURI)
 	}
 	rest := s[len(scheme):]
 	path, query, _ := strings.Cut(rest, "?")
@@ -181,7 +185,7 @@ func (u *URI) set(name, val string) error {
 		u.ID = []byte(val)
 	case "type":
 		if val != "private" {
-			return fmt.Errorf("%w: type=%s: signing needs type=private (or no type)", ErrURI, val)
+			return fmt.Errorf("%w: type=%q: signing needs type=private (or no type)", ErrURI, val)
 		}
 		u.Type = val
 	case "module-path":
@@ -242,7 +246,7 @@ func (u *URI) PIN(lookupEnv func(string) (string, bool)) (string, error) {
 	if u.PINSource != "" {
 		data, err := os.ReadFile(u.PINSource)
 		if err != nil {
-			return "", fmt.Errorf("%w: pin-source: %v", ErrPIN, attest.FileError(err))
+			return "", fmt.Errorf("%w: pin-source %q: %v", ErrPIN, u.PINSource, errors.Unwrap(err))
 		}
 		return strings.TrimRight(string(data), "\r\n"), nil
 	}
