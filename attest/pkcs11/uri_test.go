@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -160,7 +161,7 @@ func TestPIN(t *testing.T) {
 		{uri: "pkcs11:object=k?module-path=/m", env: map[string]string{PINEnv: "from-env"}, want: "from-env"},
 		{uri: "pkcs11:object=k?module-path=/m", wantErr: "set PROVENANT_PKCS11_PIN"},
 		{uri: "pkcs11:object=k?module-path=/m", env: map[string]string{PINEnv: ""}, wantErr: "set PROVENANT_PKCS11_PIN"},
-		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + filepath.Join(dir, "absent"), wantErr: "pin-source: " + filepath.Join(dir, "absent")},
+		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + filepath.Join(dir, "absent"), wantErr: "pin-source " + strconv.Quote(filepath.Join(dir, "absent")) + ": no such file"},
 	}
 	for _, tt := range tests {
 		u, err := ParseURI(tt.uri)
