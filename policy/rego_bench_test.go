@@ -2,11 +2,7 @@ package policy
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
 	"testing"
-
-	"github.com/provenant/provenant/attest"
 )
 
 // BenchmarkGate1000x1000 is a release gate over 1,000 artifacts against a
@@ -16,34 +12,8 @@ import (
 func BenchmarkGate1000x1000(b *testing.B) {
 	const n = 1000
 	ctx := context.Background()
-	signer, pub := testKey(b, 0)
-	envs := make([]*attest.Envelope, n)
-	inputs := make([]Input, n)
-	for i := range n {
-		name := fmt.Sprintf("dist/app-%04d", i)
-		env, err := attest.SignStatement(ctx, statementFor(b, caseAttestation{Subjects: []string{name}}), signer)
-		if err != nil {
-			b.Fatal(err)
-		}
-		envs[i] = env
-		inputs[i] = Input{Name: name, Digests: artifactDigests(name)}
-	}
-	bundle := filepath.Join(b.TempDir(), "bundle.intoto.jsonl")
-	if err := attest.AppendToBundle(bundle, envs...); err != nil {
-		b.Fatal(err)
-	}
-	entries, err := ReadBundles([]string{bundle})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ps, err := LoadPolicies(ctx, []string{"builtin:slsa"}, WithPolicyData(map[string]any{"slsa": map[string]any{"level": 2}}))
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := NewVerifier(WithKeys(pub), WithPolicies(ps))
-	if err != nil {
-		b.Fatal(err)
-	}
+	f := newGateFixture(b, n)
+	v, entries, inputs := f.v, f.entries, f.inputs
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
