@@ -83,7 +83,7 @@ instead of SLSA provenance.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&keyPath, "key", "", "private key file (PKCS#8 PEM or securesystemslib JSON)")
+	f.StringVar(&keyPath, "key", "", keyRefHelp)
 	f.StringVar(&req.Bundle, "bundle", "", "bundle to append to (JSON Lines, *.intoto.jsonl)")
 	f.StringVar(&req.Options.BuilderID, "builder-id", "", "builder id URI (default "+provenance.LocalBuilderID+")")
 	f.StringVar(&req.Options.BuildType, "build-type", "", "build type URI (default provenant's attest build type)")

@@ -61,3 +61,32 @@ func TestEncryptedKeyCLI(t *testing.T) {
 		t.Error("the password appears in the bundle")
 	}
 }
+
+// TestEncryptedKeyEverySigningCommand: every command that signs reads an
+// encrypted key with PROVENANT_KEY_PASSWORD (run and sign once did not).
+func TestEncryptedKeyEverySigningCommand(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(passwordEnv, "pw-for-every-command")
+	if r := runCLI(t, dir, "keygen", "--type", "ecdsa-p256", "--out", "enc"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	os.WriteFile("art.bin", []byte("x"), 0o644)
+	for _, args := range [][]string{
+		{"attest", "--key", "enc.key", "--bundle", "a.intoto.jsonl", "art.bin"},
+		{"run", "--key", "enc.key", "--bundle", "r.intoto.jsonl", "--step", "s", "--products", "out", "--", "sh", "-c", "mkdir -p out && echo y > out/y"},
+		{"sign", "--key", "enc.key", "--bundle", "art.sigstore.json", "art.bin"},
+	} {
+		if r := runCLI(t, "", args...); r.code != 0 {
+			t.Errorf("%s with an encrypted key: exit %d: %s", args[0], r.code, r.stderr)
+		}
+	}
+	t.Setenv(passwordEnv, "wrong")
+	for _, args := range [][]string{
+		{"run", "--key", "enc.key", "--bundle", "r.intoto.jsonl", "--step", "s", "--products", "out", "--", "true"},
+		{"sign", "--key", "enc.key", "--bundle", "art2.sigstore.json", "art.bin"},
+	} {
+		if r := runCLI(t, "", args...); r.code != 2 || !strings.Contains(r.stderr, "wrong password") {
+			t.Errorf("%s with a wrong password: exit %d, %q; want 2 and 'wrong password'", args[0], r.code, r.stderr)
+		}
+	}
+}

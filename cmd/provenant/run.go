@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
 )
@@ -68,7 +67,7 @@ written after it succeeded (no product, signing or writing failed).`,
 			case len(req.Products) == 0:
 				return usageError("run: --products is required: SLSA provenance is about what a step makes")
 			}
-			signer, err := attest.LoadSigner(keyPath)
+			signer, err := loadSigner(keyPath)
 			if err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
 			}
@@ -95,7 +94,7 @@ written after it succeeded (no product, signing or writing failed).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&keyPath, "key", "", "private key file to sign with (PKCS#8 PEM or securesystemslib JSON)")
+	f.StringVar(&keyPath, "key", "", keyRefHelp)
 	f.StringVar(&req.Bundle, "bundle", "", "bundle to append to (JSON Lines, *.intoto.jsonl)")
 	f.StringVar(&req.Step, "step", "", "step name, recorded as externalParameters.step (e.g. compile, package)")
 	f.StringArrayVar(&req.Materials, "materials", nil, "file, directory or glob hashed before the command (repeatable)")

@@ -40,7 +40,7 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if out == "" {
 				return usageError("--bundle is required")
 			}
-			signer, err := attest.LoadSigner(keyPath)
+			signer, err := loadSigner(keyPath)
 			if err != nil {
 				return inputError(err)
 			}
