@@ -103,32 +103,46 @@ func ParseSigner(data []byte, opts ...KeyOption) (Signer, error) {
 	if k.KeyVal.Private == "" {
 		return nil, fmt.Errorf("%w: this is a public key; signing needs the private key", ErrKey)
 	}
+	pub, err := sslibPublic(k)
+	if err != nil {
+		return nil, err
+	}
+	// The key id a signature carries is the one of the key material, not
+	// what a JSON key file says its id is.
+	k.KeyID = pub.ID
 	s, err := newSigner(k)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSigner(s, k); err != nil {
+	if err := checkSigner(s, pub); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// sslibPublic is the public half of a securesystemslib key (ed25519 JSON
+// keys hold it as hex, the others as PEM).
+func sslibPublic(k *signerverifier.SSLibKey) (*PublicKey, error) {
+	pub, err := ParsePublicKey([]byte(k.KeyVal.Public))
+	if err == nil || k.KeyType != signerverifier.ED25519KeyType {
+		return pub, err
+	}
+	raw, herr := hex.DecodeString(k.KeyVal.Public)
+	if herr != nil || len(raw) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("%w: bad ed25519 public key", ErrKey)
+	}
+	id, err := KeyIDOf(ed25519.PublicKey(raw))
+	if err != nil {
+		return nil, err
+	}
+	return &PublicKey{ID: id, Key: ed25519.PublicKey(raw)}, nil
 }
 
 // checkSigner signs a probe and verifies it with the key's public half, so
 // that a key whose private part is malformed (the library would panic when
 // signing) or does not match its public part (a JSON key can claim any
 // public key, and its key id follows the claim) is refused when loaded.
-func checkSigner(s Signer, k *signerverifier.SSLibKey) (err error) {
-	pub, err := ParsePublicKey([]byte(k.KeyVal.Public))
-	if err != nil {
-		if k.KeyType != signerverifier.ED25519KeyType {
-			return err
-		}
-		raw, herr := hex.DecodeString(k.KeyVal.Public)
-		if herr != nil || len(raw) != ed25519.PublicKeySize {
-			return fmt.Errorf("%w: bad ed25519 public key", ErrKey)
-		}
-		pub = &PublicKey{Key: ed25519.PublicKey(raw)}
-	}
+func checkSigner(s Signer, pub *PublicKey) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: the private key is malformed", ErrKey)
@@ -253,7 +267,30 @@ func ParsePublicKey(data []byte) (*PublicKey, error) {
 	if ec, ok := pub.(*ecdsa.PublicKey); ok && ecHash(ec) == 0 {
 		return nil, fmt.Errorf("%w: unsupported ECDSA curve %s", ErrKey, ec.Curve.Params().Name)
 	}
-	return &PublicKey{ID: k.KeyID, Key: pub}, nil
+	id, err := KeyIDOf(pub)
+	if err != nil {
+		return nil, err
+	}
+	return &PublicKey{ID: id, Key: pub}, nil
+}
+
+// KeyIDOf computes the key id of public key material: the securesystemslib
+// key id of the key in PKIX PEM form (what a PEM key file gives, and what
+// in-toto-golang computes for the same ECDSA and Ed25519 keys). It depends
+// on the key material only: a securesystemslib JSON key's own "keyid"
+// field, or its key type spelling, never changes it, so that the same key
+// cannot be listed, counted or revoked under two ids, and another key
+// cannot borrow a trusted key's id.
+func KeyIDOf(pub crypto.PublicKey) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	k, err := signerverifier.LoadKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	return k.KeyID, nil
 }
 
 func checkRSASize(pub crypto.PublicKey) error {

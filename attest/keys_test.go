@@ -456,8 +456,9 @@ func sslibJSON(t *testing.T, k *testKeyPair) []byte {
 }
 
 // TestSameKeyTwoFormatsCountsOnce: the same key loaded from a PEM file and a
-// securesystemslib JSON file has two key ids; it must still count once
-// towards the threshold, even when the envelope repeats its signature.
+// securesystemslib JSON file (whose key type is spelled differently) has one
+// key id, and counts once towards the threshold, even when the envelope
+// repeats its signature.
 func TestSameKeyTwoFormatsCountsOnce(t *testing.T) {
 	ctx := context.Background()
 	for _, kt := range []KeyType{Ed25519, ECDSAP256} {
@@ -467,8 +468,8 @@ func TestSameKeyTwoFormatsCountsOnce(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ParsePublicKey(sslib JSON %s) = %v", kt, err)
 		}
-		if again.ID == k.Public.ID {
-			t.Fatalf("test setup: the JSON key has the PEM key's id")
+		if again.ID != k.Public.ID {
+			t.Errorf("ParsePublicKey(sslib JSON %s).ID = %s, want the PEM key's %s", kt, again.ID, k.Public.ID)
 		}
 		sig := rawSig(t, k.Private, PayloadType, []byte("x"), "der")
 		env := envelopeWith(PayloadType, []byte("x"), sig, sig)
@@ -480,6 +481,44 @@ func TestSameKeyTwoFormatsCountsOnce(t *testing.T) {
 		}
 		if _, err := VerifyEnvelope(ctx, env, keys, 1); err != nil {
 			t.Errorf("VerifyEnvelope(%s key as PEM and JSON, threshold 1) = %v, want nil", kt, err)
+		}
+	}
+}
+
+// TestKeyIDComesFromKeyMaterial: a securesystemslib JSON key's own "keyid"
+// field is not trusted. An attacker's key that carries a trusted key's id
+// gets its own id, and a trusted key under another id gets its real one
+// (issue 13, item 3).
+func TestKeyIDComesFromKeyMaterial(t *testing.T) {
+	for _, kt := range []KeyType{Ed25519, ECDSAP256} {
+		alice := testKey(t, kt, "a")
+		mallory := testKey(t, kt, "b")
+		for _, tc := range []struct {
+			name  string
+			key   *testKeyPair
+			keyid string
+			want  string
+		}{
+			{"attacker key with alice's keyid", mallory, alice.Public.ID, mallory.Public.ID},
+			{"alice's key with another keyid", alice, strings.Repeat("ab", 32), alice.Public.ID},
+			{"alice's key with a non-hex keyid", alice, "alice", alice.Public.ID},
+		} {
+			var m map[string]any
+			if err := json.Unmarshal(sslibJSON(t, tc.key), &m); err != nil {
+				t.Fatal(err)
+			}
+			m["keyid"] = tc.keyid
+			data, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ParsePublicKey(data)
+			if err != nil {
+				t.Fatalf("%s %s: ParsePublicKey = %v", kt, tc.name, err)
+			}
+			if got.ID != tc.want {
+				t.Errorf("%s %s: ParsePublicKey(...).ID = %s, want %s (from the key material)", kt, tc.name, got.ID, tc.want)
+			}
 		}
 	}
 }

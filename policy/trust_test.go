@@ -2,7 +2,10 @@ package policy
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"os"
@@ -11,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
 )
@@ -188,6 +192,13 @@ steps:
 		{"no step: global rule only", "keys:\n" + steps, now, v1Line(t, provenance.AttestOptions{}, subj, k[2]), nil, ""},
 		{"step rule, revoked member", "keys:\n" + strings.Replace(steps, "path: k2.pub\n", "path: k2.pub\n    revoked: true\n", 1), now,
 			v1Line(t, step("release"), subj, k[1], k[2]), nil, `step "release" needs 2 of its key(s)`},
+		// A keyid is only a hint (issue 13, item 3): a key given with --key
+		// as a securesystemslib JSON key that claims alice's keyid is not
+		// alice, and alice's revoked key under another keyid stays revoked.
+		{"attacker key claiming a step member's keyid", "keys:\n  - id: alice\n    path: k0.pub\nsteps:\n  build:\n    keys: [alice]\n", now,
+			v1Line(t, step("build"), subj, k[1]), []Option{WithKeys(jsonKeyWithID(t, k[1], k[0].pub.ID))}, `step "build" needs 1 of its key(s) alice (TRUST:5) among the usable signers; none of them signed`},
+		{"revoked key given with --key under another keyid", "keys:\n  - id: alice\n    path: k0.pub\n    revoked: true\n  - id: bob\n    path: k1.pub\n", now,
+			v1Line(t, step("x"), subj, k[0]), []Option{WithKeys(jsonKeyWithID(t, k[0], strings.Repeat("ab", 32)))}, `key "alice" (TRUST:2) signed but is revoked`},
 		{"step is not a string", "keys:\n" + steps, now, v1Line(t, provenance.AttestOptions{ExtraParams: map[string]any{"step": 3}}, subj, k[1]), nil, "externalParameters.step is not a non-empty string"},
 	}
 	for _, tt := range tests {
@@ -243,4 +254,23 @@ func publicPEM(s testSigner) ([]byte, error) {
 		return nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// jsonKeyWithID is s's public key as a securesystemslib JSON key whose
+// "keyid" field says keyid.
+func jsonKeyWithID(t *testing.T, s testSigner, keyid string) *attest.PublicKey {
+	t.Helper()
+	data, err := json.Marshal(map[string]any{
+		"keytype": "ed25519", "scheme": "ed25519", "keyid": keyid,
+		"keyid_hash_algorithms": []string{"sha256", "sha512"},
+		"keyval":                map[string]string{"public": hex.EncodeToString(s.pub.Key.(ed25519.PublicKey))},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := attest.ParsePublicKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
