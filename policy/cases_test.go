@@ -29,10 +29,14 @@ type caseFile struct {
 	Builtins     []string          `yaml:"builtins"`
 	Config       string            `yaml:"config"` // policy configuration YAML
 	Flags        struct {
-		BuilderID  string `yaml:"builderId"`
-		SourceURI  string `yaml:"sourceUri"`
-		FailOnWarn bool   `yaml:"failOnWarn"`
-		Timeout    string `yaml:"timeout"`
+		BuilderID string `yaml:"builderId"`
+		// KeyBuilders maps the trusted key to these builder ids, as a
+		// trust file's keys[].builders does (without it a builder id is
+		// only claimed).
+		KeyBuilders []string `yaml:"keyBuilders"`
+		SourceURI   string   `yaml:"sourceUri"`
+		FailOnWarn  bool     `yaml:"failOnWarn"`
+		Timeout     string   `yaml:"timeout"`
 	} `yaml:"flags"`
 	Artifacts []string `yaml:"artifacts"` // each file holds its name and a newline
 	Now       string   `yaml:"now"`       // YYYY-MM-DD, for exceptions
@@ -213,6 +217,9 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 		popts = append(popts, WithPolicyTimeout(d))
 	}
 	vopts := []Option{WithKeys(pub), WithBuilderID(c.Flags.BuilderID), WithSourceURI(c.Flags.SourceURI), WithFailOnWarn(c.Flags.FailOnWarn)}
+	if len(c.Flags.KeyBuilders) > 0 {
+		vopts = append(vopts, WithTrust(&Trust{File: "trust.yaml", Keys: []*TrustKey{{Name: "release", KeyID: pub.ID, Key: pub, Builders: c.Flags.KeyBuilders, Source: "trust.yaml:2"}}}))
+	}
 	loadErr := func() error {
 		if c.Config != "" {
 			cfg, err := ParseConfig([]byte(c.Config), "policy.yaml")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/provenance"
 )
 
 // sigstoreOpts are the options for Sigstore bundles and slsa-verifier's
@@ -97,7 +98,7 @@ func (v *Verifier) sigstoreCriteria() *SigstoreCriteria {
 	if s.verifier != nil {
 		c.TrustedRoot = s.verifier.HasTrustedRoot()
 		c.Identities = s.verifier.Identities()
-		if v.ghExpect().defaults && c.TrustedRoot {
+		if v.ghExpect().defaults && c.TrustedRoot && v.o.sourceURI != "" {
 			c.TrustedBuilders = TrustedBuilders
 		}
 	}
@@ -113,15 +114,34 @@ func (v *Verifier) ghExpect() ghExpect {
 	return x
 }
 
-// sigstoreState is what a verified Sigstore entry carries into the
-// statement checks.
+// sigstoreState is what a verified certificate-signed entry carries into
+// the statement checks.
 type sigstoreState struct {
-	github   bool     // signed by a GitHub Actions certificate
-	problems []string // slsa-verifier's builder and source checks
+	github bool // signed by a GitHub Actions certificate
+}
+
+// ErrIdentityPolicy: a certificate signer that no identity policy accepts.
+// A certificate that chains to a trusted root says who the CA issued it
+// to, not that anyone wanted that signer: without an expectation of the
+// identity, the entry is not verified (docs/security.md, "Who is
+// trusted").
+var ErrIdentityPolicy = errors.New("signer not accepted")
+
+// hasIdentityPolicy says whether certificate signers can be accepted at
+// all: explicit identities (checked by the Sigstore verifier), or
+// slsa-verifier's builder checks, which need the source repository.
+func (v *Verifier) hasIdentityPolicy() bool {
+	return v.hasExplicitIdentities() || v.o.sourceURI != ""
+}
+
+func (v *Verifier) hasExplicitIdentities() bool {
+	return v.o.sig.verifier != nil && len(v.o.sig.verifier.Identities()) > 0
 }
 
 // checkSigstoreEntry verifies a Sigstore bundle (or refuses a legacy
-// envelope with a certificate) and parses what it signed.
+// envelope with a certificate) and parses what it signed. A certificate
+// signer must also be accepted by an identity policy (acceptCertificate);
+// until then the entry is not verified.
 func (v *Verifier) checkSigstoreEntry(ctx context.Context, e attest.Entry, out Envelope) Envelope {
 	if e.Index > 0 {
 		out.Index = e.Index
@@ -158,27 +178,69 @@ func (v *Verifier) checkSigstoreEntry(ctx context.Context, e attest.Entry, out E
 		return out
 	}
 	out = v.parseVerified(out, res.PayloadType, res.Payload)
-	if !out.Verified {
+	if !out.Verified || res.Signer.Certificate == nil {
 		return out
 	}
-	if c := res.Signer.Certificate; c != nil {
-		x := v.ghExpect()
-		if c.Issuer == GitHubActionsIssuer || x.defaults || x.builderID != "" {
-			builder, problems := checkGitHubCert(c, out.Provenance, out.statement.GetPredicate().AsMap(), x)
-			out.sig = &sigstoreState{github: true, problems: problems}
-			out.VerifiedBuilder = builder
-		}
+	builder, err := v.acceptCertificate(res.Signer.Certificate, out)
+	if err != nil {
+		// Nothing an unaccepted signer said is kept: it covers no
+		// artifact and reaches no policy.
+		out = Envelope{Source: out.Source, Digest: out.Digest, Index: out.Index, Identity: out.Identity, Timestamps: out.Timestamps, Error: err.Error()}
+		return out
 	}
+	out.VerifiedBuilder = builder
+	out.sig = &sigstoreState{github: res.Signer.Certificate.Issuer == GitHubActionsIssuer}
 	return out
 }
 
-// checkGitHub replaces the predicate-only builder and source checks for
-// an envelope signed by a GitHub Actions certificate.
+// acceptCertificate applies the identity policy to a certificate signer
+// whose chain and signature verified, and returns the builder it proves
+// ("" when none). With explicit identities the Sigstore verifier has
+// already required one of them; with only --source-uri, the signer must
+// pass slsa-verifier's builder checks (a trusted builder's workflow, at a
+// release tag, for that repository). A GitHub Actions certificate must
+// also agree with the provenance it signed (a builder.id or source it does
+// not back is a forgery). Without either policy, no certificate signer is
+// accepted.
+func (v *Verifier) acceptCertificate(c *certificate.Summary, e Envelope) (string, error) {
+	if !v.hasIdentityPolicy() {
+		return "", fmt.Errorf("%w: the certificate was issued to %s (issuer %s), but no identity was required; give --certificate-identity (or -regexp) and --certificate-oidc-issuer (or -regexp), or --source-uri for GitHub builders (slsa-verifier's checks)",
+			ErrIdentityPolicy, oneLineName(c.SubjectAlternativeName), oneLineName(c.Issuer))
+	}
+	if c.Issuer == GitHubActionsIssuer || !v.hasExplicitIdentities() {
+		var pred map[string]any
+		if e.Provenance != nil {
+			pred = e.statement.GetPredicate().AsMap()
+		}
+		builder, problems := checkGitHubCert(c, e.Provenance, pred, v.ghExpect())
+		if len(problems) > 0 {
+			return "", fmt.Errorf("%w: %s", ErrIdentityPolicy, strings.Join(problems, "; "))
+		}
+		return builder, nil
+	}
+	// An explicit identity accepted the signer. It proves a builder when
+	// the provenance names the certificate's build signer (Fulcio's Build
+	// Signer URI) or its URI identity.
+	if e.Provenance != nil {
+		claimed := e.Provenance.BuilderID
+		for _, id := range []string{c.BuildSignerURI, c.SubjectAlternativeName} {
+			if id != "" && strings.Contains(id, "://") && provenance.MatchBuilderID(claimed, id) {
+				return claimed, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// checkGitHub says whether an envelope was signed by a GitHub Actions
+// certificate, whose builder and source checks were applied when the
+// signer was accepted (acceptCertificate) instead of the predicate-only
+// ones; the branch, tag and workflow-input checks still apply.
 func (v *Verifier) checkGitHub(e Envelope) ([]string, bool) {
 	if e.sig == nil || !e.sig.github {
 		return nil, false
 	}
-	return append(append([]string(nil), e.sig.problems...), v.checkRefs(e)...), true
+	return v.checkRefs(e), true
 }
 
 // checkRefs applies the branch, tag and workflow-input checks to any

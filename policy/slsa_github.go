@@ -173,13 +173,21 @@ func checkGitHubCert(c *certificate.Summary, sum *provenance.Summary, pred map[s
 			return "", []string{fmt.Sprintf("builder %s is not at a release tag (refs/tags/vX.Y.Z)", wf)}
 		}
 	}
-	// The predicate's builder.id must be backed by the certificate.
-	got := ""
-	if sum != nil {
-		got = sum.BuilderID
+	repo := certRepository(c)
+	if sum == nil {
+		// Not provenance: the certificate alone names the signer; there is
+		// no builder.id or source claim to hold against it.
+		if x.sourceURI != "" {
+			if want := githubRepoOf(x.sourceURI); repo != want {
+				problems = append(problems, fmt.Sprintf("source repository is %s (certificate), want github.com/%s", repo, want))
+			}
+		}
+		return builder, problems
 	}
+	// The predicate's builder.id must be backed by the certificate.
+	got := sum.BuilderID
 	switch {
-	case sum != nil && runnerBacked(c, sum.BuildType, got):
+	case runnerBacked(c, sum.BuildType, got):
 		// GitHub artifact attestations, npm: builder.id names the
 		// runner; the certificate's workflow is the builder.
 	case isDelegator:
@@ -204,7 +212,6 @@ func checkGitHubCert(c *certificate.Summary, sum *provenance.Summary, pred map[s
 		}
 	}
 	// The predicate must agree with the certificate about the source.
-	repo := certRepository(c)
 	g := readGitHubProvenance(sum, pred)
 	if trig, _ := splitGitURI(g.trigger); trig != "" && repo != "" && trig != "git+https://github.com/"+repo {
 		problems = append(problems, fmt.Sprintf("the predicate's source %q disagrees with the certificate's repository %s", g.trigger, repo))
@@ -213,7 +220,7 @@ func checkGitHubCert(c *certificate.Summary, sum *provenance.Summary, pred map[s
 		problems = append(problems, fmt.Sprintf("the predicate's ref %q disagrees with the certificate's %s", tref, certRef(c)))
 	}
 	if x.sourceURI != "" {
-		want := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(x.sourceURI, "git+"), "https://"), "github.com/"), ".git")
+		want := githubRepoOf(x.sourceURI)
 		if repo != want {
 			problems = append(problems, fmt.Sprintf("source repository is %s (certificate), want github.com/%s", repo, want))
 		} else {
@@ -221,6 +228,12 @@ func checkGitHubCert(c *certificate.Summary, sum *provenance.Summary, pred map[s
 		}
 	}
 	return builder, problems
+}
+
+// githubRepoOf reduces an expected source ("github.com/OWNER/REPO",
+// "git+https://github.com/OWNER/REPO.git") to OWNER/REPO.
+func githubRepoOf(sourceURI string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(sourceURI, "git+"), "https://"), "github.com/"), ".git")
 }
 
 func contains(list []string, s string) bool {

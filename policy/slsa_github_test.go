@@ -383,7 +383,7 @@ func TestSigstorePolicyInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := NewVerifier(WithSigstore(sv), WithBuilderID("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"))
+	v, err := NewVerifier(WithSigstore(sv), WithBuilderID("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"), WithSourceURI("github.com/aspect-build/rules_lint"))
 	if err != nil {
 		t.Fatal(err)
 	}

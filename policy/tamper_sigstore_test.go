@@ -142,7 +142,7 @@ func TestTamperMatrixSigstoreKeyed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := policy.NewVerifier(policy.WithKeys(k.pub), policy.WithSigstore(sv), policy.WithBuilderID("https://ci.example.com/builder"))
+		v, err := policy.NewVerifier(policy.WithKeys(k.pub), builderTrust(k.pub, "https://ci.example.com/builder"), policy.WithSigstore(sv), policy.WithBuilderID("https://ci.example.com/builder"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -234,7 +234,7 @@ func TestTamperMatrix(t *testing.T) {
 			if kt == attest.Ed25519 {
 				attacker = keys[attest.ECDSAP256].signer
 			}
-			v, err := policy.NewVerifier(policy.WithKeys(k.pub), policy.WithBuilderID("https://ci.example.com/builder"))
+			v, err := policy.NewVerifier(policy.WithKeys(k.pub), builderTrust(k.pub, "https://ci.example.com/builder"), policy.WithBuilderID("https://ci.example.com/builder"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -277,4 +277,10 @@ func TestTamperMatrix(t *testing.T) {
 	if total < 1000 {
 		t.Errorf("only %d mutations ran; the matrix is smaller than expected", total)
 	}
+}
+
+// builderTrust maps key to the builder, as a trust file's keys[].builders
+// does: the builder id the statements claim is then proven by the key.
+func builderTrust(key *attest.PublicKey, builder string) policy.Option {
+	return policy.WithTrust(&policy.Trust{File: "trust.yaml", Keys: []*policy.TrustKey{{Name: "builder", KeyID: key.ID, Key: key, Builders: []string{builder}, Source: "trust.yaml:2"}}})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/provenance"
 )
 
 // ErrTrustFile marks errors in a trust file (docs/trust.md): a file that
@@ -50,8 +51,14 @@ type TrustKey struct {
 	ValidFrom  time.Time `json:"validFrom,omitzero"`
 	ValidUntil time.Time `json:"validUntil,omitzero"`
 	// Revoked keys never count.
-	Revoked bool              `json:"revoked,omitempty"`
-	Key     *attest.PublicKey `json:"-"`
+	Revoked bool `json:"revoked,omitempty"`
+	// Builders are the builder ids the key signs for: a statement signed
+	// with it proves its builder.id when it matches one of them (an id
+	// without "@" matches any ref of that builder). A builder id that no
+	// signer proves is only a claim: it meets no --builder-id and no SLSA
+	// level above 1.
+	Builders []string          `json:"builders,omitempty"`
+	Key      *attest.PublicKey `json:"-"`
 }
 
 // StepRule says which keys must sign the statements of one step, and how
@@ -224,9 +231,23 @@ func (p *trustParser) keys(t *Trust, n *yaml.Node) error {
 		what := fmt.Sprintf("keys[%d]", i)
 		k := &TrustKey{Source: p.at(item)}
 		var path string
-		err := p.fields(item, what, []string{"id", "path", "validFrom", "validUntil", "revoked"}, func(key string, _, v *yaml.Node) error {
+		err := p.fields(item, what, []string{"id", "path", "validFrom", "validUntil", "revoked", "builders"}, func(key string, _, v *yaml.Node) error {
 			var err error
 			switch key {
+			case "builders":
+				if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+					return p.errorf(v, "%s.builders must be a non-empty list of builder ids", what)
+				}
+				for _, b := range v.Content {
+					id, err := p.str(b, what+".builders[]")
+					if err != nil {
+						return err
+					}
+					if slices.Contains(k.Builders, id) {
+						return p.errorf(b, "%s.builders: %q is listed twice", what, id)
+					}
+					k.Builders = append(k.Builders, id)
+				}
 			case "id":
 				k.Name, err = p.str(v, what+".id")
 			case "path":
@@ -564,4 +585,25 @@ func (v *Verifier) trustedSigner(keyID string) *TrustKey {
 		return nil
 	}
 	return v.o.trust.keyByID(keyID)
+}
+
+// keyBuilder is the builder id that the verified key signers prove for a
+// provenance claiming builder claimed: claimed when a trust-file key
+// among them is mapped to it (keys[].builders), else "".
+func (v *Verifier) keyBuilder(signers []string, claimed string) string {
+	if v.o.trust == nil || claimed == "" {
+		return ""
+	}
+	for _, id := range signers {
+		k := v.o.trust.keyByID(id)
+		if k == nil || k.Revoked {
+			continue
+		}
+		for _, b := range k.Builders {
+			if provenance.MatchBuilderID(claimed, b) {
+				return claimed
+			}
+		}
+	}
+	return ""
 }

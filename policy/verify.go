@@ -188,7 +188,10 @@ type Envelope struct {
 	Index int `json:"index,omitempty"`
 	// Identity is the verified certificate of a Sigstore bundle.
 	Identity *certificate.Summary `json:"identity,omitempty"`
-	// VerifiedBuilder is the builder the certificate vouches for.
+	// VerifiedBuilder is the builder id a signer proves: a certificate
+	// issued to the builder (for GitHub Actions, the signing workflow that
+	// passed slsa-verifier's checks), or a trust-file key mapped to it
+	// (keys[].builders). "" when the builder id is only claimed.
 	VerifiedBuilder string               `json:"verifiedBuilder,omitempty"`
 	Timestamps      []sigstore.Timestamp `json:"timestamps,omitempty"`
 	// TrustedKeys are the signers named in the trust file, with their
@@ -420,6 +423,7 @@ func (v *Verifier) parseVerified(out Envelope, payloadType string, payload []byt
 			return out
 		}
 		out.Provenance = sum
+		out.VerifiedBuilder = v.keyBuilder(out.Signers, sum.BuilderID)
 	}
 	return out
 }
@@ -554,13 +558,18 @@ func (v *Verifier) checkStatement(e Envelope) []string {
 		return ps
 	}
 	problems := v.checkRefs(e)
+	problems = append(problems, checkVSAResult(e)...)
 	if v.o.builderID != "" {
-		got := ""
+		claimed := ""
 		if e.Provenance != nil {
-			got = e.Provenance.BuilderID
+			claimed = e.Provenance.BuilderID
 		}
-		if !provenance.MatchBuilderID(got, v.o.builderID) {
-			problems = append(problems, fmt.Sprintf("builder id is %q, want %q", got, v.o.builderID))
+		switch {
+		case !provenance.MatchBuilderID(claimed, v.o.builderID):
+			problems = append(problems, fmt.Sprintf("builder id is %q, want %q", claimed, v.o.builderID))
+		case !provenance.MatchBuilderID(e.VerifiedBuilder, v.o.builderID):
+			// A builder id is a claim until a signer proves it.
+			problems = append(problems, fmt.Sprintf("builder id %q is only claimed: no signer proves it (map the signing key to the builder in the trust file, keys[].builders, or sign with a certificate issued to the builder)", claimed))
 		}
 	}
 	if v.o.sourceURI != "" {
@@ -647,4 +656,20 @@ func stripPrefix(err error, file string) (int, error) {
 		}
 	}
 	return line, errors.New(strings.TrimSpace(rest))
+}
+
+// checkVSAResult refuses a Verification Summary whose verification did
+// not pass: verify accepting a VSA as evidence means it says PASSED.
+func checkVSAResult(e Envelope) []string {
+	if e.PredicateType != provenance.PredicateVSAv1 {
+		return nil
+	}
+	vsa, err := provenance.ReadVSA(e.statement)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	if got := vsa.GetVerificationResult(); got != provenance.VSAPassed {
+		return []string{fmt.Sprintf("verification summary result is %q, not %s", got, provenance.VSAPassed)}
+	}
+	return nil
 }

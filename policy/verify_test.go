@@ -163,6 +163,9 @@ func TestVerify(t *testing.T) {
 	good := provenance.AttestOptions{BuilderID: builder + "@refs/tags/v1", Source: source}
 	both := []digest.Artifact{app.subject(digest.SHA256), lib.subject(digest.SHA256)}
 	keys1 := []Option{WithKeys(k[0].pub)}
+	// builds1: k[0] signs for the builder (a trust file's keys[].builders);
+	// without it a builder id is only claimed.
+	builds1 := []Option{WithKeys(k[0].pub), builderTrust([]string{builder}, k[0])}
 	keys3 := []Option{WithKeys(k[0].pub, k[1].pub, k[2].pub)}
 	with := func(base []Option, more ...Option) []Option { return append(append([]Option(nil), base...), more...) }
 
@@ -199,28 +202,33 @@ func TestVerify(t *testing.T) {
 		{"signed, unknown statement type", []string{line(t, attest.PayloadType, []byte(`{"_type":"https://in-toto.io/Statement/v2","subject":[{"name":"app","digest":{"sha256":"`+app.sha256+`"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`), k[0])}, keys1, []Input{app.input()}, false, []string{`b.jsonl:1: statement: unknown statement type "https://in-toto.io/Statement/v2"`}},
 		{"wrong predicate type", []string{statementLine(t, otherPred, k[0])}, keys1, []Input{app.input()}, false, []string{"no SLSA provenance names this artifact; only b.jsonl:1 (https://example.com/not-provenance/v1)"}},
 		{"requested predicate type", []string{statementLine(t, otherPred, k[0])}, with(keys1, WithPredicateType("https://example.com/not-provenance/v1")), []Input{app.input()}, true, nil},
-		{"builder id matches any ref", []string{goodLine}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, true, nil},
-		{"builder id matches the ref", []string{goodLine}, with(keys1, WithBuilderID(builder+"@refs/tags/v1")), []Input{app.input()}, true, nil},
-		{"builder id with another ref", []string{goodLine}, with(keys1, WithBuilderID(builder+"@refs/tags/v2")), []Input{app.input()}, false, []string{`builder id is "` + builder + `@refs/tags/v1", want "` + builder + `@refs/tags/v2"`}},
-		{"builder id mismatch", []string{goodLine}, with(keys1, WithBuilderID("https://evil.example.com/builder")), []Input{app.input(), lib.input()}, false, []string{"b.jsonl:1: builder id is"}},
+		// A builder id is a claim until a signer proves it (issue 13, item 4b).
+		{"builder id only claimed", []string{goodLine}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`b.jsonl:1: builder id "` + builder + `@refs/tags/v1" is only claimed: no signer proves it`}},
+		{"key mapped to another builder", []string{goodLine}, with(keys1, builderTrust([]string{"https://other.example.com/b"}, k[0]), WithBuilderID(builder)), []Input{app.input()}, false, []string{"is only claimed"}},
+		{"builder mapped for another key", []string{goodLine}, with(keys3, builderTrust([]string{builder}, k[1]), WithBuilderID(builder)), []Input{app.input()}, false, []string{"is only claimed"}},
+		{"key mapped to the builder at another ref", []string{goodLine}, with(keys1, builderTrust([]string{builder + "@refs/tags/v2"}, k[0]), WithBuilderID(builder)), []Input{app.input()}, false, []string{"is only claimed"}},
+		{"builder id matches any ref", []string{goodLine}, with(builds1, WithBuilderID(builder)), []Input{app.input()}, true, nil},
+		{"builder id matches the ref", []string{goodLine}, with(builds1, WithBuilderID(builder+"@refs/tags/v1")), []Input{app.input()}, true, nil},
+		{"builder id with another ref", []string{goodLine}, with(builds1, WithBuilderID(builder+"@refs/tags/v2")), []Input{app.input()}, false, []string{`builder id is "` + builder + `@refs/tags/v1", want "` + builder + `@refs/tags/v2"`}},
+		{"builder id mismatch", []string{goodLine}, with(builds1, WithBuilderID("https://evil.example.com/builder")), []Input{app.input(), lib.input()}, false, []string{"b.jsonl:1: builder id is"}},
 		{"source matches", []string{goodLine}, with(keys1, WithSourceURI("github.com/org/app")), []Input{app.input()}, true, nil},
 		{"source matches with ref", []string{goodLine}, with(keys1, WithSourceURI("https://github.com/org/app@refs/heads/main")), []Input{app.input()}, true, nil},
 		{"source mismatch", []string{goodLine}, with(keys1, WithSourceURI("github.com/org/other")), []Input{app.input()}, false, []string{`source is "` + source + `", want "github.com/org/other"`}},
 		{"source ref mismatch", []string{goodLine}, with(keys1, WithSourceURI("github.com/org/app@refs/heads/dev")), []Input{app.input()}, false, []string{"source is"}},
 		{"no source recorded", []string{v1Line(t, provenance.AttestOptions{BuilderID: builder}, both, k[0])}, with(keys1, WithSourceURI("github.com/org/app")), []Input{app.input()}, false, []string{"provenance records no source"}},
-		{"v0.2 provenance", []string{v02Line(t, builder, source, both, k[0])}, with(keys1, WithBuilderID(builder), WithSourceURI("github.com/org/app@refs/heads/main")), []Input{app.input(), lib.input()}, true, nil},
-		{"v0.2 provenance, builder mismatch", []string{v02Line(t, "https://other", source, both, k[0])}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`builder id is "https://other"`}},
+		{"v0.2 provenance", []string{v02Line(t, builder, source, both, k[0])}, with(builds1, WithBuilderID(builder), WithSourceURI("github.com/org/app@refs/heads/main")), []Input{app.input(), lib.input()}, true, nil},
+		{"v0.2 provenance, builder mismatch", []string{v02Line(t, "https://other", source, both, k[0])}, with(builds1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`builder id is "https://other"`}},
 		{"v0.2 provenance, first material is the source without configSource", []string{v02Line(t, builder, "", both, k[0])}, with(keys1, WithSourceURI("github.com/o/dep")), []Input{app.input()}, true, nil},
 		{"v0.2 provenance, a material is not the source", []string{v02Line(t, builder, source, both, k[0])}, with(keys1, WithSourceURI("github.com/o/dep")), []Input{app.input()}, false, []string{`source is "` + source + `"`}},
-		{"v1 provenance, a second dependency is not the source", []string{v1Line(t, provenance.AttestOptions{BuilderID: builder, Source: source}, both, k[0])}, with(keys1, WithSourceURI("github.com/org/app"), WithBuilderID(builder)), []Input{app.input()}, true, nil},
+		{"v1 provenance, a second dependency is not the source", []string{v1Line(t, provenance.AttestOptions{BuilderID: builder, Source: source}, both, k[0])}, with(builds1, WithSourceURI("github.com/org/app"), WithBuilderID(builder)), []Input{app.input()}, true, nil},
 		{"sha512-only subject, artifact by sha512", []string{v1Line(t, good, []digest.Artifact{app.subject(digest.SHA512)}, k[0])}, keys1, []Input{{Name: "app", Digests: digest.Set{digest.SHA512: app.sha512}}}, true, nil},
 		{"sha512-only subject, artifact by sha256 only", []string{v1Line(t, good, []digest.Artifact{app.subject(digest.SHA512)}, k[0])}, keys1, []Input{app.input()}, false, []string{"no verified attestation names this artifact (sha256:" + app.sha256 + ")"}},
 		{"sha256+sha512 subject, sha512 disagrees", []string{v1Line(t, good, []digest.Artifact{{Name: "app", Digests: digest.Set{digest.SHA256: app.sha256, digest.SHA512: lib.sha512}}}, k[0])}, keys1, []Input{{Name: "app", Digests: digest.Set{digest.SHA256: app.sha256, digest.SHA512: app.sha512}}}, false, []string{"no verified attestation names this artifact"}},
 		{"sha256+sha512 subject, both agree", []string{v1Line(t, good, []digest.Artifact{app.subject(digest.SHA256, digest.SHA512)}, k[0])}, keys1, []Input{{Name: "app", Digests: digest.Set{digest.SHA256: app.sha256, digest.SHA512: app.sha512}}}, true, nil},
 		{"uppercase digest in the subject", []string{v1Line(t, good, []digest.Artifact{{Name: "app", Digests: digest.Set{digest.SHA256: strings.ToUpper(app.sha256)}}}, k[0])}, keys1, []Input{app.input()}, true, nil},
 		{"artifact not covered", []string{v1Line(t, good, []digest.Artifact{lib.subject(digest.SHA256)}, k[0])}, keys1, []Input{app.input()}, false, []string{"no verified attestation names this artifact"}},
-		{"two provenances, conflicting builders", []string{v1Line(t, good, both, k[0]), v1Line(t, provenance.AttestOptions{BuilderID: "https://evil.example.com/b", Source: source}, both, k[0])}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`b.jsonl:2: builder id is "https://evil.example.com/b"`}},
-		{"two provenances, both pass", []string{v1Line(t, good, both, k[0]), goodLine}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, true, nil},
+		{"two provenances, conflicting builders", []string{v1Line(t, good, both, k[0]), v1Line(t, provenance.AttestOptions{BuilderID: "https://evil.example.com/b", Source: source}, both, k[0])}, with(builds1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`b.jsonl:2: builder id is "https://evil.example.com/b"`}},
+		{"two provenances, both pass", []string{v1Line(t, good, both, k[0]), goodLine}, with(builds1, WithBuilderID(builder)), []Input{app.input()}, true, nil},
 		{"malformed line denies every artifact", []string{goodLine, `{"payloadType":"x","payload":"@@","signatures":[{"sig":"AQ=="}]}`}, keys1, []Input{app.input(), lib.input()}, false, []string{"b.jsonl:2: malformed envelope: payload is not base64"}},
 		{"unverified envelope denies every artifact", []string{goodLine, v1Line(t, good, []digest.Artifact{newArt("other").subject(digest.SHA256)}, k[3])}, keys1, []Input{app.input(), lib.input()}, false, []string{"b.jsonl:2: signature"}},
 		{"no artifacts", []string{goodLine}, keys1, nil, false, nil},
@@ -356,5 +364,58 @@ func TestReadBundles(t *testing.T) {
 	missing := filepath.Join(dir, "missing.jsonl")
 	if _, err := ReadBundles([]string{good, missing}); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("ReadBundles(missing) = %v, want an error naming it", err)
+	}
+}
+
+// builderTrust maps the signers' keys to builders, as a trust file's
+// keys[].builders does.
+func builderTrust(builders []string, signers ...testSigner) Option {
+	t := &Trust{File: "builders.yaml"}
+	for i, s := range signers {
+		t.Keys = append(t.Keys, &TrustKey{Name: fmt.Sprintf("k%d", i), KeyID: s.pub.ID, Key: s.pub, Builders: builders, Source: "builders.yaml:1"})
+	}
+	return WithTrust(t)
+}
+
+// TestVerifyVSAResult: verify accepts a VSA as evidence only when it says
+// PASSED, read through the in-toto VSA binding with the specification's
+// member names exactly (issue 13, item 8).
+func TestVerifyVSAResult(t *testing.T) {
+	k := testSigners(t)
+	app := newArt("app")
+	subj := []digest.Artifact{app.subject(digest.SHA256)}
+	vsaLine := func(pred string) string {
+		st, err := provenance.NewGenericStatement(subj, provenance.PredicateVSAv1, []byte(pred))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return statementLine(t, st, k[0])
+	}
+	const base = `"verifier":{"id":"https://gate.example.com"},"timeVerified":"2026-01-01T00:00:00Z","resourceUri":"app","policy":{"uri":"https://example.com/p"},"verifiedLevels":["SLSA_BUILD_LEVEL_2"]`
+	tests := []struct {
+		name, pred, want string
+	}{
+		{"passed", `{` + base + `,"verificationResult":"PASSED"}`, ""},
+		{"failed", `{` + base + `,"verificationResult":"FAILED"}`, `verification summary result is "FAILED", not PASSED`},
+		{"no result", `{` + base + `}`, `verification summary result is "", not PASSED`},
+		{"lower case", `{` + base + `,"verificationResult":"passed"}`, `verification summary result is "passed", not PASSED`},
+		{"protobuf member name", `{` + base + `,"verification_result":"PASSED"}`, `predicate member "verification_result" is not in the SLSA VSA v1 specification`},
+		{"case variant beside a failure", `{` + base + `,"verificationResult":"FAILED","VerificationResult":"PASSED"}`, `predicate member "VerificationResult" is not in`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := NewVerifier(WithKeys(k[0].pub), WithPredicateType(provenance.PredicateVSAv1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := v.Verify(context.Background(), entries(t, vsaLine(tt.pred)), []Input{app.input()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reasons := strings.Join(r.Artifacts[0].Reasons, "\n")
+			if (tt.want == "") != r.Allowed || !strings.Contains(reasons, tt.want) {
+				t.Errorf("allowed = %v (%s), want %q", r.Allowed, reasons, tt.want)
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/provenance"
 )
 
 // CARoots are trusted X.509 root certificates for DSSE signatures that
@@ -141,7 +142,7 @@ func (v *Verifier) checkX509Entry(ctx context.Context, e attest.Entry, out Envel
 		firstErr error
 		ver      *attest.Verified
 	)
-	seen := map[string]bool{}
+	seen, seenIdentity := map[string]bool{}, map[string]bool{}
 	for i, s := range env.Signatures {
 		if i >= len(e.Certs) || e.Certs[i] == "" {
 			continue
@@ -178,10 +179,12 @@ func (v *Verifier) checkX509Entry(ctx context.Context, e attest.Entry, out Envel
 			continue
 		}
 		ver = vr
-		if seen[pub.ID] {
+		// A threshold counts signers: two certificates for the same
+		// identity (or the same key) are one signer.
+		if seen[pub.ID] || seenIdentity[san] {
 			continue
 		}
-		seen[pub.ID] = true
+		seen[pub.ID], seenIdentity[san] = true, true
 		keyIDs = append(keyIDs, pub.ID)
 		signers = append(signers, CertSigner{KeyID: pub.ID, Identity: san, Issuer: oneLineName(leaf.Issuer.String()),
 			Subject: oneLineName(leaf.Subject.String()), Serial: leaf.SerialNumber.Text(16), NotAfter: leaf.NotAfter.UTC(), JudgedAt: now})
@@ -199,7 +202,17 @@ func (v *Verifier) checkX509Entry(ctx context.Context, e attest.Entry, out Envel
 	}
 	out.Signers = keyIDs
 	out.Certificates = signers
-	return v.parseVerified(out, ver.PayloadType, ver.Payload)
+	out = v.parseVerified(out, ver.PayloadType, ver.Payload)
+	if out.Verified && out.Provenance != nil && out.VerifiedBuilder == "" {
+		// A certified signer proves the builder its URI identity names.
+		for _, c := range signers {
+			if strings.Contains(c.Identity, "://") && provenance.MatchBuilderID(out.Provenance.BuilderID, c.Identity) {
+				out.VerifiedBuilder = out.Provenance.BuilderID
+				break
+			}
+		}
+	}
+	return out
 }
 
 func identityText(s string) string { return oneLineName(s) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -147,6 +148,85 @@ func TestX509Options(t *testing.T) {
 			_, err := NewVerifier(tt.opts...)
 			if err == nil || !regexp.MustCompile(regexp.QuoteMeta(tt.want)).MatchString(err.Error()) {
 				t.Errorf("NewVerifier = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// certLineN signs SLSA provenance about subj with every key, each
+// signature carrying its own certificate chain (leaf first).
+func certLineN(t *testing.T, subj []digest.Artifact, keys []crypto.Signer, chains [][]*x509.Certificate) string {
+	t.Helper()
+	st, err := provenance.NewAttestStatement(subj, provenance.AttestOptions{BuilderID: "https://ci.example.com/b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var signers []attest.Signer
+	for _, k := range keys {
+		s, err := attest.ParseSigner(x509test.KeyPEM(t, k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		signers = append(signers, s)
+	}
+	env, err := attest.SignStatement(context.Background(), st, signers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sig struct {
+		KeyID string `json:"keyid"`
+		Sig   string `json:"sig"`
+		Cert  string `json:"cert"`
+	}
+	out := map[string]any{"payloadType": env.PayloadType, "payload": env.Payload}
+	var sigs []sig
+	for i, s := range env.Signatures {
+		sigs = append(sigs, sig{KeyID: s.KeyID, Sig: s.Sig, Cert: string(x509test.PEM(chains[i]...))})
+	}
+	out["signatures"] = sigs
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestX509ThresholdCountsIdentities: for certified signers a threshold
+// counts distinct identities, not keys: two certificates issued to the
+// same identity are one signer (issue 13, item 4).
+func TestX509ThresholdCountsIdentities(t *testing.T) {
+	root := x509test.NewRoot(t, "Test Root")
+	const uri, uri2 = "https://ci.example.com/workflows/release", "https://ci.example.com/workflows/audit"
+	a, aKey := root.Issue(t, x509test.Leaf{URI: uri})
+	b, bKey := root.Issue(t, x509test.Leaf{URI: uri})
+	c, cKey := root.Issue(t, x509test.Leaf{URI: uri2})
+	roots := &CARoots{File: "roots.pem", Certs: []*x509.Certificate{root.Cert}, pool: x509.NewCertPool()}
+	roots.pool.AddCert(root.Cert)
+	app := newArt("app")
+	subj := []digest.Artifact{app.subject(digest.SHA256)}
+	id := WithCertificateIdentity("", `^https://ci\.example\.com/workflows/`)
+	tests := []struct {
+		name string
+		line string
+		want string
+	}{
+		{"two certificates, one identity", certLineN(t, subj, []crypto.Signer{aKey, bKey}, [][]*x509.Certificate{{a}, {b}}), "signed by 1 certified signer(s), 2 required"},
+		{"one certificate twice", certLineN(t, subj, []crypto.Signer{aKey, aKey}, [][]*x509.Certificate{{a}, {a}}), "signed by 1 certified signer(s), 2 required"},
+		{"two identities", certLineN(t, subj, []crypto.Signer{aKey, cKey}, [][]*x509.Certificate{{a}, {c}}), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := NewVerifier(WithCARoots(roots), id, WithThreshold(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := v.Verify(context.Background(), entries(t, tt.line), []Input{app.input()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reasons := strings.Join(r.Artifacts[0].Reasons, "\n")
+			if (tt.want == "") != r.Allowed || !strings.Contains(reasons, tt.want) {
+				t.Errorf("allowed = %v (%s), want %q", r.Allowed, reasons, tt.want)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,17 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 	if r := runCLI(t, "", "sign", "--key", ecKey, "--bundle", "app.sigstore.json", "app.tar.gz"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
+	if r := runCLI(t, "", "attest", "--key", ecKey, "--bundle", "mixed.intoto.jsonl", "app.tar.gz"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if stranger, err := os.ReadFile(filepath.Join(vectors, "sigstore-go", "testing-data", "bundles", "dsse.sigstore.json")); err == nil {
+		f, err := os.OpenFile("mixed.intoto.jsonl", os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(append(bytes.ReplaceAll(stranger, []byte("\n"), nil), '\n'))
+		f.Close()
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -51,10 +63,18 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 			"--builder-id", "https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml@v2.1.0", filepath.Join(td, "gha_delegator", "v2.1.0", "binary-linux-amd64-workflow_dispatch")}, true, 0},
 		{"verify/sigstore-forged-builder", []string{"verify", "--bundle", filepath.Join(td, "bcr", "MODULE-wrong-signer.bazel.intoto.jsonl"), "--trusted-root", root,
 			"--certificate-identity-regexp", "^https://github.com/", "--certificate-oidc-issuer", "https://token.actions.githubusercontent.com", filepath.Join(td, "bcr", "MODULE-wrong-signer.bazel")}, true, 1},
-		{"verify/sigstore-legacy-envelope", []string{"verify", "--bundle", filepath.Join(td, "workflow-inputs.intoto.jsonl"), "--trusted-root", root, filepath.Join(td, "workflow-inputs")}, true, 1},
+		{"verify/sigstore-legacy-envelope", []string{"verify", "--bundle", filepath.Join(td, "workflow-inputs.intoto.jsonl"), "--trusted-root", root, "--source-uri", "github.com/slsa-framework/example-package", filepath.Join(td, "workflow-inputs")}, true, 1},
 		{"verify-vsa/ok", append(vsaArgs(vectors), "--key-id", "keystore://76574:prod:vsa_signing_public_key"), true, 0},
 		{"verify-vsa/other-key-id", append(vsaArgs(vectors), "--key-id", "keystore://76574:prod:other"), true, 1},
 		{"verify-vsa/no-digest", []string{"verify-vsa", "--bundle", "x", "--key", ecPub, "--verifier-id", "v", "--resource-uri", "r", "--verified-level", "SLSA_BUILD_LEVEL_1"}, false, 2},
+		// Issue 13, items 1 and 2: a certificate signer needs an identity
+		// policy; a stranger's real keyless bundle mixed into a bundle
+		// denies it, and GitHub provenance needs the source.
+		{"verify/sigstore-no-identity-policy", []string{"verify", "--bundle", filepath.Join(td, "bcr", "MODULE.bazel.intoto.jsonl"), "--trusted-root", root,
+			"--builder-id", "https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml", filepath.Join(td, "bcr", "MODULE.bazel")}, true, 2},
+		{"verify/sigstore-no-source", []string{"verify", "--bundle", filepath.Join(td, "bcr", "MODULE.bazel.intoto.jsonl"), "--trusted-root", root, "--key", ecPub,
+			"--builder-id", "https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml", filepath.Join(td, "bcr", "MODULE.bazel")}, true, 1},
+		{"verify/sigstore-stranger-mixed-in", []string{"verify", "--bundle", "mixed.intoto.jsonl", "--key", ecPub, "--trusted-root", filepath.Join(vectors, "sigstore-go", "examples", "trusted-root-public-good.json"), "app.tar.gz"}, true, 1},
 		{"verify/sigstore-no-root", []string{"verify", "--bundle", filepath.Join(td, "bcr", "MODULE.bazel.intoto.jsonl"), "--key", ecPub, filepath.Join(td, "bcr", "MODULE.bazel")}, true, 1},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,6 +101,15 @@ steps:
 `)
 	f.write(t, "unknown-field.yaml", "keys:\n  - id: a\n    path: keys/ed25519-test-only.pub\n    expires: 2020-01-01T00:00:00Z\n")
 	f.write(t, "bad-date.yaml", "keys:\n  - id: a\n    path: keys/ed25519-test-only.pub\n    validUntil: 2020-02-30T00:00:00Z\n")
+	// Keys whose securesystemslib JSON form claims a keyid that is not
+	// theirs (issue 13, item 3): the attacker's key claims alice's id, and
+	// alice's revoked key claims another one.
+	alice, err := attest.LoadPublicKey(filepath.Join(f.dir, "ed25519-test-only.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.write(t, "attacker-claims-alice.json", jsonKeyClaiming(t, filepath.Join(f.dir, "other-ed25519-test-only.pub"), alice.ID))
+	f.write(t, "alice-other-keyid.json", jsonKeyClaiming(t, filepath.Join(f.dir, "ed25519-test-only.pub"), strings.Repeat("ab", 32)))
 	f.write(t, "missing-key.yaml", "keys:\n  - id: a\n    path: keys/ed25519-test-only.pub\n  - id: gone\n    path: keys/gone.pub\n")
 	return f
 }
@@ -121,6 +133,8 @@ func TestVerifyTrustGolden(t *testing.T) {
 		{"ok-sigstore-current", []string{"--trust=trust.yaml", "--bundle=current.sigstore.json"}, 0},
 		{"denied-sigstore-expired", []string{"--trust=trust.yaml", "--bundle=retired.sigstore.json"}, 1},
 		{"usage-threshold-conflict", []string{"--trust=trust.yaml", "--threshold=2", "--bundle=good.intoto.jsonl"}, 2},
+		{"denied-step-keyid-claimed", []string{"--trust=steps.yaml", "--key=attacker-claims-alice.json", "--bundle=by-other.intoto.jsonl"}, 1},
+		{"denied-revoked-under-another-keyid", []string{"--trust=revoked.yaml", "--key=alice-other-keyid.json", "--bundle=good.intoto.jsonl"}, 1},
 		{"input-unknown-field", []string{"--trust=unknown-field.yaml", "--bundle=good.intoto.jsonl"}, 2},
 		{"input-bad-date", []string{"--trust=bad-date.yaml", "--bundle=good.intoto.jsonl"}, 2},
 		{"input-missing-key-file", []string{"--trust=missing-key.yaml", "--bundle=good.intoto.jsonl"}, 2},
@@ -161,6 +175,24 @@ func setClock(t *testing.T, at time.Time) {
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// jsonKeyClaiming is the ed25519 public key in pubPath as a
+// securesystemslib JSON key whose "keyid" field says keyid.
+func jsonKeyClaiming(t *testing.T, pubPath, keyid string) string {
+	t.Helper()
+	k, err := attest.LoadPublicKey(pubPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(map[string]any{
+		"keytype": "ed25519", "scheme": "ed25519", "keyid": keyid, "keyid_hash_algorithms": []string{"sha256", "sha512"},
+		"keyval": map[string]string{"public": hex.EncodeToString(k.Key.(ed25519.PublicKey))},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

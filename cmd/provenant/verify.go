@@ -91,6 +91,10 @@ compile).`,
 			if len(vf.keys) == 0 && vf.sig.trustedRoot == "" && vf.trust == "" && vf.sig.caRoots == "" {
 				return usageError("at least one --key, --trust file, --ca-roots (X.509) or --trusted-root (Sigstore) is required")
 			}
+			if vf.sig.trustedRoot != "" && len(vf.keys) == 0 && vf.trust == "" && vf.sig.caRoots == "" && !vf.sig.hasIdentity() && vf.sourceURI == "" {
+				// Like cosign: a trusted root alone accepts no signer.
+				return usageError("--trusted-root needs an identity policy for certificate signers: give --certificate-identity (or -regexp) and --certificate-oidc-issuer (or -regexp), or --source-uri for GitHub builders (slsa-verifier's checks)")
+			}
 			if len(args) == 0 && len(vf.sig.artifactDigests) == 0 {
 				return usageError("name at least one artifact to verify")
 			}

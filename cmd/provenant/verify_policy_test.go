@@ -279,3 +279,23 @@ func TestSARIFAndJUnitShape(t *testing.T) {
 		t.Errorf("JUnit: tests %d failures %d suites %d, want 6, 2, 2", suites.Tests, suites.Failures, len(suites.Suites))
 	}
 }
+
+// TestVerifyVSAFailedGolden: a signed VSA that says FAILED is not evidence
+// that the release passed (issue 13, item 8).
+func TestVerifyVSAFailedGolden(t *testing.T) {
+	f := policyFixture(t)
+	pred := `{"verifier":{"id":"https://ci.example.com/gate"},"timeVerified":"2026-01-01T00:00:00Z","resourceUri":"app.tar.gz",` +
+		`"policy":{"uri":"builtin:slsa"},"verificationResult":"FAILED","verifiedLevels":["SLSA_BUILD_LEVEL_3"]}`
+	if err := os.WriteFile(filepath.Join(f.dir, "failed-vsa.json"), []byte(pred), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, f.dir, "attest", "--key=other-ed25519-test-only.key", "--bundle=failed.vsa.jsonl", "--predicate=failed-vsa.json",
+		"--predicate-type="+provenance.PredicateVSAv1, "app.tar.gz"); r.code != 0 {
+		t.Fatalf("attest the VSA: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, "", "verify", "--bundle=failed.vsa.jsonl", "--key=other-ed25519-test-only.pub", "--predicate-type="+provenance.PredicateVSAv1, "app.tar.gz")
+	if r.code != 1 {
+		t.Errorf("verify a FAILED VSA: exit %d, want 1", r.code)
+	}
+	golden(t, f.pkgDir, filepath.Join("verify-policy", "vsa-failed.golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+}

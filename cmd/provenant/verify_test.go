@@ -38,6 +38,9 @@ func newFixture(t *testing.T) *fixture {
 			f.write(t, k+ext, string(data))
 		}
 	}
+	// The release key signs for the release builder: without this, a
+	// builder id is only claimed.
+	f.write(t, "builders.trust.yaml", "keys:\n  - id: release\n    path: ed25519-test-only.pub\n    builders: [https://ci.example.com/builders/release]\n")
 	f.write(t, "app.tar.gz", "the release\n")
 	f.write(t, "lib.tar.gz", "a library\n")
 	f.write(t, "tampered.tar.gz", "the release, changed\n")
@@ -169,7 +172,8 @@ func TestVerifyGolden(t *testing.T) {
 		{"ok", []string{"verify", "--bundle=good.intoto.jsonl", key, "app.tar.gz", "lib.tar.gz"}, 0},
 		{"ok-json", []string{"verify", "--format=json", "--bundle=good.intoto.jsonl", key, "app.tar.gz"}, 0},
 		{"ok-pretty-envelope", []string{"verify", "--bundle=pretty.json", key, "app.tar.gz"}, 0},
-		{"ok-builder-source", []string{"verify", "--bundle=good.intoto.jsonl", key, "--builder-id=https://ci.example.com/builders/release", "--source-uri=github.com/example/app", "app.tar.gz"}, 0},
+		{"ok-builder-source", []string{"verify", "--bundle=good.intoto.jsonl", "--trust=builders.trust.yaml", "--builder-id=https://ci.example.com/builders/release", "--source-uri=github.com/example/app", "app.tar.gz"}, 0},
+		{"denied-builder-only-claimed", []string{"verify", "--bundle=good.intoto.jsonl", key, "--builder-id=https://ci.example.com/builders/release", "--source-uri=github.com/example/app", "app.tar.gz"}, 1},
 		{"ok-threshold-two-keys", []string{"verify", "--bundle=good.intoto.jsonl", key, "--key=other-ed25519-test-only.pub", "app.tar.gz"}, 0},
 		{"denied-threshold", []string{"verify", "--bundle=good.intoto.jsonl", key, "--key=other-ed25519-test-only.pub", "--threshold=2", "app.tar.gz"}, 1},
 		{"usage-same-key-twice-threshold-2", []string{"verify", "--bundle=good.intoto.jsonl", key, key, "--threshold=2", "app.tar.gz"}, 2},

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"crypto/x509"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/x509test"
+	"github.com/provenant/provenant/provenance"
 )
 
 // x509Fixture writes a test CA (root and intermediate), leaves with their
@@ -35,6 +40,7 @@ func x509Fixture(t *testing.T) string {
 		write(name+"-test-only.key", x509test.KeyPEM(t, k))
 	}
 	leaf("good", inter, x509test.Leaf{URI: uri})
+	leaf("good2", inter, x509test.Leaf{URI: uri}) // the same identity, another key
 	leaf("email", inter, x509test.Leaf{Email: "release@example.com"})
 	leaf("expired", inter, x509test.Leaf{URI: uri, NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
 	leaf("server", inter, x509test.Leaf{URI: uri, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
@@ -84,6 +90,14 @@ func TestX509Golden(t *testing.T) {
 		{"verify-roots-not-pem", []string{"verify", "--bundle=good.intoto.jsonl", "--ca-roots=not-pem-test-only.pem", id, "app.tar.gz"}, 2},
 		{"verify-without-ca-roots", []string{"verify", "--bundle=good.intoto.jsonl", "--key=good-test-only.key", "app.tar.gz"}, 1},
 	}
+	// Two signatures by two certificates issued to one identity are one
+	// signer (issue 13, item 4).
+	twoCertsOneIdentity(t, "good", "good2", "two-certs-one-identity.intoto.jsonl")
+	steps = append(steps, struct {
+		name     string
+		args     []string
+		wantCode int
+	}{"verify-two-certs-one-identity-threshold-2", verify("two-certs-one-identity.intoto.jsonl", id, "--threshold=2"), 1})
 	for _, tt := range steps {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
@@ -98,5 +112,47 @@ func TestX509Golden(t *testing.T) {
 			}
 			golden(t, pkgDir, filepath.Join("x509", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
 		})
+	}
+}
+
+// twoCertsOneIdentity signs app.tar.gz's provenance with the keys of two
+// leaves, each signature carrying its own certificate and the chain.
+func twoCertsOneIdentity(t *testing.T, a, b, out string) {
+	t.Helper()
+	arts, err := digest.Files(context.Background(), []string{"app.tar.gz"}, digest.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := provenance.NewAttestStatement(arts, provenance.AttestOptions{BuilderID: "https://ci.example.com/workflows/release"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var signers []attest.Signer
+	for _, leaf := range []string{a, b} {
+		s, err := attest.LoadSigner(leaf + "-test-only.key")
+		if err != nil {
+			t.Fatal(err)
+		}
+		signers = append(signers, s)
+	}
+	env, err := attest.SignStatement(context.Background(), st, signers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sig struct {
+		KeyID string `json:"keyid"`
+		Sig   string `json:"sig"`
+		Cert  string `json:"cert"`
+	}
+	var sigs []sig
+	for i, leaf := range []string{a, b} {
+		sigs = append(sigs, sig{KeyID: env.Signatures[i].KeyID, Sig: env.Signatures[i].Sig, Cert: readFile(t, leaf+"-test-only.crt") + readFile(t, "chain-test-only.pem")})
+	}
+	line, err := json.Marshal(map[string]any{"payloadType": env.PayloadType, "payload": env.Payload, "signatures": sigs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, append(line, '\n'), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

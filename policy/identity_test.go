@@ -1,0 +1,144 @@
+package policy
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/provenance"
+)
+
+// strangerBundle is a real public-good keyless bundle (signed by
+// brian@dehamer.com through GitHub's OAuth issuer) as one line, and the
+// trusted root it chains to.
+func strangerBundle(t *testing.T) (line, root string) {
+	t.Helper()
+	vd := vectorsDir(t)
+	raw, err := os.ReadFile(filepath.Join(vd, "sigstore-go/testing-data/bundles/dsse.sigstore.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(string(raw), "\n", ""), "\r", ""), filepath.Join(vd, "sigstore-go/examples/trusted-root-public-good.json")
+}
+
+// TestCertificateSignerNeedsIdentityPolicy: a certificate that chains to
+// the trusted root is not enough. Without an identity policy (explicit
+// identities, or --source-uri for slsa-verifier's builder checks) a
+// keyless entry is not verified: it denies the bundle and never reaches
+// the policy input (issue 13, item 1).
+func TestCertificateSignerNeedsIdentityPolicy(t *testing.T) {
+	stranger, root := strangerBundle(t)
+	k := testSigners(t)
+	app := newArt("app")
+	own := v1Line(t, provenance.AttestOptions{BuilderID: "https://ci.example.com/b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])
+	es := entries(t, own, stranger)
+
+	sv := func(opts ...sigstore.Option) *sigstore.Verifier {
+		t.Helper()
+		v, err := sigstore.NewVerifier(append([]sigstore.Option{sigstore.WithTrustedRootFile(root)}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		name    string
+		opts    []Option
+		allowed bool
+		reason  string // a substring of the reasons
+	}{
+		{"no identity policy", []Option{WithSigstore(sv(sigstore.WithoutIdentitiesUnsafe()))}, false,
+			`b.jsonl:2: signer not accepted: the certificate was issued to brian@dehamer.com (issuer https://github.com/login/oauth), but no identity was required`},
+		{"builder id alone is no identity policy", []Option{WithSigstore(sv(sigstore.WithoutIdentitiesUnsafe())), WithBuilderID("https://ci.example.com/b")}, false,
+			`b.jsonl:2: signer not accepted: the certificate was issued to brian@dehamer.com`},
+		{"source uri: not a GitHub Actions certificate", []Option{WithSigstore(sv(sigstore.WithoutIdentitiesUnsafe())), WithSourceURI("github.com/org/app")}, false,
+			`b.jsonl:2: signer not accepted: certificate issuer is "https://github.com/login/oauth", not GitHub Actions`},
+		{"another identity required", []Option{WithSigstore(sv(sigstore.WithIdentity(sigstore.Identity{SAN: "alice@example.com", Issuer: "https://github.com/login/oauth"})))}, false,
+			`b.jsonl:2: signature: signer identity`},
+		{"the stranger's identity required", []Option{WithSigstore(sv(sigstore.WithIdentity(sigstore.Identity{SAN: "brian@dehamer.com", Issuer: "https://github.com/login/oauth"})))}, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := NewVerifier(append([]Option{WithKeys(k[0].pub), WithPredicateType(provenance.PredicateSLSAv1)}, tt.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := v.Verify(context.Background(), es, []Input{app.input()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reasons := strings.Join(r.Artifacts[0].Reasons, "\n")
+			if r.Allowed != tt.allowed || !strings.Contains(reasons, tt.reason) {
+				t.Errorf("Verify: allowed = %v, reasons %q; want allowed = %v with %q", r.Allowed, reasons, tt.allowed, tt.reason)
+			}
+			if r.Envelopes[1].Verified != tt.allowed {
+				t.Errorf("the stranger's entry: verified = %v, want %v", r.Envelopes[1].Verified, tt.allowed)
+			}
+			docs, err := v.PolicyInputs(context.Background(), es, []Input{app.input()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			atts, _ := docs[0]["attestations"].([]any)
+			if want := map[bool]int{false: 1, true: 2}[tt.allowed]; len(atts) != want {
+				t.Errorf("input.attestations has %d entries, want %d (an unaccepted signer never reaches a policy)", len(atts), want)
+			}
+		})
+	}
+}
+
+// TestGitHubProvenanceNeedsSource: slsa-verifier's builder checks accept
+// a GitHub Actions certificate only for the source repository asked for;
+// without --source-uri (or an explicit identity), no repository that runs
+// a trusted builder gets a pass (issue 13, item 2).
+func TestGitHubProvenanceNeedsSource(t *testing.T) {
+	vd := vectorsDir(t)
+	bcr := filepath.Join(vd, "slsa-verifier/cli/slsa-verifier/testdata/bcr")
+	es, err := ReadBundles([]string{filepath.Join(bcr, "MODULE.bazel.intoto.jsonl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const builder = "https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"
+	root := sigstore.WithTrustedRootFile(filepath.Join(vd, "slsa-verifier/sigstore/trusted-root-public-good.json"))
+	tests := []struct {
+		name    string
+		sopts   []sigstore.Option
+		opts    []Option
+		allowed bool
+		reason  string
+	}{
+		{"builder id, no source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, []Option{WithBuilderID(builder)}, false,
+			"no identity was required; give --certificate-identity (or -regexp) and --certificate-oidc-issuer (or -regexp), or --source-uri"},
+		{"nothing", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, nil, false, "no identity was required"},
+		{"another source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, []Option{WithBuilderID(builder), WithSourceURI("github.com/evil/fork")}, false,
+			"source repository is aspect-build/rules_lint (certificate), want github.com/evil/fork"},
+		{"builder id and source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, []Option{WithBuilderID(builder), WithSourceURI("github.com/aspect-build/rules_lint")}, true, ""},
+		{"explicit identity", []sigstore.Option{sigstore.WithIdentity(sigstore.Identity{SANRegexp: "^" + builder + "@", Issuer: GitHubActionsIssuer})}, nil, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sv, err := sigstore.NewVerifier(append([]sigstore.Option{root}, tt.sopts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := NewVerifier(append([]Option{WithSigstore(sv)}, tt.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := v.Verify(context.Background(), es, []Input{{Name: "MODULE.bazel", Path: filepath.Join(bcr, "MODULE.bazel")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reasons := strings.Join(r.Artifacts[0].Reasons, "\n")
+			if r.Allowed != tt.allowed || !strings.Contains(reasons, tt.reason) {
+				t.Errorf("Verify: allowed = %v, reasons %q; want allowed = %v with %q", r.Allowed, reasons, tt.allowed, tt.reason)
+			}
+			if tt.allowed && r.Envelopes[0].VerifiedBuilder == "" {
+				t.Errorf("verified builder is empty; the certificate proves %s", builder)
+			}
+		})
+	}
+}

@@ -1,0 +1,66 @@
+package provenance
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	vsa "github.com/in-toto/attestation/go/predicates/vsa/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// VSA is a SLSA Verification Summary Attestation v1 predicate, as the
+// in-toto attestation Go bindings define it.
+type VSA = vsa.VerificationSummary
+
+// VSAPassed is the verificationResult of a VSA whose verification passed.
+const VSAPassed = "PASSED"
+
+// ErrVSA marks a VSA predicate that cannot be read.
+var ErrVSA = errors.New("verification summary")
+
+// vsaMembers are the predicate's member names in the SLSA VSA v1
+// specification (https://slsa.dev/spec/v1.0/verification_summary).
+var vsaMembers = map[string]bool{
+	"verifier": true, "timeVerified": true, "resourceUri": true, "policy": true,
+	"inputAttestations": true, "verificationResult": true, "verifiedLevels": true,
+	"dependencyLevels": true, "slsaVersion": true,
+}
+
+// ReadVSA reads a statement's SLSA VSA v1 predicate through the in-toto
+// bindings. Member names must be the specification's exactly: protojson
+// would also accept the protobuf names (verification_result), which a
+// policy reading the JSON would not see, so they are refused.
+func ReadVSA(st *attest.Statement) (*VSA, error) {
+	if st.GetPredicateType() != PredicateVSAv1 {
+		return nil, fmt.Errorf("%w: predicate type is %q, not %s", ErrVSA, st.GetPredicateType(), PredicateVSAv1)
+	}
+	pred := st.GetPredicate()
+	if pred == nil {
+		return nil, fmt.Errorf("%w: no predicate", ErrVSA)
+	}
+	var unknown []string
+	for k := range pred.GetFields() {
+		if !vsaMembers[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("%w: predicate member %q is not in the SLSA VSA v1 specification", ErrVSA, unknown[0])
+	}
+	b, err := protojson.Marshal(pred)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrVSA, err)
+	}
+	// Nested resource descriptors (policy, inputAttestations) may carry
+	// more of the ResourceDescriptor's members than the binding models
+	// (name, annotations); they are not read.
+	var v VSA
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrVSA, err)
+	}
+	return &v, nil
+}
