@@ -50,7 +50,10 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 			"digest":        e.Digest,
 			"signers":       signers,
 			"predicateType": e.PredicateType,
-			"statement":     st,
+			// verifiedBuilder: the builder id a signer proves ("" when
+			// the statement's builder id is only claimed).
+			"verifiedBuilder": e.VerifiedBuilder,
+			"statement":       st,
 		})
 	}
 	c := r.Criteria
