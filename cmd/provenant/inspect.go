@@ -18,10 +18,10 @@ import (
 )
 
 type inspectFlags struct {
-	limits      attest.Limits
-	keys        []string
-	trustedRoot string
-	output      string
+	limits attest.Limits
+	keys   []string
+	sig    sigstoreFlags // --trusted-root and the certificate identity flags
+	output string
 }
 
 func newInspectCmd(g *globalFlags) *cobra.Command {
@@ -76,7 +76,7 @@ error or a bundle that cannot be read.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.keys, "key", nil, "trusted public key to check signatures with, PKIX PEM or securesystemslib JSON (repeatable)")
-	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json to verify Sigstore bundles with (offline)")
+	f.sig.registerTrust(fl)
 	addLimitsFlag(fl, &f.limits)
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
 	return cmd
@@ -114,22 +114,19 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 		keys = append(keys, k)
 		opts = append(opts, inspect.WithKeys(k))
 	}
-	if f.trustedRoot != "" || len(keys) > 0 {
+	if f.sig.trustedRoot != "" || len(keys) > 0 {
 		// Sigstore bundles verify against the trusted root (certificates)
-		// or the keys (keyed bundles). inspect shows who signed; it does
-		// not require an identity, as verify does.
-		sopts := []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}
-		if f.trustedRoot != "" {
-			sopts = append(sopts, sigstore.WithTrustedRootFile(f.trustedRoot))
-		}
-		if len(keys) > 0 {
-			sopts = append(sopts, sigstore.WithKeys(keys...))
-		}
-		sv, err := sigstore.NewVerifier(sopts...)
+		// or the keys (keyed bundles). A certificate signer is verified
+		// only for an identity asked for (--certificate-identity and
+		// --certificate-oidc-issuer); without one, inspect shows who
+		// signed, marked unverified.
+		sv, err := f.sig.verifier(f.keys, true)
 		if err != nil {
-			return inputError(err)
+			return err
 		}
-		opts = append(opts, inspect.WithSigstore(sigstoreInspector{sv}, f.trustedRoot))
+		opts = append(opts, inspect.WithSigstore(sigstoreInspector{v: sv, identities: f.sig.hasIdentity()}, f.sig.trustedRoot))
+	} else if f.sig.hasIdentity() {
+		return usageError("--certificate-identity and --certificate-oidc-issuer need --trusted-root")
 	}
 	opts = append(opts, inspect.WithLimits(f.limits))
 	in, err := inspect.New(opts...)
@@ -161,8 +158,13 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 }
 
 // sigstoreInspector lets inspect verify Sigstore bundles with
-// attest/sigstore, which inspect does not import.
-type sigstoreInspector struct{ v *sigstore.Verifier }
+// attest/sigstore, which inspect does not import. identities says whether
+// the verifier requires certificate identities; without, a certificate
+// signer's identity is shown but not accepted.
+type sigstoreInspector struct {
+	v          *sigstore.Verifier
+	identities bool
+}
 
 func (s sigstoreInspector) VerifySigstore(ctx context.Context, raw []byte) (*inspect.SigstoreResult, error) {
 	b, err := sigstore.ParseBundle(raw)
@@ -175,6 +177,9 @@ func (s sigstoreInspector) VerifySigstore(ctx context.Context, raw []byte) (*ins
 	}
 	out := &inspect.SigstoreResult{KeyID: res.Signer.KeyID}
 	if c := res.Signer.Certificate; c != nil {
+		if !s.identities {
+			out.NotAccepted = "the signature and certificate chain verify, but no identity was required (give --certificate-identity and --certificate-oidc-issuer, or their -regexp forms, to accept a signer)"
+		}
 		out.Identity = &inspect.Identity{Subject: c.SubjectAlternativeName, Issuer: c.Issuer}
 		if cert := res.Signer.Cert; cert != nil {
 			out.Identity.NotBefore = cert.NotBefore.UTC().Format(time.RFC3339)

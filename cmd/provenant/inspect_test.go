@@ -237,6 +237,13 @@ var inspectVectorCases = []struct {
 	{"vsa-no-key", []string{"inspect", "slsa-vsa/gke-gce-pre.bcid-vsa.jsonl"}, 0},
 	{"slsa-verifier-dsse", []string{"inspect", "slsa-verifier/cli/slsa-verifier/testdata/annotated-tag.intoto.jsonl", "slsa-verifier/cli/slsa-verifier/testdata/gha_generic/v2.0.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl"}, 0},
 	{"sigstore-unverified", []string{"inspect", "sigstore-go/testing-data/bundles/sigstore.js@2.0.0-provenance.sigstore.json", "slsa-verifier/cli/slsa-verifier/testdata/bcr/MODULE.bazel.intoto.jsonl"}, 0},
+	// A certificate signer is verified only for a required identity.
+	{"sigstore-identity", []string{"inspect", "--trusted-root", "sigstore-go/examples/trusted-root-public-good.json",
+		"--certificate-identity-regexp", "^https://github.com/sigstore/sigstore-js/", "--certificate-oidc-issuer", "https://token.actions.githubusercontent.com",
+		"sigstore-go/testing-data/bundles/sigstore.js@2.0.0-provenance.sigstore.json"}, 0},
+	{"sigstore-other-identity", []string{"inspect", "--trusted-root", "sigstore-go/examples/trusted-root-public-good.json",
+		"--certificate-identity", "someone@example.com", "--certificate-oidc-issuer", "https://github.com/login/oauth",
+		"sigstore-go/testing-data/bundles/sigstore.js@2.0.0-provenance.sigstore.json"}, 1},
 	{"sigstore-trusted-root", []string{"inspect", "--trusted-root", "sigstore-go/examples/trusted-root-public-good.json", "sigstore-go/testing-data/bundles/sigstore.js@2.0.0-provenance.sigstore.json", "sigstore-go/testing-data/bundles/dsse-2sigs.sigstore.json", "slsa-verifier/cli/slsa-verifier/testdata/gha_go/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl"}, 1},
 }
 

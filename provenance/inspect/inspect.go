@@ -34,6 +34,10 @@ type SigstoreVerifier interface {
 type SigstoreResult struct {
 	KeyID    string
 	Identity *Identity
+	// NotAccepted, when set, says why the signer is not verified although
+	// the signature is: a certificate identity nobody required. The bundle
+	// is then shown as unverified.
+	NotAccepted string
 }
 
 // WithSigstore verifies Sigstore bundles with v; trustedRoot names its

@@ -243,6 +243,13 @@ func (in *Inspector) inspectSigstore(ctx context.Context, out *Envelope, raw []b
 				sig.Identity = res.Identity
 				sig.VerifiedBy = "sigstore trusted root"
 			}
+			if res.NotAccepted != "" {
+				// Verified means a signature checked against trust
+				// material and an identity policy that accepts the
+				// signer: a chain to the root is not enough.
+				out.Status, out.Reason = StatusUnverified, res.NotAccepted
+				sig.Status, sig.Reason, sig.VerifiedBy = StatusUnverified, res.NotAccepted, ""
+			}
 		}
 	}
 	switch {

@@ -176,7 +176,7 @@ func sigStatus(s Signature) string {
 	switch s.Status {
 	case StatusVerified:
 		if s.Identity != nil && s.KeyID == "" {
-			return "verified by " + s.VerifiedBy + " (identity shown, not required)"
+			return "verified by " + s.VerifiedBy + " for a required identity"
 		}
 		return "verified by trusted key " + s.VerifiedBy
 	default:
