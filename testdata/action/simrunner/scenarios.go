@@ -44,7 +44,10 @@ func newEnv(scratch string) (*testEnv, error) {
 		"dist/docs/CHANGES.txt": "changes\n",
 		"keys/release.pub":      e.pubPEM,
 		"keys/other.pub":        e.otherPub,
-		"policy/release.yaml":   "data:\n  slsa:\n    level: 3\n    l3_builders:\n      - https://example.com/some-other-builder\n",
+		// The release key signs for the provenance workflow: without this
+		// mapping a builder id is only claimed (docs/trust.md).
+		"keys/trust.yaml":     "keys:\n  - id: release\n    path: release.pub\n    builders: [https://github.com/provenant/provenant/.github/workflows/provenance.yml]\n",
+		"policy/release.yaml": "data:\n  slsa:\n    level: 3\n    l3_builders:\n      - https://example.com/some-other-builder\n",
 	} {
 		p := filepath.Join(e.workspace, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -271,6 +274,7 @@ func verifyWith(e *testEnv, extra map[string]string) map[string]string {
 		"bundle":     "out/provenance.intoto.jsonl",
 		"public-key": e.pubPEM,
 		"builder-id": "https://github.com/provenant/provenant/.github/workflows/provenance.yml",
+		"args":       "--trust\nkeys/trust.yaml\n",
 	}
 	for k, v := range extra {
 		w[k] = v
@@ -322,11 +326,11 @@ func scenarios() []scenario {
 				c.secrets("correct horse battery staple")
 				c.noAnnotation("error")
 				// The bundle verifies with the public key, outside the action.
-				out, err := exec.Command(c.bin, "verify", "--bundle", c.e.bundle(), "--key", filepath.Join(c.e.workspace, "keys/release.pub"),
+				out, err := exec.Command(c.bin, "verify", "--bundle", c.e.bundle(), "--trust", filepath.Join(c.e.workspace, "keys/trust.yaml"),
 					"--builder-id", builder, filepath.Join(c.e.workspace, "dist/app")).CombinedOutput()
 				if err != nil {
 					// Subject names are relative to the workspace: verify from there.
-					cmd := exec.Command(c.bin, "verify", "--bundle", c.e.bundle(), "--key", "keys/release.pub", "--builder-id", builder, "dist/app")
+					cmd := exec.Command(c.bin, "verify", "--bundle", c.e.bundle(), "--trust", "keys/trust.yaml", "--builder-id", builder, "dist/app")
 					cmd.Dir = c.e.workspace
 					if out2, err := cmd.CombinedOutput(); err != nil {
 						c.errorf("provenant verify of the new bundle: %v\n%s%s", err, out, out2)
