@@ -64,6 +64,10 @@ func TestParseTrustErrors(t *testing.T) {
 		{"step threshold too high", "keys:\n  - id: a\n    path: k0.pub\nsteps:\n  build:\n    keys: [a]\n    threshold: 2\n", `trust.yaml:6: step "build": threshold 2 is more than its 1 key(s)`},
 		{"step unknown field", "keys:\n  - id: a\n    path: k0.pub\nsteps:\n  build:\n    key: [a]\n", `trust.yaml:6: step "build": unknown field "key"`},
 		{"step no keys", "keys:\n  - id: a\n    path: k0.pub\nsteps:\n  build:\n    threshold: 1\n", `trust.yaml:6: step "build" has no keys`},
+		{"builder that signs only keyless", "keys:\n  - id: a\n    path: k0.pub\n    builders: [https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml]\n", `trust.yaml:4: keys[0].builders: https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml signs only with Sigstore certificates`},
+		{"GitHub runner as a key's builder", "keys:\n  - id: a\n    path: k0.pub\n    builders: [https://github.com/actions/runner/github-hosted]\n", `trust.yaml:4: keys[0].builders: https://github.com/actions/runner/github-hosted signs only with Sigstore certificates`},
+		{"builders empty", "keys:\n  - id: a\n    path: k0.pub\n    builders: []\n", `trust.yaml:4: keys[0].builders must be a non-empty list of builder ids`},
+		{"builder twice", "keys:\n  - id: a\n    path: k0.pub\n    builders: [https://b, https://b]\n", `trust.yaml:4: keys[0].builders: "https://b" is listed twice`},
 		{"duplicate field", "keys:\n  - id: a\n    path: k0.pub\n    path: k1.pub\n", `trust.yaml:4: `},
 	}
 	for _, tt := range tests {
