@@ -134,6 +134,10 @@ type Identity struct {
 	Issuer    string `json:"issuer,omitempty"`
 	NotBefore string `json:"notBefore,omitempty"`
 	NotAfter  string `json:"notAfter,omitempty"`
+	// Checked says the certificate itself was verified (its chain and the
+	// identity asked for). A certificate beside a DSSE signature is not:
+	// inspect shows it as a claim, whatever the key said.
+	Checked bool `json:"checked"`
 }
 
 // Statement is an in-toto Statement as read from a payload.

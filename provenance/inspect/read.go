@@ -241,6 +241,7 @@ func (in *Inspector) inspectSigstore(ctx context.Context, out *Envelope, raw []b
 			sig.VerifiedBy = res.KeyID
 			if res.Identity != nil {
 				sig.Identity = res.Identity
+				sig.Identity.Checked = res.NotAccepted == ""
 				sig.VerifiedBy = "sigstore trusted root"
 			}
 			if res.NotAccepted != "" {

@@ -160,6 +160,9 @@ func signer(s Signature) string {
 	}
 	if id := s.Identity; id != nil {
 		p := "certificate " + id.Subject
+		if !id.Checked {
+			p = "certificate (claimed, not checked) " + id.Subject
+		}
 		if id.Issuer != "" {
 			p += " (issuer " + id.Issuer + ")"
 		}
