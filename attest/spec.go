@@ -1,7 +1,9 @@
 package attest
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -85,67 +87,88 @@ func fold(s string) string {
 	}, s)
 }
 
-// checkMembers refuses the members of obj that are not in names, and
-// those of names whose value is null. Members are checked in sorted order
-// so that the error is the same on every run.
-func checkMembers(path, spec string, obj map[string]json.RawMessage, names []string) error {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
+// statementWalk checks the member names of a statement while walkJSON
+// reads it for duplicate keys: one pass over the payload. Member errors
+// are kept in document order and reported once the walk is over, when
+// "_type" (which may come last) says which version's names apply.
+type statementWalk struct {
+	member   *MemberError // the first member the v1 names do not have
+	v01      *MemberError // the first subject member v1 has and v0.1 does not
+	typ      string
+	hasType  bool
+	typeKind json.Token
+}
+
+func (w *statementWalk) visit(stack []jsonFrame, name string, value json.Token) error {
+	var names []string
+	subject := -1
+	switch {
+	case len(stack) == 1:
+		names = statementMembers
+		if name == "_type" {
+			w.hasType, w.typeKind = true, value
+			w.typ, _ = value.(string)
+		}
+	case len(stack) == 3 && stack[0].isObject && stack[1].name == "subject" && !stack[1].isObject && stack[2].isObject:
+		names, subject = descriptorMembers, stack[1].index
+		if w.v01 == nil && slices.Contains(descriptorMembers, name) && !slices.Contains(descriptorMembersV01, name) {
+			w.v01 = &MemberError{Path: subjectPath(subject), Member: name}
+		}
+	default:
+		return nil
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !slices.Contains(names, k) {
-			return &MemberError{Path: path, Member: k, Spec: spec, Spelling: Resembles(k, names...)}
-		}
-		if string(obj[k]) == "null" {
-			return &MemberError{Path: path, Member: k, Spec: spec, Null: true}
-		}
+	if w.member != nil {
+		return nil
+	}
+	switch {
+	case !slices.Contains(names, name):
+		w.member = &MemberError{Path: subjectPath(subject), Member: name, Spelling: Resembles(name, names...)}
+	case value == nil:
+		w.member = &MemberError{Path: subjectPath(subject), Member: name, Null: true}
 	}
 	return nil
 }
 
-// checkStatementJSON applies the statement's member rule to a payload
-// that is one JSON document without duplicate keys: exactly the members
-// of the in-toto Statement (v1 or v0.1, by its "_type", compared exactly),
-// and of its subjects' ResourceDescriptors, none of them null.
+func subjectPath(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return fmt.Sprintf("subject[%d]", i)
+}
+
+// checkStatementJSON reads a payload once, refusing what
+// checkNoDuplicateKeys refuses and any member the in-toto Statement
+// specification does not define: exactly "_type", "subject",
+// "predicateType" and "predicate", and in each subject the
+// ResourceDescriptor's members (v0.1: name and digest), none of them null;
+// and "_type" must be exactly StatementTypeV1 or StatementTypeV0_1.
 func checkStatementJSON(payload []byte) error {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &top); err != nil || top == nil {
-		return fmt.Errorf("not a JSON object")
-	}
-	rawType, hasType := top["_type"]
-	var typ string
-	if hasType && json.Unmarshal(rawType, &typ) != nil {
-		return fmt.Errorf(`member "_type" is not a string`)
-	}
-	spec, subjectMembers := "in-toto Statement v1", descriptorMembers
-	if typ == StatementTypeV0_1 {
-		spec, subjectMembers = "in-toto Statement v0.1", descriptorMembersV01
-	}
-	if err := checkMembers("", spec, top, statementMembers); err != nil {
+	var w statementWalk
+	if err := walkJSON(payload, w.visit); err != nil {
 		return err
 	}
+	if t := bytes.TrimLeft(payload, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return errors.New("not a JSON object")
+	}
+	spec := "in-toto Statement v1"
+	if w.typ == StatementTypeV0_1 {
+		spec = "in-toto Statement v0.1"
+	}
+	if w.member != nil {
+		w.member.Spec = spec
+		return w.member
+	}
+	if _, ok := w.typeKind.(string); w.hasType && !ok {
+		return errors.New(`member "_type" is not a string`)
+	}
 	switch {
-	case !hasType:
-		return fmt.Errorf(`no "_type" member: not an in-toto statement`)
-	case typ != StatementTypeV1 && typ != StatementTypeV0_1:
-		return fmt.Errorf("unknown statement type %q", typ)
-	}
-	// A subject that is not an array of objects is left to protojson,
-	// which refuses it.
-	var subjects []json.RawMessage
-	if json.Unmarshal(top["subject"], &subjects) != nil {
-		return nil
-	}
-	for i, s := range subjects {
-		var rd map[string]json.RawMessage
-		if json.Unmarshal(s, &rd) != nil {
-			continue
-		}
-		if err := checkMembers(fmt.Sprintf("subject[%d]", i), spec, rd, subjectMembers); err != nil {
-			return err
-		}
+	case !w.hasType:
+		return errors.New(`no "_type" member: not an in-toto statement`)
+	case w.typ != StatementTypeV1 && w.typ != StatementTypeV0_1:
+		return fmt.Errorf("unknown statement type %q", w.typ)
+	case w.typ == StatementTypeV0_1 && w.v01 != nil:
+		w.v01.Spec = spec
+		return w.v01
 	}
 	return nil
 }

@@ -85,9 +85,6 @@ func (l Limits) ParseStatement(payloadType string, payload []byte) (*Statement, 
 	if payloadType != PayloadType {
 		return nil, fmt.Errorf("%w: %q, want %q", ErrPayloadType, payloadType, PayloadType)
 	}
-	if err := checkNoDuplicateKeys(payload); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
-	}
 	if err := checkStatementJSON(payload); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
 	}
