@@ -241,6 +241,7 @@ func TestVerify(t *testing.T) {
 		// Names two parsers read differently (issue 13, item 12).
 		{"predicate_type", []string{respelled(t, goodLine, `"predicateType"`, `"predicate_type"`, k[0])}, keys1, []Input{app.input()}, false, []string{`b.jsonl:1: statement: member "predicate_type" is not in the in-toto Statement v1 spec (the spec spells it "predicateType")`}},
 		{"_TYPE", []string{respelled(t, goodLine, `"_type"`, `"_TYPE"`, k[0])}, keys1, []Input{app.input()}, false, []string{`member "_TYPE" is not in the in-toto Statement v1 spec (the spec spells it "_type")`}},
+		{"run_details", []string{respelled(t, goodLine, `"runDetails"`, `"run_details"`, k[0])}, keys1, []Input{app.input()}, false, []string{`b.jsonl:1: SLSA provenance v1: predicate: member "run_details" is not in the SLSA provenance v1 spec (the spec spells it "runDetails")`}},
 		{"artifact not covered", []string{v1Line(t, good, []digest.Artifact{lib.subject(digest.SHA256)}, k[0])}, keys1, []Input{app.input()}, false, []string{"no verified attestation names this artifact"}},
 		{"two provenances, conflicting builders", []string{v1Line(t, good, both, k[0]), v1Line(t, provenance.AttestOptions{BuilderID: "https://evil.example.com/b", Source: source}, both, k[0])}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`b.jsonl:2: builder id is "https://evil.example.com/b"`}},
 		{"two provenances, both pass", []string{v1Line(t, good, both, k[0]), goodLine}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, true, nil},
