@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	ita "github.com/in-toto/attestation/go/v1"
 )
@@ -57,10 +58,11 @@ func (e *MemberError) Error() string {
 }
 
 // Resembles returns the name among names that name is a variant of: the
-// same once case, "_", "-" and "/" are ignored ("predicate_type",
-// "PredicateType" and "predicatetype" all resemble "predicateType"; "type"
-// and "_TYPE" resemble "_type"). It returns "" when name is one of names
-// or resembles none of them.
+// same once case is ignored and only letters and digits are kept
+// ("predicate_type", "PredicateType", "predicate type" and
+// "predicate\u200btype" all resemble "predicateType"; "type" and "_TYPE"
+// resemble "_type"; "sha-256" and "SHA256 " resemble "sha256"). It
+// returns "" when name is one of names or resembles none of them.
 func Resembles(name string, names ...string) string {
 	if slices.Contains(names, name) {
 		return ""
@@ -76,14 +78,13 @@ func Resembles(name string, names ...string) string {
 
 func fold(s string) string {
 	return strings.Map(func(r rune) rune {
-		switch r {
-		case '_', '-', '/':
-			return -1
-		}
-		if 'A' <= r && r <= 'Z' {
+		switch {
+		case 'A' <= r && r <= 'Z':
 			return r + ('a' - 'A')
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			return r
 		}
-		return r
+		return -1
 	}, s)
 }
 

@@ -231,6 +231,8 @@ func TestParseStatementMembers(t *testing.T) {
 		{"sha-256", dig(`"sha-256":"` + sha256Hex + `"`), `(the spec spells it "sha256")`},
 		{"gitcommit", dig(`"gitcommit":"` + sha256Hex[:40] + `"`), `(the spec spells it "gitCommit")`},
 		{"SHA512/256", dig(`"SHA512/256":"` + sha256Hex + `"`), `(the spec spells it "sha512_256")`},
+		{"sha256 with a trailing space", dig(`"sha256":"` + sha256Hex + `","sha256 ":"evil"`), `digest algorithm "sha256 " is not in the in-toto digest spec (the spec spells it "sha256")`},
+		{"sha256 with a zero-width space", dig(`"sha\u200b256":"` + sha256Hex + `"`), `(the spec spells it "sha256")`},
 		{"uppercase beside lowercase", dig(`"sha256":"` + sha256Hex + `","SHA256":"` + strings.Repeat("0", 64) + `"`), `digest algorithm "SHA256"`},
 		{"custom algorithm empty", dig(`"myhash":""`), `digest "myhash" is empty`},
 		{"empty algorithm name", dig(`"":"ab"`), `empty algorithm name`},

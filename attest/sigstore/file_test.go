@@ -115,7 +115,7 @@ func TestVerifyEntriesStatementRule(t *testing.T) {
 			case !strings.Contains(got, want):
 				t.Errorf("%s (%+v): error %q, want %q", c.name, art, got, want)
 			}
-			if want == "" && checked[0].Result.PayloadType != attest.PayloadType {
+			if want == "" && (checked[0].Result == nil || checked[0].Result.PayloadType != attest.PayloadType) {
 				t.Errorf("%s: result %+v", c.name, checked[0].Result)
 			}
 		}

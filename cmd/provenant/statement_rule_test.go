@@ -98,10 +98,13 @@ func TestStatementRuleGolden(t *testing.T) {
 				out := strings.NewReplacer(pkg, "PKG").Replace("exit: " + itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
 				golden(t, pkg, filepath.Join("statement-rule", p.name+"-"+c.cmd+".golden"), out)
 			}
+			if len(reasons) != 3 {
+				t.Fatalf("%d of 3 commands refused the statement", len(reasons))
+			}
 			// inspect shows the same refusal beside what the bundle claims.
 			r := runCLI(t, "", "inspect", "--key", edPub, p.name+".intoto.jsonl")
-			if want := reasons[0]; !strings.Contains(r.stdout, strings.TrimPrefix(strings.TrimPrefix(want, "statement: "), "SLSA provenance v1: ")) {
-				t.Errorf("inspect does not say %q:\n%s", want, r.stdout)
+			if want := reasons[0]; r.code != 1 || !strings.Contains(r.stdout, strings.TrimPrefix(strings.TrimPrefix(want, "statement: "), "SLSA provenance v1: ")) {
+				t.Errorf("inspect exits %d and does not say %q:\n%s", r.code, want, r.stdout)
 			}
 			out := strings.NewReplacer(pkg, "PKG").Replace("exit: " + itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
 			golden(t, pkg, filepath.Join("statement-rule", p.name+"-inspect.golden"), out)
