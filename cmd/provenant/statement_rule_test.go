@@ -117,3 +117,32 @@ func TestStatementRuleGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestStatementRuleVSAGolden: verify-vsa refuses a VSA that spells
+// predicateType as the protobuf field name, with verify's message.
+func TestStatementRuleVSAGolden(t *testing.T) {
+	pkg := packageDir(t)
+	t.Chdir(t.TempDir())
+	signer, err := attest.LoadSigner(filepath.Join(pkg, "testdata", "keys", "ed25519-test-only.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const h = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	payload := `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + h + `"}}],` +
+		`"predicate_type":"https://slsa.dev/verification_summary/v1","predicate":{"verifier":{"id":"https://v"},"resourceUri":"r","verificationResult":"PASSED","verifiedLevels":["SLSA_BUILD_LEVEL_2"]}}`
+	env, err := attest.SignPayload(context.Background(), attest.PayloadType, []byte(payload), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := attest.MarshalEnvelope(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile("vsa.intoto.jsonl", append(line, '\n'), 0o644)
+	r := runCLI(t, "", "verify-vsa", "--bundle", "vsa.intoto.jsonl", "--key", filepath.Join(pkg, "testdata", "keys", "ed25519-test-only.pub"),
+		"--subject-digest", "sha256:"+h, "--verifier-id", "https://v", "--resource-uri", "r", "--verified-level", "SLSA_BUILD_LEVEL_2")
+	if r.code != 1 {
+		t.Errorf("exit code = %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	golden(t, pkg, filepath.Join("statement-rule", "predicate_type-verify-vsa.golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+}
