@@ -3,7 +3,10 @@ package attest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
+
+	ita "github.com/in-toto/attestation/go/v1"
 )
 
 // BenchmarkVerifyEnvelope is one envelope's signature check per key type:
@@ -73,6 +76,28 @@ func BenchmarkReadBundle1000(b *testing.B) {
 		}
 		if len(es) != 1000 {
 			b.Fatalf("%d entries, want 1000", len(es))
+		}
+	}
+}
+
+// BenchmarkParseStatement10kSubjects is the parse of a statement with
+// 10,000 subjects (two digests each): the member and digest rule is paid
+// per subject.
+func BenchmarkParseStatement10kSubjects(b *testing.B) {
+	st := testStatement(b)
+	st.Subject = nil
+	for i := range 10000 {
+		st.Subject = append(st.Subject, &ita.ResourceDescriptor{Name: fmt.Sprintf("dist/file-%d", i), Digest: map[string]string{"sha256": sha256Hex, "sha512": sha256Hex + sha256Hex}})
+	}
+	payload, err := MarshalStatement(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseStatement(PayloadType, payload); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

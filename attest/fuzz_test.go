@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,7 +100,16 @@ func FuzzParseEnvelope(f *testing.F) {
 func FuzzParseStatement(f *testing.F) {
 	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"` + sha256Hex + `"}}],"predicateType":"p","predicate":{}}`))
 	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v0.1","subject":[{"digest":{"sha512":"00"}}],"predicateType":"p","predicate":{"a":[1,2]}}`))
-	seedVectors(f, "in-toto/statement", "in-toto/spec-examples")
+	// The variants two parsers read differently (issue 13, item 12).
+	for _, s := range []string{
+		`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"` + sha256Hex + `"}}],"predicate_type":"p","predicate":{}}`,
+		`{"_TYPE":"https://in-toto.io/Statement/v1","type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"` + sha256Hex + `"}}],"predicateType":"p","predicate":{}}`,
+		`{"_type":"https://in-toto.io/Statement/v0.1","_Type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"` + sha256Hex + `"}}],"predicateType":"p","predicate":{}}`,
+		`{"_type":"https://in-toto.io/Statement/v1","subject":[{"Digest":{"sha256":"` + sha256Hex + `"}, "download_location":"x","mediaType":"m","content":"aGk","annotations":{"a":[1]}}],"predicateType":"p","predicate":{}}`,
+		`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"\u00e9\ud800","uri":"u","digest":{"SHA256":"` + sha256Hex + `","gce_image_id":"1"}}],"predicateType":"p","predicate":{}}`,
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := ParseStatement(PayloadType, data)
 		if err != nil {
@@ -107,6 +117,11 @@ func FuzzParseStatement(f *testing.F) {
 				t.Fatalf("ParseStatement(%q) = %v, want ErrStatement", data, err)
 			}
 			return
+		}
+		// The policy input reads the same bytes with encoding/json into a
+		// map: an accepted statement must say the same thing there.
+		if err := sameInMapView(data, st); err != nil {
+			t.Fatalf("ParseStatement(%q) accepted a statement the map view reads differently: %v", data, err)
 		}
 		if err := checkNoDuplicateKeys(data); err != nil {
 			t.Fatalf("ParseStatement(%q) accepted a document checkNoDuplicateKeys refuses: %v", data, err)
@@ -130,6 +145,84 @@ func FuzzParseStatement(f *testing.F) {
 			t.Fatalf("round trip of %q changed the statement", data)
 		}
 	})
+}
+
+// sameInMapView compares a parsed statement with the same payload decoded
+// as the policy input decodes it (encoding/json into a map, numbers kept
+// exact): the same "_type", "predicateType" and subjects, member by member.
+func sameInMapView(payload []byte, st *Statement) error {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return err
+	}
+	for _, k := range []string{"_type", "subject", "predicateType", "predicate"} {
+		if _, ok := doc[k]; !ok {
+			return fmt.Errorf("the map has no %q", k)
+		}
+	}
+	if len(doc) != 4 {
+		return fmt.Errorf("the map has %d members, want 4", len(doc))
+	}
+	if doc["_type"] != st.GetType() || doc["predicateType"] != st.GetPredicateType() {
+		return fmt.Errorf("map _type %v, predicateType %v; protobuf %q, %q", doc["_type"], doc["predicateType"], st.GetType(), st.GetPredicateType())
+	}
+	if _, ok := doc["predicate"].(map[string]any); !ok {
+		return fmt.Errorf("map predicate %T", doc["predicate"])
+	}
+	subjects, ok := doc["subject"].([]any)
+	if !ok || len(subjects) != len(st.GetSubject()) {
+		return fmt.Errorf("map subject %v, protobuf %d subjects", doc["subject"], len(st.GetSubject()))
+	}
+	for i, raw := range subjects {
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return fmt.Errorf("subject[%d] is %T", i, raw)
+		}
+		rd := st.GetSubject()[i]
+		want := map[string]string{"name": rd.GetName(), "uri": rd.GetUri(), "downloadLocation": rd.GetDownloadLocation(), "mediaType": rd.GetMediaType()}
+		for k, v := range m {
+			switch k {
+			case "name", "uri", "downloadLocation", "mediaType":
+				if v != want[k] {
+					return fmt.Errorf("subject[%d].%s: map %q, protobuf %q", i, k, v, want[k])
+				}
+			case "digest":
+				d, ok := v.(map[string]any)
+				if !ok || len(d) != len(rd.GetDigest()) {
+					return fmt.Errorf("subject[%d].digest: map %v, protobuf %v", i, v, rd.GetDigest())
+				}
+				for alg, val := range d {
+					if got, ok := rd.GetDigest()[alg]; !ok || got != val {
+						return fmt.Errorf("subject[%d].digest.%s: map %v, protobuf %q", i, alg, val, got)
+					}
+				}
+			case "content":
+				s, _ := v.(string)
+				b, err := decodeBase64(s)
+				if err != nil || !bytes.Equal(b, rd.GetContent()) {
+					return fmt.Errorf("subject[%d].content: map %q, protobuf %x", i, s, rd.GetContent())
+				}
+			case "annotations":
+				if _, ok := v.(map[string]any); !ok {
+					return fmt.Errorf("subject[%d].annotations: map %T", i, v)
+				}
+			default:
+				return fmt.Errorf("subject[%d]: member %q is in the map only", i, k)
+			}
+		}
+		// And nothing the protobuf view has is missing from the map.
+		for k, v := range want {
+			if _, ok := m[k]; v != "" && !ok {
+				return fmt.Errorf("subject[%d].%s: protobuf %q, absent from the map", i, k, v)
+			}
+		}
+		if _, ok := m["digest"]; len(rd.GetDigest()) > 0 && !ok {
+			return fmt.Errorf("subject[%d].digest: absent from the map", i)
+		}
+	}
+	return nil
 }
 
 func FuzzReadBundle(f *testing.F) {

@@ -17,14 +17,35 @@ const MaxJSONDepth = 128
 // exactly one JSON value. It only reads tokens; decoding is left to the
 // caller's parser, which then sees a document every parser reads alike.
 func checkNoDuplicateKeys(data []byte) error {
+	return walkJSON(data, nil)
+}
+
+// jsonFrame is an object or array being read by walkJSON.
+type jsonFrame struct {
+	keys     map[string]struct{}
+	isObject bool
+	wantKey  bool
+	// name is the member name under which this container is the value
+	// ("" at the top and for array elements); index, for an array, is the
+	// index of the element being read.
+	name  string
+	index int
+	// key is, in an object, the last member name read.
+	key string
+}
+
+// memberVisitor sees every object member walkJSON reads, when the first
+// token of its value is read: the frames that hold it (the last one is the
+// object), its name, and that token (a json.Delim for an object or array,
+// nil for null). An error stops the walk.
+type memberVisitor func(stack []jsonFrame, name string, value json.Token) error
+
+// walkJSON is checkNoDuplicateKeys with a visitor of every member, so that
+// a caller checks member names in the same pass.
+func walkJSON(data []byte, visit memberVisitor) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	type frame struct {
-		keys     map[string]struct{}
-		isObject bool
-		wantKey  bool
-	}
-	var stack []frame
+	var stack []jsonFrame
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -43,17 +64,28 @@ func checkNoDuplicateKeys(data []byte) error {
 				}
 				stack[top].keys[key] = struct{}{}
 				stack[top].wantKey = false
+				stack[top].key = key
 				continue
 			}
 		}
+		name := ""
 		if top >= 0 && stack[top].isObject {
+			name = stack[top].key
+			if visit != nil && tok != json.Delim('}') {
+				if err := visit(stack, name, tok); err != nil {
+					return err
+				}
+			}
 			stack[top].wantKey = true // a value was read; the next token is a key
+		}
+		if top >= 0 && !stack[top].isObject && tok != json.Delim(']') {
+			stack[top].index++ // the first token of an element
 		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, frame{keys: map[string]struct{}{}, isObject: true, wantKey: true})
+			stack = append(stack, jsonFrame{keys: map[string]struct{}{}, isObject: true, wantKey: true, name: name})
 		case json.Delim('['):
-			stack = append(stack, frame{})
+			stack = append(stack, jsonFrame{name: name, index: -1})
 		case json.Delim('}'), json.Delim(']'):
 			stack = stack[:len(stack)-1]
 			if n := len(stack) - 1; n >= 0 && stack[n].isObject {

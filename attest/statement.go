@@ -39,6 +39,9 @@ func MarshalStatement(st *Statement) ([]byte, error) {
 	if err := st.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
+	if err := checkSubjectDigests(st); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
+	}
 	pj, err := protojson.Marshal(st)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
@@ -62,9 +65,16 @@ func SignStatement(ctx context.Context, st *Statement, signers ...Signer) (*Enve
 }
 
 // ParseStatement reads a verified payload as an in-toto Statement. Call it
-// only on a payload whose signature has been verified. It refuses another
-// payloadType, duplicate JSON keys, statement types other than v1 and v0.1,
-// and statements the bindings' Validate rejects.
+// only on a payload whose signature has been verified. It is the one rule
+// by which every command accepts a statement, so that the checks, the
+// policy input (which reads the same bytes as plain JSON) and every report
+// see one and the same statement. It refuses another payloadType,
+// duplicate JSON keys, any member the in-toto Statement specification does
+// not define (an unknown name, a protobuf field name such as
+// "predicate_type", a case variant such as "_TYPE" or "Digest"; see
+// MemberError), a null member, a "_type" other than exactly
+// StatementTypeV1 or StatementTypeV0_1, a subject digest CheckDigestSet
+// refuses, and statements the bindings' Validate rejects.
 func ParseStatement(payloadType string, payload []byte) (*Statement, error) {
 	return DefaultLimits().ParseStatement(payloadType, payload)
 }
@@ -75,27 +85,33 @@ func (l Limits) ParseStatement(payloadType string, payload []byte) (*Statement, 
 	if payloadType != PayloadType {
 		return nil, fmt.Errorf("%w: %q, want %q", ErrPayloadType, payloadType, PayloadType)
 	}
-	if err := checkNoDuplicateKeys(payload); err != nil {
+	if err := checkStatementJSON(payload); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
 	}
-	var head struct {
-		Type string `json:"_type"`
-	}
-	if err := json.Unmarshal(payload, &head); err != nil {
-		return nil, fmt.Errorf("%w: not a JSON object", ErrStatement)
-	}
-	if head.Type != StatementTypeV1 && head.Type != StatementTypeV0_1 {
-		return nil, fmt.Errorf("%w: unknown statement type %q", ErrStatement, head.Type)
-	}
+	// Every member is now one the bindings define under its JSON name:
+	// protojson reads them strictly, as the policy input reads them.
 	var st Statement
-	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(payload, &st); err != nil {
+	if err := protojson.Unmarshal(payload, &st); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
 	if n := len(st.GetSubject()); n > l.Subjects {
 		return nil, &LimitError{Name: "subjects", Max: l.Subjects, What: fmt.Sprintf("statement has %d subjects, more than %d", n, l.Subjects)}
 	}
+	if err := checkSubjectDigests(&st); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
+	}
 	if err := st.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
 	}
 	return &st, nil
+}
+
+// checkSubjectDigests applies CheckDigestSet to every subject.
+func checkSubjectDigests(st *Statement) error {
+	for i, s := range st.GetSubject() {
+		if err := CheckDigestSet(s.GetDigest()); err != nil {
+			return fmt.Errorf("subject[%d]: %w", i, err)
+		}
+	}
+	return nil
 }

@@ -134,6 +134,24 @@ func v02Line(t testing.TB, builder, source string, subjects []digest.Artifact, b
 	return statementLine(t, st, by...)
 }
 
+// respelled re-signs the payload of a signed line with old replaced by
+// new: a statement provenant would not write, signed by a trusted key.
+func respelled(t testing.TB, signed, old, new string, by ...testSigner) string {
+	t.Helper()
+	var env attest.Envelope
+	if err := json.Unmarshal([]byte(signed), &env); err != nil {
+		t.Fatal(err)
+	}
+	payload, err := base64.StdEncoding.DecodeString(env.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(payload), old) {
+		t.Fatalf("the payload has no %s", old)
+	}
+	return line(t, env.PayloadType, []byte(strings.ReplaceAll(string(payload), old, new)), by...)
+}
+
 // tamper rewrites an envelope line.
 func tamper(t testing.TB, l string, f func(env map[string]any)) string {
 	t.Helper()
@@ -225,7 +243,13 @@ func TestVerify(t *testing.T) {
 		{"sha512-only subject, artifact by sha256 only", []string{v1Line(t, good, []digest.Artifact{app.subject(digest.SHA512)}, k[0])}, keys1, []Input{app.input()}, false, []string{"no verified attestation names this artifact (sha256:" + app.sha256 + ")"}},
 		{"sha256+sha512 subject, sha512 disagrees", []string{v1Line(t, good, []digest.Artifact{{Name: "app", Digests: digest.Set{digest.SHA256: app.sha256, digest.SHA512: lib.sha512}}}, k[0])}, keys1, []Input{{Name: "app", Digests: digest.Set{digest.SHA256: app.sha256, digest.SHA512: app.sha512}}}, false, []string{"no verified attestation names this artifact"}},
 		{"sha256+sha512 subject, both agree", []string{v1Line(t, good, []digest.Artifact{app.subject(digest.SHA256, digest.SHA512)}, k[0])}, keys1, []Input{{Name: "app", Digests: digest.Set{digest.SHA256: app.sha256, digest.SHA512: app.sha512}}}, true, nil},
-		{"uppercase digest in the subject", []string{v1Line(t, good, []digest.Artifact{{Name: "app", Digests: digest.Set{digest.SHA256: strings.ToUpper(app.sha256)}}}, k[0])}, keys1, []Input{app.input()}, true, nil},
+		// The in-toto digest spec says lowercase hex; a policy compares the
+		// digest as written, so an uppercase one is refused, not matched.
+		{"uppercase digest in the subject", []string{respelled(t, goodLine, app.sha256, strings.ToUpper(app.sha256), k[0])}, keys1, []Input{app.input()}, false, []string{`b.jsonl:1: statement: subject[0]: digest sha256 "` + strings.ToUpper(app.sha256) + `" is not lowercase hex`}},
+		// Names two parsers read differently (issue 13, item 12).
+		{"predicate_type", []string{respelled(t, goodLine, `"predicateType"`, `"predicate_type"`, k[0])}, keys1, []Input{app.input()}, false, []string{`b.jsonl:1: statement: member "predicate_type" is not in the in-toto Statement v1 spec (the spec spells it "predicateType")`}},
+		{"_TYPE", []string{respelled(t, goodLine, `"_type"`, `"_TYPE"`, k[0])}, keys1, []Input{app.input()}, false, []string{`member "_TYPE" is not in the in-toto Statement v1 spec (the spec spells it "_type")`}},
+		{"run_details", []string{respelled(t, goodLine, `"runDetails"`, `"run_details"`, k[0])}, keys1, []Input{app.input()}, false, []string{`b.jsonl:1: SLSA provenance v1: predicate: member "run_details" is not in the SLSA provenance v1 spec (the spec spells it "runDetails")`}},
 		{"artifact not covered", []string{v1Line(t, good, []digest.Artifact{lib.subject(digest.SHA256)}, k[0])}, keys1, []Input{app.input()}, false, []string{"no verified attestation names this artifact"}},
 		{"two provenances, conflicting builders", []string{v1Line(t, good, both, k[0]), v1Line(t, provenance.AttestOptions{BuilderID: "https://evil.example.com/b", Source: source}, both, k[0])}, with(builds1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`b.jsonl:2: builder id is "https://evil.example.com/b"`}},
 		{"two provenances, both pass", []string{v1Line(t, good, both, k[0]), goodLine}, with(builds1, WithBuilderID(builder)), []Input{app.input()}, true, nil},

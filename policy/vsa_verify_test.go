@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/provenant/provenant/attest"
@@ -77,4 +78,41 @@ func otherTestKey(t *testing.T) *attest.PublicKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// TestVerifyVSAStatementRule: items 12 and 13 of issue 13. verify-vsa
+// reads a VSA with the statement acceptance rule of verify: a VSA that
+// spells predicateType as the protobuf field name (which protojson reads
+// as predicateType, the map view not at all), or carries a case variant
+// of _type, is refused with verify's message.
+func TestVerifyVSAStatementRule(t *testing.T) {
+	k := testSigners(t)[0]
+	const (
+		d    = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		good = `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}],` +
+			`"predicateType":"https://slsa.dev/verification_summary/v1","predicate":{"verifier":{"id":"https://v"},"resourceUri":"r","verificationResult":"PASSED","verifiedLevels":["SLSA_BUILD_LEVEL_2"]}}`
+	)
+	chk := VSACheck{Keys: []*attest.PublicKey{k.pub}, SubjectDigests: []string{d}, VerifierID: "https://v", ResourceURI: "r", Levels: []string{"SLSA_BUILD_LEVEL_2"}}
+	for _, c := range []struct{ name, payload, want string }{
+		{"as the spec spells it", good, ""},
+		{"predicate_type", strings.Replace(good, `"predicateType"`, `"predicate_type"`, 1), `statement: member "predicate_type" is not in the in-toto Statement v1 spec (the spec spells it "predicateType")`},
+		{"_TYPE beside _type", strings.Replace(good, `{"_type"`, `{"_TYPE":"https://in-toto.io/Statement/v0.1","_type"`, 1), `statement: member "_TYPE" is not in`},
+		{"uppercase digest", strings.Replace(good, "e3b0c442", "E3B0C442", 1), `statement: subject[0]: digest sha256 "E3B0C442`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			outs, ok, err := VerifyVSAs(context.Background(), entries(t, line(t, attest.PayloadType, []byte(c.payload), k)), chk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.want == "" {
+				if !ok {
+					t.Errorf("verdict = false (%+v), want true", outs)
+				}
+				return
+			}
+			if ok || len(outs) != 1 || !strings.Contains(outs[0].Error, c.want) {
+				t.Errorf("verdict = %v, %+v, want refused with %q", ok, outs, c.want)
+			}
+		})
+	}
 }

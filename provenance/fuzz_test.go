@@ -17,6 +17,11 @@ func FuzzSummarize(f *testing.F) {
 	f.Add(true, []byte(v1("https://b", `{"workflow":{"repository":"https://github.com/o/r"}}`, "")))
 	f.Add(false, []byte(`{"builder":{"id":"https://b"},"buildType":"bt","invocation":{"configSource":{"uri":"git+https://x"}},"materials":[{"uri":"m"}]}`))
 	f.Add(false, []byte(`{"builder":{}}`))
+	// Names the bindings read under another name (issue 13, item 12).
+	f.Add(true, []byte(`{"buildDefinition":{"buildType":"a","externalParameters":{"x":1}},"run_details":{"builder":{"id":"https://evil"}},"runDetails":{"builder":{"id":"https://b"}}}`))
+	f.Add(true, []byte(`{"build_definition":{"build_type":"a","external_parameters":{"x":1}},"runDetails":{"builder":{"id":"https://b"},"metadata":{"invocation_id":"i","acme_x":1}}}`))
+	f.Add(false, []byte(`{"builder":{"id":"https://b"},"build_type":"bt","metadata":{"buildInvocationID":"i","buildInvocationId":"j"}}`))
+	f.Add(false, []byte(`{"builder":{"id":"https://b"},"buildType":"bt","https://x/ext":1,"metadata":{"buildInvocationID":"i"}}`))
 	m, _ := filepath.Glob(filepath.Join("..", "..", "shared", "vectors", "in-toto", "slsa-provenance-v1-predicate", "*.json"))
 	for _, p := range m {
 		if b, err := os.ReadFile(p); err == nil {
@@ -45,6 +50,18 @@ func FuzzSummarize(f *testing.F) {
 		s, err := Summarize(st)
 		if err != nil {
 			return
+		}
+		// The policy input reads the predicate as a plain map: it must find
+		// what Summarize read, where the specification puts it.
+		m := ps.AsMap()
+		want := Summary{PredicateType: typ, BuilderID: StringAt(m, "runDetails", "builder", "id"), BuildType: StringAt(m, "buildDefinition", "buildType"),
+			InvocationID: StringAt(m, "runDetails", "metadata", "invocationId")}
+		if !isV1 {
+			want.BuilderID, want.BuildType = StringAt(m, "builder", "id"), StringAt(m, "buildType")
+			want.InvocationID = StringAt(m, "metadata", "buildInvocationId") + StringAt(m, "metadata", "buildInvocationID")
+		}
+		if s.BuilderID != want.BuilderID || s.BuildType != want.BuildType || s.InvocationID != want.InvocationID {
+			t.Fatalf("Summarize(%s %s) = %+v; the map view reads %+v", typ, predicate, s, want)
 		}
 		// Anything summarised names its type and a builder: an empty
 		// builder id would match nothing, but must never be reported as read.

@@ -35,17 +35,24 @@ func IsProvenance(predicateType string) bool {
 	return predicateType == PredicateSLSAv1 || predicateType == PredicateSLSAv0_2
 }
 
-// Summarize reads the statement's SLSA provenance predicate.
+// Summarize reads the statement's SLSA provenance predicate. It is the
+// one rule by which every command accepts an SLSA provenance predicate:
+// the member names of its version's specification (see checkPredicate),
+// then the in-toto bindings' own reading and Validate. Its errors wrap
+// ErrProvenance, and a *attest.MemberError for a member it refuses.
 func Summarize(st *attest.Statement) (*Summary, error) {
 	s := &Summary{PredicateType: st.GetPredicateType()}
 	switch st.GetPredicateType() {
 	case PredicateSLSAv1:
 		var p slsa1.Provenance
+		if err := checkPredicate(st); err != nil {
+			return nil, fmt.Errorf("%w v1: %w", ErrProvenance, err)
+		}
 		if err := fromStruct(st.GetPredicate(), &p); err != nil {
-			return nil, fmt.Errorf("SLSA provenance v1: %w", err)
+			return nil, fmt.Errorf("%w v1: %w", ErrProvenance, err)
 		}
 		if err := p.Validate(); err != nil {
-			return nil, fmt.Errorf("SLSA provenance v1: %w", err)
+			return nil, fmt.Errorf("%w v1: %w", ErrProvenance, err)
 		}
 		bd, rd := p.GetBuildDefinition(), p.GetRunDetails()
 		s.BuilderID = rd.GetBuilder().GetId()
@@ -64,15 +71,23 @@ func Summarize(st *attest.Statement) (*Summary, error) {
 		}
 	case PredicateSLSAv0_2:
 		var p slsa02.Provenance
+		if err := checkPredicate(st); err != nil {
+			return nil, fmt.Errorf("%w v0.2: %w", ErrProvenance, err)
+		}
 		if err := fromStruct(st.GetPredicate(), &p); err != nil {
-			return nil, fmt.Errorf("SLSA provenance v0.2: %w", err)
+			return nil, fmt.Errorf("%w v0.2: %w", ErrProvenance, err)
 		}
 		s.BuilderID = p.GetBuilder().GetId()
 		if s.BuilderID == "" {
-			return nil, fmt.Errorf("SLSA provenance v0.2: builder.id required")
+			return nil, fmt.Errorf("%w v0.2: builder.id required", ErrProvenance)
 		}
 		s.BuildType = p.GetBuildType()
 		s.InvocationID = p.GetMetadata().GetBuildInvocationId()
+		if s.InvocationID == "" {
+			// in-toto-golang's spelling, which checkPredicate accepts
+			// only when buildInvocationId is absent.
+			s.InvocationID = StringAt(st.GetPredicate().AsMap(), "metadata", "buildInvocationID")
+		}
 		if u := p.GetInvocation().GetConfigSource().GetUri(); u != "" {
 			s.Source = u
 		} else if len(p.GetMaterials()) > 0 {
@@ -92,6 +107,8 @@ func fromStruct(s *structpb.Struct, m proto.Message) error {
 	if err != nil {
 		return err
 	}
+	// checkPredicate has refused every member the bindings could read
+	// under another name; what is left unknown is an extension field.
 	return protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(b, m)
 }
 

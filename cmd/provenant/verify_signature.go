@@ -10,6 +10,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/provenance"
 )
 
 func newVerifySignatureCmd(g *globalFlags) *cobra.Command {
@@ -80,7 +81,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 					return inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
 				}
 			}
-			checked, ok := v.VerifyEntries(cmd.Context(), entries, art)
+			checked, ok := v.VerifyEntries(cmd.Context(), entries, art, provenance.StatementParser(limits))
 			name := art.Path
 			if name == "" {
 				name = strings.Join(sf.artifactDigests, ", ")

@@ -59,7 +59,8 @@ func (c *chainBuilder) add(e *Envelope) {
 			step.Produces = append(step.Produces, a.ID)
 			a.ProducedBy = append(a.ProducedBy, step.ID)
 		}
-		if e.Verified() {
+		// A predicate verify refuses attests nothing, whoever signed it.
+		if e.Verified() && st.PredicateError == "" {
 			c.producedVerified[ai] = true
 		}
 	}

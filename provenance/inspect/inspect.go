@@ -245,14 +245,28 @@ func (in *Inspector) checkSignature(ctx context.Context, sig *Signature, pae []b
 }
 
 // readPayload reads the payload as an in-toto Statement for display. The
-// envelope's status, not this, says whether to believe it.
+// envelope's status, not this, says whether to believe it; but a verified
+// envelope whose statement (or SLSA provenance predicate) verify refuses is
+// not to be believed either: it fails, saying why.
 func (in *Inspector) readPayload(out *Envelope, payloadType string, payload []byte) {
 	st, err := attest.ParseStatement(payloadType, payload)
 	if err != nil {
 		out.StatementError = trimSentinel(err.Error())
+		refuseStatement(out, out.StatementError)
 		return
 	}
 	out.Statement = readStatement(st)
+	if p := out.Statement; p.Provenance != nil && p.PredicateError != "" {
+		refuseStatement(out, p.PredicateError)
+	}
+}
+
+// refuseStatement fails a verified envelope whose statement the acceptance
+// rule refuses: the signature holds, the content cannot be trusted.
+func refuseStatement(out *Envelope, why string) {
+	if out.Status == StatusVerified {
+		out.Status, out.Reason = StatusFailed, "signed by a trusted key, but verify refuses its statement: "+why
+	}
 }
 
 // Report finishes the chain and returns the report. Entries added after it

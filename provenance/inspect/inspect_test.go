@@ -299,3 +299,81 @@ func BenchmarkInspect10000(b *testing.B) {
 		}
 	}
 }
+
+// respelledBundle re-signs the payload of each line of a bundle with old
+// replaced by new.
+func respelledBundle(t *testing.T, s attest.Signer, data []byte, old, new string) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		env, err := attest.ParseEnvelope(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, err := decodeBase64(env.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(payload, []byte(old)) {
+			t.Fatalf("no %s in %s", old, payload)
+		}
+		signed, err := attest.SignPayload(context.Background(), env.PayloadType, bytes.ReplaceAll(payload, []byte(old), []byte(new)), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := attest.MarshalEnvelope(signed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(b)
+		out.WriteByte('\n')
+	}
+	return out.Bytes()
+}
+
+// TestStatementRule: items 12 and 13 of issue 13. inspect judges a
+// statement by the rule verify applies: an envelope whose statement verify
+// refuses fails, though its signature holds; the statement is not shown
+// (statementError says why), a refused predicate is shown with
+// predicateError and attests none of its products.
+func TestStatementRule(t *testing.T) {
+	s, pub := testKey(t)
+	good := bundle(t, s, step{"build", []string{"src"}, []string{"bin"}})
+	for _, c := range []struct {
+		name, old, new                         string
+		wantStatementError, wantPredicateError string
+	}{
+		{"predicate_type", `"predicateType"`, `"predicate_type"`, `member "predicate_type" is not in the in-toto Statement v1 spec (the spec spells it "predicateType")`, ""},
+		{"_TYPE", `"_type"`, `"_TYPE"`, `member "_TYPE" is not in the in-toto Statement v1 spec`, ""},
+		{"subject Digest", `"subject":[{"name":"bin","digest"`, `"subject":[{"name":"bin","Digest"`, `subject[0]: member "Digest"`, ""},
+		{"uppercase digest", hexOf("bin")[:64], strings.ToUpper(hexOf("bin")[:64]), `subject[0]: digest sha256`, ""},
+		{"run_details beside runDetails", `"runDetails":{`, `"run_details":{"builder":{"id":"https://evil"}},"runDetails":{`, "", `SLSA provenance v1: predicate: member "run_details" is not in the SLSA provenance v1 spec (the spec spells it "runDetails")`},
+		{"builder ID", `"id":"https://example.com/builder"`, `"id":"https://example.com/builder","ID":"x"`, "", `predicate.runDetails.builder: member "ID"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := inspect(t, respelledBundle(t, s, good, c.old, c.new), WithKeys(pub))
+			e := r.Envelopes[0]
+			if e.Status != StatusFailed || !strings.Contains(e.Reason, "verify refuses its statement") || r.Summary.AllVerified() {
+				t.Errorf("status = %s (%s), summary %+v, want failed", e.Status, e.Reason, r.Summary)
+			}
+			if len(e.Signatures) != 1 || e.Signatures[0].Status != StatusVerified {
+				t.Errorf("signatures = %+v, want one verified (the signature holds)", e.Signatures)
+			}
+			if c.wantStatementError != "" {
+				if !strings.Contains(e.StatementError, c.wantStatementError) || e.Statement != nil {
+					t.Errorf("statementError = %q, statement %+v, want %q and no statement", e.StatementError, e.Statement, c.wantStatementError)
+				}
+				return
+			}
+			if e.Statement == nil || !strings.Contains(e.Statement.PredicateError, c.wantPredicateError) {
+				t.Fatalf("statement = %+v, want predicateError %q", e.Statement, c.wantPredicateError)
+			}
+			if r.Summary.UnattestedProducts != 1 {
+				t.Errorf("unattested products = %d, want 1: a refused predicate attests nothing", r.Summary.UnattestedProducts)
+			}
+		})
+	}
+	if r := inspect(t, good, WithKeys(pub)); !r.Summary.AllVerified() || r.Summary.UnattestedProducts != 0 || r.Envelopes[0].Statement.PredicateError != "" {
+		t.Errorf("good bundle: %+v", r.Summary)
+	}
+}

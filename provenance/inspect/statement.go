@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"sort"
@@ -41,6 +42,13 @@ func readStatement(st *attest.Statement) *Statement {
 		out.VSA = readVSA(pred)
 		if out.VSA.VerifierID == "" || out.VSA.Result == "" {
 			out.PredicateError = "VSA without verifier.id or verificationResult"
+		}
+	}
+	// The predicate is shown as it is written, but judged by the rule
+	// verify applies: a predicate verify refuses says why here.
+	if out.Provenance != nil && out.PredicateError == "" {
+		if _, err := provenance.Summarize(st); err != nil {
+			out.PredicateError = err.Error()
 		}
 	}
 	return out
@@ -92,7 +100,7 @@ func readSLSAv02(p map[string]any) *Provenance {
 		Version:              "v0.2",
 		BuilderID:            provenance.StringAt(p, "builder", "id"),
 		BuildType:            provenance.StringAt(p, "buildType"),
-		InvocationID:         provenance.StringAt(p, "metadata", "buildInvocationId"),
+		InvocationID:         cmp.Or(provenance.StringAt(p, "metadata", "buildInvocationId"), provenance.StringAt(p, "metadata", "buildInvocationID")),
 		StartedOn:            provenance.StringAt(p, "metadata", "buildStartedOn"),
 		FinishedOn:           provenance.StringAt(p, "metadata", "buildFinishedOn"),
 		ResolvedDependencies: resourceList(p["materials"]),
