@@ -189,3 +189,44 @@ func FuzzParsePublicKey(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheckBundleContent: what the append check accepts stays a bundle
+// whose every entry reads after a line is appended, and the check never
+// repeats the file's content in its error.
+func FuzzCheckBundleContent(f *testing.F) {
+	l := testLines(f, 2)
+	f.Add(append(append(bytes.Clone(l[0]), '\n'), l[1]...))
+	f.Add([]byte(""))
+	f.Add([]byte("\n \n"))
+	f.Add([]byte("GITHUB_TOKEN=SECRET-VALUE\n"))
+	f.Add([]byte("{\n \"payloadType\": \"t\",\n \"payload\": \"\",\n \"signatures\": [{\"sig\": \"AQ==\"}]\n}\n"))
+	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}` + "\n"))
+	f.Add([]byte(`{"attestations":[{"bundle":{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}}]}`))
+	add := append(bytes.Clone(l[1]), '\n')
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := checkBundleContent("b", data)
+		if err != nil {
+			if !errors.Is(err, ErrUnsafeDestination) {
+				t.Fatalf("checkBundleContent(%q) = %v, want ErrUnsafeDestination", data, err)
+			}
+			if s := string(bytes.TrimSpace(data)); len(s) >= 16 && strings.Contains(err.Error(), s) {
+				t.Fatalf("checkBundleContent(%q) repeats the content: %v", data, err)
+			}
+			return
+		}
+		grown := bytes.Clone(data)
+		if len(grown) > 0 && grown[len(grown)-1] != '\n' {
+			grown = append(grown, '\n')
+		}
+		grown = append(grown, add...)
+		entries, err := ReadBundle(bytes.NewReader(grown), "b")
+		if err != nil {
+			t.Fatalf("accepted %q, but after an append ReadBundle = %v", data, err)
+		}
+		for _, e := range entries {
+			if e.Err != nil {
+				t.Fatalf("accepted %q, but after an append entry %v: %v", data, e.Source, e.Err)
+			}
+		}
+	})
+}
