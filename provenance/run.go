@@ -144,6 +144,12 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	if len(r.Products) == 0 {
 		return nil, fmt.Errorf("%w: no products: SLSA provenance is about what a step makes; name them with --products", ErrInput)
 	}
+	// The bundle must be appendable before the command runs: a link, a
+	// directory, a pipe or a file that is not a bundle is refused now,
+	// not after the build.
+	if err := attest.CheckAppend(r.Bundle); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
 	if err := CheckArgs(r.Command); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
@@ -222,7 +228,7 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 		return res, fmt.Errorf("signing: %w", err)
 	}
 	if err := attest.AppendToBundle(r.Bundle, env2); err != nil {
-		return res, fmt.Errorf("writing %s: %w", r.Bundle, err)
+		return res, fmt.Errorf("writing the bundle: %w", err)
 	}
 	res.Statement = st
 	return res, nil

@@ -459,3 +459,41 @@ func TestRunControlCharactersStayJSON(t *testing.T) {
 		t.Errorf("subject = %q", got)
 	}
 }
+
+// TestRunRefusesUnsafeBundleBeforeRunning: a bundle path that is a link, a
+// directory or a file that is not a bundle is an input error before the
+// command runs, and Attest refuses it before hashing (issue 13, item 14).
+func TestRunRefusesUnsafeBundleBeforeRunning(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, _ := testKeys(t)
+	write(t, "release.key", "-----BEGIN PRIVATE KEY-----\nSECRET\n-----END PRIVATE KEY-----\n")
+	write(t, "notes.txt", "not a bundle\n")
+	write(t, "app.bin", "the app\n")
+	if err := os.Symlink("release.key", "link.intoto.jsonl"); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	os.Mkdir("dir.intoto.jsonl", 0o755)
+	for _, bundle := range []string{"link.intoto.jsonl", "notes.txt", "dir.intoto.jsonl", "release.key"} {
+		req := baseRequest(signer, "build", "sh", "-c", "touch ran")
+		req.Bundle = bundle
+		req.Products = []string{"."}
+		_, err := Run(context.Background(), req)
+		if !errors.Is(err, ErrInput) || !errors.Is(err, attest.ErrUnsafeDestination) {
+			t.Errorf("Run(--bundle %s) = %v, want ErrInput and ErrUnsafeDestination", bundle, err)
+		}
+		if _, err := os.Stat("ran"); err == nil {
+			t.Errorf("Run(--bundle %s): the command ran", bundle)
+			os.Remove("ran")
+		}
+		_, err = Attest(context.Background(), AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{"app.bin"}})
+		if !errors.Is(err, ErrInput) || !errors.Is(err, attest.ErrUnsafeDestination) {
+			t.Errorf("Attest(--bundle %s) = %v, want ErrInput and ErrUnsafeDestination", bundle, err)
+		}
+	}
+	if data, _ := os.ReadFile("release.key"); !strings.Contains(string(data), "SECRET") || strings.Contains(string(data), "payload") {
+		t.Errorf("release.key changed: %q", data)
+	}
+	if target, err := os.Readlink("link.intoto.jsonl"); err != nil || target != "release.key" {
+		t.Errorf("the link is gone or changed: %q %v", target, err)
+	}
+}

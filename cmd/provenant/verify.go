@@ -112,6 +112,14 @@ compile).`,
 			if vf.printInput && vf.vsaOut != "" {
 				return usageError("--print-input prints the policy input and exits; it writes no VSA")
 			}
+			if vf.vsaOut != "" {
+				// Refused before anything is verified: a link, directory,
+				// pipe or device is never written (a regular file is
+				// replaced).
+				if err := attest.CheckWrite(vf.vsaOut, attest.WithOverwrite()); err != nil {
+					return inputError(err)
+				}
+			}
 			opts := []policy.Option{
 				policy.WithLimits(vf.limits),
 				policy.WithClock(verifyNow),
@@ -232,7 +240,7 @@ compile).`,
 					return inputError(fmt.Errorf("VSA: %w", err))
 				}
 				if err := policy.WriteVSAs(vf.vsaOut, envs); err != nil {
-					return inputError(fmt.Errorf("writing %s: %w", vf.vsaOut, err))
+					return inputError(fmt.Errorf("writing the VSAs: %w", err))
 				}
 				if g.format == "text" {
 					fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d verification summary attestation(s) to %s\n", len(envs), vf.vsaOut)
