@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -147,9 +148,9 @@ func printAttest(cmd *cobra.Command, g *globalFlags, res *provenance.AttestResul
 		})
 	}
 	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "attested %d artifact(s) into %s (%s)\n", len(subs), res.Bundle, res.PredicateType)
+	fmt.Fprintf(w, "attested %d artifact(s) into %s (%s)\n", len(subs), safetext.Text(res.Bundle), safetext.Text(res.PredicateType))
 	for _, s := range subs {
-		fmt.Fprintf(w, "  %s  sha256:%s\n", s.Name, s.Digests["sha256"])
+		fmt.Fprintf(w, "  %s  sha256:%s\n", safetext.Text(s.Name), s.Digests["sha256"])
 	}
 	return nil
 }

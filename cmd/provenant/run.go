@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -124,11 +125,11 @@ func runError(err error) error {
 func printRunNotes(w io.Writer, res *provenance.RunResult) {
 	if res.Context != nil {
 		for _, n := range res.Context.Notes {
-			fmt.Fprintf(w, "provenant: run: note: %s\n", n)
+			fmt.Fprintf(w, "provenant: run: note: %s\n", safetext.Line(n))
 		}
 	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(w, "provenant: run: warning: %s not hashed (%s)\n", s.Path, s.Reason)
+		fmt.Fprintf(w, "provenant: run: warning: %s not hashed (%s)\n", safetext.Text(s.Path), safetext.Line(s.Reason))
 	}
 }
 
@@ -170,21 +171,21 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 	}
 	p := palette{useColor(g, w)}
 	fmt.Fprintf(w, "provenant: run: step %s: %d material(s), %d product(s) attested into %s\n",
-		p.bold(res.Step), len(res.Materials), len(prods), res.Bundle)
+		p.bold(res.Step), len(res.Materials), len(prods), safetext.Text(res.Bundle))
 	src := "no source"
 	if bc.Source != nil {
-		src = bc.Source.URI
+		src = safetext.Text(bc.Source.URI)
 		if bc.Source.Dirty != nil && *bc.Source.Dirty {
 			src += " " + p.red("(dirty)")
 		}
 	}
-	fmt.Fprintf(w, "  %s %s, builder %s, %s\n", p.dim("built on"), bc.Platform, bc.BuilderID, src)
+	fmt.Fprintf(w, "  %s %s, builder %s, %s\n", p.dim("built on"), bc.Platform, safetext.Text(bc.BuilderID), src)
 	for _, pr := range prods {
 		if pr.LinkTarget != "" {
-			fmt.Fprintf(w, "  %s -> %s (link)\n", pr.Name, pr.LinkTarget)
+			fmt.Fprintf(w, "  %s -> %s (link)\n", safetext.Text(pr.Name), safetext.Text(pr.LinkTarget))
 			continue
 		}
-		fmt.Fprintf(w, "  %s  sha256:%s\n", pr.Name, pr.Digest[digest.SHA256])
+		fmt.Fprintf(w, "  %s  sha256:%s\n", safetext.Text(pr.Name), pr.Digest[digest.SHA256])
 	}
 	return nil
 }

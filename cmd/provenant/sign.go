@@ -10,6 +10,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -68,7 +69,7 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if g.json() {
 				return writeJSON(cmd.OutOrStdout(), map[string]any{"bundle": out, "artifact": args[0], "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s (Sigstore bundle v0.3, message signature, no log entry)\n", args[0], out)
+			fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s (Sigstore bundle v0.3, message signature, no log entry)\n", safetext.Text(args[0]), safetext.Text(out))
 			return nil
 		},
 	}
