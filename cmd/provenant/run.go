@@ -40,7 +40,12 @@ and where the build ran (GitHub Actions, GitLab CI or local).
 The command runs in the current directory with provenant's stdin, stdout,
 stderr and environment; SIGINT and SIGTERM are forwarded to it. Nothing of
 the environment is recorded except the variables named with --env, and a
-variable whose name or value looks like a secret is refused. provenant's own
+variable whose name or value looks like a secret is refused
+(--env-allow-secret NAME records one on purpose). The command is recorded
+with credentials replaced by *** (values of flags such as --token and
+--password, Authorization and similar headers, NAME=value settings with a
+secret-looking name, and user:password@ in URLs); a note on stderr says
+which argument. provenant's own
 report goes to stderr (as JSON with --format json), so the command's stdout
 stays its own.
 
@@ -100,7 +105,8 @@ written after it succeeded (no product, signing or writing failed).`,
 	f.StringVar(&req.Step, "step", "", "step name, recorded as externalParameters.step (e.g. compile, package)")
 	f.StringArrayVar(&req.Materials, "materials", nil, "file, directory or glob hashed before the command (repeatable)")
 	f.StringArrayVar(&req.Products, "products", nil, "file, directory or glob whose new or changed files are the subjects (repeatable)")
-	f.StringArrayVar(&req.Env, "env", nil, "environment variable to record (repeatable; secrets are refused)")
+	f.StringArrayVar(&req.Env, "env", nil, "environment variable to record (repeatable; a name or value that looks like a secret is refused)")
+	f.StringArrayVar(&req.EnvAllowSecret, "env-allow-secret", nil, "environment variable to record even though its name or value looks like a secret (repeatable): its value is published in the attestation")
 	f.BoolVar(&progress, "progress", false, "show hashing progress even when not on a terminal or in CI")
 	return cmd
 }
@@ -127,6 +133,9 @@ func printRunNotes(w io.Writer, res *provenance.RunResult) {
 		for _, n := range res.Context.Notes {
 			fmt.Fprintf(w, "provenant: run: note: %s\n", safetext.Line(n))
 		}
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "provenant: run: note: %s\n", safetext.Line(n))
 	}
 	for _, s := range res.Skipped {
 		fmt.Fprintf(w, "provenant: run: warning: %s not hashed (%s)\n", safetext.Text(s.Path), safetext.Line(s.Reason))
