@@ -25,7 +25,8 @@ func (r Redaction) String() string {
 
 // RedactCommand returns the command as run records it: with the values of
 // secret-looking flags (--token X, --password=X, -pX for the MySQL
-// clients, curl's -u/--user user:X), the values of secret-looking headers
+// clients, -p X for docker login and kin and for sshpass, curl's
+// -u/--user user:X), the values of secret-looking headers
 // ("Authorization: Bearer X", "X-Api-Key: X", "Cookie: X"), secret-looking
 // NAME=X and "name": "X" pairs, and the credentials of URLs (user:X@, also
 // when the URL does not parse) replaced by Redacted. This holds inside an
@@ -66,8 +67,16 @@ func RedactCommand(args []string) ([]string, []Redaction) {
 				continue
 			}
 		}
-		// -pSECRET for the MySQL and MariaDB clients; -uuser:pass for curl.
-		if mysqlClient(prog) && strings.HasPrefix(a, "-p") && len(a) > 2 && a[2] != '=' && a != "-p"+Redacted {
+		// -p SECRET for "docker login" and kin, and for sshpass.
+		if a == "-p" && i+1 < len(out) && out[i+1] != Redacted && (loginCommand(prog, args) || prog == "sshpass") {
+			out[i+1] = Redacted
+			add(i+1, "the value of -p")
+			i++
+			continue
+		}
+		// -pSECRET for the MySQL and MariaDB clients and sshpass;
+		// -uuser:pass for curl.
+		if (mysqlClient(prog) || prog == "sshpass") && strings.HasPrefix(a, "-p") && len(a) > 2 && a[2] != '=' && a != "-p"+Redacted {
 			out[i] = "-p" + Redacted
 			add(i, "the value of -p")
 			continue
@@ -113,6 +122,16 @@ func mysqlClient(prog string) bool {
 	return false
 }
 
+// loginCommand says whether the command is a registry login whose -p is a
+// password (docker login -u me -p X).
+func loginCommand(prog string, args []string) bool {
+	switch prog {
+	case "docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "oras", "crane", "regctl", "cosign":
+		return slices.Contains(args, "login")
+	}
+	return false
+}
+
 func isFlag(a string) bool {
 	return len(a) > 1 && a[0] == '-' && a != "--" && !strings.HasPrefix(a, "---") &&
 		(unicode.IsLetter(rune(a[1])) || (a[1] == '-' && len(a) > 2 && unicode.IsLetter(rune(a[2]))))
@@ -126,9 +145,10 @@ var (
 	// Name: value, for a header name (letters, digits, "-").
 	headerPair = regexp.MustCompile(`(^|[\s"'=])([A-Za-z][A-Za-z0-9\-]*)[ \t]*:[ \t]*([^"'\r\n]+)`)
 	// NAME=value, --name=value, ?name=value&: up to white space, a quote, & or ;.
-	assignPair = regexp.MustCompile(`(^|[\s"'&?;,(])(-{0,2}[A-Za-z_][A-Za-z0-9_.\-]*)=([^\s"'&;]*)`)
+	// The value may be quoted the shell's ways ("...", '...', $'...').
+	assignPair = regexp.MustCompile(`(^|[\s"'&?;,(:/])(-{0,2}[A-Za-z_][A-Za-z0-9_.\-]*)=(\$?"[^"]*"|\$?'[^']*'|[^\s"'&;]*)`)
 	// --name value inside one argument (a shell script).
-	flagPair = regexp.MustCompile(`(^|\s)(--?[A-Za-z][A-Za-z0-9_.\-]*)([ \t]+)("[^"]*"|'[^']*'|[^\s"'\-][^\s"']*)`)
+	flagPair = regexp.MustCompile(`(^|\s)(--?[A-Za-z][A-Za-z0-9_.\-]*)([ \t]+)(\$?"[^"]*"|\$?'[^']*'|[^\s"'\-][^\s"']*)`)
 )
 
 // authSchemes are kept before a redacted Authorization value.

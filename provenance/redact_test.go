@@ -61,11 +61,23 @@ func TestRedactCommand(t *testing.T) {
 		{[]string{"curl", "-uapp:s3cr3t-A"}, []string{"curl", "-uapp:***"}},
 		{[]string{"curl", "--user", "app:s3cr3t-A"}, []string{"curl", "--user", "app:***"}},
 		{[]string{"ssh", "-p", "2222", "host"}, nil},
+		{[]string{"docker", "login", "-u", "me", "-p", "s3cr3t-A", "ghcr.io"}, []string{"docker", "login", "-u", "me", "-p", "***", "ghcr.io"}},
+		{[]string{"docker", "run", "-p", "8080:80", "img"}, nil},
+		{[]string{"sshpass", "-p", "s3cr3t-A", "ssh", "host"}, []string{"sshpass", "-p", "***", "ssh", "host"}},
+		{[]string{"sshpass", "-ps3cr3t-A", "ssh", "host"}, []string{"sshpass", "-p***", "ssh", "host"}},
+		{[]string{"npm", "config", "set", "//registry.npmjs.org/:_authToken=s3cr3t-A"}, []string{"npm", "config", "set", "//registry.npmjs.org/:_authToken=***"}},
+		{[]string{"openssl", "pkcs12", "-passin", "pass:s3cr3t-A", "-passout", "env:PW"}, []string{"openssl", "pkcs12", "-passin", "pass:***", "-passout", "env:PW"}},
+		{[]string{"helm", "install", "--set", "auth.password=s3cr3t-A", "x"}, []string{"helm", "install", "--set", "auth.password=***", "x"}},
+		{[]string{"mvn", "-Dpassword=s3cr3t-A", "deploy"}, []string{"mvn", "-Dpassword=***", "deploy"}},
+		{[]string{"git", "-c", "http.extraheader=AUTHORIZATION: basic s3cr3t-A", "fetch"}, []string{"git", "-c", "http.extraheader=AUTHORIZATION: basic ***", "fetch"}},
+		{[]string{"docker", "run", "-e", "GITHUB_TOKEN=s3cr3t-A", "img"}, []string{"docker", "run", "-e", "GITHUB_TOKEN=***", "img"}},
 		{[]string{"docker", "run", "--user", "1000:1000", "img"}, nil},
 		// Inside a shell script.
 		{[]string{"sh", "-c", `curl -H "Authorization: Bearer s3cr3t-A" --token s3cr3t-B https://u:s3cr3t-C@h/ && make`},
 			[]string{"sh", "-c", `curl -H "Authorization: Bearer ***" --token *** https://***@h/ && make`}},
 		{[]string{"sh", "-c", "GITHUB_TOKEN=s3cr3t-A ./publish.sh --password 's3cr3t B'"}, []string{"sh", "-c", "GITHUB_TOKEN=*** ./publish.sh --password ***"}},
+		{[]string{"sh", "-c", `GITHUB_TOKEN="s3cr3t A" make && tool --password $'s3cr3t\nB' && X=$'plain' Y_PASSWORD='s3cr3t C'`},
+			[]string{"sh", "-c", `GITHUB_TOKEN=*** make && tool --password *** && X=$'plain' Y_PASSWORD=***`}},
 		// The program itself.
 		{[]string{"https://u:s3cr3t@h/run.sh"}, []string{"https://***@h/run.sh"}},
 	}
