@@ -282,3 +282,47 @@ func FuzzParsePublicKey(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheckBundleContent: what the append check accepts is still read as
+// a bundle after a line is appended (every old line an entry, the new one
+// a verified-shape envelope), and the check never repeats the file's
+// content in its error.
+func FuzzCheckBundleContent(f *testing.F) {
+	l := testLines(f, 2)
+	f.Add(append(append(bytes.Clone(l[0]), '\n'), l[1]...))
+	f.Add([]byte(""))
+	f.Add([]byte("\n \n"))
+	f.Add([]byte("GITHUB_TOKEN=SECRET-VALUE\n"))
+	f.Add([]byte("{\n \"payloadType\": \"t\",\n \"payload\": \"\",\n \"signatures\": [{\"sig\": \"AQ==\"}]\n}\n"))
+	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}` + "\n"))
+	f.Add([]byte(`{"attestations":[{"bundle":{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}}]}`))
+	add := append(bytes.Clone(l[1]), '\n')
+	want, err := ParseEnvelope(l[1])
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := checkBundleContent("b", data)
+		if err != nil {
+			if !errors.Is(err, ErrUnsafeDestination) {
+				t.Fatalf("checkBundleContent(%q) = %v, want ErrUnsafeDestination", data, err)
+			}
+			if s := string(bytes.TrimSpace(data)); len(s) >= 16 && strings.Contains(err.Error(), s) {
+				t.Fatalf("checkBundleContent(%q) repeats the content: %v", data, err)
+			}
+			return
+		}
+		grown := bytes.Clone(data)
+		if len(grown) > 0 && grown[len(grown)-1] != '\n' {
+			grown = append(grown, '\n')
+		}
+		grown = append(grown, add...)
+		entries, err := ReadBundle(bytes.NewReader(grown), "b")
+		if err != nil {
+			t.Fatalf("accepted %q, but after an append ReadBundle = %v", data, err)
+		}
+		if last := entries[len(entries)-1]; last.Err != nil || last.Envelope == nil || last.Envelope.Payload != want.Payload {
+			t.Fatalf("accepted %q, but the appended line reads as %+v", data, last)
+		}
+	})
+}

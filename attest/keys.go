@@ -407,8 +407,10 @@ type KeyPairFiles struct {
 }
 
 // WriteKeyPair generates a key pair and writes PREFIX.key (PKCS#8 PEM, mode
-// 0600) and PREFIX.pub (PKIX PEM, mode 0644). Existing files are refused
-// unless force is set.
+// 0600) and PREFIX.pub (PKIX PEM, mode 0644), each with WriteFile: never
+// through a symbolic link, never over anything but a regular file, and
+// over an existing file only when force is set (otherwise ErrExists, and
+// nothing is written).
 //
 // WithPassword encrypts the private key in the cosign/sigstore format
 // ("ENCRYPTED SIGSTORE PRIVATE KEY": scrypt and NaCl secretbox, from
@@ -418,11 +420,13 @@ func WriteKeyPair(prefix string, t KeyType, force bool, opts ...KeyOption) (*Key
 		return nil, fmt.Errorf("%w: empty output prefix", ErrKey)
 	}
 	files := &KeyPairFiles{PrivateKey: prefix + ".key", PublicKey: prefix + ".pub", Type: string(t)}
-	if !force {
-		for _, p := range []string{files.PrivateKey, files.PublicKey} {
-			if _, err := os.Lstat(p); err == nil {
-				return nil, fmt.Errorf("%s already exists (use --force to overwrite)", p)
-			}
+	var wopts []WriteOption
+	if force {
+		wopts = append(wopts, WithOverwrite())
+	}
+	for _, p := range []string{files.PrivateKey, files.PublicKey} {
+		if err := CheckWrite(p, wopts...); err != nil {
+			return nil, err
 		}
 	}
 	priv, pub, err := GenerateKey(t)
@@ -446,41 +450,14 @@ func WriteKeyPair(prefix string, t KeyType, force bool, opts ...KeyOption) (*Key
 		}
 		files.Encrypted = true
 	}
-	if err := writeNew(files.PrivateKey, priv, 0o600, force); err != nil {
+	if err := WriteFile(files.PrivateKey, priv, 0o600, wopts...); err != nil {
 		return nil, err
 	}
-	if err := writeNew(files.PublicKey, pub, 0o644, force); err != nil {
-		os.Remove(files.PrivateKey)
+	if err := WriteFile(files.PublicKey, pub, 0o644, wopts...); err != nil {
+		if !force {
+			os.Remove(files.PrivateKey) // this call made it
+		}
 		return nil, err
 	}
 	return files, nil
-}
-
-// writeNew writes a file with exactly the given mode. Without force it fails
-// if the file exists (O_EXCL, so a race cannot clobber a key either).
-func writeNew(path string, data []byte, mode os.FileMode, force bool) error {
-	if force {
-		return WriteFileAtomic(path, data, mode)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		if os.IsExist(err) {
-			return fmt.Errorf("%s already exists (use --force to overwrite)", path)
-		}
-		return err
-	}
-	if err := f.Chmod(mode); err != nil { // umask must not widen or narrow it
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/provenant/provenant/internal/safetext"
 )
 
 type junitSuites struct {
@@ -40,14 +42,24 @@ type junitFailure struct {
 // builder, source) and one per policy rule. A rule fails with its denying
 // findings; warnings that do not deny, and waived findings, are written to
 // the case's system-out.
+//
+// Every field is one line of text without control or format characters
+// (safetext.Line), as well as XML-escaped: test-report viewers print these
+// strings to terminals and logs.
 func WriteJUnit(w io.Writer, r *Report) error {
 	failOnWarn := r.Criteria.FailOn == KindWarn
 	out := junitSuites{Name: "provenant verify"}
+	t := safetext.Line
 	for _, a := range r.Artifacts {
-		suite := junitSuite{Name: a.Name}
-		verify := junitCase{Name: "signed provenance", Classname: a.Name}
+		name := t(a.Name)
+		suite := junitSuite{Name: name}
+		verify := junitCase{Name: "signed provenance", Classname: name}
 		if len(a.Reasons) > 0 {
-			verify.Failure = &junitFailure{Message: a.Reasons[0], Type: "verify", Text: strings.Join(a.Reasons, "\n")}
+			lines := make([]string, len(a.Reasons))
+			for i, reason := range a.Reasons {
+				lines[i] = t(reason)
+			}
+			verify.Failure = &junitFailure{Message: lines[0], Type: "verify", Text: strings.Join(lines, "\n")}
 		}
 		suite.Cases = append(suite.Cases, verify)
 		// One case per rule id, in rule order; findings not traced to a
@@ -81,16 +93,16 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		}
 		for _, id := range order {
 			c := cases[id]
-			tc := junitCase{Name: c.title, Classname: a.Name + "." + id}
+			tc := junitCase{Name: t(c.title), Classname: name + "." + t(id)}
 			var fails, notes []string
 			for _, f := range c.findings {
-				line := fmt.Sprintf("%s: %s", f.Kind, f.Message)
+				line := t(fmt.Sprintf("%s: %s", f.Kind, f.Message))
 				if f.Attestation != "" {
-					line += " (" + f.Attestation + ")"
+					line += " (" + t(f.Attestation) + ")"
 				}
 				switch {
 				case f.Exception != nil:
-					notes = append(notes, line+" [excepted: "+f.Exception.Reason+"]")
+					notes = append(notes, line+" [excepted: "+t(f.Exception.Reason)+"]")
 				case f.Denies(failOnWarn):
 					fails = append(fails, line)
 				default:
@@ -98,7 +110,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 				}
 			}
 			if len(fails) > 0 {
-				tc.Failure = &junitFailure{Message: strings.SplitN(fails[0], "\n", 2)[0], Type: c.findings[0].Kind, Text: strings.Join(fails, "\n")}
+				tc.Failure = &junitFailure{Message: fails[0], Type: t(c.findings[0].Kind), Text: strings.Join(fails, "\n")}
 			}
 			if len(notes) > 0 {
 				tc.SystemOut = strings.Join(notes, "\n")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/provenant/provenant/internal/safetext"
 )
 
 // SARIF 2.1.0, the subset code-scanning dashboards read.
@@ -33,6 +35,22 @@ type sarifDriver struct {
 type sarifText struct {
 	Text string `json:"text"`
 }
+
+// MarshalJSON writes the text as a SARIF plain-text message that says
+// only what it says: one line without control or format characters
+// (safetext.Line), and "[", "]" and "\\" escaped with a backslash, so that
+// text from an attestation or a policy is never read as an embedded link
+// ("[text](target)", which viewers such as GitHub code scanning render),
+// as SARIF 2.1.0 §3.11.6 asks for literal brackets.
+func (t sarifText) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Text string `json:"text"`
+	}{sarifEscape(t.Text)})
+}
+
+var sarifEscaper = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`)
+
+func sarifEscape(s string) string { return sarifEscaper.Replace(safetext.Line(s)) }
 
 type sarifRule struct {
 	ID                   string         `json:"id"`

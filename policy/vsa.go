@@ -141,7 +141,8 @@ func VSAEnvelopes(ctx context.Context, r *Report, req VSARequest) ([]*attest.Env
 }
 
 // WriteVSAs writes the signed VSAs to path as a JSON Lines bundle,
-// atomically, replacing the file.
+// atomically, replacing a regular file (attest.WriteFile): a symbolic link,
+// directory, pipe or device at path is refused, never written through.
 func WriteVSAs(path string, envs []*attest.Envelope) error {
 	var buf bytes.Buffer
 	for _, env := range envs {

@@ -29,7 +29,7 @@ type AttestRequest struct {
 	// Write, when set, signs and writes the statement instead of
 	// appending a DSSE envelope to Bundle (e.g. a Sigstore bundle,
 	// written by package attest/sigstore, which this package does not
-	// import).
+	// import). Write checks its own destination.
 	Write func(ctx context.Context, st *attest.Statement) error
 }
 
@@ -42,10 +42,18 @@ type AttestResult struct {
 }
 
 // Attest hashes the artifacts, builds the statement, signs it and appends
-// the envelope to the bundle.
+// the envelope to the bundle. The bundle is checked first
+// (attest.CheckAppend: a regular file holding a bundle, or nothing): a
+// link, a directory, a pipe or a file that is not a bundle is an ErrInput
+// before anything is hashed or signed.
 func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 	if r.Signer == nil {
 		return nil, fmt.Errorf("%w: no signing key", ErrInput)
+	}
+	if r.Write == nil {
+		if err := attest.CheckAppend(r.Bundle); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
 	}
 	if (r.PredicateFile == "") != (r.PredicateType == "") {
 		return nil, fmt.Errorf("%w: --predicate and --predicate-type go together", ErrInput)
@@ -110,7 +118,7 @@ func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 		return nil, fmt.Errorf("signing: %w", err)
 	}
 	if err := attest.AppendToBundle(r.Bundle, env); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", r.Bundle, err)
+		return nil, fmt.Errorf("writing the bundle: %w", err)
 	}
 	return &AttestResult{Bundle: r.Bundle, PredicateType: st.GetPredicateType(), Subjects: arts, Envelope: env}, nil
 }

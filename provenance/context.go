@@ -107,14 +107,47 @@ var (
 // from the git checkout around dir. CI facts are taken from the platform's
 // variables and checked for shape; a CI platform that is announced but
 // lacks the facts needed to record it faithfully is an error.
+//
+// Credentials in any URL it records (a server URL or a remote with a
+// user and password) are redacted, and so are the notes.
 func DetectContext(ctx context.Context, env map[string]string, dir string, git GitReader) (*BuildContext, error) {
+	var (
+		c   *BuildContext
+		err error
+	)
 	switch {
 	case env["GITHUB_ACTIONS"] == "true":
-		return githubContext(env)
+		c, err = githubContext(env)
 	case env["GITLAB_CI"] == "true":
-		return gitlabContext(env)
+		c, err = gitlabContext(env)
+	default:
+		c, err = localContext(ctx, env, dir, git)
 	}
-	return localContext(ctx, env, dir, git)
+	if err != nil {
+		return nil, err
+	}
+	scrubContext(c)
+	return c, nil
+}
+
+// scrubContext redacts credentials in every string of the context that is
+// recorded or printed.
+func scrubContext(c *BuildContext) {
+	c.BuilderID = RedactText(c.BuilderID)
+	c.InvocationID = RedactText(c.InvocationID)
+	if c.Source != nil {
+		c.Source.URI = RedactText(c.Source.URI)
+	}
+	for _, m := range []map[string]any{c.Workflow, c.Internal} {
+		for k, v := range m {
+			if s, ok := v.(string); ok {
+				m[k] = RedactText(s)
+			}
+		}
+	}
+	for i, n := range c.Notes {
+		c.Notes[i] = RedactText(n)
+	}
 }
 
 func require(env map[string]string, platform string, names ...string) error {
@@ -322,7 +355,8 @@ func localContext(ctx context.Context, env map[string]string, dir string, git Gi
 var scpLike = regexp.MustCompile(`^(?:[^@/]+@)?([^:/]+):(.+)$`)
 
 // RemoteURI turns a git remote as configured into a URL without
-// credentials: "https://user:token@host/o/r" becomes "https://host/o/r",
+// credentials: "https://user:token@host/o/r" becomes "https://host/o/r"
+// (also when the password makes the URL unparseable, "https://u:p/w@host/o/r"),
 // and "git@host:o/r.git" becomes "ssh://host/o/r.git". A remote that is a
 // local path becomes a file:// URL. It returns "" for an empty remote.
 func RemoteURI(remote string) string {
@@ -340,14 +374,18 @@ func RemoteURI(remote string) string {
 		}
 		return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
 	}
+	// User information goes first, read the way redaction reads it, so
+	// that a password url.Parse rejects (one holding "/", "?", "#", "@"
+	// or a bad escape) is dropped too.
+	remote = stripUserinfo(remote)
 	u, err := url.Parse(remote)
 	if err != nil {
-		// Unparseable: keep only what follows the last "@" of the authority.
-		scheme, rest, _ := strings.Cut(remote, "://")
-		if at := strings.LastIndex(rest, "@"); at >= 0 && (strings.Index(rest, "/") < 0 || at < strings.Index(rest, "/")) {
-			rest = rest[at+1:]
+		// Still unparseable: keep scheme and path, without query or
+		// fragment, and redact whatever else looks like a credential.
+		if i := strings.IndexAny(remote, "?#"); i >= 0 {
+			remote = remote[:i]
 		}
-		return scheme + "://" + rest
+		return RedactText(remote)
 	}
 	u.User = nil
 	u.RawQuery, u.Fragment = "", ""
@@ -402,7 +440,7 @@ func runGit(ctx context.Context, dir string, args ...string) (string, error) {
 		if msg == "" {
 			return "", err
 		}
-		return "", fmt.Errorf("git %s: %s", args[0], firstLine(msg))
+		return "", fmt.Errorf("git %s: %s", args[0], RedactText(firstLine(msg)))
 	}
 	return strings.TrimSpace(string(out)), nil
 }

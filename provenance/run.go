@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -75,8 +76,16 @@ type RunRequest struct {
 	Materials []string // files, directories, globs hashed before the command
 	Products  []string // files, directories, globs hashed after it
 	// Env names environment variables whose values are recorded in
-	// internalParameters.env. Nothing else of the environment is.
-	Env     []string
+	// internalParameters.env. Nothing else of the environment is. A name
+	// or value that looks like a secret is refused (CheckEnv).
+	Env []string
+	// EnvAllowSecret names variables recorded like Env but without the
+	// secret checks: for a value that only looks like a secret, or one
+	// that is meant to be published. It ends up in the signed
+	// attestation as it is.
+	EnvAllowSecret []string
+	// Command is run as given and recorded with credentials redacted
+	// (RedactCommand).
 	Command []string
 	// Environ is the environment the command runs with and the build
 	// context is read from; nil means os.Environ().
@@ -111,6 +120,9 @@ type RunResult struct {
 	Skipped   []digest.Skipped
 	Bundle    string
 	Statement *attest.Statement
+	// Notes say what was redacted from the recorded command and which
+	// secret-looking variables were recorded on purpose; never a value.
+	Notes []string
 }
 
 var stepName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -144,8 +156,19 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	if len(r.Products) == 0 {
 		return nil, fmt.Errorf("%w: no products: SLSA provenance is about what a step makes; name them with --products", ErrInput)
 	}
-	if err := CheckArgs(r.Command); err != nil {
+	// The bundle must be appendable before the command runs: a link, a
+	// directory, a pipe or a file that is not a bundle is refused now,
+	// not after the build.
+	if err := attest.CheckAppend(r.Bundle); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	command, redactions := RedactCommand(r.Command)
+	if err := CheckArgs(command); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	var notes []string
+	for _, red := range redactions {
+		notes = append(notes, red.String())
 	}
 	environ := r.Environ
 	if environ == nil {
@@ -153,15 +176,31 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	}
 	env := EnvMap(environ)
 	recorded := map[string]any{}
-	for _, name := range r.Env {
-		value, set := env[name]
-		if err := CheckEnv(name, value); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
-		}
-		if set {
+	record := func(name string) {
+		if value, set := env[name]; set {
 			recorded[name] = value
 		} else {
 			recorded[name] = nil // named but unset: recorded as such
+		}
+	}
+	for _, name := range r.Env {
+		if slices.Contains(r.EnvAllowSecret, name) {
+			continue
+		}
+		if err := CheckEnv(name, env[name]); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		record(name)
+	}
+	for _, name := range r.EnvAllowSecret {
+		if err := checkEnvName(name); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		record(name)
+		_, badName := SecretName(name)
+		_, badValue := SecretValue(env[name])
+		if badName || badValue {
+			notes = append(notes, fmt.Sprintf("%s is recorded on purpose although it looks like a secret: its value is in the attestation", name))
 		}
 	}
 	cwd, err := os.Getwd()
@@ -176,7 +215,7 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	res := &RunResult{Step: r.Step, Context: bc, Bundle: r.Bundle}
+	res := &RunResult{Step: r.Step, Context: bc, Bundle: r.Bundle, Notes: notes}
 
 	var materials, before *digest.Tree
 	if len(r.Materials) > 0 {
@@ -209,7 +248,7 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 		return res, fmt.Errorf("%w: the command created or changed no file under %s; nothing attested", ErrNoProducts, strings.Join(r.Products, ", "))
 	}
 
-	st, err := runStatement(r, bc, res, recorded, cwd)
+	st, err := runStatement(r, command, bc, res, recorded, cwd)
 	if err != nil {
 		return res, err
 	}
@@ -222,7 +261,7 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 		return res, fmt.Errorf("signing: %w", err)
 	}
 	if err := attest.AppendToBundle(r.Bundle, env2); err != nil {
-		return res, fmt.Errorf("writing %s: %w", r.Bundle, err)
+		return res, fmt.Errorf("writing the bundle: %w", err)
 	}
 	res.Statement = st
 	return res, nil
@@ -319,9 +358,9 @@ func descriptor(e digest.Entry) *ita.ResourceDescriptor {
 	return rd
 }
 
-func runStatement(r RunRequest, bc *BuildContext, res *RunResult, recorded map[string]any, cwd string) (*attest.Statement, error) {
-	command := make([]any, len(r.Command))
-	for i, a := range r.Command {
+func runStatement(r RunRequest, recordedCommand []string, bc *BuildContext, res *RunResult, recorded map[string]any, cwd string) (*attest.Statement, error) {
+	command := make([]any, len(recordedCommand))
+	for i, a := range recordedCommand {
 		command[i] = a
 	}
 	ext := map[string]any{"step": r.Step, "command": command}

@@ -459,3 +459,96 @@ func TestRunControlCharactersStayJSON(t *testing.T) {
 		t.Errorf("subject = %q", got)
 	}
 }
+
+// TestRunRefusesUnsafeBundleBeforeRunning: a bundle path that is a link, a
+// directory or a file that is not a bundle is an input error before the
+// command runs, and Attest refuses it before hashing (issue 13, item 14).
+func TestRunRefusesUnsafeBundleBeforeRunning(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, _ := testKeys(t)
+	write(t, "release.key", "-----BEGIN PRIVATE KEY-----\nSECRET\n-----END PRIVATE KEY-----\n")
+	write(t, "notes.txt", "not a bundle\n")
+	write(t, "app.bin", "the app\n")
+	if err := os.Symlink("release.key", "link.intoto.jsonl"); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	os.Mkdir("dir.intoto.jsonl", 0o755)
+	for _, bundle := range []string{"link.intoto.jsonl", "notes.txt", "dir.intoto.jsonl", "release.key"} {
+		req := baseRequest(signer, "build", "sh", "-c", "touch ran")
+		req.Bundle = bundle
+		req.Products = []string{"."}
+		_, err := Run(context.Background(), req)
+		if !errors.Is(err, ErrInput) || !errors.Is(err, attest.ErrUnsafeDestination) {
+			t.Errorf("Run(--bundle %s) = %v, want ErrInput and ErrUnsafeDestination", bundle, err)
+		}
+		if _, err := os.Stat("ran"); err == nil {
+			t.Errorf("Run(--bundle %s): the command ran", bundle)
+			os.Remove("ran")
+		}
+		_, err = Attest(context.Background(), AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{"app.bin"}})
+		if !errors.Is(err, ErrInput) || !errors.Is(err, attest.ErrUnsafeDestination) {
+			t.Errorf("Attest(--bundle %s) = %v, want ErrInput and ErrUnsafeDestination", bundle, err)
+		}
+	}
+	if data, _ := os.ReadFile("release.key"); !strings.Contains(string(data), "SECRET") || strings.Contains(string(data), "payload") {
+		t.Errorf("release.key changed: %q", data)
+	}
+	if target, err := os.Readlink("link.intoto.jsonl"); err != nil || target != "release.key" {
+		t.Errorf("the link is gone or changed: %q %v", target, err)
+	}
+}
+
+// TestRunRedactsSecrets: the recorded command has the credentials of
+// item 16 redacted, a git remote whose password url.Parse rejects is
+// recorded without it, a secret-looking variable is recorded only when
+// allowed on purpose, and the notes say so without a value.
+func TestRunRedactsSecrets(t *testing.T) {
+	t.Chdir(t.TempDir())
+	signer, pub := testKeys(t)
+	req := baseRequest(signer, "build", "sh", "-c", `mkdir -p out && echo x > out/x`, "sh",
+		"--token=s3cr3t-A", "--password", "s3cr3t-B", "Authorization: Bearer s3cr3t-C",
+		"https://deploy:p/s3cr3t-D@git.example.com/o/r", "DATABASE_URL=postgres://app:s3cr3t-E@db/x")
+	req.Products = []string{"out"}
+	req.Git = fakeGit{co: &Checkout{Root: ".", Remote: "https://ci:p/s3cr3t-F@git.example.com/team/app.git", Commit: sha1, Ref: "refs/heads/main"}}
+	req.Environ = append(req.Environ, "MYSQL_PWD=s3cr3t-G", "PUBLISHED_KEY=not-really-secret")
+	req.EnvAllowSecret = []string{"PUBLISHED_KEY"}
+	res, err := Run(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(req.Bundle)
+	sts, preds := readStatements(t, req.Bundle, pub)
+	payload, _ := attest.MarshalStatement(sts[0])
+	all := string(raw) + string(payload) + strings.Join(res.Notes, "\n") + res.Context.Source.URI
+	if strings.Contains(all, "s3cr3t") {
+		t.Errorf("a secret is recorded or reported:\n%s", payload)
+	}
+	ext := preds[0].GetBuildDefinition().GetExternalParameters().AsMap()
+	var cmd []string
+	for _, a := range ext["command"].([]any) {
+		cmd = append(cmd, a.(string))
+	}
+	want := []string{"sh", "-c", `mkdir -p out && echo x > out/x`, "sh", "--token=***", "--password", "***", "Authorization: Bearer ***",
+		"https://***@git.example.com/o/r", "DATABASE_URL=postgres://***@db/x"}
+	if !reflect.DeepEqual(cmd, want) {
+		t.Errorf("recorded command = %q, want %q", cmd, want)
+	}
+	if got := ext["source"]; got != "git+https://git.example.com/team/app.git@refs/heads/main" {
+		t.Errorf("source = %v, want the remote without its credentials", got)
+	}
+	env := preds[0].GetBuildDefinition().GetInternalParameters().AsMap()["env"].(map[string]any)
+	if env["PUBLISHED_KEY"] != "not-really-secret" || len(env) != 1 {
+		t.Errorf("env = %v, want PUBLISHED_KEY only", env)
+	}
+	if len(res.Notes) != 6 || !strings.Contains(strings.Join(res.Notes, "\n"), "PUBLISHED_KEY is recorded on purpose") {
+		t.Errorf("notes = %q, want five redactions and the variable recorded on purpose", res.Notes)
+	}
+
+	// Without the allowance, the same variable is refused; so is MYSQL_PWD.
+	for _, name := range []string{"PUBLISHED_KEY", "MYSQL_PWD"} {
+		req.EnvAllowSecret, req.Env = nil, []string{name}
+		if _, err := Run(context.Background(), req); !errors.Is(err, ErrSecret) {
+			t.Errorf("--env %s: err = %v, want ErrSecret", name, err)
+		}
+	}
+}

@@ -13,14 +13,20 @@ var ErrSecret = errors.New("looks like a secret")
 
 // secretNameParts are parts of environment variable names that hold
 // secrets by convention. A name containing one (in any case) is refused.
+// PASS covers PASSWORD, PASSWD, PASSPHRASE and PASSCODE (and, harmlessly,
+// BYPASS); PWD covers MYSQL_PWD and PGPWD (PWD and OLDPWD themselves are
+// directories, see notSecretNames).
 var secretNameParts = []string{
-	"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "KEY",
-	"CREDENTIAL", "PRIVATE", "COOKIE", "SESSION", "AUTHORIZATION",
+	"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "PASS", "PWD", "KEY", "CREDENTIAL", "CREDS", "PRIVATE", "COOKIE", "SESSION",
+	"AUTHORIZATION", "BEARER",
 }
+
+// notSecretNames are refused by no rule: the shell's working directories.
+var notSecretNames = []string{"PWD", "OLDPWD"}
 
 // secretNameWords are refused only as whole words of a name (split at "_",
 // "-" and "."), so that AUTH is refused but GIT_AUTHOR_NAME is not.
-var secretNameWords = []string{"AUTH", "PASS", "PAT", "PIN", "OTP"}
+var secretNameWords = []string{"AUTH", "PAT", "PIN", "OTP", "DSN"}
 
 // secretValues are the shapes of well-known credentials, found anywhere in
 // a value. The name says what it looked like; the value is never repeated.
@@ -46,6 +52,9 @@ var secretValues = []struct {
 // a secret, and which part of it does.
 func SecretName(name string) (part string, ok bool) {
 	upper := strings.ToUpper(name)
+	if slices.Contains(notSecretNames, upper) {
+		return "", false
+	}
 	for _, p := range secretNameParts {
 		if strings.Contains(upper, p) {
 			return p, true
@@ -60,13 +69,19 @@ func SecretName(name string) (part string, ok bool) {
 	return "", false
 }
 
-// SecretValue says whether a value contains a known credential shape, and
-// which.
+// SecretValue says whether a value contains a known credential shape, a
+// URL with credentials (user:password@, or a user name alone in an HTTP(S)
+// URL; also when the URL does not parse), a secret-looking setting
+// (password=..., --token=..., "apiKey": "..."), or an Authorization-like
+// header, and which.
 func SecretValue(value string) (what string, ok bool) {
 	for _, s := range secretValues {
 		if s.re.MatchString(value) {
 			return s.what, true
 		}
+	}
+	if _, whats := redactText(value); len(whats) > 0 {
+		return "it holds " + whats[0], true
 	}
 	return "", false
 }
@@ -75,14 +90,21 @@ func SecretValue(value string) (what string, ok bool) {
 // name or its value looks like a secret. The error names the variable and
 // why, never the value.
 func CheckEnv(name, value string) error {
-	if name == "" || strings.ContainsAny(name, "=\x00") {
-		return fmt.Errorf("--env %q: not a variable name", name)
+	if err := checkEnvName(name); err != nil {
+		return err
 	}
 	if part, ok := SecretName(name); ok {
 		return fmt.Errorf("--env %s: refused: the name contains %q, so it %w and is never recorded", name, part, ErrSecret)
 	}
 	if what, ok := SecretValue(value); ok {
 		return fmt.Errorf("--env %s: refused: its value %w (%s) and is never recorded", name, ErrSecret, what)
+	}
+	return nil
+}
+
+func checkEnvName(name string) error {
+	if name == "" || strings.ContainsAny(name, "=\x00") {
+		return fmt.Errorf("--env %q: not a variable name", name)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -15,6 +17,7 @@ func newAttestCmd(g *globalFlags) *cobra.Command {
 		bundleFormat string
 		certPath     string
 		chainPath    string
+		force        bool
 		req          provenance.AttestRequest
 	)
 	cmd := &cobra.Command{
@@ -24,7 +27,13 @@ func newAttestCmd(g *globalFlags) *cobra.Command {
 expanded; --checksums adds artifacts from a sha256sum file), build an in-toto
 Statement v1 whose subjects are the artifacts with an SLSA provenance v1
 predicate, sign it into a DSSE envelope, and append it as one line to the
-bundle (JSON Lines, *.intoto.jsonl). The append is atomic.
+bundle (JSON Lines, *.intoto.jsonl). The append is atomic, and only to a
+regular file that already holds a bundle (or to a new file): a symbolic
+link, a directory, a pipe or a file that is not a bundle is refused and
+left alone.
+
+With --bundle-format sigstore, --bundle is written as one Sigstore bundle;
+an existing file is replaced only with --force.
 
 With --predicate and --predicate-type, any other predicate is attested
 instead of SLSA provenance.`,
@@ -45,14 +54,34 @@ instead of SLSA provenance.`,
 			if len(args) == 0 && len(req.Checksums) == 0 {
 				return usageError("name at least one artifact (or --checksums FILE)")
 			}
+			if chainPath != "" && certPath == "" {
+				return usageError("--cert-chain needs --cert")
+			}
+			// The destination is checked before the key is loaded (which
+			// may prompt or reach a token) and anything is hashed.
+			switch bundleFormat {
+			case "dsse":
+				if force {
+					return usageError("--force replaces a Sigstore bundle (--bundle-format sigstore); a DSSE bundle is appended to, never replaced")
+				}
+				if err := attest.CheckAppend(req.Bundle); err != nil {
+					return inputError(err)
+				}
+			case "sigstore":
+				if certPath != "" {
+					return usageError("--cert records the chain beside a DSSE signature: use it with --bundle-format dsse")
+				}
+				if err := attest.CheckWrite(req.Bundle, writeOptions(force)...); err != nil {
+					return inputError(forceHint(err))
+				}
+			default:
+				return usageError("--bundle-format must be dsse or sigstore, not %q", bundleFormat)
+			}
 			signer, err := loadSigner(keyPath)
 			if err != nil {
 				return inputError(err)
 			}
 			req.Signer = signer
-			if chainPath != "" && certPath == "" {
-				return usageError("--cert-chain needs --cert")
-			}
 			switch bundleFormat {
 			case "dsse":
 				if certPath != "" {
@@ -63,12 +92,7 @@ instead of SLSA provenance.`,
 					req.Write = w
 				}
 			case "sigstore":
-				if certPath != "" {
-					return usageError("--cert records the chain beside a DSSE signature: use it with --bundle-format dsse")
-				}
-				req.Write = sigstoreBundleWriter(signer, req.Bundle)
-			default:
-				return usageError("--bundle-format must be dsse or sigstore, not %q", bundleFormat)
+				req.Write = sigstoreBundleWriter(signer, req.Bundle, force)
 			}
 			req.Artifacts = args
 			req.Options.Version = provenantVersion()
@@ -94,7 +118,8 @@ instead of SLSA provenance.`,
 	f.StringVar(&req.PredicateType, "predicate-type", "", "predicate type URI for --predicate")
 	f.StringVar(&certPath, "cert", "", "X.509 certificate (PEM) of the signing key, recorded beside the DSSE signature (docs/x509.md)")
 	f.StringVar(&chainPath, "cert-chain", "", "intermediate certificates (PEM) recorded after --cert")
-	f.StringVar(&bundleFormat, "bundle-format", "dsse", "dsse: append a DSSE envelope line to --bundle (JSON Lines); sigstore: write --bundle as one Sigstore bundle v0.3 (replaces the file)")
+	f.StringVar(&bundleFormat, "bundle-format", "dsse", "dsse: append a DSSE envelope line to --bundle (JSON Lines); sigstore: write --bundle as one Sigstore bundle v0.3")
+	f.BoolVar(&force, "force", false, "with --bundle-format sigstore: replace an existing --bundle file")
 	return cmd
 }
 
@@ -123,9 +148,9 @@ func printAttest(cmd *cobra.Command, g *globalFlags, res *provenance.AttestResul
 		})
 	}
 	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "attested %d artifact(s) into %s (%s)\n", len(subs), res.Bundle, res.PredicateType)
+	fmt.Fprintf(w, "attested %d artifact(s) into %s (%s)\n", len(subs), safetext.Text(res.Bundle), safetext.Text(res.PredicateType))
 	for _, s := range subs {
-		fmt.Fprintf(w, "  %s  sha256:%s\n", s.Name, s.Digests["sha256"])
+		fmt.Fprintf(w, "  %s  sha256:%s\n", safetext.Text(s.Name), s.Digests["sha256"])
 	}
 	return nil
 }

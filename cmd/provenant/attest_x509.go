@@ -39,9 +39,6 @@ func certifiedBundleWriter(signer attest.Signer, certPath, chainPath, bundle str
 		if err != nil {
 			return err
 		}
-		if err := attest.AppendLinesToBundle(bundle, line); err != nil {
-			return fmt.Errorf("writing %s: %w", bundle, err)
-		}
-		return nil
+		return attest.AppendLinesToBundle(bundle, line)
 	}, nil
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -102,6 +100,11 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 	if len(args) == 0 {
 		return usageError("name at least one bundle to inspect")
 	}
+	if f.output != "" {
+		if err := attest.CheckWrite(f.output, attest.WithOverwrite()); err != nil {
+			return inputError(err)
+		}
+	}
 	var (
 		opts []inspect.Option
 		keys []*attest.PublicKey
@@ -190,30 +193,11 @@ func (s sigstoreInspector) VerifySigstore(ctx context.Context, raw []byte) (*ins
 }
 
 // writeReportFile writes the report through a temporary file in the same
-// directory and renames it, so a failure leaves no half-written report.
-func writeReportFile(path string, r *inspect.Report, format string, color bool) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return attest.FileError(err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriter(tmp)
-	if err = inspect.Render(bw, r, format, inspect.RenderOptions{Color: color}); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// directory and renames it, so a failure leaves no half-written report. An
+// existing regular file is replaced; a link, directory, pipe or device at
+// path is refused.
+func writeReportFile(path string, r *inspect.Report, format string, color bool) error {
+	return attest.WriteFileFunc(path, 0o644, func(w io.Writer) error {
+		return inspect.Render(w, r, format, inspect.RenderOptions{Color: color})
+	}, attest.WithOverwrite())
 }

@@ -61,8 +61,9 @@ func newKeyCmd(g *globalFlags) *cobra.Command {
 
 func newKeyPublicCmd(g *globalFlags) *cobra.Command {
 	var (
-		ref string
-		out string
+		ref   string
+		out   string
+		force bool
 	)
 	cmd := &cobra.Command{
 		Use:   "public --key KEY [--out FILE]",
@@ -75,6 +76,9 @@ A PKCS#11 URI takes its PIN from PROVENANT_PKCS11_PIN (or pin-value or
 pin-source in the URI); an encrypted key file its password from
 PROVENANT_KEY_PASSWORD or a terminal prompt. Neither is ever printed.
 
+With --out, the key is written to a file; an existing file is replaced only
+with --force, and a symbolic link, directory, pipe or device is refused.
+
 With --format json, prints the key id and algorithm as well.`,
 		Example: `  provenant key public --key release.key > release.pub
   PROVENANT_PKCS11_PIN=... provenant key public \
@@ -85,13 +89,18 @@ With --format json, prints the key id and algorithm as well.`,
 			if ref == "" {
 				return usageError("--key is required")
 			}
+			if out != "" {
+				if err := attest.CheckWrite(out, writeOptions(force)...); err != nil {
+					return inputError(forceHint(err))
+				}
+			}
 			pub, err := publicKeyOf(cmd.Context(), ref)
 			if err != nil {
 				return inputError(err)
 			}
 			if out != "" {
-				if err := attest.WriteFileAtomic(out, pub.pem, 0o644); err != nil {
-					return inputError(attest.FileError(err))
+				if err := attest.WriteFile(out, pub.pem, 0o644, writeOptions(force)...); err != nil {
+					return inputError(forceHint(err))
 				}
 			}
 			w := cmd.OutOrStdout()
@@ -113,6 +122,7 @@ With --format json, prints the key id and algorithm as well.`,
 	f := cmd.Flags()
 	f.StringVar(&ref, "key", "", keyRefHelp)
 	f.StringVar(&out, "out", "", "write the public key to this file (mode 0644) instead of stdout")
+	f.BoolVar(&force, "force", false, "replace an existing --out file")
 	return cmd
 }
 

@@ -26,7 +26,8 @@ func newKeygenCmd(g *globalFlags) *cobra.Command {
 
 Writes PREFIX.key (the private key, PKCS#8 PEM, file mode 0600: keep it
 secret) and PREFIX.pub (the public key, PKIX PEM: give it to verifiers).
-Existing files are never overwritten unless --force is given.
+Existing files are never overwritten unless --force is given, and a
+symbolic link, directory, pipe or device at either path is always refused.
 
 When PROVENANT_KEY_PASSWORD is set, the private key is encrypted with it, in
 the format cosign uses ("ENCRYPTED SIGSTORE PRIVATE KEY": scrypt and NaCl
@@ -46,7 +47,7 @@ the password from PROVENANT_KEY_PASSWORD, or prompt on a terminal.`,
 			}
 			files, err := attest.WriteKeyPair(out, attest.KeyType(keyType), force, opts...)
 			if err != nil {
-				return inputError(err)
+				return inputError(forceHint(err))
 			}
 			if g.json() {
 				return writeJSON(cmd.OutOrStdout(), files)

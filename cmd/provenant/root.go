@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/provenant/provenant/internal/safetext"
 )
 
 // Exit codes, stable for scripts.
@@ -135,8 +137,12 @@ func run(ctx context.Context, args []string, s streams) int {
 	return code
 }
 
+// oneLine keeps a message on one honest line: white space and line breaks
+// fold into single spaces, and control and format characters (which an
+// attestation, a certificate or a file name could carry into an error) are
+// shown escaped.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return safetext.Line(s)
 }
 
 // useColor decides whether to colour output written to w.

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -39,7 +40,12 @@ and where the build ran (GitHub Actions, GitLab CI or local).
 The command runs in the current directory with provenant's stdin, stdout,
 stderr and environment; SIGINT and SIGTERM are forwarded to it. Nothing of
 the environment is recorded except the variables named with --env, and a
-variable whose name or value looks like a secret is refused. provenant's own
+variable whose name or value looks like a secret is refused
+(--env-allow-secret NAME records one on purpose). The command is recorded
+with credentials replaced by *** (values of flags such as --token and
+--password, Authorization and similar headers, NAME=value settings with a
+secret-looking name, and user:password@ in URLs); a note on stderr says
+which argument. provenant's own
 report goes to stderr (as JSON with --format json), so the command's stdout
 stays its own.
 
@@ -99,7 +105,8 @@ written after it succeeded (no product, signing or writing failed).`,
 	f.StringVar(&req.Step, "step", "", "step name, recorded as externalParameters.step (e.g. compile, package)")
 	f.StringArrayVar(&req.Materials, "materials", nil, "file, directory or glob hashed before the command (repeatable)")
 	f.StringArrayVar(&req.Products, "products", nil, "file, directory or glob whose new or changed files are the subjects (repeatable)")
-	f.StringArrayVar(&req.Env, "env", nil, "environment variable to record (repeatable; secrets are refused)")
+	f.StringArrayVar(&req.Env, "env", nil, "environment variable to record (repeatable; a name or value that looks like a secret is refused)")
+	f.StringArrayVar(&req.EnvAllowSecret, "env-allow-secret", nil, "environment variable to record even though its name or value looks like a secret (repeatable): its value is published in the attestation")
 	f.BoolVar(&progress, "progress", false, "show hashing progress even when not on a terminal or in CI")
 	return cmd
 }
@@ -124,11 +131,14 @@ func runError(err error) error {
 func printRunNotes(w io.Writer, res *provenance.RunResult) {
 	if res.Context != nil {
 		for _, n := range res.Context.Notes {
-			fmt.Fprintf(w, "provenant: run: note: %s\n", n)
+			fmt.Fprintf(w, "provenant: run: note: %s\n", safetext.Line(n))
 		}
 	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "provenant: run: note: %s\n", safetext.Line(n))
+	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(w, "provenant: run: warning: %s not hashed (%s)\n", s.Path, s.Reason)
+		fmt.Fprintf(w, "provenant: run: warning: %s not hashed (%s)\n", safetext.Text(s.Path), safetext.Line(s.Reason))
 	}
 }
 
@@ -170,21 +180,21 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 	}
 	p := palette{useColor(g, w)}
 	fmt.Fprintf(w, "provenant: run: step %s: %d material(s), %d product(s) attested into %s\n",
-		p.bold(res.Step), len(res.Materials), len(prods), res.Bundle)
+		p.bold(res.Step), len(res.Materials), len(prods), safetext.Text(res.Bundle))
 	src := "no source"
 	if bc.Source != nil {
-		src = bc.Source.URI
+		src = safetext.Text(bc.Source.URI)
 		if bc.Source.Dirty != nil && *bc.Source.Dirty {
 			src += " " + p.red("(dirty)")
 		}
 	}
-	fmt.Fprintf(w, "  %s %s, builder %s, %s\n", p.dim("built on"), bc.Platform, bc.BuilderID, src)
+	fmt.Fprintf(w, "  %s %s, builder %s, %s\n", p.dim("built on"), bc.Platform, safetext.Text(bc.BuilderID), src)
 	for _, pr := range prods {
 		if pr.LinkTarget != "" {
-			fmt.Fprintf(w, "  %s -> %s (link)\n", pr.Name, pr.LinkTarget)
+			fmt.Fprintf(w, "  %s -> %s (link)\n", safetext.Text(pr.Name), safetext.Text(pr.LinkTarget))
 			continue
 		}
-		fmt.Fprintf(w, "  %s  sha256:%s\n", pr.Name, pr.Digest[digest.SHA256])
+		fmt.Fprintf(w, "  %s  sha256:%s\n", safetext.Text(pr.Name), pr.Digest[digest.SHA256])
 	}
 	return nil
 }

@@ -177,6 +177,8 @@ func TestRunGoldenErrors(t *testing.T) {
 	setupRun(t)
 	t.Setenv("GITHUB_TOKEN", "x")
 	t.Setenv("BUILD_NOTE", "glpat-"+strings.Repeat("Zy8", 8))
+	t.Setenv("MYSQL_PWD", "s3cr3t")
+	t.Setenv("DATABASE_URL", "postgres://app:p/s3cr3t@db/app")
 	base := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build", "--products", "."}
 	cases := [][]string{
 		append(base, "--", "sh", "-c", "exit 3"),
@@ -184,7 +186,9 @@ func TestRunGoldenErrors(t *testing.T) {
 		append(base, "--", "provenant-no-such-command", "arg"),
 		append(base, "--env", "GITHUB_TOKEN", "--", "true"),
 		append(base, "--env", "BUILD_NOTE", "--", "true"),
-		append(base, "--", "curl", "-H", "Authorization: Bearer ghp_"+strings.Repeat("a1", 18)),
+		append(base, "--", "echo", "ghp_"+strings.Repeat("a1", 18)),
+		append(base, "--env", "MYSQL_PWD", "--", "true"),
+		append(base, "--env", "DATABASE_URL", "--", "true"),
 		append(base, "true"),
 		append(base, "--"),
 		{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build", "--", "true"},
@@ -206,7 +210,7 @@ func TestRunGoldenErrors(t *testing.T) {
 		if n := strings.Count(r.stderr, "\n"); n != 1 {
 			t.Errorf("%v: %d lines on stderr, want one: %q", args, n, r.stderr)
 		}
-		if strings.Contains(r.stderr, "glpat-") || strings.Contains(r.stderr, "ghp_") {
+		if strings.Contains(r.stderr, "glpat-") || strings.Contains(r.stderr, "ghp_") || strings.Contains(r.stderr, "s3cr3t") {
 			t.Errorf("%v: stderr repeats a secret: %s", args, r.stderr)
 		}
 		b.WriteString(transcript(args, r))
@@ -278,4 +282,66 @@ func TestRunPassesStreams(t *testing.T) {
 	if r.code != 0 || r.stdout != "to-stdout\n" || !strings.HasPrefix(r.stderr, "to-stderr\nprovenant: run: step s:") {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
+}
+
+// TestRunGoldenRedacts: run records a command with credentials redacted,
+// says which arguments on stderr without a value, and records a
+// secret-looking variable only with --env-allow-secret (issue 13, item 16).
+func TestRunGoldenRedacts(t *testing.T) {
+	pkg := packageDir(t)
+	setupRun(t)
+	t.Setenv("PUBLISHED_API_KEY", "public-demo-key")
+	args := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "publish", "--products", "out",
+		"--env-allow-secret", "PUBLISHED_API_KEY",
+		"--", "sh", "-c", "mkdir -p out && echo published > out/receipt", "sh",
+		"--token=s3cr3t-1", "--password", "s3cr3t-2", "-H", "Authorization: Bearer s3cr3t-3",
+		"https://deploy:p/s3cr3t-4@git.example.com/o/r.git", "DATABASE_URL=postgres://app:s3cr3t-5@db/app"}
+	r := runCLI(t, "", args...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	out := transcript(args, r) + scrubbedStatements(t, "b.intoto.jsonl")
+	// The transcript repeats the command line as typed; the secrets must
+	// be absent from everything after it.
+	if after := out[strings.Index(out, "\nexit "):]; strings.Contains(after, "s3cr3t") {
+		t.Errorf("a secret is printed or recorded:\n%s", after)
+	}
+	golden(t, pkg, "run/redacts.golden", out)
+}
+
+// TestRunRemoteWithUnparseablePassword: a git remote whose password
+// url.Parse rejects is recorded and printed without it.
+func TestRunRemoteWithUnparseablePassword(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	pkg := packageDir(t)
+	dir := setupRun(t)
+	for k := range runCIEnv {
+		os.Unsetenv(k)
+	}
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("remote", "add", "origin", "https://builder:hun/ter2@git.example.com/team/app.git")
+	os.WriteFile(".gitignore", []byte("test-only.key\ntest-only.pub\nout/\n*.jsonl\n"), 0o644)
+	git("add", ".gitignore", "src")
+	git("commit", "-q", "-m", "one")
+	args := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build", "--color", "never",
+		"--products", "out", "--", "sh", "-c", "mkdir -p out && echo x > out/x"}
+	r := runCLI(t, "", args...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	payload, _ := os.ReadFile(filepath.Join(dir, "b.intoto.jsonl"))
+	if strings.Contains(r.stderr+string(payload)+scrubbedStatements(t, "b.intoto.jsonl"), "ter2") {
+		t.Errorf("the remote's password is printed or recorded:\n%s", r.stderr)
+	}
+	golden(t, pkg, "run/remote-unparseable.golden", transcript(args, r))
 }

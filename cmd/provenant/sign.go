@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -9,18 +10,24 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/provenance"
 )
 
 func newSignCmd(g *globalFlags) *cobra.Command {
-	var keyPath, out string
+	var (
+		keyPath, out string
+		force        bool
+	)
 	cmd := &cobra.Command{
 		Use:   "sign --key KEY --bundle OUT ARTIFACT",
 		Short: "Sign an artifact into a Sigstore bundle (offline, keyed)",
 		Long: `Sign an artifact's bytes with a private key into a Sigstore bundle v0.3
 (application/vnd.dev.sigstore.bundle.v0.3+json) holding a message signature
 and a public-key hint, written atomically as one JSON document
-(the .sigstore.json shape).
+(the .sigstore.json shape). An existing file is replaced only with
+--force; a symbolic link, directory, pipe or device at --bundle is always
+refused.
 
 The bundle is made offline: no certificate, no transparency-log entry, no
 timestamp. It therefore carries no trusted time: a verifier trusts the key
@@ -40,6 +47,10 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if out == "" {
 				return usageError("--bundle is required")
 			}
+			wopts := writeOptions(force)
+			if err := attest.CheckWrite(out, wopts...); err != nil {
+				return inputError(forceHint(err))
+			}
 			signer, err := loadSigner(keyPath)
 			if err != nil {
 				return inputError(err)
@@ -52,32 +63,50 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if err != nil {
 				return inputError(err)
 			}
-			if err := attest.WriteFileAtomic(out, append(b, '\n'), 0o644); err != nil {
-				return inputError(fmt.Errorf("writing %s: %w", out, err))
+			if err := attest.WriteFile(out, append(b, '\n'), 0o644, wopts...); err != nil {
+				return inputError(forceHint(err))
 			}
 			if g.json() {
 				return writeJSON(cmd.OutOrStdout(), map[string]any{"bundle": out, "artifact": args[0], "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s (Sigstore bundle v0.3, message signature, no log entry)\n", args[0], out)
+			fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s (Sigstore bundle v0.3, message signature, no log entry)\n", safetext.Text(args[0]), safetext.Text(out))
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", "private key file (ECDSA or Ed25519; PKCS#8 PEM, cosign's encrypted PEM, or securesystemslib JSON)")
 	f.StringVar(&out, "bundle", "", "Sigstore bundle to write (.sigstore.json)")
+	f.BoolVar(&force, "force", false, "replace an existing --bundle file")
 	return cmd
 }
 
+// writeOptions are the attest.WriteFile options for a command's --force.
+func writeOptions(force bool) []attest.WriteOption {
+	if force {
+		return []attest.WriteOption{attest.WithOverwrite()}
+	}
+	return nil
+}
+
+// forceHint tells the user how to replace a file that exists.
+func forceHint(err error) error {
+	if errors.Is(err, attest.ErrExists) {
+		return fmt.Errorf("%w (use --force to replace it)", err)
+	}
+	return err
+}
+
 // sigstoreBundleWriter signs a statement into a Sigstore bundle v0.3 with
-// a DSSE envelope and writes it atomically to path, replacing the file.
-func sigstoreBundleWriter(signer attest.Signer, path string) func(context.Context, *attest.Statement) error {
+// a DSSE envelope and writes it atomically to path, replacing an existing
+// file only with force.
+func sigstoreBundleWriter(signer attest.Signer, path string, force bool) func(context.Context, *attest.Statement) error {
 	return func(ctx context.Context, st *attest.Statement) error {
 		b, err := sigstore.SignStatement(ctx, signer, st)
 		if err != nil {
 			return fmt.Errorf("%w: %w", provenance.ErrInput, err)
 		}
-		if err := attest.WriteFileAtomic(path, append(b, '\n'), 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
+		if err := attest.WriteFile(path, append(b, '\n'), 0o644, writeOptions(force)...); err != nil {
+			return forceHint(err)
 		}
 		return nil
 	}

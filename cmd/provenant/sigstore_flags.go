@@ -11,6 +11,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/policy"
 )
 
@@ -169,7 +170,7 @@ func printIdentities(w io.Writer, p palette, r *policy.Report, a policy.Artifact
 				continue
 			}
 			seen[line] = true
-			fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), line)
+			fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), safetext.Text(line))
 		}
 	}
 }
@@ -221,22 +222,22 @@ func sigstoreCriteriaText(c *policy.SigstoreCriteria) []string {
 		out = append(out, "Sigstore trusted root")
 	}
 	for _, id := range c.Identities {
-		out = append(out, "identity "+id.String())
+		out = append(out, "identity "+safetext.Text(id.String()))
 	}
 	if len(c.TrustedBuilders) > 0 {
 		out = append(out, "slsa-github-generator's builders")
 	}
 	if c.SourceBranch != "" {
-		out = append(out, "branch "+c.SourceBranch)
+		out = append(out, "branch "+safetext.Text(c.SourceBranch))
 	}
 	if c.SourceTag != "" {
-		out = append(out, "tag "+c.SourceTag)
+		out = append(out, "tag "+safetext.Text(c.SourceTag))
 	}
 	if c.VersionedTag != "" {
-		out = append(out, "versioned tag "+c.VersionedTag)
+		out = append(out, "versioned tag "+safetext.Text(c.VersionedTag))
 	}
 	for _, k := range sortedInputKeys(c.WorkflowInputs) {
-		out = append(out, "input "+k+"="+c.WorkflowInputs[k])
+		out = append(out, "input "+safetext.Text(k+"="+c.WorkflowInputs[k]))
 	}
 	return out
 }

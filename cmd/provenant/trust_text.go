@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/policy"
 )
 
@@ -25,7 +26,7 @@ func trustCriteriaText(c policy.Criteria) []string {
 				revoked++
 			}
 		}
-		s := fmt.Sprintf("trust file %s (%d key(s)", t.File, len(t.Keys))
+		s := fmt.Sprintf("trust file %s (%d key(s)", safetext.Text(t.File), len(t.Keys))
 		if revoked > 0 {
 			s += fmt.Sprintf(", %d revoked", revoked)
 		}
@@ -35,7 +36,7 @@ func trustCriteriaText(c policy.Criteria) []string {
 		out = append(out, s+")")
 	}
 	if x := c.X509; x != nil {
-		out = append(out, fmt.Sprintf("X.509 roots %s (%d), identity %s", x.RootsFile, len(x.Roots), x.Identity))
+		out = append(out, safetext.Text(fmt.Sprintf("X.509 roots %s (%d), identity %s", x.RootsFile, len(x.Roots), x.Identity)))
 	}
 	return out
 }
@@ -59,7 +60,7 @@ func printTrustSigners(w io.Writer, p palette, r *policy.Report, a policy.Artifa
 			for _, l := range lines {
 				if !seen[l] {
 					seen[l] = true
-					fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), l)
+					fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), safetext.Text(l))
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/policy"
 )
 
@@ -115,6 +116,14 @@ compile).`,
 			}
 			if vf.printInput && vf.vsaOut != "" {
 				return usageError("--print-input prints the policy input and exits; it writes no VSA")
+			}
+			if vf.vsaOut != "" {
+				// Refused before anything is verified: a link, directory,
+				// pipe or device is never written (a regular file is
+				// replaced).
+				if err := attest.CheckWrite(vf.vsaOut, attest.WithOverwrite()); err != nil {
+					return inputError(err)
+				}
 			}
 			opts := []policy.Option{
 				policy.WithLimits(vf.limits),
@@ -236,7 +245,7 @@ compile).`,
 					return inputError(fmt.Errorf("VSA: %w", err))
 				}
 				if err := policy.WriteVSAs(vf.vsaOut, envs); err != nil {
-					return inputError(fmt.Errorf("writing %s: %w", vf.vsaOut, err))
+					return inputError(fmt.Errorf("writing the VSAs: %w", err))
 				}
 				if g.format == "text" {
 					fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d verification summary attestation(s) to %s\n", len(envs), vf.vsaOut)
@@ -299,16 +308,21 @@ func writeVerifyReport(w io.Writer, g *globalFlags, vf verifyFlags, r *policy.Re
 // bundle of 2,000 bad envelopes should not print 2,000 lines per artifact.
 const maxTextReasons = 9
 
+// printVerifyText prints the report for a terminal or a log. Every field
+// that comes from a bundle, a policy, a file name or a flag goes through
+// safetext.Text (or Line): a signer cannot move the cursor, recolour, or
+// print a line of its own.
 func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
+	t := safetext.Text
 	var crit []string
 	if len(r.Criteria.Keys) > 0 {
 		crit = append(crit, fmt.Sprintf("%d trusted key(s), threshold %d", len(r.Criteria.Keys), r.Criteria.Threshold))
 	}
 	if r.Criteria.BuilderID != "" {
-		crit = append(crit, "builder "+r.Criteria.BuilderID)
+		crit = append(crit, "builder "+t(r.Criteria.BuilderID))
 	}
 	if r.Criteria.SourceURI != "" {
-		crit = append(crit, "source "+r.Criteria.SourceURI)
+		crit = append(crit, "source "+t(r.Criteria.SourceURI))
 	}
 	crit = append(crit, sigstoreCriteriaText(r.Criteria.Sigstore)...)
 	crit = append(crit, trustCriteriaText(r.Criteria)...)
@@ -318,11 +332,15 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 			envelopes++
 		}
 	}
-	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(vf.bundles, ", "), envelopes, strings.Join(crit, ", "))
+	bundles := make([]string, len(vf.bundles))
+	for i, b := range vf.bundles {
+		bundles[i] = t(b)
+	}
+	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(bundles, ", "), envelopes, strings.Join(crit, ", "))
 	if len(r.Criteria.Policies) > 0 {
 		pols := make([]string, len(r.Criteria.Policies))
 		for i, s := range r.Criteria.Policies {
-			pols[i] = fmt.Sprintf("%s (sha256:%.12s)", s.URI, s.Digest["sha256"])
+			pols[i] = t(fmt.Sprintf("%s (sha256:%.12s)", s.URI, s.Digest["sha256"]))
 		}
 		failOn := "deny and violation fail"
 		if r.Criteria.FailOn == policy.KindWarn {
@@ -336,34 +354,34 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 		case a.Allowed:
 			srcs := make([]string, len(a.Attestations))
 			for i, s := range a.Attestations {
-				srcs[i] = s.String()
+				srcs[i] = t(s.String())
 			}
-			fmt.Fprintf(w, "%s %s: verified by %s\n", p.green("✓"), a.Name, strings.Join(srcs, ", "))
+			fmt.Fprintf(w, "%s %s: verified by %s\n", p.green("✓"), t(a.Name), strings.Join(srcs, ", "))
 			printIdentities(w, p, r, a)
 			printTrustSigners(w, p, r, a)
 		case len(a.Reasons) > 0:
 			denied++
-			fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), a.Name, a.Reasons[0])
+			fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), t(a.Name), safetext.Line(a.Reasons[0]))
 			more := a.Reasons[1:]
 			if len(more) > maxTextReasons {
 				more = more[:maxTextReasons]
 			}
 			for _, reason := range more {
-				fmt.Fprintf(w, "    %s %s\n", p.dim("also:"), reason)
+				fmt.Fprintf(w, "    %s %s\n", p.dim("also:"), safetext.Line(reason))
 			}
 			if n := len(a.Reasons) - 1 - len(more); n > 0 {
 				fmt.Fprintf(w, "    %s %d more reason(s); --format json lists them all\n", p.dim("also:"), n)
 			}
 		default:
 			denied++
-			fmt.Fprintf(w, "%s %s: denied by policy\n", p.red("✗"), a.Name)
+			fmt.Fprintf(w, "%s %s: denied by policy\n", p.red("✗"), t(a.Name))
 		}
 		for _, f := range a.Findings {
 			printFinding(w, p, f, r.Criteria.FailOn == policy.KindWarn)
 		}
 	}
 	for _, warning := range r.Warnings {
-		fmt.Fprintf(w, "%s %s\n", p.yellow("warning:"), warning)
+		fmt.Fprintf(w, "%s %s\n", p.yellow("warning:"), safetext.Line(warning))
 	}
 	if denied == 0 {
 		fmt.Fprintf(w, "%s: %d artifact(s) verified\n", p.green("allowed"), len(r.Artifacts))
@@ -376,7 +394,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 //
 //	deny  SLSA build level: provenance from ... (app.intoto.jsonl:1)
 func printFinding(w io.Writer, p palette, f policy.Finding, failOnWarn bool) {
-	label := fmt.Sprintf("%-9s", f.Kind)
+	label := fmt.Sprintf("%-9s", safetext.Text(f.Kind))
 	switch {
 	case f.Exception != nil:
 		label = p.dim(fmt.Sprintf("%-9s", "excepted"))
@@ -392,13 +410,13 @@ func printFinding(w io.Writer, p palette, f policy.Finding, failOnWarn bool) {
 	if f.Attestation != "" {
 		line += " (" + f.Attestation + ")"
 	}
-	fmt.Fprintf(w, "    %s %s\n", label, oneLine(line))
+	fmt.Fprintf(w, "    %s %s\n", label, safetext.Line(line))
 	if f.Exception != nil {
 		until := ""
 		if f.Exception.Expires != "" {
 			until = ", until " + f.Exception.Expires
 		}
-		fmt.Fprintf(w, "              %s\n", p.dim(fmt.Sprintf("%s (%s%s)", oneLine(f.Exception.Reason), f.Exception.Source, until)))
+		fmt.Fprintf(w, "              %s\n", p.dim(safetext.Line(fmt.Sprintf("%s (%s%s)", f.Exception.Reason, f.Exception.Source, until))))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -111,8 +112,10 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, checked []sigstore.Checked, ok bool) {
 	w := cmd.OutOrStdout()
 	p := palette{useColor(g, w)}
+	t := safetext.Text
+	name = t(name)
 	for _, c := range checked {
-		src := c.Source.String()
+		src := t(c.Source.String())
 		if c.Index > 0 {
 			src += fmt.Sprintf(" (attestation %d)", c.Index)
 		}
@@ -121,15 +124,15 @@ func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, check
 			continue
 		}
 		r := c.Result
-		what := "message signature " + r.MessageDigest
+		what := "message signature " + t(r.MessageDigest)
 		if r.PayloadType != "" {
 			what = "DSSE statement naming it"
 		}
 		fmt.Fprintf(w, "%s %s: %s verified (%s)\n", p.green("✓"), name, src, what)
-		fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), r.Signer.String())
+		fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), t(r.Signer.String()))
 		if r.Signer.Certificate != nil && r.Signer.Certificate.SourceRepositoryURI != "" {
 			c := r.Signer.Certificate
-			fmt.Fprintf(w, "    %s %s@%s %s\n", p.dim("source:"), c.SourceRepositoryURI, c.SourceRepositoryRef, shortHex(c.SourceRepositoryDigest))
+			fmt.Fprintf(w, "    %s %s\n", p.dim("source:"), t(fmt.Sprintf("%s@%s %s", c.SourceRepositoryURI, c.SourceRepositoryRef, shortHex(c.SourceRepositoryDigest))))
 		}
 		if len(r.Timestamps) == 0 {
 			fmt.Fprintf(w, "    %s none (no log entry or timestamp: the key is trusted for any time)\n", p.dim("time:"))

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/internal/safetext"
 	"github.com/provenant/provenant/policy"
 )
 
@@ -76,12 +77,12 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 				p := palette{useColor(g, w)}
 				for _, o := range outcomes {
 					if o.Verified {
-						cmd.Printf("%s %s: VSA verified (%s, %s)\n", p.green("✓"), o.Source, c.VerifierID, c.ResourceURI)
+						cmd.Printf("%s %s: VSA verified (%s, %s)\n", p.green("✓"), safetext.Text(o.Source.String()), safetext.Text(c.VerifierID), safetext.Text(c.ResourceURI))
 						if printAtt {
 							cmd.Printf("%s\n", o.Statement)
 						}
 					} else {
-						cmd.Printf("%s %s: %s\n", p.red("✗"), o.Source, oneLine(o.Error))
+						cmd.Printf("%s %s: %s\n", p.red("✗"), safetext.Text(o.Source.String()), oneLine(o.Error))
 					}
 				}
 				if ok {

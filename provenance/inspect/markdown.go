@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"strings"
+
+	"github.com/provenant/provenant/internal/safetext"
 )
 
 // Graph limits: GitHub renders a Mermaid graph of at most 500 edges and
@@ -156,7 +158,7 @@ func writeMarkdownEnvelope(w *bufio.Writer, e *Envelope) {
 	if e.Status != StatusVerified {
 		cell("status", "**"+mdText(strings.ToUpper(e.Status))+"**: "+mdText(e.Reason))
 	}
-	cell("kind", e.Kind)
+	cell("kind", mdText(e.Kind))
 	cell("digest", mdCode(e.Digest))
 	if e.PayloadType != "" {
 		cell("payload type", mdCode(e.PayloadType))
@@ -246,42 +248,15 @@ func statusMark(status string) string {
 	}
 }
 
-// mdText escapes text from a bundle for a Markdown table cell: no HTML, no
-// emphasis or links, no column breaks, one line.
-func mdText(s string) string {
-	var b strings.Builder
-	for _, r := range clean(s) {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '|':
-			b.WriteString("\\|")
-		case '\\', '`', '*', '_', '[', ']', '#', '~':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// mdText escapes text from a bundle for a Markdown table cell: no HTML,
+// emphasis, links, images, math or column breaks, one line
+// (safetext.Markdown).
+func mdText(s string) string { return safetext.Markdown(s) }
 
 // mdCode shows a value as code when it can be (GitHub keeps "|" escaped
-// inside a code span in a table); otherwise as escaped text.
-func mdCode(s string) string {
-	if s == "" {
-		return ""
-	}
-	s = clean(s)
-	if strings.ContainsAny(s, "`\n") {
-		return mdText(s)
-	}
-	return "`" + strings.ReplaceAll(s, "|", "\\|") + "`"
-}
+// inside a code span in a table); otherwise as escaped text
+// (safetext.MarkdownCode).
+func mdCode(s string) string { return safetext.MarkdownCode(s) }
 
 func mdCodeList(list []string) string {
 	parts := make([]string, len(list))
@@ -292,10 +267,10 @@ func mdCodeList(list []string) string {
 }
 
 // mermaidText escapes a label for a quoted Mermaid node, shortened to max
-// runes.
+// runes: quotes, HTML, entities, Markdown strings and math ($$) stay text.
 func mermaidText(s string, max int) string {
 	s = truncate(clean(s), max)
-	r := strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;", "#", "#35;", "&", "#amp;", "`", "#96;")
+	r := strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;", "#", "#35;", "&", "#amp;", "`", "#96;", "$", "#36;")
 	return r.Replace(s)
 }
 

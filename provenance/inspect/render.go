@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
+
+	"github.com/provenant/provenant/internal/safetext"
 )
 
 // Formats lists the report formats, default first.
@@ -91,41 +92,12 @@ func encodeIndent(v any, prefix string) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// clean makes text from a bundle safe to print on one line of a terminal:
-// control characters (which could move the cursor or rewrite what was
-// printed) and bidirectional overrides (which could reorder it) are shown
-// escaped.
-func clean(s string) string {
-	if !needsCleaning(s) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == unicode.ReplacementChar:
-			b.WriteRune(r)
-		case unicode.IsControl(r) || isBidi(r):
-			q := fmt.Sprintf("%+q", string(r))
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func needsCleaning(s string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) || isBidi(r) {
-			return true
-		}
-	}
-	return false
-}
-
-func isBidi(r rune) bool {
-	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
-}
+// clean makes text from a bundle safe to print on one line of a terminal
+// (and is applied before any other format's escaping): control characters
+// (which could move the cursor or rewrite what was printed), bidirectional
+// overrides (which could reorder it) and other invisible format characters
+// are shown escaped. See safetext.Text.
+func clean(s string) string { return safetext.Text(s) }
 
 // statusWord is how a status reads in a heading.
 func statusWord(status string) string {
