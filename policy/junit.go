@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/provenant/provenant/internal/safetext"
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 type junitSuites struct {

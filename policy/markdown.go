@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/provenant/provenant/internal/safetext"
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 // WriteMarkdown writes the report as Markdown for a CI job summary

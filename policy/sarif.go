@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/provenant/provenant/internal/safetext"
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 // SARIF 2.1.0, the subset code-scanning dashboards read.

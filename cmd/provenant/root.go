@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/provenant/provenant/internal/safetext"
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 // Exit codes, stable for scripts.

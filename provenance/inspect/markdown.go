@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/provenant/provenant/internal/safetext"
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 // Graph limits: GitHub renders a Mermaid graph of at most 500 edges and

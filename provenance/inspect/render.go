@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/provenant/provenant/internal/safetext"
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 // Formats lists the report formats, default first.
