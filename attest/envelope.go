@@ -12,10 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // Envelope is a DSSE envelope, as go-securesystemslib defines it.
@@ -76,9 +77,11 @@ func ReadBundle(r io.Reader, name string) ([]Entry, error) {
 	return DefaultLimits().ReadBundle(r, name)
 }
 
-// ReadBundleFile reads a bundle from a file; see ReadBundle.
+// ReadBundleFile reads a bundle from a file; see ReadBundle. Only a
+// regular file (after following links) is read: a named pipe or a device
+// is refused without blocking (see package regfile).
 func (l Limits) ReadBundleFile(path string) ([]Entry, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, FileError(err)
 	}

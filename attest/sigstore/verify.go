@@ -21,6 +21,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // Sentinel errors; every verification error wraps one of them.
@@ -101,9 +102,14 @@ func WithTrustedRootFile(path string) Option {
 	}
 }
 
-// LoadTrustedRoot reads a trusted_root.json file, refusing duplicate keys.
+// MaxTrustedRootBytes bounds a trusted_root.json file (Sigstore's public
+// one is about 8 KiB).
+const MaxTrustedRootBytes = 4 << 20
+
+// LoadTrustedRoot reads a trusted_root.json file (a regular file of at
+// most MaxTrustedRootBytes), refusing duplicate keys.
 func LoadTrustedRoot(path string) (*root.TrustedRoot, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxTrustedRootBytes)
 	if err != nil {
 		return nil, attest.FileError(err)
 	}

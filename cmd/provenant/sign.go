@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -44,11 +43,7 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if err != nil {
 				return inputError(err)
 			}
-			data, err := os.ReadFile(args[0])
-			if err != nil {
-				return inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
-			}
-			b, err := sigstore.SignArtifact(cmd.Context(), signer, data)
+			b, err := sigstore.SignArtifactFile(cmd.Context(), signer, args[0])
 			if err != nil {
 				return inputError(err)
 			}

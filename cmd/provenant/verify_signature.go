@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/regfile"
 	"github.com/provenant/provenant/attest/sigstore"
 )
 
@@ -76,9 +76,13 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 				entries = append(entries, attest.Entry{Source: attest.Source{File: bundlePath}, Err: err})
 			}
 			if art.Path != "" {
-				if _, err := os.Stat(art.Path); err != nil {
+				// A missing artifact, a named pipe or a device is an
+				// input error, before any bundle is checked.
+				f, err := regfile.Open(art.Path)
+				if err != nil {
 					return inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
 				}
+				f.Close()
 			}
 			checked, ok := v.VerifyEntries(cmd.Context(), entries, art)
 			name := art.Path

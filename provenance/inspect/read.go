@@ -9,17 +9,18 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
-	"os"
 	"runtime"
 	"sync"
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/regfile"
 )
 
-// ReadFile streams a bundle file into the report; see Read.
+// ReadFile streams a bundle file into the report; see Read. Only a regular
+// file (after following links) is read, as attest.ReadBundleFile does.
 func (in *Inspector) ReadFile(ctx context.Context, path string) error {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return attest.FileError(err)
 	}
