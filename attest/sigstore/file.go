@@ -22,6 +22,7 @@ type Checked struct {
 func (v *Verifier) VerifyEntries(ctx context.Context, entries []attest.Entry, art Artifact) ([]Checked, bool) {
 	ok := len(entries) > 0
 	out := make([]Checked, 0, len(entries))
+	file := &artifactFile{path: art.Path}
 	for _, e := range entries {
 		c := Checked{Source: e.Source, Index: e.Index}
 		switch {
@@ -37,7 +38,7 @@ func (v *Verifier) VerifyEntries(ctx context.Context, entries []attest.Entry, ar
 				c.Error = err.Error()
 				break
 			}
-			res, err := v.Verify(ctx, b, art)
+			res, err := v.verify(ctx, b, art, file)
 			if err != nil {
 				c.Error = err.Error()
 				break
