@@ -94,12 +94,26 @@ func (l Limits) ReadBundleFile(path string) ([]Entry, error) {
 // span many lines. A line that cannot be read becomes an Entry with Err set;
 // the returned error is for I/O failures, limits (ErrLimit), and a bundle
 // with no envelope at all (ErrEmptyBundle).
+//
+// The envelopes limit counts entries, not lines: every Sigstore bundle of a
+// GitHub attestations list counts, and a line that holds too many is
+// refused before any of its bundles is copied. A bundle past a limit
+// (ErrLimit) is refused whole: no entry is returned, so that nothing in it
+// costs a signature check.
 func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
+	l = l.orDefaults()
 	var entries []Entry
 	err := l.ScanBundle(r, name, func(lineNo int, data []byte) error {
-		entries = append(entries, l.ParseLine(Source{name, lineNo}, data)...)
+		got, err := l.parseLine(Source{name, lineNo}, data, l.Envelopes-len(entries))
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, lineNo, err)
+		}
+		entries = append(entries, got...)
 		return nil
 	})
+	if errors.Is(err, ErrLimit) {
+		return nil, err
+	}
 	return entries, err
 }
 
@@ -107,8 +121,10 @@ func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
 // line break and surrounding space), or once with the whole bundle when it
 // is one JSON document spanning lines, until emit returns an error. Lines
 // longer than l.LineBytes are refused without being buffered whole, and so
-// are bundles of more than l.Envelopes lines. A bundle with no line is
-// ErrEmptyBundle. Errors name the file and line.
+// are bundles of more than l.Envelopes lines (a line holds at least one
+// entry; callers that expand lines count entries too, as ReadBundle
+// does). A bundle with no line is ErrEmptyBundle. Errors name the file and
+// line.
 func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data []byte) error) error {
 	l = l.orDefaults()
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -138,7 +154,7 @@ func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data 
 			}
 			count++
 			if count > l.Envelopes {
-				return fmt.Errorf("%s:%d: %w", name, lineNo, &LimitError{Name: "envelopes", Max: l.Envelopes, What: fmt.Sprintf("bundle has more than %d envelopes", l.Envelopes)})
+				return fmt.Errorf("%s:%d: %w", name, lineNo, TooManyEntries(l.Envelopes, 1))
 			}
 			if err := emit(lineNo, trimmed); err != nil {
 				return err

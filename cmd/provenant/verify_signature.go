@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/regfile"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy"
 )
 
 func newVerifySignatureCmd(g *globalFlags) *cobra.Command {
@@ -68,12 +68,11 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 			if err != nil {
 				return err
 			}
-			entries, err := limits.ReadBundleFile(bundlePath)
-			if err != nil && !errors.Is(err, attest.ErrMalformed) && !errors.Is(err, attest.ErrEmptyBundle) {
-				return inputError(err)
-			}
+			// An unreadable or empty bundle, or one past a limit,
+			// is one entry that fails, naming its line.
+			entries, err := policy.ReadBundlesLimited([]string{bundlePath}, limits)
 			if err != nil {
-				entries = append(entries, attest.Entry{Source: attest.Source{File: bundlePath}, Err: err})
+				return inputError(err)
 			}
 			if art.Path != "" {
 				// A missing artifact, a named pipe or a device is an
