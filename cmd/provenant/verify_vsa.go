@@ -59,6 +59,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 			if err != nil {
 				return inputError(err)
 			}
+			c.Limits = limits
 			outcomes, ok, err := policy.VerifyVSAs(cmd.Context(), entries, c)
 			if err != nil {
 				return usageError("%v", err)
