@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -12,10 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // Envelope is a DSSE envelope, as go-securesystemslib defines it.
@@ -76,9 +76,11 @@ func ReadBundle(r io.Reader, name string) ([]Entry, error) {
 	return DefaultLimits().ReadBundle(r, name)
 }
 
-// ReadBundleFile reads a bundle from a file; see ReadBundle.
+// ReadBundleFile reads a bundle from a file; see ReadBundle. Only a
+// regular file (after following links) is read: a named pipe or a device
+// is refused without blocking (see package regfile).
 func (l Limits) ReadBundleFile(path string) ([]Entry, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, FileError(err)
 	}
@@ -91,12 +93,26 @@ func (l Limits) ReadBundleFile(path string) ([]Entry, error) {
 // span many lines. A line that cannot be read becomes an Entry with Err set;
 // the returned error is for I/O failures, limits (ErrLimit), and a bundle
 // with no envelope at all (ErrEmptyBundle).
+//
+// The envelopes limit counts entries, not lines: every Sigstore bundle of a
+// GitHub attestations list counts, and a line that holds too many is
+// refused before any of its bundles is copied. A bundle past a limit
+// (ErrLimit) is refused whole: no entry is returned, so that nothing in it
+// costs a signature check.
 func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
+	l = l.orDefaults()
 	var entries []Entry
 	err := l.ScanBundle(r, name, func(lineNo int, data []byte) error {
-		entries = append(entries, l.ParseLine(Source{name, lineNo}, data)...)
+		got, err := l.parseLine(Source{name, lineNo}, data, l.Envelopes-len(entries))
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, lineNo, err)
+		}
+		entries = append(entries, got...)
 		return nil
 	})
+	if errors.Is(err, ErrLimit) {
+		return nil, err
+	}
 	return entries, err
 }
 
@@ -104,8 +120,10 @@ func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
 // line break and surrounding space), or once with the whole bundle when it
 // is one JSON document spanning lines, until emit returns an error. Lines
 // longer than l.LineBytes are refused without being buffered whole, and so
-// are bundles of more than l.Envelopes lines. A bundle with no line is
-// ErrEmptyBundle. Errors name the file and line.
+// are bundles of more than l.Envelopes lines (a line holds at least one
+// entry; callers that expand lines count entries too, as ReadBundle
+// does). A bundle with no line is ErrEmptyBundle. Errors name the file and
+// line.
 func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data []byte) error) error {
 	l = l.orDefaults()
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -135,7 +153,7 @@ func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data 
 			}
 			count++
 			if count > l.Envelopes {
-				return fmt.Errorf("%s:%d: %w", name, lineNo, &LimitError{Name: "envelopes", Max: l.Envelopes, What: fmt.Sprintf("bundle has more than %d envelopes", l.Envelopes)})
+				return fmt.Errorf("%s:%d: %w", name, lineNo, TooManyEntries(l.Envelopes, 1))
 			}
 			if err := emit(lineNo, trimmed); err != nil {
 				return err
@@ -333,88 +351,14 @@ func SignPayload(ctx context.Context, payloadType string, payload []byte, signer
 type Verified struct {
 	PayloadType string
 	Payload     []byte
-	// KeyIDs are the distinct trusted keys whose signatures verified.
+	// KeyIDs are the distinct trusted keys whose signatures verified, in
+	// the order of the signatures.
 	KeyIDs []string
-}
-
-// VerifyEnvelope checks env's signatures against the trusted keys and
-// requires at least threshold distinct keys to have signed its PAE. The same
-// key listed twice counts once. A signature's keyid may select a trusted key
-// with that id; a keyid that names no trusted key is ignored (it is an
-// unauthenticated hint) and every key is tried.
-func VerifyEnvelope(ctx context.Context, env *Envelope, keys []*PublicKey, threshold int) (*Verified, error) {
-	if env == nil || len(env.Signatures) == 0 {
-		return nil, fmt.Errorf("%w: envelope has no signatures", ErrMalformed)
-	}
-	byID := map[string]*PublicKey{}
-	var verifiers []dsse.Verifier
-	for _, k := range keys {
-		if _, dup := byID[k.ID]; dup || sameKeyListed(verifiers, k) {
-			continue
-		}
-		byID[k.ID] = k
-		verifiers = append(verifiers, k)
-	}
-	if len(verifiers) == 0 {
-		return nil, fmt.Errorf("%w: no trusted key given", ErrKey)
-	}
-	if threshold < 1 || threshold > len(verifiers) {
-		return nil, fmt.Errorf("%w: threshold %d needs between 1 and %d distinct keys", ErrKey, threshold, len(verifiers))
-	}
-	// Normalise to padded standard base64, which is what the library
-	// decodes, and drop keyids that name no trusted key: the library skips
-	// a verifier whose id differs from a signature's keyid, and a keyid is
-	// only a hint.
-	payload, err := decodeBase64(env.Payload)
-	if err != nil {
-		return nil, fmt.Errorf("%w: payload is not base64", ErrMalformed)
-	}
-	hinted := dsse.Envelope{
-		PayloadType: env.PayloadType,
-		Payload:     base64.StdEncoding.EncodeToString(payload),
-		Signatures:  make([]dsse.Signature, len(env.Signatures)),
-	}
-	for i, s := range env.Signatures {
-		sig, err := decodeBase64(s.Sig)
-		if err != nil {
-			return nil, fmt.Errorf("%w: signature %d is not base64", ErrMalformed, i+1)
-		}
-		if _, known := byID[s.KeyID]; !known {
-			s.KeyID = ""
-		}
-		s.Sig = base64.StdEncoding.EncodeToString(sig)
-		hinted.Signatures[i] = s
-	}
-	ev, err := dsse.NewMultiEnvelopeVerifier(threshold, verifiers...)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrKey, err)
-	}
-	accepted, _, err := ev.VerifyAndDecode(ctx, &hinted)
-	if err != nil {
-		if len(accepted) < threshold {
-			return nil, &ErrThreshold{Want: threshold, Got: len(accepted)}
-		}
-		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
-	}
-	v := &Verified{PayloadType: env.PayloadType, Payload: payload}
-	for _, a := range accepted {
-		v.KeyIDs = append(v.KeyIDs, a.KeyID)
-	}
-	return v, nil
-}
-
-// sameKeyListed says whether the key material of k is already among the
-// verifiers under another id (the same key loaded from a PEM file and from a
-// securesystemslib JSON key), so that it counts once towards a threshold.
-func sameKeyListed(verifiers []dsse.Verifier, k *PublicKey) bool {
-	eq, ok := k.Key.(interface{ Equal(crypto.PublicKey) bool })
-	if !ok {
-		return false
-	}
-	for _, v := range verifiers {
-		if eq.Equal(v.Public()) {
-			return true
-		}
-	}
-	return false
+	// Checks is how many signature checks (one signature against one
+	// key) the verification spent.
+	Checks int
+	// Incomplete: the signature-checks limit ended the search after the
+	// threshold was met; more trusted keys may have signed than KeyIDs
+	// lists.
+	Incomplete bool
 }

@@ -101,3 +101,53 @@ func BenchmarkParseStatement10kSubjects(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyJunkBundle is the denial-of-service case of issue 13:
+// a bundle of 2,000 envelopes, each with 16 well-formed signatures by
+// attacker keys and no keyid, verified against 4 trusted keys (none
+// verifies). One op is the whole bundle: every envelope read and denied.
+// Without a bound this is 2,000 × 16 × 4 = 128,000 public-key operations;
+// the signature-checks limit makes it 2,000 × 16.
+func BenchmarkVerifyJunkBundle(b *testing.B) {
+	ctx := context.Background()
+	for _, kt := range []KeyType{Ed25519, ECDSAP256} {
+		b.Run(string(kt), func(b *testing.B) {
+			var attackers []Signer
+			for i := range 16 {
+				attackers = append(attackers, testKey(b, kt, "attacker-"+string(rune('a'+i))).Signer)
+			}
+			env, err := SignPayload(ctx, PayloadType, []byte(`{"_type":"https://in-toto.io/Statement/v1"}`), attackers...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range env.Signatures {
+				env.Signatures[i].KeyID = ""
+			}
+			line, err := MarshalEnvelope(env)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var buf bytes.Buffer
+			for range 2000 {
+				buf.Write(line)
+				buf.WriteByte('\n')
+			}
+			var keys []*PublicKey
+			for i := range 4 {
+				keys = append(keys, testKey(b, kt, "trusted-"+string(rune('a'+i))).Public)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				es, err := ReadBundle(bytes.NewReader(buf.Bytes()), "junk.intoto.jsonl")
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, e := range es {
+					if _, err := VerifyEnvelope(ctx, e.Envelope, keys, 1); err == nil {
+						b.Fatal("a junk envelope verified")
+					}
+				}
+			}
+		})
+	}
+}

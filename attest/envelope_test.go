@@ -139,8 +139,9 @@ func TestVerifyEnvelopeThreshold(t *testing.T) {
 	// A keyid that names no trusted key is ignored.
 	unknownID := sign(a.Signer)
 	unknownID.Signatures[0].KeyID = "66301bbf"
-	// A keyid that names another trusted key selects it: the signature
-	// does not verify under it, and does not count.
+	// A keyid that names another trusted key is tried first, and then,
+	// being only a hint, every other key: the signature counts for the
+	// key that made it.
 	mislabelled := sign(a.Signer)
 	mislabelled.Signatures[0].KeyID = c.Public.ID
 
@@ -158,7 +159,8 @@ func TestVerifyEnvelopeThreshold(t *testing.T) {
 		{"same key signing twice", bb, keys3, 2, 1},
 		{"wrong key", ab, []*PublicKey{c.Public}, 1, 0},
 		{"unknown keyid hint", unknownID, []*PublicKey{a.Public}, 1, -1},
-		{"keyid of another trusted key", mislabelled, []*PublicKey{a.Public, c.Public}, 1, 0},
+		{"keyid of another trusted key", mislabelled, []*PublicKey{a.Public, c.Public}, 1, -1},
+		{"keyid of another trusted key, threshold 2", mislabelled, []*PublicKey{a.Public, c.Public}, 2, 1},
 		{"keyid matches", func() *Envelope { e := sign(a.Signer); e.Signatures[0].KeyID = a.Public.ID; return e }(), []*PublicKey{c.Public, a.Public}, 1, -1},
 		{"key listed twice", aa, []*PublicKey{a.Public, a.Public, c.Public}, 2, 1},
 	}

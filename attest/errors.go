@@ -35,9 +35,10 @@ func FileError(err error) error {
 }
 
 // ErrThreshold says how many distinct trusted keys signed an envelope and how
-// many were required.
+// many were required, and how many signature checks finding out took.
 type ErrThreshold struct {
 	Want, Got int
+	Checks    int
 }
 
 func (e *ErrThreshold) Error() string {

@@ -10,19 +10,26 @@ import (
 // ErrLimit marks input refused because it exceeds a limit (see Limits).
 var ErrLimit = errors.New("limit exceeded")
 
-// Limits bound what a bundle can make provenant spend before anything in it
-// is verified. They hold before memory is spent: a line is never buffered
-// past LineBytes, and an envelope with too many signatures is refused
-// before any signature is checked. A zero field takes its default.
+// Limits bound what a bundle can make provenant spend. They hold before the
+// work is done: a line is never buffered past LineBytes, a bundle with too
+// many entries or an envelope with too many signatures is refused before any
+// signature is checked, and an envelope's signatures are checked at most
+// SignatureChecks times. A zero field takes its default.
 type Limits struct {
 	// LineBytes: one bundle line, or a whole single-document bundle.
 	LineBytes int
-	// Envelopes: entries in one bundle.
+	// Envelopes: entries in one bundle: DSSE envelopes and Sigstore
+	// bundles, each bundle of a GitHub attestations list counted.
 	Envelopes int
 	// Signatures: signatures in one DSSE envelope.
 	Signatures int
 	// Subjects: subjects in one statement.
 	Subjects int
+	// SignatureChecks: signature checks (one signature verified against
+	// one trusted key) spent on one DSSE envelope. Zero means the
+	// default, DefaultSignatureChecks or threshold × trusted keys,
+	// whichever is more.
+	SignatureChecks int
 }
 
 // Default limits: far above what real attestations need (a statement
@@ -57,7 +64,7 @@ func (l Limits) orDefaults() Limits {
 }
 
 // LimitNames lists the names Set accepts, as the CLI's --limit spells them.
-var LimitNames = []string{"line-bytes", "envelopes", "signatures", "subjects"}
+var LimitNames = []string{"line-bytes", "envelopes", "signatures", "subjects", "signature-checks"}
 
 // Set changes one limit from "name=value" (e.g. "signatures=64").
 func (l *Limits) Set(spec string) error {
@@ -75,6 +82,8 @@ func (l *Limits) Set(spec string) error {
 		l.Signatures = n
 	case "subjects":
 		l.Subjects = n
+	case "signature-checks":
+		l.SignatureChecks = n
 	default:
 		return fmt.Errorf("unknown limit %q: want one of %s", name, strings.Join(LimitNames, ", "))
 	}

@@ -12,15 +12,15 @@ import (
 
 func TestLimitsSet(t *testing.T) {
 	var l Limits
-	for _, spec := range []string{"line-bytes=10", "envelopes=2", "signatures=3", "subjects=4"} {
+	for _, spec := range []string{"line-bytes=10", "envelopes=2", "signatures=3", "subjects=4", "signature-checks=5"} {
 		if err := l.Set(spec); err != nil {
 			t.Errorf("Set(%q) = %v", spec, err)
 		}
 	}
-	if want := (Limits{10, 2, 3, 4}); l != want {
+	if want := (Limits{LineBytes: 10, Envelopes: 2, Signatures: 3, Subjects: 4, SignatureChecks: 5}); l != want {
 		t.Errorf("limits = %+v, want %+v", l, want)
 	}
-	for _, bad := range []string{"signatures", "signatures=0", "signatures=-1", "signatures=x", "colours=3", "=3"} {
+	for _, bad := range []string{"signatures", "signatures=0", "signatures=-1", "signatures=x", "colours=3", "=3", "signature-checks=0"} {
 		if err := l.Set(bad); err == nil {
 			t.Errorf("Set(%q) = nil, want an error", bad)
 		}

@@ -28,15 +28,42 @@ func CheckJSON(data []byte) error {
 //
 // ParseLine is what ReadBundle does with each line; it is exported for
 // readers that stream lines themselves (ScanBundle) and parse them in
-// parallel.
+// parallel. Such readers count the entries against l.Envelopes across
+// lines themselves; ParseLine refuses a single line that holds more (one
+// entry whose Err is a *LimitError), before copying any of them.
 func (l Limits) ParseLine(src Source, data []byte) []Entry {
+	entries, err := l.parseLine(src, data, l.orDefaults().Envelopes)
+	if err != nil {
+		sum := sha256.Sum256(data)
+		return []Entry{{Source: src, Digest: "sha256:" + hex.EncodeToString(sum[:]), Err: err}}
+	}
+	return entries
+}
+
+// tooManyEntries is the envelopes limit's error for a line of n entries
+// that takes a bundle past max.
+func TooManyEntries(max, n int) *LimitError {
+	what := fmt.Sprintf("bundle has more than %d entries", max)
+	if n > 1 {
+		what += fmt.Sprintf(": this line holds %d Sigstore bundles, each an entry", n)
+	}
+	return &LimitError{Name: "envelopes", Max: max, What: what}
+}
+
+// parseLine is ParseLine for a bundle that may hold room more entries; a
+// line with more is a *LimitError (the envelopes limit).
+func (l Limits) parseLine(src Source, data []byte, room int) ([]Entry, error) {
+	max := l.orDefaults().Envelopes
+	if room < 1 {
+		return nil, TooManyEntries(max, 1)
+	}
 	var probe map[string]json.RawMessage
 	if json.Unmarshal(data, &probe) == nil && checkNoDuplicateKeysIfNotEnvelope(probe, data) == nil {
 		if isSigstoreBundle(probe) {
-			return []Entry{sigstoreEntry(src, data)}
+			return []Entry{sigstoreEntry(src, data)}, nil
 		}
 		if raw, ok := probe["attestations"]; ok && probe["payload"] == nil {
-			return githubAttestations(src, data, raw)
+			return githubAttestations(src, data, raw, room, max)
 		}
 	}
 	e := l.newEntry(src, data, probe)
@@ -46,7 +73,7 @@ func (l Limits) ParseLine(src Source, data []byte) []Entry {
 			e.Certs = certs
 		}
 	}
-	return []Entry{e}
+	return []Entry{e}, nil
 }
 
 func isSigstoreBundle(probe map[string]json.RawMessage) bool {
@@ -62,12 +89,13 @@ func sigstoreEntry(src Source, data []byte) Entry {
 	return Entry{Source: src, Digest: "sha256:" + hex.EncodeToString(sum[:]), Sigstore: bytes.Clone(data)}
 }
 
-// githubAttestations expands GitHub's attestation API response.
-func githubAttestations(src Source, data []byte, raw json.RawMessage) []Entry {
-	bad := func(msg string) []Entry {
+// githubAttestations expands GitHub's attestation API response into at
+// most room entries (max is the envelopes limit, for the error).
+func githubAttestations(src Source, data []byte, raw json.RawMessage, room, max int) ([]Entry, error) {
+	bad := func(msg string) ([]Entry, error) {
 		sum := sha256.Sum256(data)
 		return []Entry{{Source: src, Digest: "sha256:" + hex.EncodeToString(sum[:]),
-			Err: fmt.Errorf("%w: GitHub attestations: %s", ErrMalformed, msg)}}
+			Err: fmt.Errorf("%w: GitHub attestations: %s", ErrMalformed, msg)}}, nil
 	}
 	var list []struct {
 		Bundle json.RawMessage `json:"bundle"`
@@ -77,6 +105,9 @@ func githubAttestations(src Source, data []byte, raw json.RawMessage) []Entry {
 	}
 	if len(list) == 0 {
 		return bad("no attestation in the list")
+	}
+	if len(list) > room {
+		return nil, TooManyEntries(max, len(list))
 	}
 	out := make([]Entry, 0, len(list))
 	for i, a := range list {
@@ -91,7 +122,7 @@ func githubAttestations(src Source, data []byte, raw json.RawMessage) []Entry {
 		e.Index = i + 1
 		out = append(out, e)
 	}
-	return out
+	return out, nil
 }
 
 // checkNoDuplicateKeysIfNotEnvelope runs the duplicate-key walk for the

@@ -268,23 +268,46 @@ func quoteIfOdd(s string) string {
 // holding a JSON Lines bundle (or nothing at all). AppendToBundle checks
 // again, under the bundle's lock.
 func CheckAppend(path string) error {
-	info, err := lstatDestination(path)
-	if err != nil || info == nil {
-		return err
+	// Another appender may replace the bundle (by a rename, under its lock)
+	// between the look and the open: look again, as lockBundle does.
+	for range 100 {
+		info, err := lstatDestination(path)
+		if err != nil || info == nil {
+			return err
+		}
+		f, err := openNoFollow(path, os.O_RDONLY, 0)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return openError(path, err)
+		}
+		got, err := f.Stat()
+		if err == nil && regularOnly(path, got) == nil && !os.SameFile(got, info) {
+			f.Close()
+			continue
+		}
+		data, err := checkedRead(path, f, info)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		return checkBundleContent(path, data)
 	}
-	f, err := openNoFollow(path, os.O_RDONLY, 0)
-	if err != nil {
-		return openError(path, err)
-	}
-	defer f.Close()
+	return fmt.Errorf("%s: the bundle keeps being replaced", quoteIfOdd(path))
+}
+
+// checkedRead reads f after checking that it is the regular file path
+// named when it was looked at (info).
+func checkedRead(path string, f *os.File, info fs.FileInfo) ([]byte, error) {
 	if err := sameRegularFile(path, f, info); err != nil {
-		return err
+		return nil, err
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return FileError(err)
+		return nil, FileError(err)
 	}
-	return checkBundleContent(path, data)
+	return data, nil
 }
 
 // checkBundleContent accepts an empty (or blank) file or JSON Lines whose

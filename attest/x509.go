@@ -8,11 +8,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // ErrCertificate: an X.509 certificate does not verify (chain, identity,
@@ -48,9 +49,13 @@ func ParseCertificatesPEM(data []byte) ([]*x509.Certificate, error) {
 	return certs, nil
 }
 
-// LoadCertificates reads a PEM file of one or more certificates.
+// MaxCertificatesBytes bounds a PEM file of certificates.
+const MaxCertificatesBytes = 4 << 20
+
+// LoadCertificates reads a PEM file of one or more certificates: a
+// regular file of at most MaxCertificatesBytes.
 func LoadCertificates(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxCertificatesBytes)
 	if err != nil {
 		return nil, FileError(err)
 	}

@@ -438,11 +438,12 @@ func judgedAt(t time.Time, how string) string {
 // verifyWithTrust verifies a DSSE envelope against the --key keys and the
 // trust file's keys usable at verification time (a DSSE envelope carries
 // no trusted time). When it fails, it says which unusable keys (revoked,
-// expired, not yet valid) did sign.
+// expired, not yet valid) did sign. All of it, unusable keys included,
+// spends one envelope's signature-checks limit (see attest.Limits).
 func (v *Verifier) verifyWithTrust(ctx context.Context, env *attest.Envelope) (*attest.Verified, error) {
 	t := v.o.trust
 	if t == nil {
-		return attest.VerifyEnvelope(ctx, env, v.o.keys, v.o.threshold)
+		return v.o.limits.VerifyEnvelope(ctx, env, v.o.keys, v.o.threshold)
 	}
 	now := v.o.now().UTC()
 	judged := judgedAt(now, "verification time: a DSSE envelope carries no trusted time")
@@ -458,9 +459,11 @@ func (v *Verifier) verifyWithTrust(ctx context.Context, env *attest.Envelope) (*
 		why string
 	}
 	var out []unusable
+	var outKeys []*attest.PublicKey
 	for _, k := range t.Keys {
 		if why := k.usableAt(now, judged); why != "" {
 			out = append(out, unusable{k, why})
+			outKeys = append(outKeys, k.Key)
 			continue
 		}
 		keys = append(keys, k.Key)
@@ -470,18 +473,27 @@ func (v *Verifier) verifyWithTrust(ctx context.Context, env *attest.Envelope) (*
 		distinct[k.ID] = true
 	}
 	var err error
+	var signed []*attest.PublicKey
 	if len(distinct) < v.o.threshold {
 		err = fmt.Errorf("%w: %d trusted key(s) usable at %s, threshold %d", attest.ErrSignature, len(distinct), fmtTime(now), v.o.threshold)
+		if len(outKeys) > 0 {
+			res, _, _ := v.o.limits.VerifySignatures(ctx, env, outKeys)
+			for _, r := range res {
+				if r.Key != nil {
+					signed = append(signed, r.Key)
+				}
+			}
+		}
 	} else {
 		var ver *attest.Verified
-		ver, err = attest.VerifyEnvelope(ctx, env, keys, v.o.threshold)
+		ver, signed, err = v.o.limits.VerifyEnvelopeNoting(ctx, env, keys, v.o.threshold, outKeys)
 		if err == nil {
 			return ver, nil
 		}
 	}
 	var notes []string
 	for _, u := range out {
-		if _, verr := attest.VerifyEnvelope(ctx, env, []*attest.PublicKey{u.k.Key}, 1); verr == nil {
+		if slices.Contains(signed, u.k.Key) {
 			notes = append(notes, fmt.Sprintf("key %q (%s) signed but %s", u.k.Name, u.k.Source, u.why))
 		}
 	}

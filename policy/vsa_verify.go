@@ -28,6 +28,9 @@ type VSACheck struct {
 	// Levels must all be verified: SLSA_<TRACK>_LEVEL_<n> is met by the
 	// same track at n or higher; any other level must appear as written.
 	Levels []string
+	// Limits bound the signature checks spent on each envelope (the zero
+	// value is attest's defaults).
+	Limits attest.Limits
 }
 
 // VSAOutcome is the verdict for one entry of a VSA bundle.
@@ -124,7 +127,7 @@ func verifyVSAEntry(ctx context.Context, e attest.Entry, c VSACheck, o *VSAOutco
 				keys = append(keys, &kk)
 			}
 		}
-		ver, err := attest.VerifyEnvelope(ctx, env, keys, 1)
+		ver, err := c.Limits.VerifyEnvelope(ctx, env, keys, 1)
 		if err != nil {
 			return fmt.Errorf("signature: %s", strings.TrimPrefix(err.Error(), "signature: "))
 		}

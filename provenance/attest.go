@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // ErrInput marks errors caused by the caller's inputs (a missing artifact,
@@ -74,9 +74,9 @@ func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 		}
 	}
 	for _, c := range r.Checksums {
-		f, err := os.Open(c)
+		f, err := regfile.Open(c)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+			return nil, fmt.Errorf("%w: %w", ErrInput, attest.FileError(err))
 		}
 		more, err := digest.ParseChecksums(f, c)
 		f.Close()
@@ -93,9 +93,9 @@ func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 		err error
 	)
 	if r.PredicateFile != "" {
-		pred, rerr := os.ReadFile(r.PredicateFile)
+		pred, rerr := regfile.ReadFile(r.PredicateFile, attest.MaxEnvelopeBytes)
 		if rerr != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, rerr)
+			return nil, fmt.Errorf("%w: %w", ErrInput, attest.FileError(rerr))
 		}
 		st, err = NewGenericStatement(arts, r.PredicateType, pred)
 		if err != nil {

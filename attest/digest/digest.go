@@ -20,6 +20,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // Algorithm names as in-toto ResourceDescriptor digests spell them.
@@ -91,9 +93,12 @@ func Reader(r io.Reader, algs ...string) (Set, error) {
 // onlyReader hides WriterTo/ReaderFrom so that CopyBuffer uses our buffer.
 type onlyReader struct{ io.Reader }
 
-// File hashes one file.
+// File hashes one file, streaming it. Only a regular file (after following
+// links) is read: a named pipe, a device or a directory is refused without
+// blocking (see package regfile), so /dev/zero or a FIFO planted as an
+// artifact cannot hang a verifier.
 func File(path string, algs ...string) (Set, error) {
-	f, err := openFile(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +143,7 @@ func Expand(args []string) ([]string, error) {
 		}
 		if !info.IsDir() {
 			if !info.Mode().IsRegular() {
-				return nil, fmt.Errorf("%s: not a regular file", p)
+				return nil, fmt.Errorf("%s: %s, not a regular file", p, regfile.Kind(info.Mode()))
 			}
 			add(p)
 			continue

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Known answers for "abc" (FIPS 180-2).
@@ -130,13 +131,55 @@ func TestExpand(t *testing.T) {
 		{filepath.Join(dir, "missing"), "no such file or directory"},
 		{filepath.Join(dir, "*.nothing"), "no file matches"},
 		{filepath.Join(dir, "[.txt"), "bad pattern"},
-		{fifo, "not a regular file"},
+		{fifo, "a named pipe, not a regular file"},
 	}
 	for _, c := range bad {
 		_, err := Expand([]string{filepath.Join(dir, "a.txt"), c.arg})
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), c.arg+": ") {
 			t.Errorf("Expand(%s) = %v, want %q naming the argument", c.arg, err, c.want)
 		}
+	}
+}
+
+// TestFileRefusesSpecialFiles: a FIFO blocked File forever and /dev/zero
+// never ended; both, and links to them, are refused at once, naming the
+// path and what it is. The timeout turns a regression into a failure
+// rather than a hung suite.
+func TestFileRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	link := filepath.Join(dir, "zero-link")
+	if err := os.Symlink("/dev/zero", link); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ path, want string }{
+		{fifo, fifo + ": a named pipe, not a regular file"},
+		{"/dev/zero", "/dev/zero: a character device, not a regular file"},
+		{link, link + ": a character device, not a regular file"},
+		{dir, dir + ": a directory, not a regular file"},
+	}
+	for _, c := range cases {
+		done := make(chan error, 1)
+		go func() {
+			_, err := File(c.path, SHA256)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.HasSuffix(err.Error(), c.want) {
+				t.Errorf("File(%s) = %v, want %q", c.path, err, c.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("File(%s) still running after 5 s", c.path)
+		}
+	}
+	// Files (verify's and attest's hashing) says the same.
+	_, err := Files(context.Background(), []string{fifo}, SHA256)
+	if err == nil || !strings.Contains(err.Error(), "a named pipe, not a regular file") {
+		t.Errorf("Files(fifo) = %v, want a named pipe refused", err)
 	}
 }
 

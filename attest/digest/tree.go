@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // MediaTypeSymlink is the media type of an entry recorded as a symbolic link
@@ -260,17 +262,21 @@ func (w *walker) hashJobs(ctx context.Context, cancel func()) {
 		if ctx.Err() != nil {
 			continue // drain
 		}
+		// The walk saw a regular file: open it without looking again
+		// (what is opened is still checked, and a FIFO put in its place
+		// is refused without blocking), and stat it here, in parallel,
+		// rather than in the walk.
+		f, info, err := regfile.OpenListed(e.Path)
+		if err != nil {
+			w.fail(fileError(e.Path, err))
+			cancel()
+			continue
+		}
 		if e.Info == nil {
-			// Stat here, in parallel, rather than in the walk.
-			info, err := os.Stat(e.Path)
-			if err != nil {
-				w.fail(fileError(e.Path, err))
-				cancel()
-				continue
-			}
 			e.Info = info
 		}
-		d, err := File(e.Path, w.o.algs...)
+		d, err := Reader(f, w.o.algs...)
+		f.Close()
 		if err != nil {
 			w.fail(fileError(e.Path, err))
 			cancel()

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // PINEnv names the environment variable that holds the token's user PIN when
@@ -23,6 +24,9 @@ var (
 	// ErrPIN: no PIN was given, or the token refused it.
 	ErrPIN = fmt.Errorf("%w: PKCS#11 PIN", attest.ErrKey)
 )
+
+// maxPINSourceBytes bounds a pin-source file.
+const maxPINSourceBytes = 64 << 10
 
 // scheme is the URI scheme of RFC 7512.
 const scheme = "pkcs11:"
@@ -236,7 +240,8 @@ func (u *URI) String() string {
 func (u *URI) GoString() string { return "pkcs11.URI(" + strconv.Quote(u.String()) + ")" }
 
 // PIN returns the user PIN: the URI's pin-value, else the contents of its
-// pin-source file (without a trailing newline), else the PROVENANT_PKCS11_PIN
+// pin-source file (a regular file of at most 64 KiB, without a trailing
+// newline), else the PROVENANT_PKCS11_PIN
 // environment variable. With none, it fails with an error naming the
 // variable. lookupEnv is os.LookupEnv when nil.
 func (u *URI) PIN(lookupEnv func(string) (string, bool)) (string, error) {
@@ -244,7 +249,7 @@ func (u *URI) PIN(lookupEnv func(string) (string, bool)) (string, error) {
 		return u.pin, nil
 	}
 	if u.PINSource != "" {
-		data, err := os.ReadFile(u.PINSource)
+		data, err := regfile.ReadFile(u.PINSource, maxPINSourceBytes)
 		if err != nil {
 			return "", fmt.Errorf("%w: pin-source %q: %v", ErrPIN, u.PINSource, errors.Unwrap(err))
 		}

@@ -146,6 +146,10 @@ func TestPIN(t *testing.T) {
 	if err := os.WriteFile(pinFile, []byte("from-file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	bigFile := filepath.Join(dir, "big")
+	if err := os.WriteFile(bigFile, make([]byte, 64<<10+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := func(vals map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) { v, ok := vals[k]; return v, ok }
 	}
@@ -162,6 +166,10 @@ func TestPIN(t *testing.T) {
 		{uri: "pkcs11:object=k?module-path=/m", wantErr: "set PROVENANT_PKCS11_PIN"},
 		{uri: "pkcs11:object=k?module-path=/m", env: map[string]string{PINEnv: ""}, wantErr: "set PROVENANT_PKCS11_PIN"},
 		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + filepath.Join(dir, "absent"), wantErr: "pin-source " + strconv.Quote(filepath.Join(dir, "absent")) + ": no such file"},
+		// Only a regular file is read, and only its first 64 KiB.
+		{uri: "pkcs11:object=k?module-path=/m&pin-source=/dev/zero", wantErr: `pin-source "/dev/zero": a character device, not a regular file`},
+		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + dir, wantErr: "a directory, not a regular file"},
+		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + bigFile, wantErr: "larger than 65536 bytes"},
 	}
 	for _, tt := range tests {
 		u, err := ParseURI(tt.uri)

@@ -37,7 +37,8 @@ func (v *Verifier) VerifyEntries(ctx context.Context, entries []attest.Entry, ar
 	}
 	ok := len(entries) > 0
 	out := make([]Checked, 0, len(entries))
-	digests := &artifactDigests{art: art}
+	file := &artifactFile{path: art.Path}
+	digests := &artifactDigests{art: art, file: file}
 	for _, e := range entries {
 		c := Checked{Source: e.Source, Index: e.Index}
 		switch {
@@ -54,7 +55,9 @@ func (v *Verifier) VerifyEntries(ctx context.Context, entries []attest.Entry, ar
 				break
 			}
 			if b.GetDsseEnvelope() == nil {
-				res, err := v.Verify(ctx, b, art)
+				// A message signature: checked by the artifact's digest,
+				// hashed once for every bundle of the file.
+				res, err := v.verify(ctx, b, art, file)
 				if err != nil {
 					c.Error = err.Error()
 					break
@@ -63,7 +66,7 @@ func (v *Verifier) VerifyEntries(ctx context.Context, entries []attest.Entry, ar
 				break
 			}
 			// The subjects are matched below, by the rule verify uses.
-			res, err := v.Verify(ctx, b, Artifact{})
+			res, err := v.verify(ctx, b, Artifact{}, file)
 			if err != nil {
 				c.Error = err.Error()
 				break
@@ -87,8 +90,8 @@ type StatementParser func(payloadType string, payload []byte) (*attest.Statement
 // artifactDigests is the artifact's digests, given or computed from its
 // file as the statements ask for them, each algorithm once.
 type artifactDigests struct {
-	art      Artifact
-	computed digest.Set
+	art  Artifact
+	file *artifactFile // hashes the file, each algorithm once
 }
 
 // checkStatement parses a verified DSSE payload with attest's acceptance
@@ -119,9 +122,6 @@ func (a *artifactDigests) digests(st *attest.Statement) (digest.Set, error) {
 		}
 		return a.art.Digests, nil
 	}
-	if a.computed == nil {
-		a.computed = digest.Set{}
-	}
 	want := []string{digest.SHA256}
 	for _, s := range st.GetSubject() {
 		for alg := range s.GetDigest() {
@@ -130,22 +130,7 @@ func (a *artifactDigests) digests(st *attest.Statement) (digest.Set, error) {
 			}
 		}
 	}
-	var missing []string
-	for _, alg := range want {
-		if _, ok := a.computed[alg]; !ok {
-			missing = append(missing, alg)
-		}
-	}
-	if len(missing) > 0 {
-		d, err := digest.File(a.art.Path, missing...)
-		if err != nil {
-			return nil, fmt.Errorf("artifact %w", attest.FileError(err))
-		}
-		for alg, v := range d {
-			a.computed[alg] = v
-		}
-	}
-	return a.computed, nil
+	return a.file.digests(want...)
 }
 
 func digestList(d digest.Set) string {

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // Bundle is a Sigstore bundle, as sigstore-go reads it.
@@ -50,9 +50,9 @@ func ParseBundle(data []byte) (*Bundle, error) {
 }
 
 // LoadBundle reads a bundle file that holds one Sigstore bundle (the
-// .sigstore.json shape).
+// .sigstore.json shape): a regular file of at most MaxBundleBytes.
 func LoadBundle(path string) (*Bundle, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxBundleBytes)
 	if err != nil {
 		return nil, attest.FileError(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
@@ -18,6 +19,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // keypair adapts an attest.Signer (a long-lived key) to sigstore-go's
@@ -104,6 +106,23 @@ func (k *keypair) SignData(ctx context.Context, data []byte) ([]byte, []byte, er
 // carries no trusted time (a verifier trusts the key alone).
 func SignArtifact(ctx context.Context, s attest.Signer, artifact []byte) ([]byte, error) {
 	return signBundle(ctx, s, &sign.PlainData{Data: artifact})
+}
+
+// SignArtifactFile signs a file's bytes like SignArtifact. Only a regular
+// file (after following links) is read: a named pipe or a device is refused
+// without blocking. The bytes are held in memory, as an Ed25519 signature
+// over a message needs them.
+func SignArtifactFile(ctx context.Context, s attest.Signer, path string) ([]byte, error) {
+	f, err := regfile.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("artifact %w", attest.FileError(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("artifact %w", attest.FileError(err))
+	}
+	return SignArtifact(ctx, s, data)
 }
 
 // SignStatement signs an in-toto statement (its canonical bytes, as

@@ -3,14 +3,19 @@ package sigstore
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/ed25519"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/bundle"
@@ -21,6 +26,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // Sentinel errors; every verification error wraps one of them.
@@ -101,9 +107,14 @@ func WithTrustedRootFile(path string) Option {
 	}
 }
 
-// LoadTrustedRoot reads a trusted_root.json file, refusing duplicate keys.
+// MaxTrustedRootBytes bounds a trusted_root.json file (Sigstore's public
+// one is about 8 KiB).
+const MaxTrustedRootBytes = 4 << 20
+
+// LoadTrustedRoot reads a trusted_root.json file (a regular file of at
+// most MaxTrustedRootBytes), refusing duplicate keys.
 func LoadTrustedRoot(path string) (*root.TrustedRoot, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxTrustedRootBytes)
 	if err != nil {
 		return nil, attest.FileError(err)
 	}
@@ -258,6 +269,12 @@ type Result struct {
 // log entries, timestamps, certificate chain and SCTs, signature, then
 // the identity.
 func (v *Verifier) Verify(ctx context.Context, entity verify.SignedEntity, art Artifact) (*Result, error) {
+	return v.verify(ctx, entity, art, &artifactFile{path: art.Path})
+}
+
+// verify is Verify with the artifact's file digests shared between calls
+// (VerifyEntries checks every bundle of a file against one artifact).
+func (v *Verifier) verify(ctx context.Context, entity verify.SignedEntity, art Artifact, file *artifactFile) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -273,7 +290,7 @@ func (v *Verifier) Verify(ctx context.Context, entity verify.SignedEntity, art A
 	} else if sc.MessageSignatureContent() == nil {
 		return nil, fmt.Errorf("%w: no signature content", ErrBundle)
 	}
-	artOpt, err := artifactPolicy(art, sc)
+	ap, err := newArtifactPolicy(art, file, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -291,9 +308,13 @@ func (v *Verifier) Verify(ctx context.Context, entity verify.SignedEntity, art A
 	}
 	var res *verify.VerificationResult
 	if vc.Certificate() != nil {
-		res, err = v.verifyCertificate(entity, artOpt, len(tlogs), len(tsrs))
+		res, err = v.verifyCertificate(entity, ap, vc.Certificate().PublicKey, len(tlogs), len(tsrs))
 	} else {
-		res, err = v.verifyKeyed(entity, artOpt, len(tlogs), len(tsrs))
+		hint := ""
+		if pk := vc.PublicKey(); pk != nil {
+			hint = pk.Hint()
+		}
+		res, err = v.verifyKeyed(entity, ap, hint, len(tlogs), len(tsrs))
 	}
 	if err != nil {
 		return nil, err
@@ -326,45 +347,178 @@ func (v *Verifier) Verify(ctx context.Context, entity verify.SignedEntity, art A
 	return out, nil
 }
 
-// artifactPolicy turns the artifact into sigstore-go's policy. A message
-// signature needs the artifact; a DSSE envelope may be checked without it
-// (the caller then matches the statement's subjects).
-func artifactPolicy(art Artifact, sc verify.SignatureContent) (verify.ArtifactPolicyOption, error) {
-	if art.Path != "" {
-		data, err := os.ReadFile(art.Path)
+// artifactFile is an artifact on disk, hashed at most once per algorithm
+// (streaming, and only if it is a regular file) however many bundles and
+// keys are checked against it.
+type artifactFile struct {
+	path string
+	mu   sync.Mutex
+	sums digest.Set
+}
+
+// digests returns the artifact's digests for algs, hashing the file once
+// for all those not computed yet.
+func (a *artifactFile) digests(algs ...string) (digest.Set, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var missing []string
+	for _, alg := range algs {
+		if _, ok := a.sums[alg]; !ok {
+			missing = append(missing, alg)
+		}
+	}
+	if len(missing) > 0 {
+		set, err := digest.File(a.path, missing...)
 		if err != nil {
 			return nil, fmt.Errorf("artifact %w", attest.FileError(err))
 		}
-		// A fresh reader each time: every trusted key gets its try.
-		return func(p *verify.PolicyConfig) error { return verify.WithArtifact(bytes.NewReader(data))(p) }, nil
+		if a.sums == nil {
+			a.sums = digest.Set{}
+		}
+		maps.Copy(a.sums, set)
+	}
+	return a.sums, nil
+}
+
+// artifactPolicy is what a bundle is checked against: sigstore-go's option
+// for the artifact, decided before any signature is checked.
+type artifactPolicy struct {
+	opt verify.ArtifactPolicyOption
+	// bytesOf is set for a message signature over a file: a signer with
+	// an Ed25519 key signed the artifact's bytes, not a digest, and only
+	// the bytes verify it (streamed from the file, opened for that check).
+	bytesOf string
+}
+
+// option returns the artifact option for a signer with public key pub, and
+// what to call once the check is done.
+func (p artifactPolicy) option(pub crypto.PublicKey) (verify.ArtifactPolicyOption, func(), error) {
+	if _, ed := pub.(ed25519.PublicKey); !ed || p.bytesOf == "" {
+		return p.opt, func() {}, nil
+	}
+	f, err := regfile.Open(p.bytesOf)
+	if err != nil {
+		return nil, nil, fmt.Errorf("artifact %w", attest.FileError(err))
+	}
+	return verify.WithArtifact(f), func() { f.Close() }, nil
+}
+
+// newArtifactPolicy turns the artifact into sigstore-go's policy. A
+// message signature needs the artifact; a DSSE envelope may be checked
+// without it (the caller then matches the statement's subjects). A file is
+// never held in memory: it is hashed once, with the algorithm the message
+// signature names or those the statement's subjects use, and a bundle that
+// cannot be about it is refused before any signature is checked.
+func newArtifactPolicy(art Artifact, file *artifactFile, sc verify.SignatureContent) (artifactPolicy, error) {
+	if art.Path != "" {
+		if ms := sc.MessageSignatureContent(); ms != nil {
+			alg := digestAlg(ms.DigestAlgorithm())
+			if !digest.IsSupported(alg) {
+				return artifactPolicy{}, fmt.Errorf("%w: the message signature is over a %s digest, which provenant does not compute", ErrVerify, alg)
+			}
+			sums, err := file.digests(alg)
+			if err != nil {
+				return artifactPolicy{}, err
+			}
+			d, _ := hex.DecodeString(sums[alg])
+			if !bytes.Equal(d, ms.Digest()) {
+				return artifactPolicy{}, fmt.Errorf("%w: the message signature is not over this artifact (the %s digest it signs is not the artifact's)", ErrVerify, alg)
+			}
+			return artifactPolicy{opt: verify.WithArtifactDigest(alg, d), bytesOf: art.Path}, nil
+		}
+		return dsseFilePolicy(file, sc)
 	}
 	if len(art.Digests) > 0 {
 		if ms := sc.MessageSignatureContent(); ms != nil {
 			alg := digestAlg(ms.DigestAlgorithm())
 			hexd, ok := art.Digests[alg]
 			if !ok {
-				return nil, fmt.Errorf("%w: the message signature is over a %s digest; give the artifact or its %s digest", ErrVerify, alg, alg)
+				return artifactPolicy{}, fmt.Errorf("%w: the message signature is over a %s digest; give the artifact or its %s digest", ErrVerify, alg, alg)
 			}
 			d, err := hex.DecodeString(hexd)
 			if err != nil {
-				return nil, fmt.Errorf("bad %s digest %q", alg, hexd)
+				return artifactPolicy{}, fmt.Errorf("bad %s digest %q", alg, hexd)
 			}
-			return verify.WithArtifactDigest(alg, d), nil
+			return artifactPolicy{opt: verify.WithArtifactDigest(alg, d)}, nil
 		}
 		var ds []verify.ArtifactDigest
 		for alg, hexd := range art.Digests {
 			d, err := hex.DecodeString(hexd)
 			if err != nil {
-				return nil, fmt.Errorf("bad %s digest %q", alg, hexd)
+				return artifactPolicy{}, fmt.Errorf("bad %s digest %q", alg, hexd)
 			}
 			ds = append(ds, verify.ArtifactDigest{Algorithm: alg, Digest: d})
 		}
-		return verify.WithArtifactDigests(ds), nil
+		return artifactPolicy{opt: verify.WithArtifactDigests(ds)}, nil
 	}
 	if sc.EnvelopeContent() == nil {
-		return nil, errors.New("a message signature needs the artifact or its digest")
+		return artifactPolicy{}, errors.New("a message signature needs the artifact or its digest")
 	}
-	return verify.WithoutArtifactUnsafe(), nil
+	return artifactPolicy{opt: verify.WithoutArtifactUnsafe()}, nil
+}
+
+// dsseFilePolicy matches a file to a DSSE statement the way sigstore-go's
+// WithArtifact does (some subject carries the file's digest under one of
+// the algorithms the subjects use), from digests computed once. The
+// subjects are read from the payload before its signature is checked, only
+// to choose the algorithms; sigstore-go matches the digests again against
+// the verified statement.
+func dsseFilePolicy(file *artifactFile, sc verify.SignatureContent) (artifactPolicy, error) {
+	payload, err := sc.EnvelopeContent().RawEnvelope().DecodeB64Payload()
+	if err != nil {
+		return artifactPolicy{}, fmt.Errorf("%w: payload is not base64", ErrBundle)
+	}
+	subjects, err := subjectDigests(payload)
+	if err != nil {
+		return artifactPolicy{}, err
+	}
+	if len(subjects) == 0 {
+		return artifactPolicy{}, fmt.Errorf("%w: the statement names no subject by a %s digest", ErrVerify, strings.Join(digest.Supported, ", "))
+	}
+	algs := slices.Sorted(maps.Keys(subjects))
+	sums, err := file.digests(algs...)
+	if err != nil {
+		return artifactPolicy{}, err
+	}
+	var match []verify.ArtifactDigest
+	for _, alg := range algs {
+		d, _ := hex.DecodeString(sums[alg])
+		for _, sd := range subjects[alg] {
+			if bytes.Equal(d, sd) {
+				match = append(match, verify.ArtifactDigest{Algorithm: alg, Digest: d})
+				break
+			}
+		}
+	}
+	if len(match) == 0 {
+		return artifactPolicy{}, fmt.Errorf("%w: no subject of the statement has the artifact's digest", ErrVerify)
+	}
+	return artifactPolicy{opt: verify.WithArtifactDigests(match)}, nil
+}
+
+// subjectDigests reads the subjects' digests of an (unverified) in-toto
+// statement, by algorithm, keeping those this package computes and that
+// are hex.
+func subjectDigests(payload []byte) (map[string][][]byte, error) {
+	var st struct {
+		Subject []struct {
+			Digest map[string]string `json:"digest"`
+		} `json:"subject"`
+	}
+	if err := json.Unmarshal(payload, &st); err != nil {
+		return nil, fmt.Errorf("%w: the DSSE payload is not an in-toto statement", ErrVerify)
+	}
+	out := map[string][][]byte{}
+	for _, s := range st.Subject {
+		for alg, hexd := range s.Digest {
+			d, err := hex.DecodeString(hexd)
+			if err != nil || !digest.IsSupported(alg) {
+				continue
+			}
+			out[alg] = append(out[alg], d)
+		}
+	}
+	return out, nil
 }
 
 func (v *Verifier) identityPolicy() ([]verify.PolicyOption, error) {
@@ -385,7 +539,7 @@ func (v *Verifier) identityPolicy() ([]verify.PolicyOption, error) {
 	return opts, nil
 }
 
-func (v *Verifier) verifyCertificate(entity verify.SignedEntity, artOpt verify.ArtifactPolicyOption, nTlog, nTSA int) (*verify.VerificationResult, error) {
+func (v *Verifier) verifyCertificate(entity verify.SignedEntity, ap artifactPolicy, pub crypto.PublicKey, nTlog, nTSA int) (*verify.VerificationResult, error) {
 	if !v.o.hasRoot {
 		return nil, fmt.Errorf("%w: the bundle is signed with a certificate; give --trusted-root", ErrVerify)
 	}
@@ -410,7 +564,12 @@ func (v *Verifier) verifyCertificate(entity verify.SignedEntity, artOpt verify.A
 	if err != nil {
 		return nil, err
 	}
+	artOpt, done, err := ap.option(pub)
+	if err != nil {
+		return nil, err
+	}
 	res, err := sv.Verify(entity, verify.NewPolicy(artOpt, idOpts...))
+	done()
 	if err != nil {
 		if strings.Contains(err.Error(), "certificate identity") {
 			return nil, fmt.Errorf("%w: %v", ErrIdentity, err)
@@ -420,7 +579,7 @@ func (v *Verifier) verifyCertificate(entity verify.SignedEntity, artOpt verify.A
 	return res, nil
 }
 
-func (v *Verifier) verifyKeyed(entity verify.SignedEntity, artOpt verify.ArtifactPolicyOption, nTlog, nTSA int) (*verify.VerificationResult, error) {
+func (v *Verifier) verifyKeyed(entity verify.SignedEntity, ap artifactPolicy, hint string, nTlog, nTSA int) (*verify.VerificationResult, error) {
 	if len(v.o.keys) == 0 {
 		return nil, fmt.Errorf("%w: the bundle is signed with a key; give --key", ErrVerify)
 	}
@@ -437,8 +596,21 @@ func (v *Verifier) verifyKeyed(entity verify.SignedEntity, artOpt verify.Artifac
 		// No trusted time: the key vouches for the signature alone.
 		vopts = []verify.VerifierOption{verify.WithNoObserverTimestamps()}
 	}
+	// Each key costs a whole sigstore-go verification (log entries and
+	// timestamps included): the key the bundle's hint names goes first,
+	// and the others, since a hint is only a hint, after it.
+	keys := slices.Clone(v.o.keys)
+	slices.SortStableFunc(keys, func(a, b trustedKey) int {
+		switch {
+		case a.key.ID == hint && b.key.ID != hint:
+			return -1
+		case b.key.ID == hint && a.key.ID != hint:
+			return 1
+		}
+		return 0
+	})
 	var errs []string
-	for _, k := range v.o.keys {
+	for _, k := range keys {
 		sv, err := signature.LoadDefaultVerifier(k.key.Key)
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("key %s: %v", attest.ShortKeyID(k.key.ID), err))
@@ -451,7 +623,12 @@ func (v *Verifier) verifyKeyed(entity verify.SignedEntity, artOpt verify.Artifac
 		if err != nil {
 			return nil, err
 		}
+		artOpt, done, err := ap.option(k.key.Key)
+		if err != nil {
+			return nil, err
+		}
 		res, err := ver.Verify(entity, verify.NewPolicy(artOpt, verify.WithKey()))
+		done()
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("key %s: %v", attest.ShortKeyID(k.key.ID), err))
 			continue

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -55,11 +54,7 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if err != nil {
 				return inputError(err)
 			}
-			data, err := os.ReadFile(args[0])
-			if err != nil {
-				return inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
-			}
-			b, err := sigstore.SignArtifact(cmd.Context(), signer, data)
+			b, err := sigstore.SignArtifactFile(cmd.Context(), signer, args[0])
 			if err != nil {
 				return inputError(err)
 			}

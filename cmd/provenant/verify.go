@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/regfile"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
@@ -197,6 +198,15 @@ compile).`,
 			v, err := policy.NewVerifier(opts...)
 			if err != nil {
 				return usageError("%v", err)
+			}
+			// An artifact that is missing, a named pipe or a device
+			// is an input error before any signature is checked.
+			for _, a := range args {
+				f, err := regfile.Open(a)
+				if err != nil {
+					return inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
+				}
+				f.Close()
 			}
 			entries, err := policy.ReadBundlesLimited(vf.bundles, vf.limits)
 			if err != nil {

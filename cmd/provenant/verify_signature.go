@@ -1,16 +1,16 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/regfile"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -70,17 +70,20 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 			if err != nil {
 				return err
 			}
-			entries, err := limits.ReadBundleFile(bundlePath)
-			if err != nil && !errors.Is(err, attest.ErrMalformed) && !errors.Is(err, attest.ErrEmptyBundle) {
+			// An unreadable or empty bundle, or one past a limit,
+			// is one entry that fails, naming its line.
+			entries, err := policy.ReadBundlesLimited([]string{bundlePath}, limits)
+			if err != nil {
 				return inputError(err)
 			}
-			if err != nil {
-				entries = append(entries, attest.Entry{Source: attest.Source{File: bundlePath}, Err: err})
-			}
 			if art.Path != "" {
-				if _, err := os.Stat(art.Path); err != nil {
+				// A missing artifact, a named pipe or a device is an
+				// input error, before any bundle is checked.
+				f, err := regfile.Open(art.Path)
+				if err != nil {
 					return inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
 				}
+				f.Close()
 			}
 			checked, ok := v.VerifyEntries(cmd.Context(), entries, art, provenance.StatementParser(limits))
 			name := art.Path

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
@@ -56,13 +54,13 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 				}
 				c.Keys = append(c.Keys, k)
 			}
-			entries, err := limits.ReadBundleFile(bundlePath)
-			if err != nil && !errors.Is(err, attest.ErrMalformed) && !errors.Is(err, attest.ErrEmptyBundle) {
+			// An unreadable or empty bundle, or one past a limit,
+			// is one entry that fails, naming its line.
+			entries, err := policy.ReadBundlesLimited([]string{bundlePath}, limits)
+			if err != nil {
 				return inputError(err)
 			}
-			if err != nil {
-				entries = append(entries, attest.Entry{Source: attest.Source{File: bundlePath}, Err: err})
-			}
+			c.Limits = limits
 			outcomes, ok, err := policy.VerifyVSAs(cmd.Context(), entries, c)
 			if err != nil {
 				return usageError("%v", err)

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/secure-systems-lab/go-securesystemslib/dsse"
-
 	"github.com/provenant/provenant/attest"
 )
 
@@ -175,73 +173,56 @@ func (in *Inspector) inspectDSSE(ctx context.Context, out *Envelope, env *attest
 		out.Status, out.Reason = StatusUnreadable, "payload is not base64"
 		return
 	}
-	// The envelope's verdict is attest.VerifyEnvelope's (threshold 1).
-	// With one signature it is also that signature's; with more, each is
-	// checked on its own to say which hold.
-	var verr error
+	// Every signature is checked on its own, to say which hold; the
+	// envelope verifies when one does (attest.VerifyEnvelope with a
+	// threshold of one says the same). The work is bounded by the
+	// signature-checks limit, as verify's is.
+	certOf := func(i int) *Identity {
+		if i < len(certs) && certs[i] != "" {
+			return identityFromPEM(certs[i])
+		}
+		return nil
+	}
 	if len(in.keys) == 0 {
 		out.Status, out.Reason = StatusUnverified, "no key given: signatures not checked"
-	} else if v, err := attest.VerifyEnvelope(ctx, env, in.keys, 1); err != nil {
-		verr = err
-		out.Status, out.Reason = StatusFailed, trimSentinel(err.Error())
-	} else {
-		out.Status = StatusVerified
-		if len(env.Signatures) == 1 && len(v.KeyIDs) == 1 {
-			sig := Signature{KeyID: env.Signatures[0].KeyID, Status: StatusVerified, VerifiedBy: v.KeyIDs[0]}
-			if len(certs) > 0 && certs[0] != "" {
-				sig.Identity = identityFromPEM(certs[0])
-			}
-			out.Signatures = []Signature{sig}
-		}
-	}
-	if out.Signatures == nil {
-		pae := dsse.PAE(env.PayloadType, payload)
 		for i, s := range env.Signatures {
-			sig := Signature{KeyID: s.KeyID}
-			if i < len(certs) && certs[i] != "" {
-				sig.Identity = identityFromPEM(certs[i])
-			}
-			if len(env.Signatures) == 1 && verr != nil && errors.Is(verr, attest.ErrSignature) {
-				sig.Status, sig.Reason = StatusFailed, "no trusted key verifies it"
-				if _, named := in.byID[s.KeyID]; named && s.KeyID != "" && len(in.keys) > 1 {
-					sig.Reason = "does not verify with the trusted key its keyid names"
-				}
-			} else {
-				in.checkSignature(ctx, &sig, pae, s.Sig)
-			}
-			out.Signatures = append(out.Signatures, sig)
+			out.Signatures = append(out.Signatures, Signature{KeyID: s.KeyID, Identity: certOf(i), Status: StatusUnverified, Reason: "not checked: no key given"})
 		}
+		in.readPayload(out, env.PayloadType, payload)
+		return
+	}
+	results, spent, err := in.o.limits.VerifySignatures(ctx, env, in.keys)
+	if err != nil {
+		out.Status, out.Reason = StatusFailed, trimSentinel(err.Error())
+		in.readPayload(out, env.PayloadType, payload)
+		return
+	}
+	verified, unchecked := false, false
+	for i, r := range results {
+		sig := Signature{KeyID: env.Signatures[i].KeyID, Identity: certOf(i)}
+		switch {
+		case r.Key != nil:
+			verified = true
+			sig.Status, sig.VerifiedBy = StatusVerified, r.Key.ID
+		case r.Unchecked:
+			unchecked = true
+			sig.Status, sig.Reason = StatusUnverified, "not checked: the signature-checks limit ran out"
+		default:
+			sig.Status, sig.Reason = StatusFailed, "no trusted key verifies it"
+		}
+		out.Signatures = append(out.Signatures, sig)
+	}
+	switch {
+	case verified:
+		out.Status = StatusVerified
+	case unchecked:
+		out.Status = StatusFailed
+		out.Reason = (&attest.ErrThreshold{Want: 1}).Error() + "; " + (&attest.LimitError{Name: "signature-checks",
+			What: fmt.Sprintf("stopped after %d signature checks", spent)}).Error()
+	default:
+		out.Status, out.Reason = StatusFailed, (&attest.ErrThreshold{Want: 1}).Error()
 	}
 	in.readPayload(out, env.PayloadType, payload)
-}
-
-// checkSignature verifies one signature on its own, with the rule
-// attest.VerifyEnvelope follows: a keyid naming a trusted key selects it,
-// any other keyid is only a hint and every key is tried.
-func (in *Inspector) checkSignature(ctx context.Context, sig *Signature, pae []byte, b64 string) {
-	if len(in.keys) == 0 {
-		sig.Status, sig.Reason = StatusUnverified, "not checked: no key given"
-		return
-	}
-	raw, err := decodeBase64(b64)
-	if err != nil {
-		sig.Status, sig.Reason = StatusFailed, "signature is not base64"
-		return
-	}
-	candidates := in.keys
-	if ks, ok := in.byID[sig.KeyID]; ok && sig.KeyID != "" {
-		candidates = ks
-	}
-	for _, k := range candidates {
-		if k.Verify(ctx, pae, raw) == nil {
-			sig.Status, sig.VerifiedBy = StatusVerified, k.ID
-			return
-		}
-	}
-	sig.Status, sig.Reason = StatusFailed, "no trusted key verifies it"
-	if len(candidates) < len(in.keys) {
-		sig.Reason = "does not verify with the trusted key its keyid names"
-	}
 }
 
 // readPayload reads the payload as an in-toto Statement for display. The

@@ -8,18 +8,21 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sync"
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/regfile"
 )
 
-// ReadFile streams a bundle file into the report; see Read.
+// ReadFile streams a bundle file into the report; see Read. Only a regular
+// file (after following links) is read, as attest.ReadBundleFile does.
 func (in *Inspector) ReadFile(ctx context.Context, path string) error {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return attest.FileError(err)
 	}
@@ -33,15 +36,28 @@ func (in *Inspector) ReadFile(ctx context.Context, path string) error {
 // lines. Lines are checked by as many workers as there are CPUs and added
 // in bundle order; only lines in flight are held in memory. An entry that
 // cannot be read is reported as unreadable; the error is for I/O failures,
-// lines over attest.MaxEnvelopeBytes, and a bundle with no entry at all
+// limits (attest.ErrLimit), and a bundle with no entry at all
 // (attest.ErrEmptyBundle).
+//
+// The envelopes limit counts entries, as attest.ReadBundle does: each line
+// is parsed in parallel, then waits for the count of entries before it, and
+// a line that takes the bundle past the limit ends the read before any of
+// its entries is verified.
 func (in *Inspector) Read(ctx context.Context, r io.Reader, name string) error {
 	in.report.Bundles = append(in.report.Bundles, name)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	max := in.o.limits.Envelopes
+	if max <= 0 {
+		max = attest.DefaultEnvelopes
+	}
 	type job struct {
 		seq, lineNo int
 		data        []byte
+		// before yields the number of entries on the lines before this
+		// one; after receives it with this line's added.
+		before <-chan int
+		after  chan<- int
 	}
 	type result struct {
 		seq  int
@@ -49,23 +65,46 @@ func (in *Inspector) Read(ctx context.Context, r io.Reader, name string) error {
 	}
 	jobs := make(chan job, 64)
 	results := make(chan result, 64)
+	var limitErr error
+	var limitOnce sync.Once
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				results <- result{j.seq, in.lineEnvelopes(ctx, name, j.lineNo, j.data)}
+				entries := in.o.limits.ParseLine(attest.Source{File: name, Line: j.lineNo}, j.data)
+				var before int
+				select {
+				case before = <-j.before:
+				case <-ctx.Done():
+					continue
+				}
+				j.after <- before + len(entries)
+				if err := lineLimit(entries); err != nil || before+len(entries) > max {
+					if err == nil {
+						err = attest.TooManyEntries(max, len(entries))
+					}
+					limitOnce.Do(func() { limitErr = fmt.Errorf("%s:%d: %w", name, j.lineNo, err) })
+					cancel()
+					continue
+				}
+				results <- result{j.seq, in.lineEnvelopes(ctx, entries, j.data)}
 			}
 		}()
 	}
 	var readErr error
 	go func() {
 		seq := 0
+		first := make(chan int, 1)
+		first <- 0
+		prev := (<-chan int)(first)
 		readErr = in.o.limits.ScanBundle(r, name, func(lineNo int, data []byte) error {
+			next := make(chan int, 1)
 			select {
-			case jobs <- job{seq, lineNo, data}:
+			case jobs <- job{seq, lineNo, data, prev, next}:
 				seq++
+				prev = next
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -87,18 +126,32 @@ func (in *Inspector) Read(ctx context.Context, r io.Reader, name string) error {
 			}
 		}
 	}
+	if limitErr != nil {
+		return limitErr
+	}
 	if readErr == nil {
 		readErr = ctx.Err()
 	}
 	return readErr
 }
 
-// lineEnvelopes reads one line (or document) with attest's ParseLine, so
-// that inspect recognises exactly what verify does: a DSSE envelope, a
-// Sigstore bundle, or GitHub's {"attestations":[...]} shape (several
-// entries). It only reads the Inspector's settings, so workers share it.
-func (in *Inspector) lineEnvelopes(ctx context.Context, name string, lineNo int, data []byte) []Envelope {
-	entries := in.o.limits.ParseLine(attest.Source{File: name, Line: lineNo}, data)
+// lineLimit returns the limit error of a line ParseLine refused whole for
+// holding more entries than the envelopes limit.
+func lineLimit(entries []attest.Entry) error {
+	if len(entries) == 1 && entries[0].Err != nil {
+		if le, ok := errors.AsType[*attest.LimitError](entries[0].Err); ok && le.Name == "envelopes" {
+			return le
+		}
+	}
+	return nil
+}
+
+// lineEnvelopes inspects the entries of one line (or document), parsed by
+// attest's ParseLine, so that inspect recognises exactly what verify does:
+// a DSSE envelope, a Sigstore bundle, or GitHub's {"attestations":[...]}
+// shape (several entries). It only reads the Inspector's settings, so
+// workers share it.
+func (in *Inspector) lineEnvelopes(ctx context.Context, entries []attest.Entry, data []byte) []Envelope {
 	out := make([]Envelope, 0, len(entries))
 	for _, e := range entries {
 		out = append(out, in.entryEnvelope(ctx, e, data))

@@ -1,0 +1,51 @@
+//go:build unix
+
+package attest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/provenant/provenant/attest/regfile"
+)
+
+// TestReadBundleFileRefusesSpecialFiles: a FIFO as a bundle blocked
+// ReadBundleFile forever, /dev/zero read without end. Both are refused at
+// once, naming the path and what it is. The timeout turns a regression into
+// a failure instead of a hung suite.
+func TestReadBundleFileRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "b.intoto.jsonl")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	link := filepath.Join(dir, "zero.intoto.jsonl")
+	if err := os.Symlink("/dev/zero", link); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{fifo, fifo + ": a named pipe, not a regular file"},
+		{"/dev/zero", "/dev/zero: a character device, not a regular file"},
+		{link, link + ": a character device, not a regular file"},
+		{dir, dir + ": a directory, not a regular file"},
+	} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := ReadBundleFile(c.path)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, regfile.ErrNotRegular) || !strings.HasSuffix(err.Error(), c.want) {
+				t.Errorf("ReadBundleFile(%s) = %v, want %q", c.path, err, c.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("ReadBundleFile(%s) still running after 5 s", c.path)
+		}
+	}
+}

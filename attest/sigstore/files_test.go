@@ -1,0 +1,50 @@
+package sigstore
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// keyedSigner is a signing key and the verifier that trusts it.
+func keyedSigner(t *testing.T, kt string) (attest.Signer, *Verifier) {
+	t.Helper()
+	priv, pub, err := attest.GenerateKey(attest.KeyType(kt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := attest.ParseSigner(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := attest.ParsePublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewVerifier(WithKeys(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, v
+}
+
+// TestLoadTrustedRootBounded: a trusted root is read whole, so it is
+// bounded.
+func TestLoadTrustedRootBounded(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "root.json")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxTrustedRootBytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := LoadTrustedRoot(p); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("larger than %d bytes", MaxTrustedRootBytes)) {
+		t.Errorf("LoadTrustedRoot(too large) = %v", err)
+	}
+}

@@ -1,0 +1,51 @@
+//go:build unix
+
+package sigstore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// TestVerifyRefusesSpecialArtifacts: a FIFO as the artifact hung
+// verify-signature; /dev/zero made it read until it ran out of memory.
+func TestVerifyRefusesSpecialArtifacts(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	zero := filepath.Join(dir, "zero")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	for _, kt := range []string{"ecdsa-p256", "ed25519"} {
+		s, v := keyedSigner(t, kt)
+		raw, err := SignArtifact(context.Background(), s, []byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries := []attest.Entry{{Source: attest.Source{File: "b.json", Line: 1}, Sigstore: raw}}
+		for _, c := range []struct{ name, path, want string }{
+			{"fifo", fifo, "artifact " + fifo + ": a named pipe, not a regular file"},
+			{"dev-zero", zero, "artifact " + zero + ": a character device, not a regular file"},
+		} {
+			t.Run(kt+"/"+c.name, func(t *testing.T) {
+				var checked []Checked
+				var ok bool
+				within(t, "VerifyEntries("+c.path+")", func() error {
+					checked, ok = v.VerifyEntries(context.Background(), entries, Artifact{Path: c.path}, nil)
+					return nil
+				})
+				if ok || len(checked) != 1 || checked[0].Error != c.want {
+					t.Errorf("VerifyEntries(%s) = %+v, want %q", c.path, checked, c.want)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,149 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// runWithin runs provenant in-process like runCLI, failing the test
+// instead of hanging it when the command does not return in time: a FIFO
+// or /dev/zero hung verify, verify-signature and inspect.
+func runWithin(t *testing.T, d time.Duration, args ...string) result {
+	t.Helper()
+	done := make(chan result, 1)
+	go func() {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, streams{in: strings.NewReader(""), out: &out, err: &errb})
+		done <- result{code: code, stdout: out.String(), stderr: errb.String()}
+	}()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(d):
+		t.Fatalf("provenant %s still running after %v", strings.Join(args, " "), d)
+		return result{}
+	}
+}
+
+// seededSigner is an Ed25519 key made from a seed: its signatures, and so
+// the goldens, are fixed.
+func seededSigner(t *testing.T, seed byte) attest.Signer {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := attest.ParseSigner(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestDenialOfServiceGolden: issue 13, items 17 to 19, as a user sees
+// them. Non-regular files (a FIFO, /dev/zero, links to them) are input
+// errors (exit 2) at once; the envelopes limit counts each Sigstore bundle
+// of a GitHub attestations line; junk signatures stop at the
+// signature-checks limit, a denial that names it.
+func TestDenialOfServiceGolden(t *testing.T) {
+	f := newFixture(t)
+	t.Chdir(f.dir)
+	for _, name := range []string{"fifo", "fifo.intoto.jsonl"} {
+		if err := syscall.Mkfifo(name, 0o600); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+	}
+	if err := os.Symlink("/dev/zero", "zero.tar.gz"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("fifo", "link-to-fifo.tar.gz"); err != nil {
+		t.Fatal(err)
+	}
+	key := "--key=ed25519-test-only.pub"
+	ecKey := "ecdsa-p256-test-only.key"
+	if r := runCLI(t, "", "sign", "--key", ecKey, "--bundle", "app.sigstore.json", "app.tar.gz"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	// GitHub's attestations shape: three Sigstore bundles on one line.
+	sb, err := os.ReadFile("app.sigstore.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := `{"bundle":` + strings.TrimSpace(string(sb)) + `}`
+	f.write(t, "github.json", `{"attestations":[`+item+","+item+","+item+"]}\n")
+	// An envelope with 16 signatures by keys nobody trusts, no keyids.
+	var attackers []attest.Signer
+	for i := range 16 {
+		attackers = append(attackers, seededSigner(t, byte(100+i)))
+	}
+	junk, err := attest.SignPayload(context.Background(), attest.PayloadType, decodePayload(t, mustReadEnvelope(t, "good.intoto.jsonl")), attackers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range junk.Signatures {
+		junk.Signatures[i].KeyID = ""
+	}
+	f.writeLines(t, "junk.intoto.jsonl", junk)
+	three := []string{key, "--key=other-ed25519-test-only.pub", "--key=ecdsa-p256-test-only.pub"}
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+	}{
+		{"verify-fifo-artifact", []string{"verify", "--bundle=good.intoto.jsonl", key, "fifo"}, 2},
+		{"verify-link-to-fifo-artifact", []string{"verify", "--bundle=good.intoto.jsonl", key, "link-to-fifo.tar.gz"}, 2},
+		{"verify-dev-zero-artifact", []string{"verify", "--bundle=good.intoto.jsonl", key, "zero.tar.gz"}, 2},
+		{"verify-fifo-bundle", []string{"verify", "--bundle=fifo.intoto.jsonl", key, "app.tar.gz"}, 2},
+		{"verify-dev-zero-bundle", []string{"verify", "--bundle=/dev/zero", key, "app.tar.gz"}, 2},
+		{"verify-directory-artifact", []string{"verify", "--bundle=good.intoto.jsonl", key, "."}, 2},
+		{"verify-signature-fifo-artifact", []string{"verify-signature", "--bundle=app.sigstore.json", "--key=ecdsa-p256-test-only.pub", "fifo"}, 2},
+		{"verify-signature-dev-zero-artifact", []string{"verify-signature", "--bundle=app.sigstore.json", "--key=ecdsa-p256-test-only.pub", "zero.tar.gz"}, 2},
+		{"verify-signature-fifo-bundle", []string{"verify-signature", "--bundle=fifo.intoto.jsonl", "--key=ecdsa-p256-test-only.pub", "app.tar.gz"}, 2},
+		{"verify-vsa-fifo-bundle", []string{"verify-vsa", "--bundle=fifo.intoto.jsonl", key, "--subject-digest=sha256:00", "--verifier-id=v", "--resource-uri=r", "--verified-level=SLSA_BUILD_LEVEL_1"}, 2},
+		{"inspect-fifo-bundle", []string{"inspect", "fifo.intoto.jsonl"}, 2},
+		{"sign-dev-zero-artifact", []string{"sign", "--key", ecKey, "--bundle", "zero.sigstore.json", "zero.tar.gz"}, 2},
+		{"verify-github-line-over-envelopes-limit", []string{"verify", "--bundle=github.json", "--key=ecdsa-p256-test-only.pub", "--limit=envelopes=2", "app.tar.gz"}, 1},
+		{"verify-signature-github-line-over-envelopes-limit", []string{"verify-signature", "--bundle=github.json", "--key=ecdsa-p256-test-only.pub", "--limit=envelopes=2", "app.tar.gz"}, 1},
+		{"verify-signature-github-line-within-envelopes-limit", []string{"verify-signature", "--bundle=github.json", "--key=ecdsa-p256-test-only.pub", "--limit=envelopes=3", "app.tar.gz"}, 0},
+		{"inspect-github-line-over-envelopes-limit", []string{"inspect", "--limit=envelopes=1", "github.json"}, 2},
+		{"verify-junk-signatures", append(append([]string{"verify", "--bundle=junk.intoto.jsonl"}, three...), "app.tar.gz"), 1},
+		{"verify-junk-signatures-limit-raised", append(append([]string{"verify", "--bundle=junk.intoto.jsonl", "--limit=signature-checks=48"}, three...), "app.tar.gz"), 1},
+		{"inspect-junk-signatures", append([]string{"inspect", "junk.intoto.jsonl"}, three...), 1},
+		{"verify-bad-limit-name", []string{"verify", "--bundle=good.intoto.jsonl", key, "--limit=signature-check=3", "app.tar.gz"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runWithin(t, 20*time.Second, tt.args...)
+			if r.code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			if n := strings.Count(r.stderr, "\n"); n > 1 {
+				t.Errorf("stderr has %d lines, want at most one:\n%s", n, r.stderr)
+			}
+			golden(t, f.pkgDir, filepath.Join("dos", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+		})
+	}
+}
+
+func mustReadEnvelope(t *testing.T, path string) *attest.Envelope {
+	t.Helper()
+	es, err := attest.ReadBundleFile(path)
+	if err != nil || len(es) != 1 || es[0].Envelope == nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	return es[0].Envelope
+}

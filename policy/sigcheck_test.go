@@ -1,0 +1,102 @@
+package policy
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+// junkLine is a statement signed by n attacker keys, without keyids.
+func junkLine(t *testing.T, n int) string {
+	t.Helper()
+	var signers []attest.Signer
+	for range n {
+		priv, _, err := attest.GenerateKey(attest.Ed25519)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := attest.ParseSigner(priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signers = append(signers, s)
+	}
+	app := newArt("app")
+	st, err := provenance.NewAttestStatement([]digest.Artifact{app.subject(digest.SHA256)}, provenance.AttestOptions{BuilderID: "https://ci.example.com/b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := attest.MarshalStatement(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := attest.SignPayload(context.Background(), attest.PayloadType, payload, signers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range env.Signatures {
+		env.Signatures[i].KeyID = ""
+	}
+	b, err := json.Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestJunkSignaturesDenied: junk signatures against 4 trusted keys stop at
+// the signature-checks limit, a denial that says so. With a trust file,
+// its unusable keys (expired, revoked), which were each tried again over
+// every signature to say who signed, share the same limit: here the one
+// usable key takes it all.
+func TestJunkSignaturesDenied(t *testing.T) {
+	k := testSigners(t)
+	app := newArt("app")
+	junk := junkLine(t, 16)
+	const limitMsg = "no signature from a trusted key; stopped after 16 signature checks (the signature-checks limit; raise it with --limit signature-checks=N)"
+	path := trustDir(t, `keys:
+  - id: current
+    path: k0.pub
+  - id: old1
+    path: k1.pub
+    validUntil: 2020-01-01T00:00:00Z
+  - id: old2
+    path: k2.pub
+    validUntil: 2020-01-01T00:00:00Z
+  - id: old3
+    path: k3.pub
+    revoked: true
+`)
+	tr, err := LoadTrust(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"--key", []Option{WithKeys(k[0].pub, k[1].pub, k[2].pub, k[3].pub)}, limitMsg},
+		{"trust file", []Option{WithTrust(tr), WithClock(func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) })}, "no signature from a trusted key"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v, err := NewVerifier(c.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := v.Verify(context.Background(), entries(t, junk), []Input{app.input()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(r.Artifacts[0].Reasons, "\n"); r.Allowed || got != "b.jsonl:1: signature: "+c.want {
+				t.Errorf("allowed %v, reasons %q; want denied with %q", r.Allowed, got, c.want)
+			}
+		})
+	}
+}

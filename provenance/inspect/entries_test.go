@@ -1,0 +1,69 @@
+package inspect
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// countingSigstore counts the Sigstore bundles it is asked to verify and
+// verifies none.
+type countingSigstore struct{ n atomic.Int64 }
+
+func (c *countingSigstore) VerifySigstore(context.Context, []byte) (*SigstoreResult, error) {
+	c.n.Add(1)
+	return nil, errors.New("not verified")
+}
+
+func githubLine(n int) string {
+	const sb = `{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"dsseEnvelope":{}}`
+	items := make([]string, n)
+	for i := range items {
+		items[i] = `{"bundle":` + sb + `}`
+	}
+	return `{"attestations":[` + strings.Join(items, ",") + `]}`
+}
+
+// TestReadCountsEntries: inspect reads with verify's limits: the
+// envelopes limit counts each Sigstore bundle of a GitHub attestations
+// line, and a bundle past it ends the read before any of the line's
+// bundles is verified.
+func TestReadCountsEntries(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		limit     int
+		bundle    string
+		wantErr   string // "" when within the limit
+		maxChecks int64
+	}{
+		{"2,000 bundles on one line, limit 1", 1, githubLine(2000) + "\n", "b.json:1: bundle has more than 1 entries: this line holds 2000 Sigstore bundles", 0},
+		{"a bundle per line, then 3 on one, limit 3", 3, githubLine(1) + "\n" + githubLine(3) + "\n", "b.json:2: bundle has more than 3 entries", 1},
+		{"4 lines of 1, limit 3", 3, strings.Repeat(githubLine(1)+"\n", 4), "b.json:4: bundle has more than 3 entries", 3},
+		{"3 bundles, limit 3", 3, githubLine(3) + "\n", "", 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sv := &countingSigstore{}
+			in, err := New(WithSigstore(sv, ""), WithLimits(attest.Limits{Envelopes: c.limit}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = in.Read(context.Background(), strings.NewReader(c.bundle), "b.json")
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Read = %v", err)
+				}
+			} else {
+				if !errors.Is(err, attest.ErrLimit) || !strings.HasPrefix(err.Error(), c.wantErr) || !strings.Contains(err.Error(), "--limit envelopes=N") {
+					t.Errorf("Read = %v, want %q... and how to raise the limit", err, c.wantErr)
+				}
+			}
+			if n := sv.n.Load(); n > c.maxChecks {
+				t.Errorf("%d Sigstore bundles verified, want at most %d", n, c.maxChecks)
+			}
+		})
+	}
+}

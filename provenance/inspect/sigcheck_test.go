@@ -1,0 +1,73 @@
+package inspect
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/provenant/provenant/attest"
+)
+
+// TestSignatureChecksBounded: inspect shows every signature's status, but
+// spends at most the signature-checks limit on an envelope; what that
+// leaves unchecked says so.
+func TestSignatureChecksBounded(t *testing.T) {
+	s, pub := testKey(t)
+	var keys []*attest.PublicKey
+	for i := range 3 {
+		priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{byte(20 + i)}, 32))
+		der, _ := x509.MarshalPKIXPublicKey(priv.Public())
+		k, err := attest.ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	keys = append(keys, pub)
+	line := bundle(t, s, step{"a", nil, []string{"p"}})
+	parsed, err := attest.ParseEnvelope(bytes.TrimSpace(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := *parsed
+	good := env.Signatures[0]
+	good.KeyID = "" // no hint: every key is tried
+	env.Signatures = nil
+	for range 5 {
+		junk := good
+		junk.Sig = strings.Repeat("A", 86) + "=="
+		env.Signatures = append(env.Signatures, junk)
+	}
+	env.Signatures = append(env.Signatures, good)
+	data, err := attest.MarshalEnvelope(&env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		limit      int
+		wantStatus string
+		wantReason string
+	}{
+		{0, StatusFailed, "no signature from a trusted key; stopped after 16 signature checks (the signature-checks limit; raise it with --limit signature-checks=N)"},
+		{24, StatusVerified, ""},
+	} {
+		t.Run(fmt.Sprint("limit ", c.limit), func(t *testing.T) {
+			r := inspect(t, append(data, '\n'), WithKeys(keys...), WithLimits(attest.Limits{SignatureChecks: c.limit}))
+			e := r.Envelopes[0]
+			if e.Status != c.wantStatus || e.Reason != c.wantReason {
+				t.Errorf("status %s (%s), want %s (%s)", e.Status, e.Reason, c.wantStatus, c.wantReason)
+			}
+			last := e.Signatures[len(e.Signatures)-1]
+			if c.limit == 0 && (last.Status != StatusUnverified || !strings.Contains(last.Reason, "signature-checks limit")) {
+				t.Errorf("last signature %+v, want not checked", last)
+			}
+			if c.limit == 24 && (last.Status != StatusVerified || last.VerifiedBy != pub.ID) {
+				t.Errorf("last signature %+v, want verified by %s", last, pub.ID)
+			}
+		})
+	}
+}
