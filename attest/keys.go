@@ -20,6 +20,8 @@ import (
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
+
+	"github.com/provenant/provenant/attest/regfile"
 )
 
 // KeyType names a kind of key that keygen can make.
@@ -76,6 +78,11 @@ func GenerateKey(t KeyType) (privatePEM, publicPEM []byte, err error) {
 		pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), nil
 }
 
+// MaxKeyBytes bounds a key file: the largest key provenant reads (RSA 4096
+// in PEM, a JSON key) is a few KiB; a key file is read only if it is a
+// regular file (never a named pipe or a device).
+const MaxKeyBytes = 1 << 20
+
 // Signer signs DSSE envelopes. It is go-securesystemslib's SignerVerifier.
 type Signer = dsse.SignerVerifier
 
@@ -83,7 +90,7 @@ type Signer = dsse.SignerVerifier
 // encrypted key in the cosign/sigstore format, or a securesystemslib JSON
 // key) and returns a signer for it. An encrypted key needs WithPassword.
 func LoadSigner(path string, opts ...KeyOption) (Signer, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxKeyBytes)
 	if err != nil {
 		return nil, FileError(err)
 	}
@@ -226,7 +233,7 @@ type PublicKey struct {
 // LoadPublicKey reads a PKIX PEM public key (or a securesystemslib JSON key,
 // or a private key whose public half is used) from a file.
 func LoadPublicKey(path string) (*PublicKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxKeyBytes)
 	if err != nil {
 		return nil, FileError(err)
 	}

@@ -49,3 +49,33 @@ func TestReadBundleFileRefusesSpecialFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadKeysRefuseSpecialFiles: a FIFO or a device as --key (public or
+// private) blocked or read without end; both are refused at once.
+func TestLoadKeysRefuseSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "k.pub")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{fifo, fifo + ": a named pipe, not a regular file"},
+		{"/dev/zero", "/dev/zero: a character device, not a regular file"},
+	} {
+		for name, load := range map[string]func(string) error{
+			"LoadPublicKey": func(p string) error { _, err := LoadPublicKey(p); return err },
+			"LoadSigner":    func(p string) error { _, err := LoadSigner(p); return err },
+		} {
+			done := make(chan error, 1)
+			go func() { done <- load(c.path) }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, regfile.ErrNotRegular) || !strings.HasSuffix(err.Error(), c.want) {
+					t.Errorf("%s(%s) = %v, want %q", name, c.path, err, c.want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s(%s) still running after 5 s", name, c.path)
+			}
+		}
+	}
+}

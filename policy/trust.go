@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/regfile"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/provenance"
 )
@@ -22,6 +22,10 @@ import (
 // does not parse, an unknown field, a bad date, a key file that cannot be
 // read. Every such error reads "file:line: what is wrong".
 var ErrTrustFile = errors.New("trust file")
+
+// MaxTrustFileBytes bounds a trust file, read only if it is a regular
+// file.
+const MaxTrustFileBytes = 4 << 20
 
 // Trust is a parsed trust file: keys with validity windows and
 // revocations, a global threshold, and per-step rules.
@@ -87,7 +91,7 @@ func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // LoadTrust reads a trust file; key paths are relative to its directory.
 func LoadTrust(path string) (*Trust, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxTrustFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrTrustFile, attest.FileError(err))
 	}
