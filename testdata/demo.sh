@@ -7,7 +7,7 @@ set -euo pipefail
 
 P=${PROVENANT:-provenant}
 root=$(cd "$(dirname "$0")/.." && pwd)
-work="$root/.demo"
+work="${DEMO_DIR:-$root/.demo}"
 rm -rf "$work"
 mkdir -p "$work/dist"
 cd "$work"
@@ -45,11 +45,24 @@ show provenant attest --key release.key --bundle hello.intoto.jsonl \
   --source git+https://github.com/example/hello@refs/tags/v1.0.0 \
   dist/hello.tar.gz
 
-step "4. The release gate verifies it (exit 0)"
-show provenant verify --bundle hello.intoto.jsonl --key release.pub \
+step "4. The release gate verifies it (exit 0): the trust file says the release key signs for the release builder"
+printf 'keys:\n  - id: release\n    path: release.pub\n    builders: [https://ci.example.com/builders/release]\n' > trust.yaml
+cat trust.yaml
+show provenant verify --bundle hello.intoto.jsonl --trust trust.yaml \
   --builder-id https://ci.example.com/builders/release \
   --source-uri github.com/example/hello \
   dist/hello.tar.gz
+
+step "4b. Without that mapping the builder id is only a claim: any trusted key can write any builder id (exit 1)"
+set +e
+show provenant verify --bundle hello.intoto.jsonl --key release.pub \
+  --builder-id https://ci.example.com/builders/release dist/hello.tar.gz
+rc=$?
+set -e
+if [ "$rc" != 1 ]; then
+  echo "demo: expected a claimed builder id to be denied with exit 1, got $rc" >&2
+  exit 1
+fi
 
 step "5. Someone swaps the artifact: the gate denies it (exit 1)"
 cp dist/hello.tar.gz dist/hello-tampered.tar.gz
