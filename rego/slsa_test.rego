@@ -76,3 +76,28 @@ test_v02_warns if {
 		with data.config as {"slsa": {"level": 2}}
 	count(slsa.warn) == 1 with input as gated([old])
 }
+
+# Each rule with the field it reads missing: a missing value must deny,
+# never pass (docs/policies.md, "Missing fields").
+
+test_missing_predicate_type_denies if {
+	att := json.remove(prov("b:1", "https://ci.example.com/builder"), ["statement/predicateType"])
+	some f in slsa.deny with input as gated([att])
+	contains(f.msg, "no verified SLSA provenance")
+}
+
+test_missing_builder_id_reaches_level_1 if {
+	att := json.remove(prov("b:1", "https://ci.example.com/builder"), ["statement/predicate/runDetails/builder/id"])
+	some f in slsa.deny with input as gated([att]) with data.config as {"slsa": {"level": 2}}
+	f.level == 1
+}
+
+test_missing_run_details_reaches_level_1 if {
+	att := json.remove(prov("b:1", "https://ci.example.com/builder"), ["statement/predicate/runDetails"])
+	some f in slsa.deny with input as gated([att]) with data.config as {"slsa": {"level": 2}}
+	f.level == 1
+}
+
+test_missing_level_is_level_1 if {
+	count(slsa.deny) == 0 with input as gated([prov("b:1", "urn:provenant:builder:local")]) with data.config as {"slsa": {}}
+}

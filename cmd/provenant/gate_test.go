@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+// gateFixture adds bundles for the Rego gate's goldens to the verify
+// fixture: statements with hand-written predicates, signed with the
+// trusted test key.
+func gateFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := newFixture(t)
+	signer, err := attest.LoadSigner(filepath.Join(f.dir, "ed25519-test-only.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(arts []digest.Artifact, pred map[string]any) *attest.Envelope {
+		t.Helper()
+		b, err := json.Marshal(pred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := provenance.NewGenericStatement(arts, provenance.PredicateSLSAv1, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.sign(t, signer, st)
+	}
+	step := func(name string, materials []any) map[string]any {
+		return map[string]any{
+			"buildDefinition": map[string]any{
+				"buildType":            "https://github.com/provenant/provenant/blob/main/docs/buildtypes/run-v1.md",
+				"externalParameters":   map[string]any{"step": name},
+				"resolvedDependencies": materials,
+			},
+			"runDetails": map[string]any{"builder": map[string]any{"id": "https://ci.example.com/builder"}},
+		}
+	}
+	app := f.hash(t, "app.tar.gz")
+
+	// builtin:chain: the build step's product has a sha512 digest only, so
+	// nothing can show that the package step consumed it.
+	build := sign([]digest.Artifact{{Name: "bin/app", Digests: digest.Set{"sha512": strings.Repeat("ab", 64)}}}, step("build", []any{}))
+	pkg := sign(app, step("package", []any{map[string]any{"name": "bin/app", "digest": map[string]any{"sha256": strings.Repeat("cd", 32)}}}))
+	f.writeLines(t, "chain-nosha256.intoto.jsonl", build, pkg)
+	f.write(t, "chain.yaml", "data:\n  chain:\n    - {from: build, to: package}\n")
+
+	// builtin:github: GitHub's build type, but no workflow recorded.
+	gha := sign(app, map[string]any{
+		"buildDefinition": map[string]any{
+			"buildType":          "https://actions.github.io/buildtypes/workflow/v1",
+			"externalParameters": map[string]any{"inputs": map[string]any{}},
+		},
+		"runDetails": map[string]any{"builder": map[string]any{"id": "https://github.com/actions/runner/github-hosted"}},
+	})
+	f.writeLines(t, "github-noworkflow.intoto.jsonl", gha)
+	f.write(t, "github.yaml", "data:\n  github:\n    repository: octo-org/app\n")
+	return f
+}
+
+// TestGateGolden pins what a user sees from the Rego gate (issue 13):
+// built-in rules over missing fields.
+func TestGateGolden(t *testing.T) {
+	const key = "--key=ed25519-test-only.pub"
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+	}{
+		{"chain-missing-sha256", []string{"verify", "--bundle=chain-nosha256.intoto.jsonl", key, "--policy=builtin:chain", "--policy-config=chain.yaml", "app.tar.gz"}, 1},
+		{"github-missing-workflow", []string{"verify", "--bundle=github-noworkflow.intoto.jsonl", key, "--policy=builtin:github", "--policy-config=github.yaml", "app.tar.gz"}, 1},
+	}
+	f := gateFixture(t)
+	t.Chdir(f.dir)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, "", tt.args...)
+			if r.code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			golden(t, f.pkgDir, filepath.Join("gate", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+		})
+	}
+}

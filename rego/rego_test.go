@@ -1,0 +1,25 @@
+package regolib_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/provenant/provenant/policy"
+)
+
+// TestRegoTests runs every test_* rule of the built-in policies' *_test.rego
+// files, as `provenant policy test builtin:NAME` does.
+func TestRegoTests(t *testing.T) {
+	results, err := policy.RunPolicyTests(context.Background(), []string{"."}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) < 40 {
+		t.Fatalf("ran %d Rego tests, want the built-in policies' tests", len(results))
+	}
+	for _, r := range results {
+		if !r.Passed() {
+			t.Errorf("%s.%s (%s): %s %s%s", r.Package, r.Name, r.Location, r.Outcome, r.Error, r.Output)
+		}
+	}
+}
