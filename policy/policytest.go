@@ -30,8 +30,13 @@ func (t TestResult) Passed() bool { return t.Outcome == "PASS" || t.Outcome == "
 // (files, directories walked recursively, builtin:NAME with its tests), as
 // `opa test` does, with the same capabilities as verify (no network
 // built-ins). The provenant.lib helper package is loaded unless a file
-// defines it. Results are sorted by file and line.
-func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, data map[string]any) ([]TestResult, error) {
+// defines it. Results are sorted by file and line. Of the options,
+// WithRegoVersion applies.
+func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, data map[string]any, opts ...PolicyOption) ([]TestResult, error) {
+	o, err := newPolicyOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: no policy given", ErrPolicy)
 	}
@@ -39,7 +44,7 @@ func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, 
 	if err != nil {
 		return nil, err
 	}
-	mods, _, err := parseModules(files)
+	mods, _, err := parseModules(files, o.regoVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -47,10 +49,19 @@ const (
 	KindError = "error"
 )
 
-var findingKinds = []string{KindDeny, KindViolation, KindWarn}
+// findingRule matches the names of the rules that make findings, as
+// conftest does: deny, violation and warn, alone or with suffixes
+// (deny_root, warn_no_tag_latest).
+var findingRule = regexp.MustCompile(`^(deny|violation|warn)(_[a-zA-Z0-9]+)*$`)
 
-func isFindingKind(s string) bool {
-	return s == KindDeny || s == KindWarn || s == KindViolation
+// findingKind is the kind of findings a rule named name makes, or "" when
+// it makes none.
+func findingKind(name string) string {
+	m := findingRule.FindStringSubmatch(name)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
 
 // ruleKey wraps every value of a deny/warn/violation set rule, so that a
@@ -61,9 +72,57 @@ const ruleKey = "__provenant_rule__"
 type PolicyOption func(*policyOptions) error
 
 type policyOptions struct {
-	timeout time.Duration
-	data    map[string]any
-	print   io.Writer
+	timeout     time.Duration
+	data        map[string]any
+	print       io.Writer
+	regoVersion ast.RegoVersion
+	// noInputSchema compiles without the input schema, for tests that
+	// load policies written for other inputs (conftest's examples).
+	noInputSchema bool
+}
+
+// withoutInputSchema is for tests only.
+func withoutInputSchema() PolicyOption {
+	return func(o *policyOptions) error { o.noInputSchema = true; return nil }
+}
+
+// Rego versions for WithRegoVersion.
+const (
+	RegoV1 = "v1"
+	RegoV0 = "v0"
+)
+
+// ErrRegoV0 marks a parse error in a policy file that parses as Rego v0:
+// it was written for OPA before 1.0 (or for conftest with --rego-version
+// v0) and loads with WithRegoVersion(RegoV0).
+var ErrRegoV0 = errors.New("parses as Rego v0")
+
+// WithRegoVersion parses the policy files given (not the built-in ones,
+// which are v1) as Rego v1 (the default) or v0, the syntax of OPA before
+// 1.0 that conftest selects with --rego-version v0. A v0 file with
+// `import rego.v1` is v1 syntax and loads either way.
+func WithRegoVersion(v string) PolicyOption {
+	return func(o *policyOptions) error {
+		switch v {
+		case RegoV1, "":
+			o.regoVersion = ast.RegoV1
+		case RegoV0:
+			o.regoVersion = ast.RegoV0
+		default:
+			return fmt.Errorf("Rego version must be %s or %s, not %q", RegoV1, RegoV0, v)
+		}
+		return nil
+	}
+}
+
+func newPolicyOptions(opts []PolicyOption) (policyOptions, error) {
+	o := policyOptions{timeout: DefaultPolicyTimeout, regoVersion: ast.RegoV1}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
 }
 
 // WithPolicyTimeout bounds each evaluation (one artifact).
@@ -129,10 +188,26 @@ func (r RuleInfo) ID() string {
 type ruleRef struct {
 	path ast.Ref
 	pkg  string // "provenant.slsa"
-	kind string
-	// rules are the bodies of this kind in this package, for findings
+	kind string // deny, violation or warn
+	name string // the rule's name: the kind, or the kind with a suffix
+	// rules are the bodies of this rule in this package, for findings
 	// that cannot be traced to one body (complete rules).
 	rules []int
+	// nested: the rule has a ref head (deny[msg] if ..., deny.x contains
+	// ...), so its document is an object whose leaves are wrapped values.
+	nested bool
+	// multi: a multi-value rule without a ref head (deny contains x): its
+	// document is a set of wrapped values.
+	multi bool
+}
+
+// ruleShape is how a deny/warn/violation rule body's values were wrapped.
+type ruleShape struct {
+	// multi: a multi-value rule (contains): each wrapped value is one
+	// element. Otherwise a single-value rule with a ref head, whose
+	// wrapped value is the rule's value, with the ref after the name as
+	// its path.
+	multi bool
 }
 
 // PolicySet is a set of compiled Rego modules, ready to evaluate once per
@@ -141,6 +216,7 @@ type PolicySet struct {
 	query   rego.PreparedEvalQuery
 	refs    []ruleRef
 	rules   []RuleInfo
+	shapes  []ruleShape // per rule, as rules
 	sources []PolicySource
 	timeout time.Duration
 	data    map[string]any
@@ -179,9 +255,10 @@ func Capabilities() *ast.Capabilities {
 }
 
 type moduleFile struct {
-	name string // path as shown in errors
-	src  []byte
-	from int // index into sources
+	name    string // path as shown in errors
+	src     []byte
+	from    int  // index into sources
+	builtin bool // shipped in the binary: always Rego v1
 }
 
 // collectModules reads the .rego files named by paths: files, directories
@@ -214,6 +291,7 @@ func collectModules(paths []string, tests bool) ([]moduleFile, []PolicySource, e
 					continue
 				}
 				add("builtin/"+n, data)
+				files[len(files)-1].builtin = true
 			}
 		} else {
 			info, err := os.Stat(p)
@@ -277,17 +355,29 @@ func digestFiles(files []moduleFile) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// parseModules parses every file as Rego v1 with METADATA annotations, and
-// adds the provenant.lib helper package unless a file defines it.
-func parseModules(files []moduleFile) (map[string]*ast.Module, []string, error) {
+// parseModules parses every file with METADATA annotations, the built-in
+// ones as Rego v1 and the others as version says, and adds the
+// provenant.lib helper package unless a file defines it. A file that fails
+// to parse as v1 but parses as v0 makes the error wrap ErrRegoV0.
+func parseModules(files []moduleFile, version ast.RegoVersion) (map[string]*ast.Module, []string, error) {
 	mods := map[string]*ast.Module{}
 	var order []string
 	var errs []string
+	var v0 []string
 	hasLib := false
 	for _, f := range files {
-		m, err := ast.ParseModuleWithOpts(f.name, string(f.src), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
+		v := version
+		if f.builtin {
+			v = ast.RegoV1
+		}
+		m, err := ast.ParseModuleWithOpts(f.name, string(f.src), ast.ParserOptions{RegoVersion: v, ProcessAnnotation: true})
 		if err != nil {
 			errs = append(errs, regoErrorLines(err)...)
+			if v == ast.RegoV1 {
+				if _, err0 := ast.ParseModuleWithOpts(f.name, string(f.src), ast.ParserOptions{RegoVersion: ast.RegoV0}); err0 == nil {
+					v0 = append(v0, f.name)
+				}
+			}
 			continue
 		}
 		if _, dup := mods[f.name]; dup {
@@ -298,6 +388,9 @@ func parseModules(files []moduleFile) (map[string]*ast.Module, []string, error) 
 		}
 		mods[f.name] = m
 		order = append(order, f.name)
+	}
+	if len(v0) > 0 {
+		return nil, nil, fmt.Errorf("%w: %s; %s %w", ErrPolicy, strings.Join(errs, "; "), strings.Join(v0, ", "), ErrRegoV0)
 	}
 	if len(errs) > 0 {
 		return nil, nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(errs, "; "))
@@ -371,11 +464,9 @@ func astErrorLine(e *ast.Error) string {
 // would be checked. Every parse or compile error is reported as
 // "file:line: message" and wraps ErrPolicy.
 func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*PolicySet, error) {
-	o := policyOptions{timeout: DefaultPolicyTimeout}
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return nil, err
-		}
+	o, err := newPolicyOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: no policy given", ErrPolicy)
@@ -384,45 +475,13 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	if err != nil {
 		return nil, err
 	}
-	mods, order, err := parseModules(files)
+	mods, order, err := parseModules(files, o.regoVersion)
 	if err != nil {
 		return nil, err
 	}
 	ps := &PolicySet{sources: sources, timeout: o.timeout, data: o.data}
-	refIdx := map[string]int{}
-	for _, name := range order {
-		m := mods[name]
-		pkg := packageName(m)
-		for _, r := range m.Rules {
-			ref := r.Head.Ref()
-			if len(ref) != 1 {
-				continue
-			}
-			v, ok := ref[0].Value.(ast.Var)
-			if !ok || !isFindingKind(string(v)) {
-				continue
-			}
-			kind := string(v)
-			id := len(ps.rules)
-			ps.rules = append(ps.rules, ruleInfo(r, kind, pkg))
-			if r.Head.DocKind() == ast.PartialSetDoc && r.Head.Key != nil {
-				key := r.Head.Key
-				wrapped := ast.ObjectTerm(
-					[2]*ast.Term{ast.StringTerm(ruleKey), ast.IntNumberTerm(id)},
-					[2]*ast.Term{ast.StringTerm("value"), key},
-				)
-				wrapped.Location = key.Location
-				r.Head.Key = wrapped
-			}
-			k := pkg + "\x00" + kind
-			i, seen := refIdx[k]
-			if !seen {
-				i = len(ps.refs)
-				refIdx[k] = i
-				ps.refs = append(ps.refs, ruleRef{path: m.Package.Path.Copy(), pkg: pkg, kind: kind})
-			}
-			ps.refs[i].rules = append(ps.refs[i].rules, id)
-		}
+	if err := ps.findRules(mods, order); err != nil {
+		return nil, err
 	}
 	if len(ps.refs) == 0 {
 		return nil, fmt.Errorf("%w: %s define no deny, warn or violation rule: nothing would be checked", ErrPolicy, strings.Join(paths, ", "))
@@ -441,7 +500,7 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	// make the whole query undefined.
 	parts := make([]string, len(ps.refs))
 	for i, r := range ps.refs {
-		ref := r.path.Copy().Append(ast.StringTerm(r.kind))
+		ref := r.path.Copy().Append(ast.StringTerm(r.name))
 		parts[i] = fmt.Sprintf("[x | x := %s]", ref.String())
 	}
 	data := map[string]any{}
@@ -469,6 +528,94 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	}
 	ps.query = pq
 	return ps, nil
+}
+
+// findRules finds every rule named deny, violation or warn (or with a
+// conftest suffix, deny_NAME) in any package and in any head form, and
+// wraps its values so that each finding can be traced to the rule body
+// that made it:
+//
+//   - deny contains x (and Rego v0's deny[x] { ... }): each x becomes
+//     {ruleKey: id, "value": x};
+//   - a ref head, deny[x] if ..., deny[x] := v, deny.a.b := v, and every
+//     else branch and default: the value becomes {ruleKey: id, "value":
+//     v, "path": [x]}; deny.a[x] contains y: each y becomes {ruleKey: id,
+//     "value": y, "path": ["a", x]};
+//   - a complete rule (deny := v, deny if ...) is evaluated as it stands.
+//
+// A function with such a name is an error: it cannot be evaluated without
+// arguments, and skipping it would skip a check.
+func (ps *PolicySet) findRules(mods map[string]*ast.Module, order []string) error {
+	refIdx := map[string]int{}
+	var errs []string
+	for _, file := range order {
+		m := mods[file]
+		pkg := packageName(m)
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			v, ok := ref[0].Value.(ast.Var)
+			if !ok {
+				continue
+			}
+			name := string(v)
+			kind := findingKind(name)
+			if kind == "" {
+				continue
+			}
+			if len(r.Head.Args) > 0 {
+				errs = append(errs, fmt.Sprintf("%s: %s is a function; a rule named %s makes findings and takes no arguments (write %s contains msg if ...)", Location{File: file, Line: r.Location.Row}, name, name, name))
+				continue
+			}
+			id := len(ps.rules)
+			ps.rules = append(ps.rules, ruleInfo(r, kind, pkg))
+			shape := ruleShape{multi: r.Head.RuleKind() == ast.MultiValue}
+			ps.shapes = append(ps.shapes, shape)
+			nested := len(ref) > 1
+			switch {
+			case shape.multi && r.Head.Key != nil:
+				r.Head.Key = wrapTerm(r.Head.Key, id, ref[1:], nested)
+			case nested:
+				for b := r; b != nil; b = b.Else {
+					if b.Head.Value != nil {
+						b.Head.Value = wrapTerm(b.Head.Value, id, b.Head.Ref()[1:], true)
+					}
+				}
+			}
+			k := pkg + "\x00" + name
+			i, seen := refIdx[k]
+			if !seen {
+				i = len(ps.refs)
+				refIdx[k] = i
+				ps.refs = append(ps.refs, ruleRef{path: m.Package.Path.Copy(), pkg: pkg, kind: kind, name: name})
+			}
+			ps.refs[i].rules = append(ps.refs[i].rules, id)
+			ps.refs[i].nested = ps.refs[i].nested || nested
+			ps.refs[i].multi = ps.refs[i].multi || (shape.multi && !nested)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %s", ErrPolicy, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// wrapTerm wraps a rule's value (or a multi-value rule's element) with the
+// rule's id and, for a ref head, the terms of the ref after the rule name.
+func wrapTerm(t *ast.Term, id int, path ast.Ref, withPath bool) *ast.Term {
+	items := [][2]*ast.Term{
+		{ast.StringTerm(ruleKey), ast.IntNumberTerm(id)},
+		{ast.StringTerm("value"), t},
+	}
+	if withPath {
+		terms := make([]*ast.Term, len(path))
+		for i, p := range path {
+			terms[i] = p.Copy()
+		}
+		items = append(items, [2]*ast.Term{ast.StringTerm("path"), ast.ArrayTerm(terms...)})
+	}
+	w := ast.ObjectTerm(items...)
+	w.Location = t.Location
+	return w
 }
 
 type printHook struct{ w io.Writer }
@@ -539,48 +686,126 @@ func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids attestati
 	for i, ref := range p.refs {
 		vals, _ := all[i].([]any)
 		for _, v := range vals {
-			out = append(out, p.findings(ref, v, ids)...)
+			switch {
+			case ref.nested:
+				out = append(out, p.nestedFindings(ref, v, ids)...)
+			case ref.multi:
+				set, _ := v.([]any)
+				for _, item := range set {
+					out = append(out, p.nestedFindings(ref, item, ids)...)
+				}
+			default:
+				out = append(out, p.findings(ref, p.soleRule(ref), v, nil, ids)...)
+			}
 		}
 	}
 	sortFindings(out)
 	return out
 }
 
-// findings normalises the value of one deny/warn/violation rule.
-func (p *PolicySet) findings(ref ruleRef, v any, ids attestationIDs) []Finding {
+// soleRule is the rule body a value of ref comes from when it cannot be
+// told otherwise: the only body, or -1.
+func (p *PolicySet) soleRule(ref ruleRef) int {
+	if len(ref.rules) == 1 {
+		return ref.rules[0]
+	}
+	return -1
+}
+
+// findings normalises one value of a deny/warn/violation rule: a set or an
+// array is one finding per element, true is one finding naming the rule,
+// false none, anything else (a string, an object, null, a number) one
+// finding.
+func (p *PolicySet) findings(ref ruleRef, rule int, v any, path []any, ids attestationIDs) []Finding {
 	switch v := v.(type) {
 	case []any: // a set (or an array)
 		var out []Finding
 		for _, item := range v {
-			out = append(out, p.finding(ref, item, ids))
+			out = append(out, p.finding(ref, rule, item, path, ids))
 		}
 		return out
 	case bool:
 		if !v {
 			return nil
 		}
-		return []Finding{p.finding(ref, fmt.Sprintf("data.%s.%s is true", ref.pkg, ref.kind), ids)}
-	case nil:
-		return nil
+		return []Finding{p.finding(ref, rule, p.docName(ref, path)+" is true", nil, ids)}
 	default:
-		return []Finding{p.finding(ref, v, ids)}
+		return []Finding{p.finding(ref, rule, v, path, ids)}
 	}
 }
 
-func (p *PolicySet) finding(ref ruleRef, item any, ids attestationIDs) Finding {
-	f := Finding{Kind: ref.kind, Package: ref.pkg}
-	rule := -1
-	if len(ref.rules) == 1 {
-		rule = ref.rules[0]
-	}
-	if m, ok := item.(map[string]any); ok {
-		if n, ok := m[ruleKey].(json.Number); ok {
-			if i, err := n.Int64(); err == nil && i >= 0 && int(i) < len(p.rules) {
-				rule = int(i)
-			}
-			item = m["value"]
+// docName names the document of a rule: data.pkg.deny, with its path.
+func (p *PolicySet) docName(ref ruleRef, path []any) string {
+	r := ref.path.Copy().Append(ast.StringTerm(ref.name))
+	for _, e := range path {
+		t, err := ast.InterfaceToValue(e)
+		if err != nil {
+			return r.String()
 		}
+		r = r.Append(ast.NewTerm(t))
 	}
+	return r.String()
+}
+
+// nestedFindings walks the document of a rule with a ref head: an object
+// whose leaves are the values wrapped by findRules. A value that is not
+// wrapped (a rule of another package under the same path) is a finding
+// too: nothing under a deny document is ignored.
+func (p *PolicySet) nestedFindings(ref ruleRef, v any, ids attestationIDs) []Finding {
+	switch v := v.(type) {
+	case map[string]any:
+		if rule, ok := wrappedRule(v, ref); ok {
+			path, _ := v["path"].([]any)
+			if p.shapes[rule].multi {
+				return []Finding{p.finding(ref, rule, v["value"], path, ids)}
+			}
+			if b, ok := v["value"].(bool); ok && b && len(path) > 0 {
+				// deny[msg] if ...: the key is the finding.
+				return []Finding{p.finding(ref, rule, path[len(path)-1], path[:len(path)-1], ids)}
+			}
+			return p.findings(ref, rule, v["value"], path, ids)
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var out []Finding
+		for _, k := range keys {
+			out = append(out, p.nestedFindings(ref, v[k], ids)...)
+		}
+		return out
+	case []any:
+		var out []Finding
+		for _, item := range v {
+			out = append(out, p.nestedFindings(ref, item, ids)...)
+		}
+		return out
+	default:
+		return p.findings(ref, -1, v, nil, ids)
+	}
+}
+
+// wrappedRule is the rule id of a value wrapped by findRules for one of
+// ref's rule bodies. A look-alike that names another rule is not
+// wrapped: a policy cannot pass its findings off as another rule's.
+func wrappedRule(m map[string]any, ref ruleRef) (int, bool) {
+	num, ok := m[ruleKey].(json.Number)
+	if !ok {
+		return 0, false
+	}
+	i, err := num.Int64()
+	if err != nil || !slices.Contains(ref.rules, int(i)) {
+		return 0, false
+	}
+	return int(i), true
+}
+
+// finding makes one finding of an item: a string (the message) or an
+// object with a msg. rule is the rule body it comes from, or -1. path,
+// when set, is kept in the finding's details.
+func (p *PolicySet) finding(ref ruleRef, rule int, item any, path []any, ids attestationIDs) Finding {
+	f := Finding{Kind: ref.kind, Package: ref.pkg}
 	if rule >= 0 {
 		info := p.rules[rule]
 		f.Title, f.Description, f.Custom = info.Title, info.Description, info.Custom
@@ -589,6 +814,9 @@ func (p *PolicySet) finding(ref ruleRef, item any, ids attestationIDs) Finding {
 		if c, ok := info.Custom["code"].(string); ok {
 			f.Code = c
 		}
+	}
+	if len(path) > 0 {
+		f.Details = map[string]any{"path": path}
 	}
 	switch v := item.(type) {
 	case string:

@@ -62,11 +62,18 @@ func gateFixture(t *testing.T) *fixture {
 	})
 	f.writeLines(t, "github-noworkflow.intoto.jsonl", gha)
 	f.write(t, "github.yaml", "data:\n  github:\n    repository: octo-org/app\n")
+
+	// Rules named deny in other head forms, and Rego v0.
+	f.write(t, "refhead.rego", "package release\n\n# METADATA\n# title: Release tag\ndeny[msg] if {\n\tmsg := sprintf(\"%s is not a tagged release\", [input.artifact.name])\n}\n")
+	f.write(t, "v0.rego", "package main\n\ndeny[msg] {\n\tinput.artifact.name == \"app.tar.gz\"\n\tmsg := \"v0 says no\"\n}\n")
+	f.write(t, "v0_test.rego", "package main\n\ntest_denies {\n\tdeny[\"v0 says no\"] with input as {\"artifact\": {\"name\": \"app.tar.gz\"}}\n}\n")
+	f.write(t, "function.rego", "package release\n\ndeny(x) := x\n")
 	return f
 }
 
 // TestGateGolden pins what a user sees from the Rego gate (issue 13):
-// built-in rules over missing fields.
+// built-in rules over missing fields, rules named deny in any head form,
+// Rego v0.
 func TestGateGolden(t *testing.T) {
 	const key = "--key=ed25519-test-only.pub"
 	tests := []struct {
@@ -76,6 +83,12 @@ func TestGateGolden(t *testing.T) {
 	}{
 		{"chain-missing-sha256", []string{"verify", "--bundle=chain-nosha256.intoto.jsonl", key, "--policy=builtin:chain", "--policy-config=chain.yaml", "app.tar.gz"}, 1},
 		{"github-missing-workflow", []string{"verify", "--bundle=github-noworkflow.intoto.jsonl", key, "--policy=builtin:github", "--policy-config=github.yaml", "app.tar.gz"}, 1},
+		{"ref-head-deny", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy=refhead.rego", "app.tar.gz"}, 1},
+		{"rego-v0-hint", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=v0.rego", "app.tar.gz"}, 2},
+		{"rego-v0-flag", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=v0.rego", "--rego-version=v0", "app.tar.gz"}, 1},
+		{"rego-version-usage", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=v0.rego", "--rego-version=0", "app.tar.gz"}, 2},
+		{"policy-test-v0", []string{"policy", "test", "--rego-version=v0", "v0.rego", "v0_test.rego"}, 0},
+		{"deny-function", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=function.rego", "app.tar.gz"}, 2},
 	}
 	f := gateFixture(t)
 	t.Chdir(f.dir)

@@ -28,6 +28,7 @@ type verifyFlags struct {
 	policyTimeout time.Duration
 	failOn        string
 	printInput    bool
+	regoVersion   string
 
 	vsaOut      string
 	vsaKey      string
@@ -109,6 +110,9 @@ compile).`,
 			if vf.policyConfig != "" && len(vf.policies) == 0 {
 				return usageError("--policy-config needs --policy")
 			}
+			if err := checkRegoVersion(vf.regoVersion); err != nil {
+				return err
+			}
 			if vf.printInput && vf.vsaOut != "" {
 				return usageError("--print-input prints the policy input and exits; it writes no VSA")
 			}
@@ -160,7 +164,7 @@ compile).`,
 			}
 			slsaLevel := 0
 			if len(vf.policies) > 0 && !vf.printInput {
-				popts := []policy.PolicyOption{policy.WithPolicyTimeout(vf.policyTimeout), policy.WithPrintOutput(cmd.ErrOrStderr())}
+				popts := []policy.PolicyOption{policy.WithPolicyTimeout(vf.policyTimeout), policy.WithPrintOutput(cmd.ErrOrStderr()), policy.WithRegoVersion(vf.regoVersion)}
 				if vf.policyConfig != "" {
 					cfg, err := policy.LoadConfig(vf.policyConfig)
 					if err != nil {
@@ -254,6 +258,7 @@ compile).`,
 	f.DurationVar(&vf.policyTimeout, "policy-timeout", policy.DefaultPolicyTimeout, "time limit for evaluating the policies for one artifact")
 	f.StringVar(&vf.failOn, "fail-on", policy.KindDeny, "deny: deny and violation findings fail; warn: warn findings fail too")
 	f.BoolVar(&vf.printInput, "print-input", false, "print the policy input document of each artifact as JSON and exit")
+	addRegoVersionFlag(f, &vf.regoVersion)
 	f.StringVar(&vf.vsaOut, "vsa-out", "", "for an allowed release, write signed SLSA Verification Summary Attestations (JSON Lines) to this file")
 	f.StringVar(&vf.vsaKey, "vsa-key", "", "private key that signs the VSAs")
 	f.StringVar(&vf.verifierID, "verifier-id", "", "verifier id URI recorded in the VSAs")
