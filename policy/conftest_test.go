@@ -116,6 +116,14 @@ func TestConftestExamples(t *testing.T) {
 				}
 				ps = p
 			}
+			// Compiled against provenant's input, a policy written for
+			// another input is refused, naming the field.
+			if example == "kubernetes" {
+				_, err := LoadPolicies(context.Background(), []string{dir})
+				if err == nil || !strings.Contains(err.Error(), "the policy input has no input.kind") {
+					t.Errorf("kubernetes example against the input schema: error %v, want one naming input.kind", err)
+				}
+			}
 			have := map[string]int{}
 			for _, r := range ps.Rules() {
 				have[r.Package]++

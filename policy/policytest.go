@@ -55,10 +55,10 @@ func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, 
 	if data != nil {
 		store["config"] = data
 	}
-	compiler := ast.NewCompiler().
-		WithCapabilities(Capabilities()).
-		WithEnablePrintStatements(true).
-		WithDefaultRegoVersion(ast.RegoV1)
+	compiler, err := newCompiler(o)
+	if err != nil {
+		return nil, err
+	}
 	runner := tester.NewRunner().
 		SetCompiler(compiler).
 		SetStore(inmem.NewFromObject(store)).

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -451,10 +452,82 @@ func regoErrorLines(err error) []string {
 
 func astErrorLine(e *ast.Error) string {
 	msg := e.Code + ": " + e.Message
+	if e.Code == ast.TypeErr {
+		switch d := e.Details.(type) {
+		case *ast.RefErrInvalidDetail:
+			msg += refHint(d)
+		case *ast.RefErrUnsupportedDetail:
+			// d.Ref[d.Pos] has a type (d.Have) that has no members.
+			if d.Pos >= 0 && d.Pos+1 < len(d.Ref) {
+				msg += refHint(&ast.RefErrInvalidDetail{Ref: d.Ref, Pos: d.Pos + 1, Have: d.Have})
+			}
+		}
+	}
 	if e.Location != nil {
 		return fmt.Sprintf("%s:%d: %s", e.Location.File, e.Location.Row, msg)
 	}
 	return msg
+}
+
+// statementMembers are the members of an in-toto Statement: a policy that
+// reads them from input (or from an attestation) was written for a bare
+// statement.
+var statementMembers = map[string]bool{"_type": true, "subject": true, "predicateType": true, "predicate": true}
+
+// refHint explains a reference the input schema rules out: which field,
+// what the document has there, and where a statement is.
+func refHint(d *ast.RefErrInvalidDetail) string {
+	if d.Pos < 0 || d.Pos >= len(d.Ref) {
+		return ""
+	}
+	field := d.Ref[:d.Pos+1].String()
+	parent := d.Ref[:d.Pos].String()
+	var b strings.Builder
+	fmt.Fprintf(&b, ": the policy input has no %s", field)
+	if len(d.OneOf) > 0 {
+		names := make([]string, len(d.OneOf))
+		for i, v := range d.OneOf {
+			names[i] = strings.Trim(v.String(), `"`)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(&b, " (%s has %s)", parent, strings.Join(names, ", "))
+	} else if d.Have != nil {
+		fmt.Fprintf(&b, " (%s is %s)", parent, d.Have)
+	}
+	if s, ok := d.Ref[d.Pos].Value.(ast.String); ok && statementMembers[string(s)] {
+		fmt.Fprintf(&b, "; a statement is at input.attestations[_].statement, e.g. input.attestations[_].statement.%s", string(s))
+	}
+	b.WriteString(" (docs/policy-input.md)")
+	return b.String()
+}
+
+// inputSchema is the policy input's JSON Schema, for OPA's type checker.
+var inputSchema = sync.OnceValues(func() (*ast.SchemaSet, error) {
+	var schema any
+	if err := json.Unmarshal(regolib.InputSchema, &schema); err != nil {
+		return nil, fmt.Errorf("the policy input schema: %w", err)
+	}
+	ss := ast.NewSchemaSet()
+	ss.Put(ast.SchemaRootRef, schema)
+	return ss, nil
+})
+
+// newCompiler is the compiler for policies: provenant's capabilities,
+// print() enabled, Rego v1 by default, and the input schema unless o says
+// otherwise.
+func newCompiler(o policyOptions) (*ast.Compiler, error) {
+	c := ast.NewCompiler().
+		WithCapabilities(Capabilities()).
+		WithEnablePrintStatements(true).
+		WithDefaultRegoVersion(ast.RegoV1)
+	if !o.noInputSchema {
+		ss, err := inputSchema()
+		if err != nil {
+			return nil, err
+		}
+		c = c.WithSchemas(ss)
+	}
+	return c, nil
 }
 
 // LoadPolicies reads, parses and compiles the policies once: .rego files,
@@ -487,10 +560,10 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 		return nil, fmt.Errorf("%w: %s define no deny, warn or violation rule: nothing would be checked", ErrPolicy, strings.Join(paths, ", "))
 	}
 	caps := Capabilities()
-	compiler := ast.NewCompiler().
-		WithCapabilities(caps).
-		WithEnablePrintStatements(true).
-		WithDefaultRegoVersion(ast.RegoV1)
+	compiler, err := newCompiler(o)
+	if err != nil {
+		return nil, err
+	}
 	compiler.Compile(mods)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(regoErrorLines(compiler.Errors), "; "))

@@ -20,6 +20,14 @@ import (
 //go:embed *.rego
 var FS embed.FS
 
+// InputSchema is the JSON Schema of the policy input document,
+// docs/policy-input.schema.json (this copy has the same bytes; a test
+// checks). Policies are compiled against it, so that a reference to a
+// field the input cannot have is a compile error.
+//
+//go:embed policy-input.schema.json
+var InputSchema []byte
+
 // LibFile is the helper module (package provenant.lib) loaded with every
 // policy set.
 const LibFile = "lib.rego"

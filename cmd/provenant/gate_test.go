@@ -68,12 +68,15 @@ func gateFixture(t *testing.T) *fixture {
 	f.write(t, "v0.rego", "package main\n\ndeny[msg] {\n\tinput.artifact.name == \"app.tar.gz\"\n\tmsg := \"v0 says no\"\n}\n")
 	f.write(t, "v0_test.rego", "package main\n\ntest_denies {\n\tdeny[\"v0 says no\"] with input as {\"artifact\": {\"name\": \"app.tar.gz\"}}\n}\n")
 	f.write(t, "function.rego", "package release\n\ndeny(x) := x\n")
+
+	// A conftest policy written for a bare statement.
+	f.write(t, "bare.rego", "package main\n\ndeny contains msg if {\n\tnot startswith(input.predicate.runDetails.builder.id, \"https://github.com/\")\n\tmsg := \"not built on GitHub\"\n}\n")
 	return f
 }
 
 // TestGateGolden pins what a user sees from the Rego gate (issue 13):
 // built-in rules over missing fields, rules named deny in any head form,
-// Rego v0.
+// Rego v0, the input schema.
 func TestGateGolden(t *testing.T) {
 	const key = "--key=ed25519-test-only.pub"
 	tests := []struct {
@@ -89,6 +92,8 @@ func TestGateGolden(t *testing.T) {
 		{"rego-version-usage", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=v0.rego", "--rego-version=0", "app.tar.gz"}, 2},
 		{"policy-test-v0", []string{"policy", "test", "--rego-version=v0", "v0.rego", "v0_test.rego"}, 0},
 		{"deny-function", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=function.rego", "app.tar.gz"}, 2},
+		{"input-schema-bare-statement", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=bare.rego", "app.tar.gz"}, 2},
+		{"input-schema-policy-test", []string{"policy", "test", "bare.rego"}, 2},
 	}
 	f := gateFixture(t)
 	t.Chdir(f.dir)
