@@ -69,6 +69,18 @@ func gateFixture(t *testing.T) *fixture {
 	f.write(t, "v0_test.rego", "package main\n\ntest_denies {\n\tdeny[\"v0 says no\"] with input as {\"artifact\": {\"name\": \"app.tar.gz\"}}\n}\n")
 	f.write(t, "function.rego", "package release\n\ndeny(x) := x\n")
 
+	// builtin:slsa: a statement signed with a trusted key that merely
+	// claims slsa-github-generator's builder id.
+	claimed := sign(app, map[string]any{
+		"buildDefinition": map[string]any{
+			"buildType":          "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+			"externalParameters": map[string]any{"workflow": map[string]any{"repository": "https://github.com/octo-org/app"}},
+		},
+		"runDetails": map[string]any{"builder": map[string]any{"id": "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.0.0"}},
+	})
+	f.writeLines(t, "claimed-l3.intoto.jsonl", claimed)
+	f.write(t, "l3.yaml", "data:\n  slsa:\n    level: 3\n")
+
 	// A conftest policy written for a bare statement.
 	f.write(t, "bare.rego", "package main\n\ndeny contains msg if {\n\tnot startswith(input.predicate.runDetails.builder.id, \"https://github.com/\")\n\tmsg := \"not built on GitHub\"\n}\n")
 	return f
@@ -76,7 +88,7 @@ func gateFixture(t *testing.T) *fixture {
 
 // TestGateGolden pins what a user sees from the Rego gate (issue 13):
 // built-in rules over missing fields, rules named deny in any head form,
-// Rego v0, the input schema.
+// Rego v0, the input schema, builder ids that are only claimed.
 func TestGateGolden(t *testing.T) {
 	const key = "--key=ed25519-test-only.pub"
 	tests := []struct {
@@ -92,6 +104,7 @@ func TestGateGolden(t *testing.T) {
 		{"rego-version-usage", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=v0.rego", "--rego-version=0", "app.tar.gz"}, 2},
 		{"policy-test-v0", []string{"policy", "test", "--rego-version=v0", "v0.rego", "v0_test.rego"}, 0},
 		{"deny-function", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=function.rego", "app.tar.gz"}, 2},
+		{"slsa-claimed-builder", []string{"verify", "--bundle=claimed-l3.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=l3.yaml", "app.tar.gz"}, 1},
 		{"input-schema-bare-statement", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=bare.rego", "app.tar.gz"}, 2},
 		{"input-schema-policy-test", []string{"policy", "test", "bare.rego"}, 2},
 	}
