@@ -150,7 +150,8 @@ func TestConftestExamples(t *testing.T) {
 					t.Fatal(err)
 				}
 				var got []string
-				for _, f := range ps.evaluate(context.Background(), v, nil) {
+				fs, _ := ps.evaluate(context.Background(), v, nil)
+				for _, f := range fs {
 					if f.Kind == KindError {
 						t.Errorf("%s: %s", filepath.Base(in), f.Message)
 					}
@@ -255,7 +256,8 @@ func TestConftestRegoV0(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := messages(ps.evaluate(context.Background(), v, nil)); !slices.Equal(got, tc.want) {
+		fs, _ := ps.evaluate(context.Background(), v, nil)
+		if got := messages(fs); !slices.Equal(got, tc.want) {
 			t.Errorf("input %v: findings %q, want %q", tc.input, got, tc.want)
 		}
 	}

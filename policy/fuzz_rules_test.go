@@ -35,7 +35,7 @@ func FuzzRuleValues(f *testing.F) {
 		if err != nil {
 			return
 		}
-		fs := ps.evaluate(context.Background(), in, attestationIDs{"b:1"})
+		fs, _ := ps.evaluate(context.Background(), in, attestationIDs{"b:1"})
 		byPkg := map[string]int{}
 		for _, fd := range fs {
 			if fd.Kind == KindError {

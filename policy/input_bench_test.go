@@ -133,7 +133,8 @@ func BenchmarkPolicyEval(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				for _, fd := range f.v.o.policies.evaluate(ctx, in, ib.ids) {
+				fs, _ := f.v.o.policies.evaluate(ctx, in, ib.ids)
+				for _, fd := range fs {
 					if fd.Denies(false) {
 						b.Fatalf("denied: %s", fd.Message)
 					}

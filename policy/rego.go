@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -214,13 +215,16 @@ type ruleShape struct {
 // PolicySet is a set of compiled Rego modules, ready to evaluate once per
 // artifact. It is safe for concurrent use.
 type PolicySet struct {
-	query   rego.PreparedEvalQuery
-	refs    []ruleRef
-	rules   []RuleInfo
-	shapes  []ruleShape // per rule, as rules
-	sources []PolicySource
-	timeout time.Duration
-	data    map[string]any
+	query  rego.PreparedEvalQuery
+	refs   []ruleRef
+	rules  []RuleInfo
+	shapes []ruleShape // per rule, as rules
+	// slsaLevel: builtin:slsa is loaded, and each evaluation gives the
+	// SLSA Build level reached.
+	slsaLevel bool
+	sources   []PolicySource
+	timeout   time.Duration
+	data      map[string]any
 }
 
 // Sources lists the policies loaded, in the order given.
@@ -576,6 +580,16 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 		ref := r.path.Copy().Append(ast.StringTerm(r.name))
 		parts[i] = fmt.Sprintf("[x | x := %s]", ref.String())
 	}
+	query := "result := [" + strings.Join(parts, ", ") + "]"
+	// The SLSA Build level reached comes from builtin:slsa, in the same
+	// evaluation as the findings.
+	for _, src := range ps.sources {
+		if src.URI == BuiltinPrefix+"slsa" {
+			ps.slsaLevel = true
+			query += "\nlevel := [x | x := data.provenant.slsa.reached_level]"
+			break
+		}
+	}
 	data := map[string]any{}
 	if o.data != nil {
 		data["config"] = o.data
@@ -586,7 +600,7 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	}
 	store := inmem.NewFromObject(data)
 	r := rego.New(
-		rego.Query("result := ["+strings.Join(parts, ", ")+"]"),
+		rego.Query(query),
 		rego.Compiler(compiler),
 		rego.Store(store),
 		rego.Capabilities(caps),
@@ -736,24 +750,40 @@ func ruleInfo(r *ast.Rule, kind, pkg string) RuleInfo {
 }
 
 // evaluate runs the policies over one input document and returns the
-// findings, in rule order. It never fails: an evaluation error or a
-// timeout becomes a finding of kind "error", which denies.
-func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids attestationIDs) []Finding {
+// findings, in rule order, and, when builtin:slsa is loaded, the SLSA Build
+// level the covering verified provenance reached (0: none; nil without
+// builtin:slsa). It never fails: an evaluation error or a timeout becomes a
+// finding of kind "error", which denies, and the level is then 0.
+func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids attestationIDs) ([]Finding, *int) {
+	var level *int
+	if p.slsaLevel {
+		level = new(int)
+	}
+	fail := func(msg string) ([]Finding, *int) {
+		return []Finding{{Kind: KindError, Message: msg}}, level
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		if ctx.Err() != nil {
-			return []Finding{{Kind: KindError, Message: fmt.Sprintf("policy evaluation did not finish within %s (--policy-timeout)", p.timeout)}}
+			return fail(fmt.Sprintf("policy evaluation did not finish within %s (--policy-timeout)", p.timeout))
 		}
-		return []Finding{{Kind: KindError, Message: "policy evaluation failed: " + strings.Join(regoErrorLines(err), "; ")}}
+		return fail("policy evaluation failed: " + strings.Join(regoErrorLines(err), "; "))
 	}
 	if len(rs) != 1 {
-		return []Finding{{Kind: KindError, Message: "policy evaluation returned no result"}}
+		return fail("policy evaluation returned no result")
 	}
 	all, ok := rs[0].Bindings["result"].([]any)
 	if !ok || len(all) != len(p.refs) {
-		return []Finding{{Kind: KindError, Message: "policy evaluation returned an unexpected result"}}
+		return fail("policy evaluation returned an unexpected result")
+	}
+	if p.slsaLevel {
+		n, ok := reachedLevel(rs[0].Bindings["level"])
+		if !ok {
+			return fail(fmt.Sprintf("builtin:slsa gave no valid reached level: %v", rs[0].Bindings["level"]))
+		}
+		*level = n
 	}
 	var out []Finding
 	for i, ref := range p.refs {
@@ -773,7 +803,24 @@ func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids attestati
 		}
 	}
 	sortFindings(out)
-	return out
+	return out, level
+}
+
+// reachedLevel reads the [level] binding: one integer from 0 to 3.
+func reachedLevel(v any) (int, bool) {
+	vals, ok := v.([]any)
+	if !ok || len(vals) != 1 {
+		return 0, false
+	}
+	num, ok := vals[0].(json.Number)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(num.String())
+	if err != nil || n < 0 || n > 3 {
+		return 0, false
+	}
+	return n, true
 }
 
 // soleRule is the rule body a value of ref comes from when it cannot be

@@ -59,7 +59,8 @@ func evalDoc(t *testing.T, ps *PolicySet, doc map[string]any) []Finding {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ps.evaluate(context.Background(), v, nil)
+	fs, _ := ps.evaluate(context.Background(), v, nil)
+	return fs
 }
 
 func messages(fs []Finding) []string {
@@ -245,3 +246,5 @@ func dumpCompact(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func astValue(doc map[string]any) (ast.Value, error) { return ast.InterfaceToValue(doc) }

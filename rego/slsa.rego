@@ -32,6 +32,16 @@ l3_builders := {b | some b in lib.config.slsa.l3_builders} if {
 	lib.config.slsa.l3_builders
 } else := default_l3_builders
 
+# reached_level is the SLSA Build level that the verified provenance
+# covering the artifact reached: the lowest over all of it, 0 without any.
+# It is what a VSA records: never the level required, and an exception,
+# which waives a denial, does not raise it.
+default reached_level := 0
+
+reached_level := min({level(att) | some att in lib.provenance}) if {
+	count(lib.provenance) > 0
+}
+
 # verified_builder(att) is the builder a signer of att proves, or "" when
 # none does (a missing or malformed field proves nothing).
 verified_builder(att) := b if {

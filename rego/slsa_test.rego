@@ -167,3 +167,32 @@ test_missing_run_details_reaches_level_1 if {
 test_missing_level_is_level_1 if {
 	count(slsa.deny) == 0 with input as gated([prov("b:1", "urn:provenant:builder:local")]) with data.config as {"slsa": {}}
 }
+
+# reached_level is what a VSA records (issue 13 item 7).
+
+test_reached_level_is_the_lowest if {
+	atts := [proven("b:1", generator), proven("b:2", "https://ci.example.com/builder"), prov("b:3", generator)]
+	slsa.reached_level == 1 with input as gated(atts)
+	slsa.reached_level == 2 with input as gated([atts[0], atts[1]])
+	slsa.reached_level == 3 with input as gated([atts[0]])
+}
+
+test_reached_level_without_provenance_is_0 if {
+	slsa.reached_level == 0 with input as gated([])
+	other := {"id": "b:1", "statement": {"predicateType": "https://example.com/test-result", "subject": []}}
+	slsa.reached_level == 0 with input as gated([other])
+}
+
+test_reached_level_ignores_the_requirement if {
+	slsa.reached_level == 1 with input as gated([prov("b:1", generator)]) with data.config as {"slsa": {"level": 3}}
+}
+
+test_reached_level_only_covering if {
+	# b:2 reaches L3 but does not cover the artifact.
+	doc := {
+		"artifact": {"name": "app", "attestations": [0]},
+		"attestations": [prov("b:1", "x"), proven("b:2", generator)],
+		"expectations": {},
+	}
+	slsa.reached_level == 1 with input as doc
+}

@@ -80,6 +80,7 @@ func gateFixture(t *testing.T) *fixture {
 	})
 	f.writeLines(t, "claimed-l3.intoto.jsonl", claimed)
 	f.write(t, "l3.yaml", "data:\n  slsa:\n    level: 3\n")
+	f.write(t, "l3-waived.yaml", "data:\n  slsa:\n    level: 3\nexceptions:\n  - code: slsa.level\n    reason: the release builder does not sign yet, OPS-7\n")
 
 	// A conftest policy written for a bare statement.
 	f.write(t, "bare.rego", "package main\n\ndeny contains msg if {\n\tnot startswith(input.predicate.runDetails.builder.id, \"https://github.com/\")\n\tmsg := \"not built on GitHub\"\n}\n")
@@ -88,9 +89,16 @@ func gateFixture(t *testing.T) *fixture {
 
 // TestGateGolden pins what a user sees from the Rego gate (issue 13):
 // built-in rules over missing fields, rules named deny in any head form,
-// Rego v0, the input schema, builder ids that are only claimed.
+// Rego v0, the input schema, builder ids that are only claimed, the level
+// a VSA records.
 func TestGateGolden(t *testing.T) {
 	const key = "--key=ed25519-test-only.pub"
+	f := gateFixture(t)
+	appDigest := "--subject-digest=sha256:" + f.hash(t, "app.tar.gz")[0].Digests["sha256"]
+	vsa := func(level string) []string {
+		return []string{"verify-vsa", "--bundle=app.vsa.jsonl", "--key=other-ed25519-test-only.pub", appDigest,
+			"--verifier-id=https://ci.example.com/gate", "--resource-uri=app.tar.gz", "--verified-level=" + level}
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -105,10 +113,16 @@ func TestGateGolden(t *testing.T) {
 		{"policy-test-v0", []string{"policy", "test", "--rego-version=v0", "v0.rego", "v0_test.rego"}, 0},
 		{"deny-function", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=function.rego", "app.tar.gz"}, 2},
 		{"slsa-claimed-builder", []string{"verify", "--bundle=claimed-l3.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=l3.yaml", "app.tar.gz"}, 1},
+		// The VSA records the level reached (L1: the builder is only
+		// claimed), not the level required, which an exception waived.
+		{"vsa-level-waived", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=l3-waived.yaml",
+			"--vsa-out=app.vsa.jsonl", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://ci.example.com/gate", "app.tar.gz"}, 0},
+		{"vsa-level-waived-l2", vsa("SLSA_BUILD_LEVEL_2"), 1},
+		{"vsa-level-waived-l1", vsa("SLSA_BUILD_LEVEL_1"), 0},
+		{"vsa-level-strict", vsa("SLSA_BUILD_LEVEL_+1"), 2},
 		{"input-schema-bare-statement", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=bare.rego", "app.tar.gz"}, 2},
 		{"input-schema-policy-test", []string{"policy", "test", "bare.rego"}, 2},
 	}
-	f := gateFixture(t)
 	t.Chdir(f.dir)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -162,7 +162,6 @@ compile).`,
 				}
 				vsaSigner = s
 			}
-			slsaLevel := 0
 			if len(vf.policies) > 0 && !vf.printInput {
 				popts := []policy.PolicyOption{policy.WithPolicyTimeout(vf.policyTimeout), policy.WithPrintOutput(cmd.ErrOrStderr()), policy.WithRegoVersion(vf.regoVersion)}
 				if vf.policyConfig != "" {
@@ -177,7 +176,6 @@ compile).`,
 				if err != nil {
 					return inputError(policyError(err))
 				}
-				slsaLevel = ps.SLSALevel()
 				opts = append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == policy.KindWarn))
 			}
 			sopts, err := vf.sig.policyOptions(vf.keys, trustOpts...)
@@ -230,7 +228,6 @@ compile).`,
 					VerifierID:  vf.verifierID,
 					Version:     provenantVersion(),
 					ResourceURI: vf.resourceURI,
-					SLSALevel:   slsaLevel,
 				})
 				if err != nil {
 					return inputError(fmt.Errorf("VSA: %w", err))
