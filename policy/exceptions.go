@@ -55,7 +55,8 @@ type AppliedException struct {
 }
 
 // LoadConfig reads a policy configuration file. Unknown keys, an exception
-// without a rule or a reason, and a malformed date are errors naming the
+// without a rule or a reason, a malformed date, and a data: section that a
+// built-in policy's schema refuses (see validateData) are errors naming the
 // file and line.
 func LoadConfig(file string) (*Config, error) {
 	data, err := os.ReadFile(file)
@@ -80,6 +81,9 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("%w: %s: %s", ErrPolicy, name, yamlMessage(err))
+	}
+	if err := validateData(c.Data, yamlPlace(&doc, name)); err != nil {
+		return nil, err
 	}
 	lines := exceptionLines(&doc)
 	for i := range c.Exceptions {

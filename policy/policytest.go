@@ -40,6 +40,9 @@ func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, 
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: no policy given", ErrPolicy)
 	}
+	if err := validateData(data, nil); err != nil {
+		return nil, err
+	}
 	files, _, err := collectModules(paths, true)
 	if err != nil {
 		return nil, err

@@ -139,7 +139,9 @@ func WithPolicyTimeout(d time.Duration) PolicyOption {
 }
 
 // WithPolicyData makes data available to policies as data.config (the
-// `data:` section of a policy configuration file).
+// `data:` section of a policy configuration file). The sections of the
+// built-in policies are checked against their schemas when the policies
+// load.
 func WithPolicyData(data map[string]any) PolicyOption {
 	return func(o *policyOptions) error { o.data = data; return nil }
 }
@@ -547,6 +549,9 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	}
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: no policy given", ErrPolicy)
+	}
+	if err := validateData(o.data, nil); err != nil {
+		return nil, err
 	}
 	files, sources, err := collectModules(paths, false)
 	if err != nil {

@@ -28,6 +28,17 @@ var FS embed.FS
 //go:embed policy-input.schema.json
 var InputSchema []byte
 
+//go:embed *.config.schema.json
+var configSchemas embed.FS
+
+// ConfigSchema is the JSON Schema of the section of data.config that the
+// built-in policy name reads (data.config.NAME), or false when it reads
+// none. Unknown keys and wrong types in that section are load errors.
+func ConfigSchema(name string) ([]byte, bool) {
+	b, err := configSchemas.ReadFile(name + ".config.schema.json")
+	return b, err == nil
+}
+
 // LibFile is the helper module (package provenant.lib) loaded with every
 // policy set.
 const LibFile = "lib.rego"

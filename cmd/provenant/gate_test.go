@@ -82,6 +82,11 @@ func gateFixture(t *testing.T) *fixture {
 	f.write(t, "l3.yaml", "data:\n  slsa:\n    level: 3\n")
 	f.write(t, "l3-waived.yaml", "data:\n  slsa:\n    level: 3\nexceptions:\n  - code: slsa.level\n    reason: the release builder does not sign yet, OPS-7\n")
 
+	// Configuration mistakes of the built-in policies.
+	f.write(t, "levle.yaml", "data:\n  slsa:\n    levle: 3\n")
+	f.write(t, "level-string.yaml", "data:\n  slsa:\n    level: \"3\"\n")
+	f.write(t, "slas.yaml", "data:\n  slas:\n    level: 3\n")
+
 	// A conftest policy written for a bare statement.
 	f.write(t, "bare.rego", "package main\n\ndeny contains msg if {\n\tnot startswith(input.predicate.runDetails.builder.id, \"https://github.com/\")\n\tmsg := \"not built on GitHub\"\n}\n")
 	return f
@@ -90,7 +95,7 @@ func gateFixture(t *testing.T) *fixture {
 // TestGateGolden pins what a user sees from the Rego gate (issue 13):
 // built-in rules over missing fields, rules named deny in any head form,
 // Rego v0, the input schema, builder ids that are only claimed, the level
-// a VSA records.
+// a VSA records, the configuration of the built-ins.
 func TestGateGolden(t *testing.T) {
 	const key = "--key=ed25519-test-only.pub"
 	f := gateFixture(t)
@@ -120,6 +125,10 @@ func TestGateGolden(t *testing.T) {
 		{"vsa-level-waived-l2", vsa("SLSA_BUILD_LEVEL_2"), 1},
 		{"vsa-level-waived-l1", vsa("SLSA_BUILD_LEVEL_1"), 0},
 		{"vsa-level-strict", vsa("SLSA_BUILD_LEVEL_+1"), 2},
+		{"config-unknown-key", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=levle.yaml", "app.tar.gz"}, 2},
+		{"config-wrong-type", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=level-string.yaml", "app.tar.gz"}, 2},
+		{"config-section-typo", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=slas.yaml", "app.tar.gz"}, 2},
+		{"config-policy-test", []string{"policy", "test", "--policy-config=levle.yaml", "builtin:slsa"}, 2},
 		{"input-schema-bare-statement", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=bare.rego", "app.tar.gz"}, 2},
 		{"input-schema-policy-test", []string{"policy", "test", "bare.rego"}, 2},
 	}
