@@ -142,19 +142,27 @@ func exceptionLines(doc *yaml.Node) []int {
 }
 
 // matches says whether the exception names the finding's rule and the
-// artifact.
+// artifact. An exception is scoped to the rule it was written for: by
+// code alone, it waives the findings of the rules whose METADATA declares
+// that code (one package: LoadPolicies refuses a code declared by two),
+// never a finding of another rule that merely carries the code in its
+// value; with a package, the findings of that package with the code; by
+// package and title, that package's rule with that title.
 func (e *Exception) matches(artifact string, f *Finding) bool {
 	if f.Kind == KindError {
 		return false // an evaluation error is never waived
 	}
-	if e.Code != "" {
-		if f.Code != e.Code {
+	switch {
+	case e.Code != "" && e.Package == "":
+		declared, _ := f.Custom["code"].(string)
+		if f.Code != e.Code || declared != e.Code {
 			return false
 		}
-		if e.Package != "" && e.Package != f.Package {
+	case e.Code != "":
+		if f.Code != e.Code || e.Package != f.Package {
 			return false
 		}
-	} else if e.Package != f.Package || e.Title != f.Title {
+	case e.Package != f.Package || e.Title != f.Title:
 		return false
 	}
 	if len(e.Artifacts) == 0 {

@@ -212,6 +212,9 @@ type ruleShape struct {
 	// wrapped value is the rule's value, with the ref after the name as
 	// its path.
 	multi bool
+	// isDefault: a default rule, whose value is the fallback of the
+	// others.
+	isDefault bool
 }
 
 // PolicySet is a set of compiled Rego modules, ready to evaluate once per
@@ -660,7 +663,7 @@ func (ps *PolicySet) findRules(mods map[string]*ast.Module, order []string) erro
 			}
 			id := len(ps.rules)
 			ps.rules = append(ps.rules, ruleInfo(r, kind, pkg))
-			shape := ruleShape{multi: r.Head.RuleKind() == ast.MultiValue}
+			shape := ruleShape{multi: r.Head.RuleKind() == ast.MultiValue, isDefault: r.Default}
 			ps.shapes = append(ps.shapes, shape)
 			nested := len(ref) > 1
 			switch {
@@ -685,10 +688,35 @@ func (ps *PolicySet) findRules(mods map[string]*ast.Module, order []string) erro
 			ps.refs[i].multi = ps.refs[i].multi || (shape.multi && !nested)
 		}
 	}
+	errs = append(errs, ps.uniqueCodes()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("%w: %s", ErrPolicy, strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// uniqueCodes checks that a code (METADATA custom.code) names the rules of
+// one package only: an exception that names a code waives the rules that
+// declare it, so a code reused by another package would waive that
+// package's rules too.
+func (ps *PolicySet) uniqueCodes() []string {
+	owner := map[string]int{}
+	var errs []string
+	for i, r := range ps.rules {
+		code, _ := r.Custom["code"].(string)
+		if code == "" {
+			continue
+		}
+		j, seen := owner[code]
+		if !seen {
+			owner[code] = i
+			continue
+		}
+		if first := ps.rules[j]; first.Package != r.Package {
+			errs = append(errs, fmt.Sprintf("%s: code %q is declared by package %s and by package %s (%s): a code names the rules of one package, so that an exception for it waives only them; rename one", r.Location, code, first.Package, r.Package, first.Location))
+		}
+	}
+	return errs
 }
 
 // wrapTerm wraps a rule's value (or a multi-value rule's element) with the
@@ -829,12 +857,19 @@ func reachedLevel(v any) (int, bool) {
 }
 
 // soleRule is the rule body a value of ref comes from when it cannot be
-// told otherwise: the only body, or -1.
+// told otherwise: the only body that is not a default, or -1.
 func (p *PolicySet) soleRule(ref ruleRef) int {
-	if len(ref.rules) == 1 {
-		return ref.rules[0]
+	sole := -1
+	for _, id := range ref.rules {
+		if p.shapes[id].isDefault {
+			continue
+		}
+		if sole >= 0 {
+			return -1
+		}
+		sole = id
 	}
-	return -1
+	return sole
 }
 
 // findings normalises one value of a deny/warn/violation rule: a set or an

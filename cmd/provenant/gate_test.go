@@ -87,6 +87,11 @@ func gateFixture(t *testing.T) *fixture {
 	f.write(t, "level-string.yaml", "data:\n  slsa:\n    level: \"3\"\n")
 	f.write(t, "slas.yaml", "data:\n  slas:\n    level: 3\n")
 
+	// Exceptions are scoped to the rule they name.
+	f.write(t, "freeze.rego", "package release\n\ndeny contains {\"msg\": \"release freeze\", \"code\": \"slsa.level\"} if true\n")
+	f.write(t, "reuse.rego", "package release\n\n# METADATA\n# custom:\n#   code: slsa.level\ndeny contains \"release freeze\" if true\n")
+	f.write(t, "waive-slsa.yaml", "data:\n  slsa:\n    level: 2\nexceptions:\n  - code: slsa.level\n    reason: legacy builder, OPS-123\n")
+
 	// A conftest policy written for a bare statement.
 	f.write(t, "bare.rego", "package main\n\ndeny contains msg if {\n\tnot startswith(input.predicate.runDetails.builder.id, \"https://github.com/\")\n\tmsg := \"not built on GitHub\"\n}\n")
 	return f
@@ -95,7 +100,7 @@ func gateFixture(t *testing.T) *fixture {
 // TestGateGolden pins what a user sees from the Rego gate (issue 13):
 // built-in rules over missing fields, rules named deny in any head form,
 // Rego v0, the input schema, builder ids that are only claimed, the level
-// a VSA records, the configuration of the built-ins.
+// a VSA records, the configuration of the built-ins, exceptions.
 func TestGateGolden(t *testing.T) {
 	const key = "--key=ed25519-test-only.pub"
 	f := gateFixture(t)
@@ -129,6 +134,8 @@ func TestGateGolden(t *testing.T) {
 		{"config-wrong-type", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=level-string.yaml", "app.tar.gz"}, 2},
 		{"config-section-typo", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=slas.yaml", "app.tar.gz"}, 2},
 		{"config-policy-test", []string{"policy", "test", "--policy-config=levle.yaml", "builtin:slsa"}, 2},
+		{"exception-code-scoped", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy=freeze.rego", "--policy-config=waive-slsa.yaml", "app.tar.gz"}, 1},
+		{"exception-code-declared-twice", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy=reuse.rego", "--policy-config=waive-slsa.yaml", "app.tar.gz"}, 2},
 		{"input-schema-bare-statement", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=bare.rego", "app.tar.gz"}, 2},
 		{"input-schema-policy-test", []string{"policy", "test", "bare.rego"}, 2},
 	}
