@@ -374,6 +374,7 @@ func parseModules(files []moduleFile, version ast.RegoVersion) (map[string]*ast.
 	var order []string
 	var errs []string
 	var v0 []string
+	srcs := map[string][]byte{}
 	hasLib := false
 	for _, f := range files {
 		v := version
@@ -390,9 +391,15 @@ func parseModules(files []moduleFile, version ast.RegoVersion) (map[string]*ast.
 			}
 			continue
 		}
-		if _, dup := mods[f.name]; dup {
+		if prev, dup := srcs[f.name]; dup {
+			if !bytes.Equal(prev, f.src) {
+				// A local builtin/slsa.rego and builtin:slsa: keeping
+				// one would drop the other's rules.
+				errs = append(errs, fmt.Sprintf("%s: two different policy files have this name", f.name))
+			}
 			continue // the same file named twice
 		}
+		srcs[f.name] = f.src
 		if packageName(m) == "provenant.lib" {
 			hasLib = true
 		}

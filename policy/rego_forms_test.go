@@ -248,3 +248,24 @@ func dumpCompact(v any) string {
 }
 
 func astValue(doc map[string]any) (ast.Value, error) { return ast.InterfaceToValue(doc) }
+
+// TestSameNameTwoFiles: a local file that has the name of a built-in one
+// (builtin/slsa.rego) is not dropped in favour of it, nor the other way.
+func TestSameNameTwoFiles(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.Mkdir("builtin", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("builtin", "slsa.rego"), []byte("package mine\n\ndeny contains \"mine\" if true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadPolicies(context.Background(), []string{"builtin", "builtin:slsa"})
+	if err == nil || !strings.Contains(err.Error(), "builtin/slsa.rego: two different policy files have this name") {
+		t.Errorf("error %v, want the name clash", err)
+	}
+	// The same file twice is loaded once.
+	if _, err := LoadPolicies(context.Background(), []string{"builtin", "builtin/slsa.rego"}); err != nil {
+		t.Errorf("the same file twice: %v", err)
+	}
+}
