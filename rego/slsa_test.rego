@@ -196,3 +196,16 @@ test_reached_level_only_covering if {
 	}
 	slsa.reached_level == 1 with input as doc
 }
+
+test_missing_predicate_denies_level_2 if {
+	att := json.remove(prov("b:1", "https://ci.example.com/builder"), ["statement/predicate"])
+	some f in slsa.deny with input as gated([att]) with data.config as {"slsa": {"level": 2}}
+	f.level == 1
+	f.builder == ""
+}
+
+test_missing_statement_predicate_proven_builder if {
+	att := json.remove(proven("b:1", "https://ci.example.com/builder"), ["statement/predicate"])
+	count(slsa.deny) == 0 with input as gated([att]) with data.config as {"slsa": {"level": 2}}
+	slsa.reached_level == 2 with input as gated([att])
+}
