@@ -58,6 +58,9 @@ func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, 
 	if data != nil {
 		store["config"] = data
 	}
+	if err := checkEveryRefs(everyShadow(mods), o); err != nil {
+		return nil, err
+	}
 	compiler, err := newCompiler(o)
 	if err != nil {
 		return nil, err

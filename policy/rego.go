@@ -517,6 +517,95 @@ func refHint(d *ast.RefErrInvalidDetail) string {
 	return b.String()
 }
 
+// everyShadow copies the modules that use `every`, with each
+// `every k, v in D { B }` written as `some k, v in D` followed by B, or
+// returns nil when none does. OPA's type checker does not give the
+// variables of an every the type of its domain, so `every att in
+// input.attestations { att.predicate... }` would escape the input schema;
+// the copy is compiled for its type errors only (checkEveryRefs).
+func everyShadow(mods map[string]*ast.Module) map[string]*ast.Module {
+	uses := false
+	for _, m := range mods {
+		ast.WalkExprs(m, func(e *ast.Expr) bool {
+			if _, ok := e.Terms.(*ast.Every); ok {
+				uses = true
+			}
+			return uses
+		})
+	}
+	if !uses {
+		return nil
+	}
+	out := make(map[string]*ast.Module, len(mods))
+	for name, m := range mods {
+		c := m.Copy()
+		if _, err := ast.Transform(everyFlattener{}, c); err != nil {
+			return nil
+		}
+		out[name] = c
+	}
+	return out
+}
+
+type everyFlattener struct{}
+
+func (everyFlattener) Transform(x any) (any, error) {
+	if b, ok := x.(ast.Body); ok {
+		return flattenEvery(b), nil
+	}
+	return x, nil
+}
+
+func flattenEvery(b ast.Body) ast.Body {
+	out := make(ast.Body, 0, len(b))
+	for _, e := range b {
+		ev, ok := e.Terms.(*ast.Every)
+		if !ok {
+			out.Append(e)
+			continue
+		}
+		member := ast.CallTerm(ast.NewTerm(ast.Member.Ref()), ev.Value, ev.Domain)
+		if ev.Key != nil {
+			member = ast.CallTerm(ast.NewTerm(ast.MemberWithKey.Ref()), ev.Key, ev.Value, ev.Domain)
+		}
+		some := ast.NewExpr(&ast.SomeDecl{Symbols: []*ast.Term{member}})
+		some.Location = e.Location
+		out.Append(some)
+		for _, inner := range flattenEvery(ev.Body) {
+			out.Append(inner)
+		}
+	}
+	return out
+}
+
+// checkEveryRefs compiles the shadow of everyShadow and returns its
+// reference errors against the input schema: fields the input cannot have,
+// read through the variable of an every. Other errors of the shadow (it is
+// not the policy) are ignored.
+func checkEveryRefs(shadow map[string]*ast.Module, o policyOptions) error {
+	if shadow == nil || o.noInputSchema {
+		return nil
+	}
+	c, err := newCompiler(o)
+	if err != nil {
+		return err
+	}
+	c.Compile(shadow)
+	var lines []string
+	for _, e := range c.Errors {
+		switch e.Details.(type) {
+		case *ast.RefErrInvalidDetail, *ast.RefErrUnsupportedDetail:
+			if e.Code == ast.TypeErr {
+				lines = append(lines, astErrorLine(e))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrPolicy, strings.Join(lines, "; "))
+}
+
 // inputSchema is the policy input's JSON Schema, for OPA's type checker.
 var inputSchema = sync.OnceValues(func() (*ast.SchemaSet, error) {
 	var schema any
@@ -583,9 +672,13 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	if err != nil {
 		return nil, err
 	}
+	shadow := everyShadow(mods)
 	compiler.Compile(mods)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(regoErrorLines(compiler.Errors), "; "))
+	}
+	if err := checkEveryRefs(shadow, o); err != nil {
+		return nil, err
 	}
 	// One query for every rule: an array with, for each package and kind,
 	// an array of zero or one value, so that an undefined rule does not
