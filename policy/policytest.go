@@ -47,7 +47,7 @@ func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, 
 	if err != nil {
 		return nil, err
 	}
-	mods, _, err := parseModules(files, o.regoVersion)
+	mods, _, err := parseModules(files, o.regoVersion, false)
 	if err != nil {
 		return nil, err
 	}

@@ -368,14 +368,17 @@ func digestFiles(files []moduleFile) string {
 // parseModules parses every file with METADATA annotations, the built-in
 // ones as Rego v1 and the others as version says, and adds the
 // provenant.lib helper package unless a file defines it. A file that fails
-// to parse as v1 but parses as v0 makes the error wrap ErrRegoV0.
-func parseModules(files []moduleFile, version ast.RegoVersion) (map[string]*ast.Module, []string, error) {
+// to parse as v1 but parses as v0 makes the error wrap ErrRegoV0. With
+// reserve, a file that is not built-in may not define a provenant.*
+// package while a built-in policy is loaded.
+func parseModules(files []moduleFile, version ast.RegoVersion, reserve bool) (map[string]*ast.Module, []string, error) {
 	mods := map[string]*ast.Module{}
 	var order []string
 	var errs []string
 	var v0 []string
 	srcs := map[string][]byte{}
 	hasLib := false
+	withBuiltins := reserve && slices.ContainsFunc(files, func(f moduleFile) bool { return f.builtin })
 	for _, f := range files {
 		v := version
 		if f.builtin {
@@ -403,6 +406,9 @@ func parseModules(files []moduleFile, version ast.RegoVersion) (map[string]*ast.
 		if packageName(m) == "provenant.lib" {
 			hasLib = true
 		}
+		if !f.builtin && withBuiltins && reservedPackage(packageName(m)) {
+			errs = append(errs, fmt.Sprintf("%s:%d: package %s belongs to provenant's built-in policies, which are loaded: a policy file of yours could change what they decide (the level a VSA records, what lib.provenance holds); name your package otherwise", f.name, m.Package.Location.Row, packageName(m)))
+		}
 		mods[f.name] = m
 		order = append(order, f.name)
 	}
@@ -426,6 +432,13 @@ func parseModules(files []moduleFile, version ast.RegoVersion) (map[string]*ast.
 		order = append(order, name)
 	}
 	return mods, order, nil
+}
+
+// reservedPackage: the packages of provenant's own Rego (provenant.lib,
+// provenant.slsa, ...), which no other file may define while a built-in
+// policy is loaded.
+func reservedPackage(pkg string) bool {
+	return pkg == "provenant" || strings.HasPrefix(pkg, "provenant.")
 }
 
 func packageName(m *ast.Module) string {
@@ -656,7 +669,7 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	if err != nil {
 		return nil, err
 	}
-	mods, order, err := parseModules(files, o.regoVersion)
+	mods, order, err := parseModules(files, o.regoVersion, true)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,5 +216,26 @@ func TestVerifyVSAsStrictLevels(t *testing.T) {
 	bad.Levels = []string{"SLSA_BUILD_LEVEL_+3"}
 	if _, _, err := VerifyVSAs(ctx, []attest.Entry{vsa("SLSA_BUILD_LEVEL_3")}, bad); err == nil {
 		t.Error("a wanted level SLSA_BUILD_LEVEL_+3 was accepted")
+	}
+}
+
+// TestReservedPackages: while a built-in policy is loaded, a policy file
+// of the user's cannot define provenant's packages, where it could raise
+// the level a VSA records or change what lib.provenance holds.
+func TestReservedPackages(t *testing.T) {
+	for _, src := range []string{
+		"package provenant.slsa\n\nimport data.provenant.lib\n\nreached_level := 3 if count(lib.provenance) == 0\n",
+		"package provenant.lib\n\nprovenance := {att | some att in input.attestations}\n",
+		"package provenant\n\nx := 1\n",
+	} {
+		dir := writeModules(t, map[string]string{"mine.rego": src, "ok.rego": "package release\n\ndeny contains \"x\" if false\n"})
+		_, err := LoadPolicies(context.Background(), []string{"builtin:slsa", dir})
+		if err == nil || !strings.Contains(err.Error(), "mine.rego:1: package provenant") {
+			t.Errorf("%q next to builtin:slsa: error %v, want the package refused", src, err)
+		}
+		// Without a built-in, the package is the user's (a copy of rego/).
+		if _, err := LoadPolicies(context.Background(), []string{dir}); err != nil && strings.Contains(err.Error(), "belongs to provenant") {
+			t.Errorf("%q alone: %v", src, err)
+		}
 	}
 }
