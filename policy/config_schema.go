@@ -273,13 +273,20 @@ func jsonValue(v any) (any, error) {
 }
 
 // nearBuiltin is the built-in whose section name k nearly is: the same
-// name in another case, or one or two edits away (one for short names).
+// name in another case, one or two edits away (one for short names), or
+// the name with a key glued on (slsa.level, slsa_level).
 func nearBuiltin(k string, schemas map[string]builtinSchema) string {
 	names := make([]string, 0, len(schemas))
 	for n := range schemas {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	lower := strings.ToLower(k)
+	for _, n := range names {
+		if rest, ok := strings.CutPrefix(lower, n); ok && rest != "" && strings.ContainsRune("._-:/ ", rune(rest[0])) {
+			return n
+		}
+	}
 	return nearest(k, names)
 }
 

@@ -23,6 +23,8 @@ func TestConfigValidation(t *testing.T) {
 		{"section case", "data:\n  Slsa: {level: 3}\n", "policy.yaml:2: data.Slsa: unknown section; did you mean slsa"},
 		{"chain typo", "data:\n  chian: []\n", "data.chian: unknown section; did you mean chain"},
 		{"github typo", "data:\n  githb: {repository: a/b}\n", "data.githb: unknown section; did you mean github"},
+		{"dotted key", "data:\n  slsa.level: 3\n", "policy.yaml:2: data.slsa.level: unknown section; did you mean slsa (builtin:slsa)?"},
+		{"glued key", "data:\n  SLSA_level: 3\n", "data.SLSA_level: unknown section; did you mean slsa"},
 		{"level string", "data:\n  slsa:\n    level: \"3\"\n", "policy.yaml:3: data.slsa.level: is a string, want an integer"},
 		{"level high", "data:\n  slsa: {level: 4}\n", "policy.yaml:2: data.slsa.level: is 4, more than 3"},
 		{"level zero", "data:\n  slsa: {level: 0}\n", "data.slsa.level: is 0, less than 1"},
@@ -42,7 +44,7 @@ func TestConfigValidation(t *testing.T) {
 		{"all at once, by line", "data:\n  slsa:\n    level: 9\n    levle: 3\n", "policy.yaml:3: data.slsa.level: is 9, more than 3; policy.yaml:4: data.slsa.levle"},
 		{"valid", "data:\n  slsa:\n    level: 3\n    l3_builders: [https://b]\n  github: {repository: o/r, workflow: .github/workflows/r.yml, refs: [refs/tags/v*]}\n  chain:\n    - {from: a, to: b}\n", ""},
 		{"float level", "data:\n  slsa: {level: 3.0}\n", ""},
-		{"user sections", "data:\n  mything: {x: 1}\n  release: {builder: https://b}\n  sa: 1\n  ci: []\n", ""},
+		{"user sections", "data:\n  mything: {x: 1}\n  release: {builder: https://b}\n  sa: 1\n  ci: []\n  slsaish: 1\n  chainsaw: 2\n", ""},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {
