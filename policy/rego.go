@@ -99,6 +99,11 @@ const (
 // v0) and loads with WithRegoVersion(RegoV0).
 var ErrRegoV0 = errors.New("parses as Rego v0")
 
+// ErrRegoV1 marks a parse error in a policy file loaded as Rego v0 that
+// parses as Rego v1: with WithRegoVersion(RegoV0), a v1 file needs
+// `import rego.v1`.
+var ErrRegoV1 = errors.New("parses as Rego v1 (add import rego.v1 to load it with Rego v0 files)")
+
 // WithRegoVersion parses the policy files given (not the built-in ones,
 // which are v1) as Rego v1 (the default) or v0, the syntax of OPA before
 // 1.0 that conftest selects with --rego-version v0. A v0 file with
@@ -375,7 +380,7 @@ func parseModules(files []moduleFile, version ast.RegoVersion, reserve bool) (ma
 	mods := map[string]*ast.Module{}
 	var order []string
 	var errs []string
-	var v0 []string
+	var v0, v1 []string
 	srcs := map[string][]byte{}
 	hasLib := false
 	withBuiltins := reserve && slices.ContainsFunc(files, func(f moduleFile) bool { return f.builtin })
@@ -387,9 +392,15 @@ func parseModules(files []moduleFile, version ast.RegoVersion, reserve bool) (ma
 		m, err := ast.ParseModuleWithOpts(f.name, string(f.src), ast.ParserOptions{RegoVersion: v, ProcessAnnotation: true})
 		if err != nil {
 			errs = append(errs, regoErrorLines(err)...)
-			if v == ast.RegoV1 {
-				if _, err0 := ast.ParseModuleWithOpts(f.name, string(f.src), ast.ParserOptions{RegoVersion: ast.RegoV0}); err0 == nil {
+			other := ast.RegoV0
+			if v == ast.RegoV0 {
+				other = ast.RegoV1
+			}
+			if _, err := ast.ParseModuleWithOpts(f.name, string(f.src), ast.ParserOptions{RegoVersion: other}); err == nil {
+				if other == ast.RegoV0 {
 					v0 = append(v0, f.name)
+				} else {
+					v1 = append(v1, f.name)
 				}
 			}
 			continue
@@ -414,6 +425,9 @@ func parseModules(files []moduleFile, version ast.RegoVersion, reserve bool) (ma
 	}
 	if len(v0) > 0 {
 		return nil, nil, fmt.Errorf("%w: %s; %s %w", ErrPolicy, strings.Join(errs, "; "), strings.Join(v0, ", "), ErrRegoV0)
+	}
+	if len(v1) > 0 {
+		return nil, nil, fmt.Errorf("%w: %s; %s %w", ErrPolicy, strings.Join(errs, "; "), strings.Join(v1, ", "), ErrRegoV1)
 	}
 	if len(errs) > 0 {
 		return nil, nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(errs, "; "))

@@ -230,6 +230,11 @@ func TestRegoV0Hint(t *testing.T) {
 	if _, err := LoadPolicies(context.Background(), []string{dir}); err == nil || errors.Is(err, ErrRegoV0) {
 		t.Errorf("broken file: error %v, want a parse error without ErrRegoV0", err)
 	}
+	// And a v1 file loaded as v0.
+	dir = writeModules(t, map[string]string{"new.rego": "package new\n\ndeny contains msg if {\n\tmsg := \"x\"\n}\n"})
+	if _, err := LoadPolicies(context.Background(), []string{dir}, WithRegoVersion(RegoV0)); !errors.Is(err, ErrRegoV1) || errors.Is(err, ErrRegoV0) {
+		t.Errorf("v1 file as v0: error %v, want ErrRegoV1", err)
+	}
 	if _, err := LoadPolicies(context.Background(), []string{"builtin:slsa"}, WithRegoVersion("v2")); err == nil {
 		t.Error("WithRegoVersion(v2) accepted")
 	}

@@ -119,6 +119,7 @@ func TestGateGolden(t *testing.T) {
 		{"ref-head-deny", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy=refhead.rego", "app.tar.gz"}, 1},
 		{"rego-v0-hint", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=v0.rego", "app.tar.gz"}, 2},
 		{"rego-v0-flag", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=v0.rego", "--rego-version=v0", "app.tar.gz"}, 1},
+		{"rego-v1-as-v0", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=refhead.rego", "--rego-version=v0", "app.tar.gz"}, 2},
 		{"rego-version-usage", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=v0.rego", "--rego-version=0", "app.tar.gz"}, 2},
 		{"policy-test-v0", []string{"policy", "test", "--rego-version=v0", "v0.rego", "v0_test.rego"}, 0},
 		{"deny-function", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=function.rego", "app.tar.gz"}, 2},

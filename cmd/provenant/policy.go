@@ -149,6 +149,9 @@ func policyError(err error) error {
 			if errors.Is(err, policy.ErrRegoV0) {
 				msg += "; load Rego v0 policies with --rego-version v0"
 			}
+			if errors.Is(err, policy.ErrRegoV1) {
+				msg += ", or load without --rego-version v0"
+			}
 			return errors.New(msg)
 		}
 	}
