@@ -405,6 +405,9 @@ func parseModules(files []moduleFile, version ast.RegoVersion, reserve bool) (ma
 			}
 			continue
 		}
+		if v == ast.RegoV0 {
+			errs = append(errs, v1Misread(m)...)
+		}
 		if prev, dup := srcs[f.name]; dup {
 			if !bytes.Equal(prev, f.src) {
 				// A local builtin/slsa.rego and builtin:slsa: keeping
@@ -446,6 +449,23 @@ func parseModules(files []moduleFile, version ast.RegoVersion, reserve bool) (ma
 		order = append(order, name)
 	}
 	return mods, order, nil
+}
+
+// v1Misread finds Rego v1 syntax that Rego v0 reads as something else:
+// `deny["x"] if { cond }` is, in v0, a rule deny that always contains "x"
+// and a second rule named if. A v0 module with a rule named after a v1
+// keyword is such a misreading (unless the module imports the keyword,
+// which the parser then reads as v1).
+func v1Misread(m *ast.Module) []string {
+	var out []string
+	for _, r := range m.Rules {
+		name := r.Head.Ref()[0].Value.String()
+		switch name {
+		case "if", "contains", "in", "every":
+			out = append(out, fmt.Sprintf("%s:%d: a rule named %q: Rego v1 syntax read as Rego v0, which splits the rule before it in two; add import rego.v1 to this file", r.Location.File, r.Location.Row, name))
+		}
+	}
+	return out
 }
 
 // reservedPackage: the packages of provenant's own Rego (provenant.lib,

@@ -114,6 +114,7 @@ func TestRuleHeadForms(t *testing.T) {
 		{name: "v0 partial object", version: RegoV0, src: "deny[k] = \"m\" {\n\tk := \"x\"\n}", want: []string{"deny:m"}},
 		{name: "v0 complete", version: RegoV0, src: "deny {\n\ttrue\n}", want: []string{"deny:data.p.deny is true"}},
 		{name: "v0 with rego.v1 import", version: RegoV0, src: "import rego.v1\n\ndeny contains \"a\" if true", want: []string{"deny:a"}},
+		{name: "v1 syntax misread as v0", version: RegoV0, src: "deny[\"x\"] if {\n\tinput.artifact.name == \"lib\"\n}", wantErr: "p.rego:3: a rule named \"if\": Rego v1 syntax read as Rego v0"},
 		{name: "v0 syntax as v1", src: "deny[msg] {\n\tmsg := \"a\"\n}", wantErr: "p.rego:3"},
 		{name: "function", src: `deny(x) := x`, wantErr: "p.rego:3: deny is a function"},
 		{name: "suffix function", src: "deny_x(x) := x\n\ndeny contains \"a\" if true", wantErr: "deny_x is a function"},
