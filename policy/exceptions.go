@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -59,7 +58,7 @@ type AppliedException struct {
 // built-in policy's schema refuses (see validateData) are errors naming the
 // file and line.
 func LoadConfig(file string) (*Config, error) {
-	data, err := os.ReadFile(file)
+	data, err := readPolicyFile(file)
 	if err != nil {
 		return nil, err
 	}

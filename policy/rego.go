@@ -321,7 +321,7 @@ func collectModules(paths []string, tests bool) ([]moduleFile, []PolicySource, e
 					return nil, nil, fmt.Errorf("%w: %s: not a .rego file", ErrPolicy, p)
 				}
 				if tests || !strings.HasSuffix(p, "_test.rego") {
-					data, err := os.ReadFile(p)
+					data, err := readPolicyFile(p)
 					if err != nil {
 						return nil, nil, err
 					}
@@ -338,7 +338,7 @@ func collectModules(paths []string, tests bool) ([]moduleFile, []PolicySource, e
 					if !tests && strings.HasSuffix(path, "_test.rego") {
 						return nil
 					}
-					data, err := os.ReadFile(path)
+					data, err := readPolicyFile(path)
 					if err != nil {
 						return err
 					}
@@ -357,6 +357,39 @@ func collectModules(paths []string, tests bool) ([]moduleFile, []PolicySource, e
 		sources = append(sources, src)
 	}
 	return files, sources, nil
+}
+
+// MaxPolicyFileBytes bounds one policy file or policy configuration.
+const MaxPolicyFileBytes = 16 << 20
+
+// readPolicyFile reads a policy or configuration file: a regular file
+// (after following links) of at most MaxPolicyFileBytes. A FIFO, a device
+// (/dev/zero) or a directory is refused before it is opened, so that it
+// can neither block nor fill memory.
+func readPolicyFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s: not a regular file (%s)", ErrPolicy, path, info.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s: not a regular file", ErrPolicy, path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxPolicyFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxPolicyFileBytes {
+		return nil, fmt.Errorf("%w: %s: larger than %d MiB", ErrPolicy, path, MaxPolicyFileBytes>>20)
+	}
+	return data, nil
 }
 
 func digestFiles(files []moduleFile) string {
