@@ -3,7 +3,9 @@
 // data.provenant.lib they share, and their *_test.rego tests.
 //
 // The files are plain Rego v1 and are embedded with go:embed, so a binary
-// needs nothing beside it. The Go package is named regolib so that it does
+// needs nothing beside it, with the JSON Schemas policies are checked
+// against: the policy input's (InputSchema) and each built-in's section of
+// data.config (ConfigSchema). The Go package is named regolib so that it does
 // not clash with OPA's rego package where both are imported.
 package regolib
 
