@@ -128,6 +128,7 @@ func TestGateGolden(t *testing.T) {
 		// claimed), not the level required, which an exception waived.
 		{"vsa-level-waived", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=l3-waived.yaml",
 			"--vsa-out=app.vsa.jsonl", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://ci.example.com/gate", "app.tar.gz"}, 0},
+		{"slsa-level-json", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=l3-waived.yaml", "--format=json", "app.tar.gz"}, 0},
 		{"vsa-level-waived-l2", vsa("SLSA_BUILD_LEVEL_2"), 1},
 		{"vsa-level-waived-l1", vsa("SLSA_BUILD_LEVEL_1"), 0},
 		{"vsa-level-strict", vsa("SLSA_BUILD_LEVEL_+1"), 2},
