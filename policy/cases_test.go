@@ -37,6 +37,7 @@ type caseFile struct {
 		SourceURI   string   `yaml:"sourceUri"`
 		FailOnWarn  bool     `yaml:"failOnWarn"`
 		Timeout     string   `yaml:"timeout"`
+		RegoVersion string   `yaml:"regoVersion"`
 	} `yaml:"flags"`
 	Artifacts []string `yaml:"artifacts"` // each file holds its name and a newline
 	Now       string   `yaml:"now"`       // YYYY-MM-DD, for exceptions
@@ -208,7 +209,7 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 	for _, b := range c.Builtins {
 		paths = append(paths, BuiltinPrefix+b)
 	}
-	popts := []PolicyOption{}
+	popts := []PolicyOption{WithRegoVersion(c.Flags.RegoVersion)}
 	if c.Flags.Timeout != "" {
 		d, err := time.ParseDuration(c.Flags.Timeout)
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -55,10 +54,11 @@ type AppliedException struct {
 }
 
 // LoadConfig reads a policy configuration file. Unknown keys, an exception
-// without a rule or a reason, and a malformed date are errors naming the
+// without a rule or a reason, a malformed date, and a data: section that a
+// built-in policy's schema refuses (see validateData) are errors naming the
 // file and line.
 func LoadConfig(file string) (*Config, error) {
-	data, err := os.ReadFile(file)
+	data, err := readPolicyFile(file)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +80,9 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("%w: %s: %s", ErrPolicy, name, yamlMessage(err))
+	}
+	if err := validateData(c.Data, yamlPlace(&doc, name)); err != nil {
+		return nil, err
 	}
 	lines := exceptionLines(&doc)
 	for i := range c.Exceptions {
@@ -138,19 +141,27 @@ func exceptionLines(doc *yaml.Node) []int {
 }
 
 // matches says whether the exception names the finding's rule and the
-// artifact.
+// artifact. An exception is scoped to the rule it was written for: by
+// code alone, it waives the findings of the rules whose METADATA declares
+// that code (one package: LoadPolicies refuses a code declared by two),
+// never a finding of another rule that merely carries the code in its
+// value; with a package, the findings of that package with the code; by
+// package and title, that package's rule with that title.
 func (e *Exception) matches(artifact string, f *Finding) bool {
 	if f.Kind == KindError {
 		return false // an evaluation error is never waived
 	}
-	if e.Code != "" {
-		if f.Code != e.Code {
+	switch {
+	case e.Code != "" && e.Package == "":
+		declared, _ := f.Custom["code"].(string)
+		if f.Code != e.Code || declared != e.Code {
 			return false
 		}
-		if e.Package != "" && e.Package != f.Package {
+	case e.Code != "":
+		if f.Code != e.Code || e.Package != f.Package {
 			return false
 		}
-	} else if e.Package != f.Package || e.Title != f.Title {
+	case e.Package != f.Package || e.Title != f.Title:
 		return false
 	}
 	if len(e.Artifacts) == 0 {

@@ -30,16 +30,24 @@ func (t TestResult) Passed() bool { return t.Outcome == "PASS" || t.Outcome == "
 // (files, directories walked recursively, builtin:NAME with its tests), as
 // `opa test` does, with the same capabilities as verify (no network
 // built-ins). The provenant.lib helper package is loaded unless a file
-// defines it. Results are sorted by file and line.
-func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, data map[string]any) ([]TestResult, error) {
+// defines it. Results are sorted by file and line. Of the options,
+// WithRegoVersion applies.
+func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, data map[string]any, opts ...PolicyOption) ([]TestResult, error) {
+	o, err := newPolicyOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: no policy given", ErrPolicy)
+	}
+	if err := validateData(data, nil); err != nil {
+		return nil, err
 	}
 	files, _, err := collectModules(paths, true)
 	if err != nil {
 		return nil, err
 	}
-	mods, _, err := parseModules(files)
+	mods, _, err := parseModules(files, o.regoVersion, false)
 	if err != nil {
 		return nil, err
 	}
@@ -50,10 +58,13 @@ func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, 
 	if data != nil {
 		store["config"] = data
 	}
-	compiler := ast.NewCompiler().
-		WithCapabilities(Capabilities()).
-		WithEnablePrintStatements(true).
-		WithDefaultRegoVersion(ast.RegoV1)
+	if err := checkEveryRefs(everyShadow(mods), o); err != nil {
+		return nil, err
+	}
+	compiler, err := newCompiler(o)
+	if err != nil {
+		return nil, err
+	}
 	runner := tester.NewRunner().
 		SetCompiler(compiler).
 		SetStore(inmem.NewFromObject(store)).

@@ -12,8 +12,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -47,10 +51,19 @@ const (
 	KindError = "error"
 )
 
-var findingKinds = []string{KindDeny, KindViolation, KindWarn}
+// findingRule matches the names of the rules that make findings, as
+// conftest does: deny, violation and warn, alone or with suffixes
+// (deny_root, warn_no_tag_latest).
+var findingRule = regexp.MustCompile(`^(deny|violation|warn)(_[a-zA-Z0-9]+)*$`)
 
-func isFindingKind(s string) bool {
-	return s == KindDeny || s == KindWarn || s == KindViolation
+// findingKind is the kind of findings a rule named name makes, or "" when
+// it makes none.
+func findingKind(name string) string {
+	m := findingRule.FindStringSubmatch(name)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
 
 // ruleKey wraps every value of a deny/warn/violation set rule, so that a
@@ -61,9 +74,62 @@ const ruleKey = "__provenant_rule__"
 type PolicyOption func(*policyOptions) error
 
 type policyOptions struct {
-	timeout time.Duration
-	data    map[string]any
-	print   io.Writer
+	timeout     time.Duration
+	data        map[string]any
+	print       io.Writer
+	regoVersion ast.RegoVersion
+	// noInputSchema compiles without the input schema, for tests that
+	// load policies written for other inputs (conftest's examples).
+	noInputSchema bool
+}
+
+// withoutInputSchema is for tests only.
+func withoutInputSchema() PolicyOption {
+	return func(o *policyOptions) error { o.noInputSchema = true; return nil }
+}
+
+// Rego versions for WithRegoVersion.
+const (
+	RegoV1 = "v1"
+	RegoV0 = "v0"
+)
+
+// ErrRegoV0 marks a parse error in a policy file that parses as Rego v0:
+// it was written for OPA before 1.0 (or for conftest with --rego-version
+// v0) and loads with WithRegoVersion(RegoV0).
+var ErrRegoV0 = errors.New("parses as Rego v0")
+
+// ErrRegoV1 marks a parse error in a policy file loaded as Rego v0 that
+// parses as Rego v1: with WithRegoVersion(RegoV0), a v1 file needs
+// `import rego.v1`.
+var ErrRegoV1 = errors.New("parses as Rego v1 (add import rego.v1 to load it with Rego v0 files)")
+
+// WithRegoVersion parses the policy files given (not the built-in ones,
+// which are v1) as Rego v1 (the default) or v0, the syntax of OPA before
+// 1.0 that conftest selects with --rego-version v0. A v0 file with
+// `import rego.v1` is v1 syntax and loads either way.
+func WithRegoVersion(v string) PolicyOption {
+	return func(o *policyOptions) error {
+		switch v {
+		case RegoV1, "":
+			o.regoVersion = ast.RegoV1
+		case RegoV0:
+			o.regoVersion = ast.RegoV0
+		default:
+			return fmt.Errorf("Rego version must be %s or %s, not %q", RegoV1, RegoV0, v)
+		}
+		return nil
+	}
+}
+
+func newPolicyOptions(opts []PolicyOption) (policyOptions, error) {
+	o := policyOptions{timeout: DefaultPolicyTimeout, regoVersion: ast.RegoV1}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
 }
 
 // WithPolicyTimeout bounds each evaluation (one artifact).
@@ -78,7 +144,9 @@ func WithPolicyTimeout(d time.Duration) PolicyOption {
 }
 
 // WithPolicyData makes data available to policies as data.config (the
-// `data:` section of a policy configuration file).
+// `data:` section of a policy configuration file). The sections of the
+// built-in policies are checked against their schemas when the policies
+// load.
 func WithPolicyData(data map[string]any) PolicyOption {
 	return func(o *policyOptions) error { o.data = data; return nil }
 }
@@ -129,21 +197,44 @@ func (r RuleInfo) ID() string {
 type ruleRef struct {
 	path ast.Ref
 	pkg  string // "provenant.slsa"
-	kind string
-	// rules are the bodies of this kind in this package, for findings
+	kind string // deny, violation or warn
+	name string // the rule's name: the kind, or the kind with a suffix
+	// rules are the bodies of this rule in this package, for findings
 	// that cannot be traced to one body (complete rules).
 	rules []int
+	// nested: the rule has a ref head (deny[msg] if ..., deny.x contains
+	// ...), so its document is an object whose leaves are wrapped values.
+	nested bool
+	// multi: a multi-value rule without a ref head (deny contains x): its
+	// document is a set of wrapped values.
+	multi bool
+}
+
+// ruleShape is how a deny/warn/violation rule body's values were wrapped.
+type ruleShape struct {
+	// multi: a multi-value rule (contains): each wrapped value is one
+	// element. Otherwise a single-value rule with a ref head, whose
+	// wrapped value is the rule's value, with the ref after the name as
+	// its path.
+	multi bool
+	// isDefault: a default rule, whose value is the fallback of the
+	// others.
+	isDefault bool
 }
 
 // PolicySet is a set of compiled Rego modules, ready to evaluate once per
 // artifact. It is safe for concurrent use.
 type PolicySet struct {
-	query   rego.PreparedEvalQuery
-	refs    []ruleRef
-	rules   []RuleInfo
-	sources []PolicySource
-	timeout time.Duration
-	data    map[string]any
+	query  rego.PreparedEvalQuery
+	refs   []ruleRef
+	rules  []RuleInfo
+	shapes []ruleShape // per rule, as rules
+	// slsaLevel: builtin:slsa is loaded, and each evaluation gives the
+	// SLSA Build level reached.
+	slsaLevel bool
+	sources   []PolicySource
+	timeout   time.Duration
+	data      map[string]any
 }
 
 // Sources lists the policies loaded, in the order given.
@@ -179,9 +270,10 @@ func Capabilities() *ast.Capabilities {
 }
 
 type moduleFile struct {
-	name string // path as shown in errors
-	src  []byte
-	from int // index into sources
+	name    string // path as shown in errors
+	src     []byte
+	from    int  // index into sources
+	builtin bool // shipped in the binary: always Rego v1
 }
 
 // collectModules reads the .rego files named by paths: files, directories
@@ -214,6 +306,7 @@ func collectModules(paths []string, tests bool) ([]moduleFile, []PolicySource, e
 					continue
 				}
 				add("builtin/"+n, data)
+				files[len(files)-1].builtin = true
 			}
 		} else {
 			info, err := os.Stat(p)
@@ -228,7 +321,7 @@ func collectModules(paths []string, tests bool) ([]moduleFile, []PolicySource, e
 					return nil, nil, fmt.Errorf("%w: %s: not a .rego file", ErrPolicy, p)
 				}
 				if tests || !strings.HasSuffix(p, "_test.rego") {
-					data, err := os.ReadFile(p)
+					data, err := readPolicyFile(p)
 					if err != nil {
 						return nil, nil, err
 					}
@@ -245,7 +338,7 @@ func collectModules(paths []string, tests bool) ([]moduleFile, []PolicySource, e
 					if !tests && strings.HasSuffix(path, "_test.rego") {
 						return nil
 					}
-					data, err := os.ReadFile(path)
+					data, err := readPolicyFile(path)
 					if err != nil {
 						return err
 					}
@@ -266,6 +359,39 @@ func collectModules(paths []string, tests bool) ([]moduleFile, []PolicySource, e
 	return files, sources, nil
 }
 
+// MaxPolicyFileBytes bounds one policy file or policy configuration.
+const MaxPolicyFileBytes = 16 << 20
+
+// readPolicyFile reads a policy or configuration file: a regular file
+// (after following links) of at most MaxPolicyFileBytes. A FIFO, a device
+// (/dev/zero) or a directory is refused before it is opened, so that it
+// can neither block nor fill memory.
+func readPolicyFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s: not a regular file (%s)", ErrPolicy, path, info.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s: not a regular file", ErrPolicy, path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxPolicyFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxPolicyFileBytes {
+		return nil, fmt.Errorf("%w: %s: larger than %d MiB", ErrPolicy, path, MaxPolicyFileBytes>>20)
+	}
+	return data, nil
+}
+
 func digestFiles(files []moduleFile) string {
 	lines := make([]string, len(files))
 	for i, f := range files {
@@ -277,27 +403,67 @@ func digestFiles(files []moduleFile) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// parseModules parses every file as Rego v1 with METADATA annotations, and
-// adds the provenant.lib helper package unless a file defines it.
-func parseModules(files []moduleFile) (map[string]*ast.Module, []string, error) {
+// parseModules parses every file with METADATA annotations, the built-in
+// ones as Rego v1 and the others as version says, and adds the
+// provenant.lib helper package unless a file defines it. A file that fails
+// to parse as v1 but parses as v0 makes the error wrap ErrRegoV0. With
+// reserve, a file that is not built-in may not define a provenant.*
+// package while a built-in policy is loaded.
+func parseModules(files []moduleFile, version ast.RegoVersion, reserve bool) (map[string]*ast.Module, []string, error) {
 	mods := map[string]*ast.Module{}
 	var order []string
 	var errs []string
+	var v0, v1 []string
+	srcs := map[string][]byte{}
 	hasLib := false
+	withBuiltins := reserve && slices.ContainsFunc(files, func(f moduleFile) bool { return f.builtin })
 	for _, f := range files {
-		m, err := ast.ParseModuleWithOpts(f.name, string(f.src), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
+		v := version
+		if f.builtin {
+			v = ast.RegoV1
+		}
+		m, err := ast.ParseModuleWithOpts(f.name, string(f.src), ast.ParserOptions{RegoVersion: v, ProcessAnnotation: true})
 		if err != nil {
 			errs = append(errs, regoErrorLines(err)...)
+			other := ast.RegoV0
+			if v == ast.RegoV0 {
+				other = ast.RegoV1
+			}
+			if _, err := ast.ParseModuleWithOpts(f.name, string(f.src), ast.ParserOptions{RegoVersion: other}); err == nil {
+				if other == ast.RegoV0 {
+					v0 = append(v0, f.name)
+				} else {
+					v1 = append(v1, f.name)
+				}
+			}
 			continue
 		}
-		if _, dup := mods[f.name]; dup {
+		if v == ast.RegoV0 {
+			errs = append(errs, v1Misread(m)...)
+		}
+		if prev, dup := srcs[f.name]; dup {
+			if !bytes.Equal(prev, f.src) {
+				// A local builtin/slsa.rego and builtin:slsa: keeping
+				// one would drop the other's rules.
+				errs = append(errs, fmt.Sprintf("%s: two different policy files have this name", f.name))
+			}
 			continue // the same file named twice
 		}
+		srcs[f.name] = f.src
 		if packageName(m) == "provenant.lib" {
 			hasLib = true
 		}
+		if !f.builtin && withBuiltins && reservedPackage(packageName(m)) {
+			errs = append(errs, fmt.Sprintf("%s:%d: package %s belongs to provenant's built-in policies, which are loaded: a policy file of yours could change what they decide (the level a VSA records, what lib.provenance holds); name your package otherwise", f.name, m.Package.Location.Row, packageName(m)))
+		}
 		mods[f.name] = m
 		order = append(order, f.name)
+	}
+	if len(v0) > 0 {
+		return nil, nil, fmt.Errorf("%w: %s; %s %w", ErrPolicy, strings.Join(errs, "; "), strings.Join(v0, ", "), ErrRegoV0)
+	}
+	if len(v1) > 0 {
+		return nil, nil, fmt.Errorf("%w: %s; %s %w", ErrPolicy, strings.Join(errs, "; "), strings.Join(v1, ", "), ErrRegoV1)
 	}
 	if len(errs) > 0 {
 		return nil, nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(errs, "; "))
@@ -316,6 +482,30 @@ func parseModules(files []moduleFile) (map[string]*ast.Module, []string, error) 
 		order = append(order, name)
 	}
 	return mods, order, nil
+}
+
+// v1Misread finds Rego v1 syntax that Rego v0 reads as something else:
+// `deny["x"] if { cond }` is, in v0, a rule deny that always contains "x"
+// and a second rule named if. A v0 module with a rule named after a v1
+// keyword is such a misreading (unless the module imports the keyword,
+// which the parser then reads as v1).
+func v1Misread(m *ast.Module) []string {
+	var out []string
+	for _, r := range m.Rules {
+		name := r.Head.Ref()[0].Value.String()
+		switch name {
+		case "if", "contains", "in", "every":
+			out = append(out, fmt.Sprintf("%s:%d: a rule named %q: Rego v1 syntax read as Rego v0, which splits the rule before it in two; add import rego.v1 to this file", r.Location.File, r.Location.Row, name))
+		}
+	}
+	return out
+}
+
+// reservedPackage: the packages of provenant's own Rego (provenant.lib,
+// provenant.slsa, ...), which no other file may define while a built-in
+// policy is loaded.
+func reservedPackage(pkg string) bool {
+	return pkg == "provenant" || strings.HasPrefix(pkg, "provenant.")
 }
 
 func packageName(m *ast.Module) string {
@@ -358,10 +548,171 @@ func regoErrorLines(err error) []string {
 
 func astErrorLine(e *ast.Error) string {
 	msg := e.Code + ": " + e.Message
+	if e.Code == ast.TypeErr {
+		switch d := e.Details.(type) {
+		case *ast.RefErrInvalidDetail:
+			msg += refHint(d)
+		case *ast.RefErrUnsupportedDetail:
+			// d.Ref[d.Pos] has a type (d.Have) that has no members.
+			if d.Pos >= 0 && d.Pos+1 < len(d.Ref) {
+				msg += refHint(&ast.RefErrInvalidDetail{Ref: d.Ref, Pos: d.Pos + 1, Have: d.Have})
+			}
+		}
+	}
 	if e.Location != nil {
 		return fmt.Sprintf("%s:%d: %s", e.Location.File, e.Location.Row, msg)
 	}
 	return msg
+}
+
+// statementMembers are the members of an in-toto Statement: a policy that
+// reads them from input (or from an attestation) was written for a bare
+// statement.
+var statementMembers = map[string]bool{"_type": true, "subject": true, "predicateType": true, "predicate": true}
+
+// refHint explains a reference the input schema rules out: which field,
+// what the document has there, and where a statement is.
+func refHint(d *ast.RefErrInvalidDetail) string {
+	if d.Pos < 0 || d.Pos >= len(d.Ref) {
+		return ""
+	}
+	field := d.Ref[:d.Pos+1].String()
+	parent := d.Ref[:d.Pos].String()
+	var b strings.Builder
+	fmt.Fprintf(&b, ": the policy input has no %s", field)
+	if len(d.OneOf) > 0 {
+		names := make([]string, len(d.OneOf))
+		for i, v := range d.OneOf {
+			names[i] = strings.Trim(v.String(), `"`)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(&b, " (%s has %s)", parent, strings.Join(names, ", "))
+	} else if d.Have != nil {
+		fmt.Fprintf(&b, " (%s is %s)", parent, d.Have)
+	}
+	if s, ok := d.Ref[d.Pos].Value.(ast.String); ok && statementMembers[string(s)] {
+		fmt.Fprintf(&b, "; a statement is at input.attestations[_].statement, e.g. input.attestations[_].statement.%s", string(s))
+	}
+	b.WriteString(" (docs/policy-input.md)")
+	return b.String()
+}
+
+// everyShadow copies the modules that use `every`, with each
+// `every k, v in D { B }` written as `some k, v in D` followed by B, or
+// returns nil when none does. OPA's type checker does not give the
+// variables of an every the type of its domain, so `every att in
+// input.attestations { att.predicate... }` would escape the input schema;
+// the copy is compiled for its type errors only (checkEveryRefs).
+func everyShadow(mods map[string]*ast.Module) map[string]*ast.Module {
+	uses := false
+	for _, m := range mods {
+		ast.WalkExprs(m, func(e *ast.Expr) bool {
+			if _, ok := e.Terms.(*ast.Every); ok {
+				uses = true
+			}
+			return uses
+		})
+	}
+	if !uses {
+		return nil
+	}
+	out := make(map[string]*ast.Module, len(mods))
+	for name, m := range mods {
+		c := m.Copy()
+		if _, err := ast.Transform(everyFlattener{}, c); err != nil {
+			return nil
+		}
+		out[name] = c
+	}
+	return out
+}
+
+type everyFlattener struct{}
+
+func (everyFlattener) Transform(x any) (any, error) {
+	if b, ok := x.(ast.Body); ok {
+		return flattenEvery(b), nil
+	}
+	return x, nil
+}
+
+func flattenEvery(b ast.Body) ast.Body {
+	out := make(ast.Body, 0, len(b))
+	for _, e := range b {
+		ev, ok := e.Terms.(*ast.Every)
+		if !ok {
+			out.Append(e)
+			continue
+		}
+		member := ast.CallTerm(ast.NewTerm(ast.Member.Ref()), ev.Value, ev.Domain)
+		if ev.Key != nil {
+			member = ast.CallTerm(ast.NewTerm(ast.MemberWithKey.Ref()), ev.Key, ev.Value, ev.Domain)
+		}
+		some := ast.NewExpr(&ast.SomeDecl{Symbols: []*ast.Term{member}})
+		some.Location = e.Location
+		out.Append(some)
+		for _, inner := range flattenEvery(ev.Body) {
+			out.Append(inner)
+		}
+	}
+	return out
+}
+
+// checkEveryRefs compiles the shadow of everyShadow and returns its
+// reference errors against the input schema: fields the input cannot have,
+// read through the variable of an every. Other errors of the shadow (it is
+// not the policy) are ignored.
+func checkEveryRefs(shadow map[string]*ast.Module, o policyOptions) error {
+	if shadow == nil || o.noInputSchema {
+		return nil
+	}
+	c, err := newCompiler(o)
+	if err != nil {
+		return err
+	}
+	c.Compile(shadow)
+	var lines []string
+	for _, e := range c.Errors {
+		switch e.Details.(type) {
+		case *ast.RefErrInvalidDetail, *ast.RefErrUnsupportedDetail:
+			if e.Code == ast.TypeErr {
+				lines = append(lines, astErrorLine(e))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrPolicy, strings.Join(lines, "; "))
+}
+
+// inputSchema is the policy input's JSON Schema, for OPA's type checker.
+var inputSchema = sync.OnceValues(func() (*ast.SchemaSet, error) {
+	var schema any
+	if err := json.Unmarshal(regolib.InputSchema, &schema); err != nil {
+		return nil, fmt.Errorf("the policy input schema: %w", err)
+	}
+	ss := ast.NewSchemaSet()
+	ss.Put(ast.SchemaRootRef, schema)
+	return ss, nil
+})
+
+// newCompiler is the compiler for policies: provenant's capabilities,
+// print() enabled, Rego v1 by default, and the input schema unless o says
+// otherwise.
+func newCompiler(o policyOptions) (*ast.Compiler, error) {
+	c := ast.NewCompiler().
+		WithCapabilities(Capabilities()).
+		WithEnablePrintStatements(true).
+		WithDefaultRegoVersion(ast.RegoV1)
+	if !o.noInputSchema {
+		ss, err := inputSchema()
+		if err != nil {
+			return nil, err
+		}
+		c = c.WithSchemas(ss)
+	}
+	return c, nil
 }
 
 // LoadPolicies reads, parses and compiles the policies once: .rego files,
@@ -371,78 +722,61 @@ func astErrorLine(e *ast.Error) string {
 // would be checked. Every parse or compile error is reported as
 // "file:line: message" and wraps ErrPolicy.
 func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*PolicySet, error) {
-	o := policyOptions{timeout: DefaultPolicyTimeout}
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return nil, err
-		}
+	o, err := newPolicyOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: no policy given", ErrPolicy)
+	}
+	if err := validateData(o.data, nil); err != nil {
+		return nil, err
 	}
 	files, sources, err := collectModules(paths, false)
 	if err != nil {
 		return nil, err
 	}
-	mods, order, err := parseModules(files)
+	mods, order, err := parseModules(files, o.regoVersion, true)
 	if err != nil {
 		return nil, err
 	}
 	ps := &PolicySet{sources: sources, timeout: o.timeout, data: o.data}
-	refIdx := map[string]int{}
-	for _, name := range order {
-		m := mods[name]
-		pkg := packageName(m)
-		for _, r := range m.Rules {
-			ref := r.Head.Ref()
-			if len(ref) != 1 {
-				continue
-			}
-			v, ok := ref[0].Value.(ast.Var)
-			if !ok || !isFindingKind(string(v)) {
-				continue
-			}
-			kind := string(v)
-			id := len(ps.rules)
-			ps.rules = append(ps.rules, ruleInfo(r, kind, pkg))
-			if r.Head.DocKind() == ast.PartialSetDoc && r.Head.Key != nil {
-				key := r.Head.Key
-				wrapped := ast.ObjectTerm(
-					[2]*ast.Term{ast.StringTerm(ruleKey), ast.IntNumberTerm(id)},
-					[2]*ast.Term{ast.StringTerm("value"), key},
-				)
-				wrapped.Location = key.Location
-				r.Head.Key = wrapped
-			}
-			k := pkg + "\x00" + kind
-			i, seen := refIdx[k]
-			if !seen {
-				i = len(ps.refs)
-				refIdx[k] = i
-				ps.refs = append(ps.refs, ruleRef{path: m.Package.Path.Copy(), pkg: pkg, kind: kind})
-			}
-			ps.refs[i].rules = append(ps.refs[i].rules, id)
-		}
+	if err := ps.findRules(mods, order); err != nil {
+		return nil, err
 	}
 	if len(ps.refs) == 0 {
 		return nil, fmt.Errorf("%w: %s define no deny, warn or violation rule: nothing would be checked", ErrPolicy, strings.Join(paths, ", "))
 	}
 	caps := Capabilities()
-	compiler := ast.NewCompiler().
-		WithCapabilities(caps).
-		WithEnablePrintStatements(true).
-		WithDefaultRegoVersion(ast.RegoV1)
+	compiler, err := newCompiler(o)
+	if err != nil {
+		return nil, err
+	}
+	shadow := everyShadow(mods)
 	compiler.Compile(mods)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(regoErrorLines(compiler.Errors), "; "))
+	}
+	if err := checkEveryRefs(shadow, o); err != nil {
+		return nil, err
 	}
 	// One query for every rule: an array with, for each package and kind,
 	// an array of zero or one value, so that an undefined rule does not
 	// make the whole query undefined.
 	parts := make([]string, len(ps.refs))
 	for i, r := range ps.refs {
-		ref := r.path.Copy().Append(ast.StringTerm(r.kind))
+		ref := r.path.Copy().Append(ast.StringTerm(r.name))
 		parts[i] = fmt.Sprintf("[x | x := %s]", ref.String())
+	}
+	query := "result := [" + strings.Join(parts, ", ") + "]"
+	// The SLSA Build level reached comes from builtin:slsa, in the same
+	// evaluation as the findings.
+	for _, src := range ps.sources {
+		if src.URI == BuiltinPrefix+"slsa" {
+			ps.slsaLevel = true
+			query += "\nlevel := [x | x := data.provenant.slsa.reached_level]"
+			break
+		}
 	}
 	data := map[string]any{}
 	if o.data != nil {
@@ -454,7 +788,7 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	}
 	store := inmem.NewFromObject(data)
 	r := rego.New(
-		rego.Query("result := ["+strings.Join(parts, ", ")+"]"),
+		rego.Query(query),
 		rego.Compiler(compiler),
 		rego.Store(store),
 		rego.Capabilities(caps),
@@ -469,6 +803,119 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	}
 	ps.query = pq
 	return ps, nil
+}
+
+// findRules finds every rule named deny, violation or warn (or with a
+// conftest suffix, deny_NAME) in any package and in any head form, and
+// wraps its values so that each finding can be traced to the rule body
+// that made it:
+//
+//   - deny contains x (and Rego v0's deny[x] { ... }): each x becomes
+//     {ruleKey: id, "value": x};
+//   - a ref head, deny[x] if ..., deny[x] := v, deny.a.b := v, and every
+//     else branch and default: the value becomes {ruleKey: id, "value":
+//     v, "path": [x]}; deny.a[x] contains y: each y becomes {ruleKey: id,
+//     "value": y, "path": ["a", x]};
+//   - a complete rule (deny := v, deny if ...) is evaluated as it stands.
+//
+// A function with such a name is an error: it cannot be evaluated without
+// arguments, and skipping it would skip a check.
+func (ps *PolicySet) findRules(mods map[string]*ast.Module, order []string) error {
+	refIdx := map[string]int{}
+	var errs []string
+	for _, file := range order {
+		m := mods[file]
+		pkg := packageName(m)
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			v, ok := ref[0].Value.(ast.Var)
+			if !ok {
+				continue
+			}
+			name := string(v)
+			kind := findingKind(name)
+			if kind == "" {
+				continue
+			}
+			if len(r.Head.Args) > 0 {
+				errs = append(errs, fmt.Sprintf("%s: %s is a function; a rule named %s makes findings and takes no arguments (write %s contains msg if ...)", Location{File: file, Line: r.Location.Row}, name, name, name))
+				continue
+			}
+			id := len(ps.rules)
+			ps.rules = append(ps.rules, ruleInfo(r, kind, pkg))
+			shape := ruleShape{multi: r.Head.RuleKind() == ast.MultiValue, isDefault: r.Default}
+			ps.shapes = append(ps.shapes, shape)
+			nested := len(ref) > 1
+			switch {
+			case shape.multi && r.Head.Key != nil:
+				r.Head.Key = wrapTerm(r.Head.Key, id, ref[1:], nested)
+			case nested:
+				for b := r; b != nil; b = b.Else {
+					if b.Head.Value != nil {
+						b.Head.Value = wrapTerm(b.Head.Value, id, b.Head.Ref()[1:], true)
+					}
+				}
+			}
+			k := pkg + "\x00" + name
+			i, seen := refIdx[k]
+			if !seen {
+				i = len(ps.refs)
+				refIdx[k] = i
+				ps.refs = append(ps.refs, ruleRef{path: m.Package.Path.Copy(), pkg: pkg, kind: kind, name: name})
+			}
+			ps.refs[i].rules = append(ps.refs[i].rules, id)
+			ps.refs[i].nested = ps.refs[i].nested || nested
+			ps.refs[i].multi = ps.refs[i].multi || (shape.multi && !nested)
+		}
+	}
+	errs = append(errs, ps.uniqueCodes()...)
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %s", ErrPolicy, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// uniqueCodes checks that a code (METADATA custom.code) names the rules of
+// one package only: an exception that names a code waives the rules that
+// declare it, so a code reused by another package would waive that
+// package's rules too.
+func (ps *PolicySet) uniqueCodes() []string {
+	owner := map[string]int{}
+	var errs []string
+	for i, r := range ps.rules {
+		code, _ := r.Custom["code"].(string)
+		if code == "" {
+			continue
+		}
+		j, seen := owner[code]
+		if !seen {
+			owner[code] = i
+			continue
+		}
+		if first := ps.rules[j]; first.Package != r.Package {
+			errs = append(errs, fmt.Sprintf("%s: code %q is declared by package %s and by package %s (%s): a code names the rules of one package, so that an exception for it waives only them; rename one", r.Location, code, first.Package, r.Package, first.Location))
+		}
+	}
+	return errs
+}
+
+// wrapTerm wraps a rule's value (or a multi-value rule's element) with the
+// rule's id and, for a ref head, the terms of the ref after the rule name.
+func wrapTerm(t *ast.Term, id int, path ast.Ref, withPath bool) *ast.Term {
+	items := [][2]*ast.Term{
+		{ast.StringTerm(ruleKey), ast.IntNumberTerm(id)},
+		{ast.StringTerm("value"), t},
+	}
+	if withPath {
+		terms := make([]*ast.Term, len(path))
+		for i, p := range path {
+			terms[i] = p.Copy()
+		}
+		items = append(items, [2]*ast.Term{ast.StringTerm("path"), ast.ArrayTerm(terms...)})
+	}
+	w := ast.ObjectTerm(items...)
+	w.Location = t.Location
+	return w
 }
 
 type printHook struct{ w io.Writer }
@@ -516,71 +963,189 @@ func ruleInfo(r *ast.Rule, kind, pkg string) RuleInfo {
 }
 
 // evaluate runs the policies over one input document and returns the
-// findings, in rule order. It never fails: an evaluation error or a
-// timeout becomes a finding of kind "error", which denies.
-func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids attestationIDs) []Finding {
+// findings, in rule order, and, when builtin:slsa is loaded, the SLSA Build
+// level the covering verified provenance reached (0: none; nil without
+// builtin:slsa). It never fails: an evaluation error or a timeout becomes a
+// finding of kind "error", which denies, and the level is then 0.
+func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids attestationIDs) ([]Finding, *int) {
+	var level *int
+	if p.slsaLevel {
+		level = new(int)
+	}
+	fail := func(msg string) ([]Finding, *int) {
+		return []Finding{{Kind: KindError, Message: msg}}, level
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		if ctx.Err() != nil {
-			return []Finding{{Kind: KindError, Message: fmt.Sprintf("policy evaluation did not finish within %s (--policy-timeout)", p.timeout)}}
+			return fail(fmt.Sprintf("policy evaluation did not finish within %s (--policy-timeout)", p.timeout))
 		}
-		return []Finding{{Kind: KindError, Message: "policy evaluation failed: " + strings.Join(regoErrorLines(err), "; ")}}
+		return fail("policy evaluation failed: " + strings.Join(regoErrorLines(err), "; "))
 	}
 	if len(rs) != 1 {
-		return []Finding{{Kind: KindError, Message: "policy evaluation returned no result"}}
+		return fail("policy evaluation returned no result")
 	}
 	all, ok := rs[0].Bindings["result"].([]any)
 	if !ok || len(all) != len(p.refs) {
-		return []Finding{{Kind: KindError, Message: "policy evaluation returned an unexpected result"}}
+		return fail("policy evaluation returned an unexpected result")
+	}
+	if p.slsaLevel {
+		n, ok := reachedLevel(rs[0].Bindings["level"])
+		if !ok {
+			return fail(fmt.Sprintf("builtin:slsa gave no valid reached level: %v", rs[0].Bindings["level"]))
+		}
+		*level = n
 	}
 	var out []Finding
 	for i, ref := range p.refs {
 		vals, _ := all[i].([]any)
 		for _, v := range vals {
-			out = append(out, p.findings(ref, v, ids)...)
+			switch {
+			case ref.nested:
+				out = append(out, p.nestedFindings(ref, v, ids)...)
+			case ref.multi:
+				set, _ := v.([]any)
+				for _, item := range set {
+					out = append(out, p.nestedFindings(ref, item, ids)...)
+				}
+			default:
+				out = append(out, p.findings(ref, p.soleRule(ref), v, nil, ids)...)
+			}
 		}
 	}
 	sortFindings(out)
-	return out
+	return out, level
 }
 
-// findings normalises the value of one deny/warn/violation rule.
-func (p *PolicySet) findings(ref ruleRef, v any, ids attestationIDs) []Finding {
+// reachedLevel reads the [level] binding: one integer from 0 to 3.
+func reachedLevel(v any) (int, bool) {
+	vals, ok := v.([]any)
+	if !ok || len(vals) != 1 {
+		return 0, false
+	}
+	num, ok := vals[0].(json.Number)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(num.String())
+	if err != nil || n < 0 || n > 3 {
+		return 0, false
+	}
+	return n, true
+}
+
+// soleRule is the rule body a value of ref comes from when it cannot be
+// told otherwise: the only body that is not a default, or -1.
+func (p *PolicySet) soleRule(ref ruleRef) int {
+	sole := -1
+	for _, id := range ref.rules {
+		if p.shapes[id].isDefault {
+			continue
+		}
+		if sole >= 0 {
+			return -1
+		}
+		sole = id
+	}
+	return sole
+}
+
+// findings normalises one value of a deny/warn/violation rule: a set or an
+// array is one finding per element, true is one finding naming the rule,
+// false none, anything else (a string, an object, null, a number) one
+// finding.
+func (p *PolicySet) findings(ref ruleRef, rule int, v any, path []any, ids attestationIDs) []Finding {
 	switch v := v.(type) {
 	case []any: // a set (or an array)
 		var out []Finding
 		for _, item := range v {
-			out = append(out, p.finding(ref, item, ids))
+			out = append(out, p.finding(ref, rule, item, path, ids))
 		}
 		return out
 	case bool:
 		if !v {
 			return nil
 		}
-		return []Finding{p.finding(ref, fmt.Sprintf("data.%s.%s is true", ref.pkg, ref.kind), ids)}
-	case nil:
-		return nil
+		return []Finding{p.finding(ref, rule, p.docName(ref, path)+" is true", nil, ids)}
 	default:
-		return []Finding{p.finding(ref, v, ids)}
+		return []Finding{p.finding(ref, rule, v, path, ids)}
 	}
 }
 
-func (p *PolicySet) finding(ref ruleRef, item any, ids attestationIDs) Finding {
-	f := Finding{Kind: ref.kind, Package: ref.pkg}
-	rule := -1
-	if len(ref.rules) == 1 {
-		rule = ref.rules[0]
-	}
-	if m, ok := item.(map[string]any); ok {
-		if n, ok := m[ruleKey].(json.Number); ok {
-			if i, err := n.Int64(); err == nil && i >= 0 && int(i) < len(p.rules) {
-				rule = int(i)
-			}
-			item = m["value"]
+// docName names the document of a rule: data.pkg.deny, with its path.
+func (p *PolicySet) docName(ref ruleRef, path []any) string {
+	r := ref.path.Copy().Append(ast.StringTerm(ref.name))
+	for _, e := range path {
+		t, err := ast.InterfaceToValue(e)
+		if err != nil {
+			return r.String()
 		}
+		r = r.Append(ast.NewTerm(t))
 	}
+	return r.String()
+}
+
+// nestedFindings walks the document of a rule with a ref head: an object
+// whose leaves are the values wrapped by findRules. A value that is not
+// wrapped (a rule of another package under the same path) is a finding
+// too: nothing under a deny document is ignored.
+func (p *PolicySet) nestedFindings(ref ruleRef, v any, ids attestationIDs) []Finding {
+	switch v := v.(type) {
+	case map[string]any:
+		if rule, ok := wrappedRule(v, ref); ok {
+			path, _ := v["path"].([]any)
+			if p.shapes[rule].multi {
+				return []Finding{p.finding(ref, rule, v["value"], path, ids)}
+			}
+			if b, ok := v["value"].(bool); ok && b && len(path) > 0 {
+				// deny[msg] if ...: the key is the finding.
+				return []Finding{p.finding(ref, rule, path[len(path)-1], path[:len(path)-1], ids)}
+			}
+			return p.findings(ref, rule, v["value"], path, ids)
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var out []Finding
+		for _, k := range keys {
+			out = append(out, p.nestedFindings(ref, v[k], ids)...)
+		}
+		return out
+	case []any:
+		var out []Finding
+		for _, item := range v {
+			out = append(out, p.nestedFindings(ref, item, ids)...)
+		}
+		return out
+	default:
+		return p.findings(ref, -1, v, nil, ids)
+	}
+}
+
+// wrappedRule is the rule id of a value wrapped by findRules for one of
+// ref's rule bodies. A look-alike that names another rule is not
+// wrapped: a policy cannot pass its findings off as another rule's.
+func wrappedRule(m map[string]any, ref ruleRef) (int, bool) {
+	num, ok := m[ruleKey].(json.Number)
+	if !ok {
+		return 0, false
+	}
+	i, err := num.Int64()
+	if err != nil || !slices.Contains(ref.rules, int(i)) {
+		return 0, false
+	}
+	return int(i), true
+}
+
+// finding makes one finding of an item: a string (the message) or an
+// object with a msg. rule is the rule body it comes from, or -1. path,
+// when set, is kept in the finding's details.
+func (p *PolicySet) finding(ref ruleRef, rule int, item any, path []any, ids attestationIDs) Finding {
+	f := Finding{Kind: ref.kind, Package: ref.pkg}
 	if rule >= 0 {
 		info := p.rules[rule]
 		f.Title, f.Description, f.Custom = info.Title, info.Description, info.Custom
@@ -589,6 +1154,9 @@ func (p *PolicySet) finding(ref ruleRef, item any, ids attestationIDs) Finding {
 		if c, ok := info.Custom["code"].(string); ok {
 			f.Code = c
 		}
+	}
+	if len(path) > 0 {
+		f.Details = map[string]any{"path": path}
 	}
 	switch v := item.(type) {
 	case string:

@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkGate1000x1000 is a release gate over 1,000 artifacts against a
-// 1,000-envelope bundle with one policy (builtin:slsa at level 2), in one
+// 1,000-envelope bundle with one policy (builtin:slsa at level 1), in one
 // process: policies compiled once, every envelope verified, the input
 // document built once and shared, Rego evaluated once per artifact.
 func BenchmarkGate1000x1000(b *testing.B) {

@@ -216,6 +216,9 @@ type Artifact struct {
 	// Reasons says why the artifact is denied, one line each, naming
 	// the envelope and the check.
 	Reasons []string `json:"reasons,omitempty"`
+	// SLSABuildLevel is the SLSA Build level the covering verified
+	// provenance reached, by builtin:slsa (0: none); nil without it.
+	SLSABuildLevel *int `json:"slsaBuildLevel,omitempty"`
 	// Findings are the results of the Rego policies, when any ran.
 	Findings []Finding `json:"findings,omitempty"`
 	covering []int     // indexes of the verified envelopes whose subjects match
@@ -295,7 +298,7 @@ func (v *Verifier) evaluatePolicies(ctx context.Context, r *Report) error {
 		if err != nil {
 			return err
 		}
-		a.Findings = v.o.policies.evaluate(ctx, in, b.ids)
+		a.Findings, a.SLSABuildLevel = v.o.policies.evaluate(ctx, in, b.ids)
 		if err := ctx.Err(); err != nil {
 			return err
 		}

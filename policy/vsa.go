@@ -27,10 +27,6 @@ type VSARequest struct {
 	ResourceURI string
 	// Time is timeVerified; zero means now.
 	Time time.Time
-	// SLSALevel is the SLSA Build level the policies proved (the
-	// builtin:slsa policy's data.config.slsa.level); 0 means 1 when SLSA
-	// provenance covers the artifact, else none.
-	SLSALevel int
 }
 
 // VSA is the SLSA Verification Summary v1 predicate.
@@ -65,7 +61,11 @@ var ErrNotAllowed = errors.New("the release was not allowed")
 // VSAEnvelopes builds and signs one VSA per artifact of an allowed report:
 // subject = the artifact's digests, verificationResult PASSED, policy = the
 // Rego policies (or, without any, the command-line criteria) and their
-// digest, inputAttestations = the envelopes that cover the artifact.
+// digest, inputAttestations = the envelopes that cover the artifact, and
+// verifiedLevels = the SLSA Build level the verified provenance reached
+// (Artifact.SLSABuildLevel, from builtin:slsa; without it, L1 when SLSA
+// provenance covers the artifact), never a level the configuration asked
+// for: an exception that waived a denial does not raise it.
 func VSAEnvelopes(ctx context.Context, r *Report, req VSARequest) ([]*attest.Envelope, error) {
 	if !r.Allowed {
 		return nil, ErrNotAllowed
@@ -100,10 +100,10 @@ func VSAEnvelopes(ctx context.Context, r *Report, req VSARequest) ([]*attest.Env
 			}
 		}
 		levels := []string{}
-		switch {
-		case req.SLSALevel > 0:
-			levels = append(levels, fmt.Sprintf("SLSA_BUILD_LEVEL_%d", req.SLSALevel))
-		case hasProvenance:
+		switch lvl := a.SLSABuildLevel; {
+		case lvl != nil && *lvl >= 1 && *lvl <= 3:
+			levels = append(levels, fmt.Sprintf("SLSA_BUILD_LEVEL_%d", *lvl))
+		case lvl == nil && hasProvenance:
 			levels = append(levels, "SLSA_BUILD_LEVEL_1")
 		}
 		uri := req.ResourceURI
@@ -175,31 +175,4 @@ func (r *Report) policyDescriptor() (ResourceDescriptor, error) {
 	}
 	sum := sha256.Sum256(crit)
 	return ResourceDescriptor{URI: "https://github.com/provenant/provenant/blob/main/docs/verify.md#criteria", Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}}, nil
-}
-
-// SLSALevel is the SLSA Build level that passing these policies proves:
-// data.config.slsa.level (default 1) when builtin:slsa is loaded, else 0.
-func (p *PolicySet) SLSALevel() int {
-	for _, s := range p.sources {
-		if s.URI != BuiltinPrefix+"slsa" {
-			continue
-		}
-		level := 1
-		if cfg, ok := p.data["slsa"].(map[string]any); ok {
-			switch n := cfg["level"].(type) {
-			case int:
-				level = n
-			case float64:
-				level = int(n)
-			case nil:
-			default:
-				return 0
-			}
-		}
-		if level < 1 || level > 3 {
-			return 0
-		}
-		return level
-	}
-	return 0
 }

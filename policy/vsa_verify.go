@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -197,18 +198,28 @@ func matchLevels(got, want []string) error {
 	return nil
 }
 
+// slsaLevelRE is an SLSA track level, strictly: an upper-case track name
+// and a level of ASCII digits without sign, padding or leading zero.
+var slsaLevelRE = regexp.MustCompile(`^SLSA_([A-Z]+)_LEVEL_(0|[1-9][0-9]{0,2})$`)
+
+// slsaLevels reads the SLSA_<TRACK>_LEVEL_<n> levels of a list, the
+// highest per track. Anything else that starts with SLSA_ is an error:
+// SLSA_BUILD_LEVEL_+3, _03, "_3 " or a non-ASCII digit is not level 3.
 func slsaLevels(levels []string) (map[string]int, error) {
 	out := map[string]int{}
 	for _, l := range levels {
 		if !strings.HasPrefix(l, "SLSA_") {
 			continue
 		}
-		parts := strings.SplitN(l, "_", 4)
-		n, err := strconv.Atoi(parts[len(parts)-1])
-		if len(parts) != 4 || parts[2] != "LEVEL" || err != nil {
+		m := slsaLevelRE.FindStringSubmatch(l)
+		if m == nil {
 			return nil, fmt.Errorf("invalid SLSA level %q (want SLSA_<TRACK>_LEVEL_<n>)", l)
 		}
-		out[parts[1]] = max(out[parts[1]], n)
+		n, err := strconv.Atoi(m[2])
+		if err != nil {
+			return nil, fmt.Errorf("invalid SLSA level %q (want SLSA_<TRACK>_LEVEL_<n>)", l)
+		}
+		out[m[1]] = max(out[m[1]], n)
 	}
 	return out, nil
 }

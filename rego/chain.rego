@@ -57,10 +57,47 @@ deny contains result if {
 	some link in links
 	some to in steps(link.to)
 	some from in steps(link.from)
-	some s in from.statement.subject
-	not s.digest.sha256 in lib.materials(to)
+	some s in products(from)
+
+	# Every field read with a default: a product without a name or a
+	# sha256 digest must deny, not make the rule undefined.
+	name := object.get(s, "name", "")
+	digest := object.get(s, ["digest", "sha256"], "")
+	not consumed(digest, to)
 	result := {
-		"msg": sprintf("step %q did not consume %s (sha256:%s) produced by step %q at %s", [link.to, s.name, s.digest.sha256, link.from, from.id]),
+		"msg": link_message(link, to, from, name, digest),
 		"attestation": to.id,
 	}
+}
+
+# METADATA
+# title: Chain link
+# description: A step's materials must include the products of the step before it.
+# custom:
+#   code: chain.link
+#   severity: high
+#   solution: Make sure the later step consumed exactly what the earlier step produced.
+deny contains result if {
+	some link in links
+	some to in steps(link.to)
+	some from in steps(link.from)
+	count(products(from)) == 0
+	result := {
+		"msg": sprintf("step %q at %s records no products: nothing links it to step %q", [link.from, from.id, link.to]),
+		"attestation": from.id,
+	}
+}
+
+# products(att) is the subjects of a statement, or none when it has none.
+products(att) := object.get(att.statement, "subject", [])
+
+consumed(digest, to) if {
+	digest != ""
+	digest in lib.materials(to)
+}
+
+link_message(link, to, from, name, "") := sprintf("step %q cannot be linked to %s produced by step %q at %s: it has no sha256 digest", [link.to, name, link.from, from.id])
+
+link_message(link, to, from, name, digest) := sprintf("step %q did not consume %s (sha256:%s) produced by step %q at %s", [link.to, name, digest, link.from, from.id]) if {
+	digest != ""
 }

@@ -44,3 +44,50 @@ test_missing_step_denies if {
 test_no_links_denies if {
 	count(chain.deny) == 1 with input as gated([build])
 }
+
+# Each rule with the field it reads missing: a missing value must deny,
+# never pass (docs/policies.md, "Missing fields").
+
+test_product_without_sha256_denies if {
+	att := json.patch(build, [{"op": "replace", "path": "statement/subject/0/digest", "value": {"sha512": "ff"}}])
+	pkg := step("b:2", "package", [["dist/app", "22"]], [["app.tar.gz", "33"]])
+	some f in chain.deny with input as gated([att, pkg]) with data.config as config
+	f.attestation == "b:2"
+	contains(f.msg, "no sha256 digest")
+}
+
+test_product_without_name_denies if {
+	att := json.remove(build, ["statement/subject/0/name"])
+	pkg := step("b:2", "package", [["dist/app", "99"]], [["app.tar.gz", "33"]])
+	some f in chain.deny with input as gated([att, pkg]) with data.config as config
+	f.attestation == "b:2"
+	contains(f.msg, "did not consume")
+}
+
+test_material_without_sha256_denies if {
+	pkg := step("b:2", "package", [["dist/app", "22"]], [["app.tar.gz", "33"]])
+	att := json.patch(pkg, [{"op": "replace", "path": "statement/predicate/buildDefinition/resolvedDependencies/0/digest", "value": {"sha512": "22"}}])
+	some f in chain.deny with input as gated([build, att]) with data.config as config
+	f.attestation == "b:2"
+}
+
+test_missing_materials_denies if {
+	pkg := step("b:2", "package", [["dist/app", "22"]], [["app.tar.gz", "33"]])
+	att := json.remove(pkg, ["statement/predicate/buildDefinition/resolvedDependencies"])
+	some f in chain.deny with input as gated([build, att]) with data.config as config
+	f.attestation == "b:2"
+}
+
+test_missing_step_name_denies if {
+	pkg := step("b:2", "package", [["dist/app", "22"]], [["app.tar.gz", "33"]])
+	att := json.remove(pkg, ["statement/predicate/buildDefinition/externalParameters/step"])
+	some f in chain.deny with input as gated([build, att]) with data.config as config
+	contains(f.msg, "step \"package\"")
+}
+
+test_missing_subjects_denies if {
+	att := json.remove(build, ["statement/subject"])
+	pkg := step("b:2", "package", [["dist/app", "22"]], [["app.tar.gz", "33"]])
+	some f in chain.deny with input as gated([att, pkg]) with data.config as config
+	contains(f.msg, "no products")
+}

@@ -20,11 +20,15 @@ cfg := lib.config.github
 
 # trusted_repository is "owner/name": from the configuration, else from
 # --source-uri. It is undefined when neither is given.
-trusted_repository := lib.repo_name(cfg.repository)
+trusted_repository := name if {
+	name := lib.repo_name(cfg.repository)
+	name != ""
+}
 
-trusted_repository := lib.repo_name(input.expectations.sourceUri) if {
+trusted_repository := name if {
 	not cfg.repository
-	input.expectations.sourceUri != ""
+	name := lib.repo_name(object.get(input.expectations, "sourceUri", ""))
+	name != ""
 }
 
 # actions is the covering provenance made by GitHub Actions.
@@ -34,7 +38,9 @@ actions contains att if {
 	att.statement.predicate.buildDefinition.buildType == build_type
 }
 
-workflow(att) := att.statement.predicate.buildDefinition.externalParameters.workflow
+# workflow(att) is the workflow that ran, or {} when the provenance records
+# none, so that the rules below deny it instead of being undefined.
+workflow(att) := object.get(att.statement.predicate, ["buildDefinition", "externalParameters", "workflow"], {})
 
 # METADATA
 # title: GitHub Actions provenance present

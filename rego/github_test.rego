@@ -72,3 +72,47 @@ test_not_github_denies if {
 	some f in github.deny with input as gated([att], "") with data.config as config
 	contains(f.msg, "no GitHub Actions provenance")
 }
+
+# Each rule with the field it reads missing: a missing value must deny,
+# never pass (docs/policies.md, "Missing fields").
+
+test_missing_workflow_denies if {
+	att := json.remove(good, ["statement/predicate/buildDefinition/externalParameters/workflow"])
+	some f in github.deny with input as gated([att], "") with data.config as config
+	f.attestation == "b:1"
+	contains(f.msg, "workflow ran in repository \"\"")
+}
+
+test_missing_external_parameters_denies if {
+	att := json.remove(good, ["statement/predicate/buildDefinition/externalParameters"])
+	count({f | some f in github.deny; f.attestation == "b:1"}) == 3 with input as gated([att], "") with data.config as config
+}
+
+test_missing_workflow_path_denies if {
+	att := json.remove(good, ["statement/predicate/buildDefinition/externalParameters/workflow/path"])
+	some f in github.deny with input as gated([att], "") with data.config as config
+	contains(f.msg, "workflow is \"\"")
+}
+
+test_missing_ref_denies if {
+	att := json.remove(good, ["statement/predicate/buildDefinition/externalParameters/workflow/ref"])
+	some f in github.deny with input as gated([att], "") with data.config as config
+	contains(f.msg, "workflow ran on ref \"\"")
+}
+
+test_missing_build_type_denies if {
+	att := json.remove(good, ["statement/predicate/buildDefinition/buildType"])
+	some f in github.deny with input as gated([att], "") with data.config as config
+	contains(f.msg, "no GitHub Actions provenance")
+}
+
+test_missing_source_uri_denies if {
+	some f in github.deny with input as json.remove(gated([good], ""), ["expectations/sourceUri"])
+	contains(f.msg, "no trusted repository")
+}
+
+test_empty_repository_configured_denies if {
+	att := json.remove(good, ["statement/predicate/buildDefinition/externalParameters/workflow/repository"])
+	some f in github.deny with input as gated([att], "") with data.config as {"github": {"repository": ""}}
+	contains(f.msg, "no trusted repository")
+}

@@ -30,13 +30,13 @@ provenance contains att if {
 	att.statement.predicateType in {slsa_v1, slsa_v02}
 }
 
-# builder_id(att) is the builder id of an SLSA provenance attestation, or ""
-# when it records none.
-builder_id(att) := object.get(att.statement.predicate, ["runDetails", "builder", "id"], "") if {
+# builder_id(att) is the builder id an SLSA provenance attestation claims,
+# or "" when it records none (no builder, or no predicate at all).
+builder_id(att) := object.get(att.statement, ["predicate", "runDetails", "builder", "id"], "") if {
 	att.statement.predicateType == slsa_v1
 }
 
-builder_id(att) := object.get(att.statement.predicate, ["builder", "id"], "") if {
+builder_id(att) := object.get(att.statement, ["predicate", "builder", "id"], "") if {
 	att.statement.predicateType == slsa_v02
 }
 

@@ -14,3 +14,10 @@ test_covering if {
 	ids := {att.id | some att in lib.covering} with input as {"artifact": {"attestations": [0, 2]}, "attestations": atts}
 	ids == {"a", "c"}
 }
+
+test_builder_id_missing_fields if {
+	lib.builder_id({"statement": {"predicateType": "https://slsa.dev/provenance/v1"}}) == ""
+	lib.builder_id({"statement": {"predicateType": "https://slsa.dev/provenance/v1", "predicate": {}}}) == ""
+	lib.builder_id({"statement": {"predicateType": "https://slsa.dev/provenance/v0.2"}}) == ""
+	lib.builder_id({"statement": {"predicateType": "https://slsa.dev/provenance/v0.2", "predicate": {"builder": {"id": "b"}}}}) == "b"
+}

@@ -3,10 +3,14 @@
 # description: >-
 #   Every SLSA provenance that covers the artifact must reach the SLSA Build
 #   level required by data.config.slsa.level (1, 2 or 3; default 1).
-#   L1: provenance exists. L2: it was made by a hosted builder (any builder id
-#   but provenant's local one) and signed, which verify has already checked.
-#   L3: the builder is one of data.config.slsa.l3_builders (default: the
-#   SLSA GitHub generator's reusable workflows).
+#   A builder id is a claim until a signature binds it, so levels above L1
+#   come from the builder a signer proves (input.attestations[].verifiedBuilder:
+#   a certificate's build-signer workflow that passed the builder checks, or
+#   a trust-file key mapped to a builder), never from the predicate's
+#   builder.id. L1: provenance exists. L2: a signer proves a builder other
+#   than provenant's local one. L3: the proven builder (without its @ref) is
+#   one of data.config.slsa.l3_builders (default: the SLSA GitHub
+#   generator's reusable workflows).
 package provenant.slsa
 
 import data.provenant.lib
@@ -28,18 +32,46 @@ l3_builders := {b | some b in lib.config.slsa.l3_builders} if {
 	lib.config.slsa.l3_builders
 } else := default_l3_builders
 
-# level(att) is the SLSA Build level one provenance attestation reaches.
+# reached_level is the SLSA Build level that the verified provenance
+# covering the artifact reached: the lowest over all of it, 0 without any.
+# It is what a VSA records: never the level required, and an exception,
+# which waives a denial, does not raise it.
+default reached_level := 0
+
+reached_level := min({level(att) | some att in lib.provenance}) if {
+	count(lib.provenance) > 0
+}
+
+# verified_builder(att) is the builder a signer of att proves, or "" when
+# none does (a missing or malformed field proves nothing).
+verified_builder(att) := b if {
+	b := object.get(att, "verifiedBuilder", "")
+	is_string(b)
+} else := ""
+
+# level(att) is the SLSA Build level one provenance attestation reaches:
+# from the builder its signer proves, never from the builder it claims.
 level(att) := 3 if {
-	split(lib.builder_id(att), "@")[0] in l3_builders
+	split(verified_builder(att), "@")[0] in l3_builders
 } else := 2 if {
-	hosted(att)
+	hosted(verified_builder(att))
 } else := 1
 
-hosted(att) if {
-	id := lib.builder_id(att)
-	id != ""
-	not id == local_builder
+hosted(builder) if {
+	builder != ""
+	not split(builder, "@")[0] == local_builder
 }
+
+# level_message(att, got) says which level att reaches and why: from the
+# builder its signer proves, or only the builder it claims.
+level_message(att, got) := msg if {
+	verified_builder(att) == ""
+	lib.builder_id(att) == ""
+	msg := sprintf("provenance names no builder and no signer proves one: it reaches SLSA Build L%d; L%v is required", [got, required_level])
+} else := msg if {
+	verified_builder(att) == ""
+	msg := sprintf("provenance claims builder %q, but no signer proves it: it reaches SLSA Build L%d; L%v is required", [lib.builder_id(att), got, required_level])
+} else := sprintf("provenance from builder %q, proven by its signer, reaches SLSA Build L%d; L%v is required", [verified_builder(att), got, required_level])
 
 # METADATA
 # title: SLSA provenance present
@@ -59,15 +91,20 @@ deny contains {"msg": msg} if {
 # custom:
 #   code: slsa.level
 #   severity: high
-#   solution: Build on a hosted builder (L2) or an SLSA L3 builder, or lower data.config.slsa.level.
+#   solution: >-
+#     Build on a hosted builder whose signature proves it (L2: a certificate
+#     from the builder, or a trust-file key mapped to it) or on an SLSA L3
+#     builder, or lower data.config.slsa.level.
 deny contains result if {
 	some att in lib.provenance
 	got := level(att)
 	got < required_level
 	result := {
-		"msg": sprintf("provenance from builder %q reaches SLSA Build L%d; L%d is required", [lib.builder_id(att), got, required_level]),
+		"msg": level_message(att, got),
 		"attestation": att.id,
 		"level": got,
+		"builder": lib.builder_id(att),
+		"verifiedBuilder": verified_builder(att),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/provenant/provenant/policy"
 )
@@ -27,9 +28,10 @@ func newPolicyCmd(g *globalFlags) *cobra.Command {
 
 func newPolicyTestCmd(g *globalFlags) *cobra.Command {
 	var (
-		timeout    time.Duration
-		configFile string
-		verbose    bool
+		timeout     time.Duration
+		configFile  string
+		verbose     bool
+		regoVersion string
 	)
 	cmd := &cobra.Command{
 		Use:   "test PATH...",
@@ -47,6 +49,9 @@ input error (a parse or compile error, a missing file).`,
   provenant policy test --format json policies/release.rego policies/release_test.rego`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkRegoVersion(regoVersion); err != nil {
+				return err
+			}
 			var data map[string]any
 			if configFile != "" {
 				cfg, err := policy.LoadConfig(configFile)
@@ -55,7 +60,7 @@ input error (a parse or compile error, a missing file).`,
 				}
 				data = cfg.Data
 			}
-			results, err := policy.RunPolicyTests(cmd.Context(), args, timeout, data)
+			results, err := policy.RunPolicyTests(cmd.Context(), args, timeout, data, policy.WithRegoVersion(regoVersion))
 			if err != nil {
 				return inputError(policyError(err))
 			}
@@ -85,7 +90,20 @@ input error (a parse or compile error, a missing file).`,
 	f.DurationVar(&timeout, "timeout", policy.DefaultPolicyTimeout, "time limit for each test")
 	f.StringVar(&configFile, "policy-config", "", "policy configuration file (YAML) whose data: section is data.config")
 	f.BoolVarP(&verbose, "verbose", "v", false, "list passing tests too")
+	addRegoVersionFlag(f, &regoVersion)
 	return cmd
+}
+
+// addRegoVersionFlag adds --rego-version, conftest's flag of the same name.
+func addRegoVersionFlag(f *pflag.FlagSet, v *string) {
+	f.StringVar(v, "rego-version", policy.RegoV1, "Rego syntax of the policy files given: v1, or v0 for policies written for OPA before 1.0 (built-in policies are v1)")
+}
+
+func checkRegoVersion(v string) error {
+	if v != policy.RegoV1 && v != policy.RegoV0 {
+		return usageError("--rego-version must be v1 or v0, not %q", v)
+	}
+	return nil
 }
 
 func printPolicyTests(w io.Writer, p palette, results []policy.TestResult, failed int, verbose bool) {
@@ -124,10 +142,16 @@ func indentOutput(s string) string {
 }
 
 // policyError drops the "policy: " sentinel prefix from a policy error for
-// the user.
+// the user, and says how to load a Rego v0 file.
 func policyError(err error) error {
 	if errors.Is(err, policy.ErrPolicy) {
 		if msg, ok := strings.CutPrefix(err.Error(), policy.ErrPolicy.Error()+": "); ok {
+			if errors.Is(err, policy.ErrRegoV0) {
+				msg += "; load Rego v0 policies with --rego-version v0"
+			}
+			if errors.Is(err, policy.ErrRegoV1) {
+				msg += ", or load without --rego-version v0"
+			}
 			return errors.New(msg)
 		}
 	}

@@ -30,6 +30,7 @@ type verifyFlags struct {
 	policyTimeout time.Duration
 	failOn        string
 	printInput    bool
+	regoVersion   string
 
 	vsaOut      string
 	vsaKey      string
@@ -115,6 +116,9 @@ compile).`,
 			if vf.policyConfig != "" && len(vf.policies) == 0 {
 				return usageError("--policy-config needs --policy")
 			}
+			if err := checkRegoVersion(vf.regoVersion); err != nil {
+				return err
+			}
 			if vf.printInput && vf.vsaOut != "" {
 				return usageError("--print-input prints the policy input and exits; it writes no VSA")
 			}
@@ -172,9 +176,8 @@ compile).`,
 				}
 				vsaSigner = s
 			}
-			slsaLevel := 0
 			if len(vf.policies) > 0 && !vf.printInput {
-				popts := []policy.PolicyOption{policy.WithPolicyTimeout(vf.policyTimeout), policy.WithPrintOutput(cmd.ErrOrStderr())}
+				popts := []policy.PolicyOption{policy.WithPolicyTimeout(vf.policyTimeout), policy.WithPrintOutput(cmd.ErrOrStderr()), policy.WithRegoVersion(vf.regoVersion)}
 				if vf.policyConfig != "" {
 					cfg, err := policy.LoadConfig(vf.policyConfig)
 					if err != nil {
@@ -187,7 +190,6 @@ compile).`,
 				if err != nil {
 					return inputError(policyError(err))
 				}
-				slsaLevel = ps.SLSALevel()
 				opts = append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == policy.KindWarn))
 			}
 			sopts, err := vf.sig.policyOptions(vf.keys, trustOpts...)
@@ -249,7 +251,6 @@ compile).`,
 					VerifierID:  vf.verifierID,
 					Version:     provenantVersion(),
 					ResourceURI: vf.resourceURI,
-					SLSALevel:   slsaLevel,
 				})
 				if err != nil {
 					return inputError(fmt.Errorf("VSA: %w", err))
@@ -277,6 +278,7 @@ compile).`,
 	f.DurationVar(&vf.policyTimeout, "policy-timeout", policy.DefaultPolicyTimeout, "time limit for evaluating the policies for one artifact")
 	f.StringVar(&vf.failOn, "fail-on", policy.KindDeny, "deny: deny and violation findings fail; warn: warn findings fail too")
 	f.BoolVar(&vf.printInput, "print-input", false, "print the policy input document of each artifact as JSON and exit")
+	addRegoVersionFlag(f, &vf.regoVersion)
 	f.StringVar(&vf.vsaOut, "vsa-out", "", "for an allowed release, write signed SLSA Verification Summary Attestations (JSON Lines) to this file")
 	f.StringVar(&vf.vsaKey, "vsa-key", "", "private key that signs the VSAs")
 	f.StringVar(&vf.verifierID, "verifier-id", "", "verifier id URI recorded in the VSAs")

@@ -1,0 +1,241 @@
+package policy
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance"
+)
+
+// vsaLevels verifies entries (signed statements) for the artifact app with
+// the policies and configuration given, and returns the verifiedLevels of
+// the VSA written for the allowed release.
+func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config string, opts ...Option) []string {
+	t.Helper()
+	ctx := context.Background()
+	signer, pub := testKey(t, 0)
+	bundle := filepath.Join(t.TempDir(), "b.jsonl")
+	for _, a := range atts {
+		env, err := attest.SignStatement(ctx, statementFor(t, a), signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := attest.AppendToBundle(bundle, env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := ReadBundles([]string{bundle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseConfig([]byte(config), "policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := LoadPolicies(ctx, policies, WithPolicyData(cfg.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	v, err := NewVerifier(append([]Option{WithKeys(pub), WithPolicies(ps), WithExceptions(cfg.Exceptions...), WithClock(func() time.Time { return now })}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := v.Verify(ctx, entries, []Input{{Name: "app", Digests: artifactDigests("app")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Allowed {
+		t.Fatalf("release denied:\n%s", dump(r.Artifacts))
+	}
+	envs, err := VSAEnvelopes(ctx, r, VSARequest{Signer: signer, VerifierID: "https://gate.example.com", Time: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Predicate VSA `json:"predicate"`
+	}
+	payload, err := base64.StdEncoding.DecodeString(envs[0].Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(payload, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Predicate.VerifiedLevels
+}
+
+// TestVSALevelIsReached: the level a VSA records is the level the
+// verified provenance reached, never the configured requirement; an
+// exception waives a denial and does not raise the level; an artifact
+// without provenance gets no level (issue 13 item 7).
+func TestVSALevelIsReached(t *testing.T) {
+	local := caseAttestation{Subjects: []string{"app"}, Builder: "urn:provenant:builder:local"}
+	hosted := caseAttestation{Subjects: []string{"app"}, Builder: "https://ci.example.com/builder"}
+	testResult := caseAttestation{Subjects: []string{"app"}, PredicateType: "https://in-toto.io/attestation/test-result/v0.1", Predicate: map[string]any{"result": "PASSED"}}
+	waive := func(level int, codes ...string) string {
+		c := fmt.Sprintf("data:\n  slsa: {level: %d}\nexceptions:\n", level)
+		for _, code := range codes {
+			c += fmt.Sprintf("  - code: %s\n    reason: legacy\n", code)
+		}
+		return c
+	}
+	tests := []struct {
+		name     string
+		atts     []caseAttestation
+		policies []string
+		config   string
+		opts     []Option
+		want     []string
+	}{
+		{"L1 required, L1 reached", []caseAttestation{local}, []string{"builtin:slsa"}, "", nil, []string{"SLSA_BUILD_LEVEL_1"}},
+		{"L3 waived, L1 reached", []caseAttestation{local}, []string{"builtin:slsa"}, waive(3, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
+		{"L2 waived, claimed hosted builder", []caseAttestation{hosted}, []string{"builtin:slsa"}, waive(2, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
+		{"no provenance, waived", []caseAttestation{testResult}, []string{"builtin:slsa"}, waive(3, "slsa.provenance"),
+			[]Option{WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
+		{"without builtin:slsa, provenance", []caseAttestation{hosted}, []string{"builtin:chain"}, "data:\n  slsa: {level: 3}\nexceptions:\n  - {code: chain.config, reason: x}\n", nil, []string{"SLSA_BUILD_LEVEL_1"}},
+		{"without builtin:slsa, no provenance", []caseAttestation{testResult}, []string{"builtin:chain"}, "exceptions:\n  - {code: chain.config, reason: x}\n",
+			[]Option{WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := vsaLevels(t, tt.atts, tt.policies, tt.config, tt.opts...)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("verifiedLevels = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestReachedLevelFromProvenBuilder: the per-artifact level comes from
+// builtin:slsa in the same evaluation as the findings: the lowest level
+// over the covering provenance, from the builders their signers prove.
+func TestReachedLevelFromProvenBuilder(t *testing.T) {
+	ps, err := LoadPolicies(context.Background(), []string{"builtin:slsa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		atts []map[string]any
+		want int
+	}{
+		{[]map[string]any{slsaAtt("b:1", generatorL3, generatorL3)}, 3},
+		{[]map[string]any{slsaAtt("b:1", generatorL3, generatorL3), slsaAtt("b:2", "x", "https://ci.example.com/b")}, 2},
+		{[]map[string]any{slsaAtt("b:1", generatorL3, "")}, 1},
+		{nil, 0},
+	} {
+		doc := gateDoc(tc.atts...)
+		v, err := astValue(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, level := ps.evaluate(context.Background(), v, nil)
+		if level == nil || *level != tc.want {
+			t.Errorf("%d attestations: level %v, want %d", len(tc.atts), level, tc.want)
+		}
+	}
+	// Without builtin:slsa there is no level.
+	ps, err = LoadPolicies(context.Background(), []string{"builtin:chain"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := astValue(gateDoc(slsaAtt("b:1", generatorL3, generatorL3)))
+	if _, level := ps.evaluate(context.Background(), v, nil); level != nil {
+		t.Errorf("builtin:chain alone gave level %d", *level)
+	}
+}
+
+// TestSLSALevelsStrict: verified levels are parsed strictly.
+func TestSLSALevelsStrict(t *testing.T) {
+	for _, l := range []string{
+		"SLSA_BUILD_LEVEL_+3", "SLSA_BUILD_LEVEL_03", "SLSA_BUILD_LEVEL_3 ", "SLSA_BUILD_LEVEL_ 3", "SLSA_BUILD_LEVEL_-1",
+		"SLSA_BUILD_LEVEL_\u0663", "SLSA_BUILD_LEVEL_３", "SLSA_BUILD_LEVEL_", "SLSA_BUILD_LEVEL", "SLSA_build_LEVEL_3",
+		"SLSA_BUILD_level_3", "SLSA__LEVEL_3", "SLSA_BUILD_LEVEL_3_", "SLSA_BUILD_LEVEL_3\n", "SLSA_BUILD_LEVEL_99999999999999999999",
+		"SLSA_BUILD_LEVEL_0x3", "SLSA_BUILD_LEVEL_3.0", "SLSA_BU-ILD_LEVEL_3",
+	} {
+		if _, err := slsaLevels([]string{l}); err == nil {
+			t.Errorf("slsaLevels(%q) accepted it", l)
+		}
+		if err := matchLevels([]string{l}, []string{"SLSA_BUILD_LEVEL_1"}); err == nil {
+			t.Errorf("a VSA with %q meets SLSA_BUILD_LEVEL_1", l)
+		}
+	}
+	got, err := slsaLevels([]string{"SLSA_BUILD_LEVEL_2", "SLSA_BUILD_LEVEL_0", "SLSA_SOURCE_LEVEL_10", "BCID_L1"})
+	if err != nil || got["BUILD"] != 2 || got["SOURCE"] != 10 || len(got) != 2 {
+		t.Errorf("slsaLevels = %v, %v", got, err)
+	}
+}
+
+// TestVerifyVSAsStrictLevels: a VSA whose verifiedLevels spell a level
+// loosely does not verify, and a wanted level must be well-formed.
+func TestVerifyVSAsStrictLevels(t *testing.T) {
+	ctx := context.Background()
+	signer, pub := testKey(t, 0)
+	vsa := func(levels ...string) attest.Entry {
+		pred, err := json.Marshal(VSA{Verifier: VSAVerifier{ID: "https://gate"}, ResourceURI: "app", VerificationResult: "PASSED", VerifiedLevels: levels, InputAttestations: []ResourceDescriptor{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := provenance.NewGenericStatement([]digest.Artifact{{Name: "app", Digests: artifactDigests("app")}}, provenance.PredicateVSAv1, pred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := attest.SignStatement(ctx, st, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return attest.Entry{Source: attest.Source{File: "vsa.jsonl", Line: 1}, Envelope: env}
+	}
+	check := VSACheck{Keys: []*attest.PublicKey{pub}, SubjectDigests: []string{"sha256:" + artifactDigests("app")[digest.SHA256]}, VerifierID: "https://gate", ResourceURI: "app", Levels: []string{"SLSA_BUILD_LEVEL_3"}}
+	for _, tc := range []struct {
+		levels []string
+		ok     bool
+	}{
+		{[]string{"SLSA_BUILD_LEVEL_3"}, true},
+		{[]string{"SLSA_BUILD_LEVEL_+3"}, false},
+		{[]string{"SLSA_BUILD_LEVEL_03"}, false},
+		{[]string{"SLSA_BUILD_LEVEL_3 "}, false},
+		{[]string{"SLSA_BUILD_LEVEL_\u0663"}, false},
+		{[]string{"SLSA_BUILD_LEVEL_1", "SLSA_BUILD_LEVEL_+3"}, false},
+	} {
+		_, ok, err := VerifyVSAs(ctx, []attest.Entry{vsa(tc.levels...)}, check)
+		if err != nil || ok != tc.ok {
+			t.Errorf("VSA with %q: verified %v (%v), want %v", tc.levels, ok, err, tc.ok)
+		}
+	}
+	bad := check
+	bad.Levels = []string{"SLSA_BUILD_LEVEL_+3"}
+	if _, _, err := VerifyVSAs(ctx, []attest.Entry{vsa("SLSA_BUILD_LEVEL_3")}, bad); err == nil {
+		t.Error("a wanted level SLSA_BUILD_LEVEL_+3 was accepted")
+	}
+}
+
+// TestReservedPackages: while a built-in policy is loaded, a policy file
+// of the user's cannot define provenant's packages, where it could raise
+// the level a VSA records or change what lib.provenance holds.
+func TestReservedPackages(t *testing.T) {
+	for _, src := range []string{
+		"package provenant.slsa\n\nimport data.provenant.lib\n\nreached_level := 3 if count(lib.provenance) == 0\n",
+		"package provenant.lib\n\nprovenance := {att | some att in input.attestations}\n",
+		"package provenant\n\nx := 1\n",
+	} {
+		dir := writeModules(t, map[string]string{"mine.rego": src, "ok.rego": "package release\n\ndeny contains \"x\" if false\n"})
+		_, err := LoadPolicies(context.Background(), []string{"builtin:slsa", dir})
+		if err == nil || !strings.Contains(err.Error(), "mine.rego:1: package provenant") {
+			t.Errorf("%q next to builtin:slsa: error %v, want the package refused", src, err)
+		}
+		// Without a built-in, the package is the user's (a copy of rego/).
+		if _, err := LoadPolicies(context.Background(), []string{dir}); err != nil && strings.Contains(err.Error(), "belongs to provenant") {
+			t.Errorf("%q alone: %v", src, err)
+		}
+	}
+}
