@@ -95,6 +95,11 @@ func verifyVSAEntry(ctx context.Context, e attest.Entry, c VSACheck, o *VSAOutco
 		if err != nil {
 			return err
 		}
+		if sigstore.SignedWithCertificate(b) {
+			// Like slsa-verifier's verify-vsa: a VSA is trusted by the
+			// verifier's key, never by a certificate identity.
+			return errors.New("signature: the VSA is signed with a certificate (keyless); verify-vsa trusts only the verifier's keys")
+		}
 		res, err := v.Verify(ctx, b, sigstore.Artifact{})
 		if err != nil {
 			return fmt.Errorf("signature: %w", err)

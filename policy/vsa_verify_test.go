@@ -116,3 +116,20 @@ func TestVerifyVSAStatementRule(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyVSAsRefusesCertificates: verify-vsa trusts the verifier's
+// keys only; a keyless (certificate) bundle is refused with that reason,
+// not with advice about a trusted root verify-vsa does not take.
+func TestVerifyVSAsRefusesCertificates(t *testing.T) {
+	stranger, _ := strangerBundle(t)
+	k := testSigners(t)
+	es := entries(t, stranger)
+	out, ok, err := VerifyVSAs(context.Background(), es, VSACheck{Keys: []*attest.PublicKey{k[0].pub}, SubjectDigests: []string{"sha256:" + strings.Repeat("0", 64)},
+		VerifierID: "https://v", ResourceURI: "r", Levels: []string{"SLSA_BUILD_LEVEL_1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok || len(out) != 1 || !strings.Contains(out[0].Error, "signed with a certificate (keyless); verify-vsa trusts only the verifier's keys") {
+		t.Errorf("VerifyVSAs(keyless bundle) = %+v, %v", out, ok)
+	}
+}

@@ -70,3 +70,10 @@ func compactJSON(raw []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// SignedWithCertificate says whether a bundle's verification material is a
+// certificate (keyless signing) rather than a public-key hint.
+func SignedWithCertificate(b *Bundle) bool {
+	vm := b.GetVerificationMaterial()
+	return vm.GetCertificate() != nil || vm.GetX509CertificateChain() != nil
+}

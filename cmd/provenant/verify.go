@@ -57,18 +57,33 @@ statement of the expected predicate type (SLSA provenance v1 or v0.2 by
 default) must pass the checks asked for (--builder-id, --source-uri), and at
 least one must exist.
 
+Verified means a signature checked against trust material AND an identity
+policy that accepts the signer. Keys are known by their key material (a
+keyid is only a hint). A certificate (Sigstore keyless, --trusted-root; or
+X.509, --ca-roots) counts only for an identity asked for: the
+--certificate-identity and --certificate-oidc-issuer flags (or their
+-regexp forms), or --source-uri, which applies slsa-verifier's builder
+checks to GitHub Actions certificates. A builder id is a claim until a
+signer proves it: --builder-id is met only by a certificate issued to the
+builder or a trust-file key mapped to it (keys[].builders, docs/trust.md).
+
 The bundle is judged as a whole: an envelope that cannot be read, or that is
-not signed by trusted keys, denies every artifact, because what it covers
-cannot be known.
+not signed by trusted keys, or whose signer no identity policy accepts,
+denies every artifact, because what it covers cannot be known.
 
 With --policy, Rego policies (files, directories, or builtin:slsa,
 builtin:github, builtin:chain) are then evaluated for each artifact over
 the input document described in docs/policy-input.md (--print-input shows
-it). Rules named deny, warn and violation, in any package, make findings;
-deny and violation fail the artifact, warn does only with --fail-on warn.
-A policy that cannot be parsed or compiled is an input error; one that
-fails to evaluate or runs past --policy-timeout denies. --policy-config
-gives policies data (data.config) and lists exceptions.
+it), against whose schema they are compiled: a reference to a field the
+input cannot have is an input error. Rules named deny, warn and violation
+(and conftest's deny_NAME...), in any package and any head form
+(deny contains msg, deny[msg], deny := ...), make findings; deny and
+violation fail the artifact, warn does only with --fail-on warn. Policies
+are Rego v1; --rego-version v0 reads conftest-era policies. A policy that
+cannot be parsed or compiled, or a --policy-config whose data a built-in
+policy does not accept, is an input error; one that fails to evaluate or
+runs past --policy-timeout denies. --policy-config gives policies data
+(data.config) and lists exceptions, each waiving only the rule it names.
 
 For an allowed release, --vsa-out writes a signed SLSA Verification Summary
 Attestation per artifact, which verify itself checks with
