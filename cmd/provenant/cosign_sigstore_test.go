@@ -66,7 +66,8 @@ func TestCosignSigstoreBundlesVerifyWithProvenant(t *testing.T) {
 	if r := runCLI(t, dir, "verify-signature", "--bundle", "sig.sigstore.json", "--key", "cosign.pub", "art.txt"); r.code != 0 {
 		t.Errorf("verify-signature of cosign's sign-blob bundle: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := runCLI(t, "", "verify", "--bundle", "att.sigstore.json", "--key", "cosign.pub", "--builder-id", "https://example.com/builder", "art.txt"); r.code != 0 {
+	os.WriteFile("trust.yaml", []byte("keys:\n  - id: cosign\n    path: cosign.pub\n    builders: [https://example.com/builder]\n"), 0o644)
+	if r := runCLI(t, "", "verify", "--bundle", "att.sigstore.json", "--trust", "trust.yaml", "--builder-id", "https://example.com/builder", "art.txt"); r.code != 0 {
 		t.Errorf("verify of cosign's attest-blob bundle: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	os.WriteFile("art.txt", []byte("changed\n"), 0o644)

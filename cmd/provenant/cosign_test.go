@@ -58,7 +58,10 @@ func TestCosignAttestationVerifiesWithProvenant(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "att.intoto.jsonl"), []byte(env), 0o644)
-	r := runCLI(t, dir, "verify", "--bundle", "att.intoto.jsonl", "--key", "cosign.pub",
+	// cosign's key signs for the builder: a trust file says so (a builder
+	// id is only a claim otherwise).
+	os.WriteFile(filepath.Join(dir, "trust.yaml"), []byte("keys:\n  - id: cosign\n    path: cosign.pub\n    builders: [https://example.com/builder]\n"), 0o644)
+	r := runCLI(t, dir, "verify", "--bundle", "att.intoto.jsonl", "--trust", "trust.yaml",
 		"--builder-id", "https://example.com/builder", "--source-uri", "github.com/example/app", "art.txt")
 	if r.code != 0 {
 		t.Fatalf("provenant verify of cosign's attestation: exit %d\n%s%s", r.code, r.stdout, r.stderr)
