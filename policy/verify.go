@@ -475,23 +475,6 @@ func indexSubjects(envs []Envelope) map[string][]subjectRef {
 	return idx
 }
 
-// matches says whether a subject names the artifact: they share at least
-// one algorithm and agree on every algorithm both have.
-func matches(subject, artifact map[string]string) bool {
-	common := 0
-	for alg, want := range artifact {
-		got, ok := subject[alg]
-		if !ok {
-			continue
-		}
-		if !strings.EqualFold(got, want) {
-			return false
-		}
-		common++
-	}
-	return common > 0
-}
-
 // bundleReasons lists the envelopes that failed their checks, one reason
 // each. They deny every artifact, so they are found once per bundle rather
 // than once per artifact.
@@ -513,7 +496,7 @@ func (v *Verifier) decide(envs []Envelope, idx map[string][]subjectRef, bad []st
 	covering := map[int]bool{}
 	for alg, val := range digests {
 		for _, ref := range idx[alg+":"+strings.ToLower(val)] {
-			if matches(ref.digests, digests) {
+			if attest.DigestsMatch(ref.digests, digests) {
 				covering[ref.env] = true
 			}
 		}
