@@ -208,11 +208,7 @@ func (v *Verifier) acceptCertificate(c *certificate.Summary, e Envelope) (string
 			ErrIdentityPolicy, oneLineName(c.SubjectAlternativeName), oneLineName(c.Issuer))
 	}
 	if c.Issuer == GitHubActionsIssuer || !v.hasExplicitIdentities() {
-		var pred map[string]any
-		if e.Provenance != nil {
-			pred = e.statement.GetPredicate().AsMap()
-		}
-		builder, problems := checkGitHubCert(c, e.Provenance, pred, v.ghExpect())
+		builder, problems := checkGitHubCert(c, e.Provenance, v.ghExpect())
 		if len(problems) > 0 {
 			return "", fmt.Errorf("%w: %s", ErrIdentityPolicy, strings.Join(problems, "; "))
 		}
@@ -253,7 +249,7 @@ func (v *Verifier) checkRefs(e Envelope) []string {
 	if e.Provenance == nil {
 		return []string{"branch, tag and workflow inputs need SLSA provenance"}
 	}
-	return checkRefs(e.Provenance, e.statement.GetPredicate().AsMap(), x)
+	return checkRefs(e.Provenance, x)
 }
 
 // IdentityDoc is a certificate identity as policies see it (the

@@ -145,7 +145,7 @@ func certRef(c *certificate.Summary) string {
 // checkGitHubCert applies slsa-verifier's builder and source rules to a
 // verified GitHub Actions certificate and the provenance it signed. It
 // returns the builder id the certificate vouches for, and the problems.
-func checkGitHubCert(c *certificate.Summary, sum *provenance.Summary, pred map[string]any, x ghExpect) (string, []string) {
+func checkGitHubCert(c *certificate.Summary, sum *provenance.Provenance, x ghExpect) (string, []string) {
 	var problems []string
 	if c.Issuer != GitHubActionsIssuer {
 		return "", []string{fmt.Sprintf("certificate issuer is %q, not GitHub Actions (%s): no trusted builder", c.Issuer, GitHubActionsIssuer)}
@@ -212,7 +212,7 @@ func checkGitHubCert(c *certificate.Summary, sum *provenance.Summary, pred map[s
 		}
 	}
 	// The predicate must agree with the certificate about the source.
-	g := readGitHubProvenance(sum, pred)
+	g := readGitHubProvenance(sum)
 	if trig, _ := splitGitURI(g.trigger); trig != "" && repo != "" && trig != "git+https://github.com/"+repo {
 		problems = append(problems, fmt.Sprintf("the predicate's source %q disagrees with the certificate's repository %s", g.trigger, repo))
 	}
@@ -259,29 +259,27 @@ type ghProvenance struct {
 	ghWork    map[string]any // externalParameters.workflow of GitHub's build type
 }
 
-func readGitHubProvenance(sum *provenance.Summary, pred map[string]any) ghProvenance {
+func readGitHubProvenance(p *provenance.Provenance) ghProvenance {
 	g := ghProvenance{}
-	if sum == nil || pred == nil {
+	if p == nil {
 		return g
 	}
-	g.buildType = sum.BuildType
-	g.byob = sum.BuildType == buildTypeBYOB
-	switch sum.PredicateType {
+	g.buildType = p.BuildType
+	g.byob = p.BuildType == buildTypeBYOB
+	if len(p.Dependencies) > 0 {
+		g.source = p.Dependencies[0].URI
+	}
+	g.env = p.InternalParameters
+	switch p.PredicateType {
 	case provenance.PredicateSLSAv0_2:
-		g.trigger = str(pred, "invocation", "configSource", "uri")
-		if m, ok := at(pred, "materials").([]any); ok && len(m) > 0 {
-			g.source = str(m[0], "uri")
+		if p.ConfigSource != nil {
+			g.trigger = p.ConfigSource.URI
 		}
-		g.env, _ = at(pred, "invocation", "environment").(map[string]any)
 		g.upper = g.byob
 	case provenance.PredicateSLSAv1:
-		if d, ok := at(pred, "buildDefinition", "resolvedDependencies").([]any); ok && len(d) > 0 {
-			g.source = str(d[0], "uri")
-		}
-		g.env, _ = at(pred, "buildDefinition", "internalParameters").(map[string]any)
 		g.upper = true
-		if contains(runnerBuildTypes, sum.BuildType) {
-			g.ghWork, _ = at(pred, "buildDefinition", "externalParameters", "workflow").(map[string]any)
+		if contains(runnerBuildTypes, p.BuildType) {
+			g.ghWork, _ = p.ExternalParameters["workflow"].(map[string]any)
 			if r, ref := str(g.ghWork, "repository"), str(g.ghWork, "ref"); r != "" && ref != "" {
 				g.trigger = "git+" + r + "@" + ref
 			}
@@ -423,11 +421,11 @@ func (g ghProvenance) inputs() (map[string]any, error) {
 
 // checkRefs applies --source-branch, --source-tag, --source-versioned-tag
 // and --build-workflow-input to a provenance predicate.
-func checkRefs(sum *provenance.Summary, pred map[string]any, x ghExpect) []string {
+func checkRefs(sum *provenance.Provenance, x ghExpect) []string {
 	if x.branch == "" && x.tag == "" && x.versionedTag == "" && len(x.inputs) == 0 {
 		return nil
 	}
-	g := readGitHubProvenance(sum, pred)
+	g := readGitHubProvenance(sum)
 	var problems []string
 	if x.branch != "" {
 		ref, err := g.refOf("heads")

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/protobuf/types/known/structpb"
 	"gopkg.in/yaml.v3"
 
 	"github.com/provenant/provenant/attest"
@@ -532,44 +531,14 @@ func (v *Verifier) checkTrustedKeyTime(keyID string, verifiedTimes int) error {
 	return nil
 }
 
-// stepOf is the step a statement names: SLSA provenance v1's
-// buildDefinition.externalParameters.step, as provenant run records it.
-func stepOf(st *attest.Statement) (string, bool, error) {
-	pred := st.GetPredicate()
-	if pred == nil {
-		return "", false, nil
-	}
-	bd, ok := pred.GetFields()["buildDefinition"]
-	if !ok {
-		return "", false, nil
-	}
-	ext, ok := bd.GetStructValue().GetFields()["externalParameters"]
-	if !ok {
-		return "", false, nil
-	}
-	s, ok := ext.GetStructValue().GetFields()["step"]
-	if !ok {
-		return "", false, nil
-	}
-	sv, isStr := s.GetKind().(*structpb.Value_StringValue)
-	name := ""
-	if isStr {
-		name = sv.StringValue
-	}
-	if name == "" {
-		return "", true, errors.New("externalParameters.step is not a non-empty string")
-	}
-	return name, true, nil
-}
-
 // checkStep applies the trust file's rule for the statement's step, if
 // any, to the verified signers.
-func (v *Verifier) checkStep(st *attest.Statement, signers []string) error {
+func (v *Verifier) checkStep(p *provenance.Provenance, signers []string) error {
 	t := v.o.trust
-	if t == nil || len(t.Steps) == 0 {
+	if t == nil || len(t.Steps) == 0 || p == nil {
 		return nil
 	}
-	step, named, err := stepOf(st)
+	step, named, err := p.Step()
 	if err != nil {
 		return err
 	}

@@ -182,7 +182,7 @@ type Envelope struct {
 	Signers       []string            `json:"signers,omitempty"`
 	StatementType string              `json:"statementType,omitempty"`
 	PredicateType string              `json:"predicateType,omitempty"`
-	Provenance    *provenance.Summary `json:"provenance,omitempty"`
+	Provenance    *provenance.Provenance `json:"provenance,omitempty"`
 	Error         string              `json:"error,omitempty"`
 	// Index numbers the entries of one line (GitHub's attestations shape).
 	Index int `json:"index,omitempty"`
@@ -409,7 +409,14 @@ func (v *Verifier) parseVerified(out Envelope, payloadType string, payload []byt
 		out.Error = err.Error()
 		return out
 	}
-	if err := v.checkStep(st, out.Signers); err != nil {
+	var prov *provenance.Provenance
+	if provenance.IsProvenance(st.GetPredicateType()) {
+		if prov, err = provenance.Read(st); err != nil {
+			out.Error = err.Error()
+			return out
+		}
+	}
+	if err := v.checkStep(prov, out.Signers); err != nil {
 		out.Error = err.Error()
 		return out
 	}
@@ -418,15 +425,9 @@ func (v *Verifier) parseVerified(out Envelope, payloadType string, payload []byt
 	out.payload = payload
 	out.StatementType = st.GetType()
 	out.PredicateType = st.GetPredicateType()
-	if provenance.IsProvenance(st.GetPredicateType()) {
-		sum, err := provenance.Summarize(st)
-		if err != nil {
-			out.Verified = false
-			out.Error = err.Error()
-			return out
-		}
-		out.Provenance = sum
-		out.VerifiedBuilder = v.keyBuilder(out.Signers, sum.BuilderID)
+	if prov != nil {
+		out.Provenance = prov
+		out.VerifiedBuilder = v.keyBuilder(out.Signers, prov.BuilderID)
 	}
 	return out
 }

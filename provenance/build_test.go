@@ -40,9 +40,9 @@ func TestNewAttestStatementDefaults(t *testing.T) {
 	if n := len(st.GetSubject()); n != 2 || st.GetSubject()[1].GetDigest()["sha512"] == "" {
 		t.Errorf("subjects = %v, want both artifacts with their digests", st.GetSubject())
 	}
-	sum, err := Summarize(st)
+	sum, err := Read(st)
 	if err != nil {
-		t.Fatalf("Summarize(NewAttestStatement) = %v", err)
+		t.Fatalf("Read(NewAttestStatement) = %v", err)
 	}
 	if sum.BuilderID != LocalBuilderID || sum.BuildType != BuildTypeAttest || sum.Source != "" {
 		t.Errorf("Summarize = %+v, want the local builder, the attest build type and no source", sum)
@@ -71,7 +71,7 @@ func TestNewAttestStatementOptions(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewAttestStatement = %v", err)
 	}
-	sum, err := Summarize(st)
+	sum, err := Read(st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/provenant/provenant/attest"
 )
 
-func FuzzSummarize(f *testing.F) {
+func FuzzRead(f *testing.F) {
 	f.Add(true, []byte(v1("https://b", `{"source":"git+https://github.com/o/r@refs/heads/main"}`, `[{"uri":"x"}]`)))
 	f.Add(true, []byte(v1("https://b", `{"workflow":{"repository":"https://github.com/o/r"}}`, "")))
 	f.Add(false, []byte(`{"builder":{"id":"https://b"},"buildType":"bt","invocation":{"configSource":{"uri":"git+https://x"}},"materials":[{"uri":"m"}]}`))
@@ -47,26 +47,26 @@ func FuzzSummarize(f *testing.F) {
 			PredicateType: typ,
 			Predicate:     ps,
 		}
-		s, err := Summarize(st)
+		s, err := Read(st)
 		if err != nil {
 			return
 		}
 		// The policy input reads the predicate as a plain map: it must find
 		// what Summarize read, where the specification puts it.
 		m := ps.AsMap()
-		want := Summary{PredicateType: typ, BuilderID: StringAt(m, "runDetails", "builder", "id"), BuildType: StringAt(m, "buildDefinition", "buildType"),
+		want := Provenance{PredicateType: typ, BuilderID: StringAt(m, "runDetails", "builder", "id"), BuildType: StringAt(m, "buildDefinition", "buildType"),
 			InvocationID: StringAt(m, "runDetails", "metadata", "invocationId")}
 		if !isV1 {
 			want.BuilderID, want.BuildType = StringAt(m, "builder", "id"), StringAt(m, "buildType")
 			want.InvocationID = StringAt(m, "metadata", "buildInvocationId") + StringAt(m, "metadata", "buildInvocationID")
 		}
 		if s.BuilderID != want.BuilderID || s.BuildType != want.BuildType || s.InvocationID != want.InvocationID {
-			t.Fatalf("Summarize(%s %s) = %+v; the map view reads %+v", typ, predicate, s, want)
+			t.Fatalf("Read(%s %s) = %+v; the map view reads %+v", typ, predicate, s, want)
 		}
 		// Anything summarised names its type and a builder: an empty
 		// builder id would match nothing, but must never be reported as read.
 		if s.PredicateType != typ || s.BuilderID == "" {
-			t.Fatalf("Summarize(%s %s) = %+v", typ, predicate, s)
+			t.Fatalf("Read(%s %s) = %+v", typ, predicate, s)
 		}
 		// A builder id always matches itself, and the source too.
 		if !MatchBuilderID(s.BuilderID, s.BuilderID) {

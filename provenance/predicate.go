@@ -13,7 +13,7 @@ import (
 )
 
 // ErrProvenance: an SLSA provenance predicate that does not read as its
-// specification defines it. Summarize's errors wrap it.
+// specification defines it. Read's errors wrap it.
 var ErrProvenance = errors.New("SLSA provenance")
 
 // shape is what the SLSA provenance specifications fix of a JSON value:
@@ -107,7 +107,7 @@ var predicateRules = map[string]predicateRule{
 // StatementParser is the whole statement acceptance rule, for commands
 // that read a verified payload outside package policy (verify-signature):
 // l.ParseStatement (the in-toto level), then, for SLSA provenance v1 and
-// v0.2, Summarize (the SLSA level), exactly as verify applies them.
+// v0.2, Read (the SLSA level), exactly as verify applies them.
 func StatementParser(l attest.Limits) func(payloadType string, payload []byte) (*attest.Statement, error) {
 	return func(payloadType string, payload []byte) (*attest.Statement, error) {
 		st, err := l.ParseStatement(payloadType, payload)
@@ -115,7 +115,7 @@ func StatementParser(l attest.Limits) func(payloadType string, payload []byte) (
 			return nil, err
 		}
 		if IsProvenance(st.GetPredicateType()) {
-			if _, err := Summarize(st); err != nil {
+			if _, err := Read(st); err != nil {
 				return nil, err
 			}
 		}

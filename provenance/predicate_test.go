@@ -27,19 +27,19 @@ func respell(t *testing.T, pred, old, new string) string {
 	return strings.Replace(pred, old, new, 1)
 }
 
-// TestSummarizeMembers: item 12 of issue 13. Summarize read predicates
+// TestReadMembers: item 12 of issue 13. Summarize read predicates
 // with protojson's DiscardUnknown, which takes "run_details" for
 // runDetails while the policy input (a plain map) and inspect do not. The
 // member names of the SLSA specifications are the only ones accepted at
 // the levels they fix; extension fields named as the specifications ask
 // are ignored alike by every reader.
-func TestSummarizeMembers(t *testing.T) {
+func TestReadMembers(t *testing.T) {
 	for _, c := range []struct{ name, typ, pred string }{
 		{"v1", PredicateSLSAv1, v1Good},
 		{"v0.2", PredicateSLSAv0_2, v02Good},
 	} {
-		if _, err := Summarize(statementWith(t, c.typ, c.pred)); err != nil {
-			t.Fatalf("Summarize(%s, every spec member) = %v", c.name, err)
+		if _, err := Read(statementWith(t, c.typ, c.pred)); err != nil {
+			t.Fatalf("Read(%s, every spec member) = %v", c.name, err)
 		}
 	}
 	refused := []struct {
@@ -75,14 +75,14 @@ func TestSummarizeMembers(t *testing.T) {
 		{"v0.2 configSource digest not hex", PredicateSLSAv0_2, respell(t, v02Good, `"sha1":"`+commitA+`"},"entryPoint"`, `"sha1":"zz"},"entryPoint"`), `predicate.invocation.configSource: digest sha1 "zz" is not lowercase hex`},
 	}
 	for _, c := range refused {
-		_, err := Summarize(statementWith(t, c.typ, c.pred))
+		_, err := Read(statementWith(t, c.typ, c.pred))
 		if !errors.Is(err, ErrProvenance) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Summarize(%s) = %v, want ErrProvenance containing %q", c.name, err, c.want)
+			t.Errorf("Read(%s) = %v, want ErrProvenance containing %q", c.name, err, c.want)
 		}
 	}
-	_, err := Summarize(statementWith(t, PredicateSLSAv1, respell(t, v1Good, `"runDetails"`, `"run_details"`)))
+	_, err := Read(statementWith(t, PredicateSLSAv1, respell(t, v1Good, `"runDetails"`, `"run_details"`)))
 	if me, ok := errors.AsType[*attest.MemberError](err); !ok || me.Member != "run_details" || me.Path != "predicate" || me.Spelling != "runDetails" {
-		t.Errorf("Summarize(run_details) = %#v, want an *attest.MemberError", err)
+		t.Errorf("Read(run_details) = %#v, want an *attest.MemberError", err)
 	}
 
 	accepted := []struct {
@@ -102,19 +102,19 @@ func TestSummarizeMembers(t *testing.T) {
 		{"v0.2 custom digest algorithm", PredicateSLSAv0_2, respell(t, v02Good, `"sha1":"`+commitA+`"},"entryPoint"`, `"gce_image_id":"123"},"entryPoint"`), "i"},
 	}
 	for _, c := range accepted {
-		s, err := Summarize(statementWith(t, c.typ, c.pred))
+		s, err := Read(statementWith(t, c.typ, c.pred))
 		if err != nil {
-			t.Errorf("Summarize(%s) = %v, want accepted", c.name, err)
+			t.Errorf("Read(%s) = %v, want accepted", c.name, err)
 			continue
 		}
 		if s.BuilderID != "https://b" || s.InvocationID != c.invocation {
-			t.Errorf("Summarize(%s) = %+v", c.name, s)
+			t.Errorf("Read(%s) = %+v", c.name, s)
 		}
 	}
 	// Other predicate types are not SLSA provenance: their members are
 	// their own specification's business.
 	st := statementWith(t, PredicateVSAv1, `{"verifier_id":1}`)
-	if _, err := Summarize(st); err == nil || errors.Is(err, ErrProvenance) {
-		t.Errorf("Summarize(VSA) = %v, want the not-provenance error", err)
+	if _, err := Read(st); err == nil || errors.Is(err, ErrProvenance) {
+		t.Errorf("Read(VSA) = %v, want the not-provenance error", err)
 	}
 }

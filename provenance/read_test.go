@@ -54,19 +54,18 @@ func TestSummarizeV1(t *testing.T) {
 		{"source not a string", `{"source":7}`, "", ""},
 	}
 	for _, c := range cases {
-		s, err := Summarize(statementWith(t, PredicateSLSAv1, v1(b, c.ext, c.deps)))
+		s, err := Read(statementWith(t, PredicateSLSAv1, v1(b, c.ext, c.deps)))
 		if err != nil {
-			t.Errorf("Summarize(%s) = %v", c.name, err)
+			t.Errorf("Read(%s) = %v", c.name, err)
 			continue
 		}
-		want := Summary{PredicateType: PredicateSLSAv1, BuilderID: b, BuildType: "https://example.com/bt", Source: c.wantSource, InvocationID: "inv-1"}
-		if *s != want {
-			t.Errorf("Summarize(%s) = %+v, want %+v", c.name, *s, want)
+		if s.PredicateType != PredicateSLSAv1 || s.Version != "v1" || s.BuilderID != b || s.BuildType != "https://example.com/bt" || s.Source != c.wantSource || s.InvocationID != "inv-1" || s.V1 == nil {
+			t.Errorf("Read(%s) = %+v, want source %q", c.name, *s, c.wantSource)
 		}
 	}
 }
 
-func TestSummarizeV02(t *testing.T) {
+func TestReadV02(t *testing.T) {
 	cases := []struct {
 		name, pred, wantSource string
 	}{
@@ -75,19 +74,18 @@ func TestSummarizeV02(t *testing.T) {
 		{"none", `{"builder":{"id":"https://b"},"buildType":"bt","metadata":{"buildInvocationId":"inv-2"}}`, ""},
 	}
 	for _, c := range cases {
-		s, err := Summarize(statementWith(t, PredicateSLSAv0_2, c.pred))
+		s, err := Read(statementWith(t, PredicateSLSAv0_2, c.pred))
 		if err != nil {
-			t.Errorf("Summarize(v0.2 %s) = %v", c.name, err)
+			t.Errorf("Read(v0.2 %s) = %v", c.name, err)
 			continue
 		}
-		want := Summary{PredicateType: PredicateSLSAv0_2, BuilderID: "https://b", BuildType: "bt", Source: c.wantSource, InvocationID: "inv-2"}
-		if *s != want {
-			t.Errorf("Summarize(v0.2 %s) = %+v, want %+v", c.name, *s, want)
+		if s.PredicateType != PredicateSLSAv0_2 || s.Version != "v0.2" || s.BuilderID != "https://b" || s.BuildType != "bt" || s.Source != c.wantSource || s.InvocationID != "inv-2" || s.V02 == nil {
+			t.Errorf("Read(v0.2 %s) = %+v, want source %q", c.name, *s, c.wantSource)
 		}
 	}
 }
 
-func TestSummarizeErrors(t *testing.T) {
+func TestReadErrors(t *testing.T) {
 	cases := []struct {
 		name, typ, pred, want string
 	}{
@@ -101,15 +99,15 @@ func TestSummarizeErrors(t *testing.T) {
 		{"v0.2 wrong field type", PredicateSLSAv0_2, `{"builder":"b"}`, "v0.2"},
 	}
 	for _, c := range cases {
-		s, err := Summarize(statementWith(t, c.typ, c.pred))
+		s, err := Read(statementWith(t, c.typ, c.pred))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Summarize(%s) = %+v, %v, want an error containing %q", c.name, s, err, c.want)
+			t.Errorf("Read(%s) = %+v, %v, want an error containing %q", c.name, s, err, c.want)
 		}
 	}
 	st := statementWith(t, PredicateSLSAv1, `{}`)
 	st.Predicate = nil
-	if _, err := Summarize(st); err == nil {
-		t.Errorf("Summarize(no predicate) = nil error")
+	if _, err := Read(st); err == nil {
+		t.Errorf("Read(no predicate) = nil error")
 	}
 }
 

@@ -154,7 +154,7 @@ func TestRunTwoStepChain(t *testing.T) {
 		t.Errorf("package subject = %s, want dist/app.tar", got)
 	}
 	// The summary that verification reads.
-	sum, err := Summarize(sts[1])
+	sum, err := Read(sts[1])
 	if err != nil || sum.BuilderID != LocalBuilderID || sum.BuildType != BuildTypeRun {
 		t.Errorf("Summarize = %+v, %v", sum, err)
 	}
@@ -409,7 +409,7 @@ func TestRunGitHubContext(t *testing.T) {
 	if gh, _ := internal["github"].(map[string]any); gh["event_name"] != "push" || gh["runner_environment"] != "github-hosted" {
 		t.Errorf("internalParameters.github = %v", internal["github"])
 	}
-	sum, err := Summarize(sts[0])
+	sum, err := Read(sts[0])
 	if err != nil || sum.Source != "git+https://github.com/octo/app@refs/tags/v1.2.0" || sum.BuilderID != "https://github.com/actions/runner/github-hosted" {
 		t.Errorf("Summarize = %+v, %v", sum, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/provenance"
 )
 
 // Option configures an Inspector.
@@ -237,7 +238,7 @@ func (in *Inspector) readPayload(out *Envelope, payloadType string, payload []by
 		return
 	}
 	out.Statement = readStatement(st)
-	if p := out.Statement; p.Provenance != nil && p.PredicateError != "" {
+	if p := out.Statement; provenance.IsProvenance(p.PredicateType) && p.PredicateError != "" {
 		refuseStatement(out, p.PredicateError)
 	}
 }

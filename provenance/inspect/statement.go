@@ -1,11 +1,11 @@
 package inspect
 
 import (
-	"cmp"
 	"encoding/json"
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	ita "github.com/in-toto/attestation/go/v1"
 
@@ -13,42 +13,33 @@ import (
 	"github.com/provenant/provenant/provenance"
 )
 
-// readStatement reads what a statement claims. Predicates are read as plain
-// JSON, field by field, so that a predicate that breaks one rule (a bad
-// timestamp) still shows everything else it says; PredicateError says what
-// was missing.
+// readStatement reads what a statement claims, with the readers verify
+// uses (provenance.Read for SLSA provenance, provenance.ReadVSA for
+// VSAs): a predicate they refuse is not shown field by field, and
+// PredicateError says why.
 func readStatement(st *attest.Statement) *Statement {
 	out := &Statement{
 		Type:          st.GetType(),
 		PredicateType: st.GetPredicateType(),
 		Subjects:      resources(st.GetSubject()),
 	}
-	pred := map[string]any{}
-	if p := st.GetPredicate(); p != nil {
-		pred = p.AsMap()
-	}
-	switch st.GetPredicateType() {
-	case provenance.PredicateSLSAv1:
-		out.Provenance = readSLSAv1(pred)
-		if out.Provenance.BuilderID == "" || out.Provenance.BuildType == "" {
-			out.PredicateError = "SLSA provenance v1 without runDetails.builder.id or buildDefinition.buildType"
+	switch {
+	case provenance.IsProvenance(st.GetPredicateType()):
+		p, err := provenance.Read(st)
+		if err != nil {
+			out.PredicateError = err.Error()
+			return out
 		}
-	case provenance.PredicateSLSAv0_2:
-		out.Provenance = readSLSAv02(pred)
-		if out.Provenance.BuilderID == "" {
-			out.PredicateError = "SLSA provenance v0.2 without builder.id"
+		out.Provenance = readProvenance(p)
+	case st.GetPredicateType() == provenance.PredicateVSAv1:
+		v, err := provenance.ReadVSA(st)
+		if err != nil {
+			out.PredicateError = err.Error()
+			return out
 		}
-	case provenance.PredicateVSAv1:
-		out.VSA = readVSA(pred)
+		out.VSA = readVSA(v)
 		if out.VSA.VerifierID == "" || out.VSA.Result == "" {
 			out.PredicateError = "VSA without verifier.id or verificationResult"
-		}
-	}
-	// The predicate is shown as it is written, but judged by the rule
-	// verify applies: a predicate verify refuses says why here.
-	if out.Provenance != nil && out.PredicateError == "" {
-		if _, err := provenance.Summarize(st); err != nil {
-			out.PredicateError = err.Error()
 		}
 	}
 	return out
@@ -62,64 +53,35 @@ func resources(rds []*ita.ResourceDescriptor) []Resource {
 	return out
 }
 
-func readSLSAv1(p map[string]any) *Provenance {
-	bd, _ := p["buildDefinition"].(map[string]any)
-	rd, _ := p["runDetails"].(map[string]any)
-	out := &Provenance{
-		Version:              "v1",
-		BuilderID:            provenance.StringAt(rd, "builder", "id"),
-		BuildType:            provenance.StringAt(bd, "buildType"),
-		InvocationID:         provenance.StringAt(rd, "metadata", "invocationId"),
-		StartedOn:            provenance.StringAt(rd, "metadata", "startedOn"),
-		FinishedOn:           provenance.StringAt(rd, "metadata", "finishedOn"),
-		ResolvedDependencies: resourceList(bd["resolvedDependencies"]),
-		Byproducts:           resourceList(rd["byproducts"]),
-	}
-	ext, _ := bd["externalParameters"].(map[string]any)
-	out.ExternalParameters = rawJSON(ext)
-	uri := ""
-	switch {
-	case provenance.StringAt(ext, "source") != "":
-		uri = provenance.StringAt(ext, "source")
-	case provenance.StringAt(ext, "source", "uri") != "":
-		uri = provenance.StringAt(ext, "source", "uri")
-	case provenance.StringAt(ext, "workflow", "repository") != "":
-		uri = provenance.StringAt(ext, "workflow", "repository")
-	case len(out.ResolvedDependencies) > 0:
-		uri = out.ResolvedDependencies[0].URI
-	}
-	if uri != "" {
-		out.Source = newSource(uri, provenance.StringAt(ext, "workflow", "ref"), out.ResolvedDependencies)
+func resourcesOf(rs []provenance.Resource) []Resource {
+	out := make([]Resource, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, Resource{Name: r.Name, URI: r.URI, Digest: r.Digest})
 	}
 	return out
 }
 
-func readSLSAv02(p map[string]any) *Provenance {
-	inv, _ := p["invocation"].(map[string]any)
+// readProvenance is the report's view of a provenance predicate.
+func readProvenance(p *provenance.Provenance) *Provenance {
 	out := &Provenance{
-		Version:              "v0.2",
-		BuilderID:            provenance.StringAt(p, "builder", "id"),
-		BuildType:            provenance.StringAt(p, "buildType"),
-		InvocationID:         cmp.Or(provenance.StringAt(p, "metadata", "buildInvocationId"), provenance.StringAt(p, "metadata", "buildInvocationID")),
-		StartedOn:            provenance.StringAt(p, "metadata", "buildStartedOn"),
-		FinishedOn:           provenance.StringAt(p, "metadata", "buildFinishedOn"),
-		ResolvedDependencies: resourceList(p["materials"]),
-		Byproducts:           []Resource{},
+		Version:              p.Version,
+		BuilderID:            p.BuilderID,
+		BuildType:            p.BuildType,
+		InvocationID:         p.InvocationID,
+		StartedOn:            p.StartedOn,
+		FinishedOn:           p.FinishedOn,
+		ExternalParameters:   rawJSON(p.ExternalParameters),
+		ResolvedDependencies: resourcesOf(p.Dependencies),
+		Byproducts:           resourcesOf(p.Byproducts),
 	}
-	if params, ok := inv["parameters"].(map[string]any); ok {
-		out.ExternalParameters = rawJSON(params)
+	if p.Source == "" {
+		return out
 	}
-	cs, _ := inv["configSource"].(map[string]any)
-	switch {
-	case provenance.StringAt(cs, "uri") != "":
-		deps := out.ResolvedDependencies
-		if d := digestMap(cs["digest"]); len(d) > 0 {
-			deps = append([]Resource{{URI: provenance.StringAt(cs, "uri"), Digest: d}}, deps...)
-		}
-		out.Source = newSource(provenance.StringAt(cs, "uri"), "", deps)
-	case len(out.ResolvedDependencies) > 0:
-		out.Source = newSource(out.ResolvedDependencies[0].URI, "", out.ResolvedDependencies)
+	deps := out.ResolvedDependencies
+	if cs := p.ConfigSource; cs != nil && cs.URI == p.Source && len(cs.Digest) > 0 {
+		deps = append([]Resource{{URI: cs.URI, Digest: cs.Digest}}, deps...)
 	}
+	out.Source = newSource(p.Source, p.SourceRef, deps)
 	return out
 }
 
@@ -189,65 +151,29 @@ func sameRepo(a, b string) bool {
 	return norm(a) == norm(b)
 }
 
-func readVSA(p map[string]any) *VSA {
+func readVSA(v *provenance.VSA) *VSA {
 	out := &VSA{
-		VerifierID:     provenance.StringAt(p, "verifier", "id"),
-		TimeVerified:   provenance.StringAt(p, "timeVerified"),
-		ResourceURI:    provenance.StringAt(p, "resourceUri"),
-		Result:         provenance.StringAt(p, "verificationResult"),
-		SLSAVersion:    provenance.StringAt(p, "slsaVersion"),
-		VerifiedLevels: []string{},
+		VerifierID:     v.GetVerifier().GetId(),
+		ResourceURI:    v.GetResourceUri(),
+		Result:         v.GetVerificationResult(),
+		SLSAVersion:    v.GetSlsaVersion(),
+		VerifiedLevels: append([]string{}, v.GetVerifiedLevels()...),
 	}
-	if pol, ok := p["policy"].(map[string]any); ok {
-		r := resource(pol)
-		out.Policy = &r
+	if t := v.GetTimeVerified(); t != nil {
+		out.TimeVerified = t.AsTime().UTC().Format(time.RFC3339Nano)
 	}
-	out.InputAttestations = resourceList(p["inputAttestations"])
-	if len(out.InputAttestations) == 0 {
-		out.InputAttestations = nil
+	if pol := v.GetPolicy(); pol != nil {
+		out.Policy = &Resource{URI: pol.GetUri(), Digest: pol.GetDigest()}
 	}
-	if levels, ok := p["verifiedLevels"].([]any); ok {
-		for _, l := range levels {
-			if s, ok := l.(string); ok {
-				out.VerifiedLevels = append(out.VerifiedLevels, s)
-			}
-		}
+	for _, in := range v.GetInputAttestations() {
+		out.InputAttestations = append(out.InputAttestations, Resource{URI: in.GetUri(), Digest: in.GetDigest()})
 	}
-	if deps, ok := p["dependencyLevels"].(map[string]any); ok && len(deps) > 0 {
+	if deps := v.GetDependencyLevels(); len(deps) > 0 {
 		out.DependencyLevels = map[string]int{}
-		for k, v := range deps {
-			if n, ok := v.(float64); ok && n >= 0 && n <= math.MaxInt32 {
+		for k, n := range deps {
+			if n <= math.MaxInt32 {
 				out.DependencyLevels[k] = int(n)
 			}
-		}
-	}
-	return out
-}
-
-func resourceList(v any) []Resource {
-	list, _ := v.([]any)
-	out := make([]Resource, 0, len(list))
-	for _, item := range list {
-		if m, ok := item.(map[string]any); ok {
-			out = append(out, resource(m))
-		}
-	}
-	return out
-}
-
-func resource(m map[string]any) Resource {
-	return Resource{Name: provenance.StringAt(m, "name"), URI: provenance.StringAt(m, "uri"), Digest: digestMap(m["digest"])}
-}
-
-func digestMap(v any) map[string]string {
-	m, _ := v.(map[string]any)
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if s, ok := v.(string); ok {
-			out[k] = s
 		}
 	}
 	return out
