@@ -176,14 +176,14 @@ type Criteria struct {
 
 // Envelope is what happened to one envelope of a bundle.
 type Envelope struct {
-	Source        attest.Source       `json:"source"`
-	Digest        string              `json:"digest,omitempty"`
-	Verified      bool                `json:"verified"`
-	Signers       []string            `json:"signers,omitempty"`
-	StatementType string              `json:"statementType,omitempty"`
-	PredicateType string              `json:"predicateType,omitempty"`
+	Source        attest.Source          `json:"source"`
+	Digest        string                 `json:"digest,omitempty"`
+	Verified      bool                   `json:"verified"`
+	Signers       []string               `json:"signers,omitempty"`
+	StatementType string                 `json:"statementType,omitempty"`
+	PredicateType string                 `json:"predicateType,omitempty"`
 	Provenance    *provenance.Provenance `json:"provenance,omitempty"`
-	Error         string              `json:"error,omitempty"`
+	Error         string                 `json:"error,omitempty"`
 	// Index numbers the entries of one line (GitHub's attestations shape).
 	Index int `json:"index,omitempty"`
 	// Identity is the verified certificate of a Sigstore bundle.
