@@ -65,6 +65,41 @@ type Entry struct {
 	Certs []string
 }
 
+// EntryKind says what an entry of a bundle is, which decides how it is
+// verified. It is read from the entry once, by Kind.
+type EntryKind string
+
+// Kinds of entries.
+const (
+	// EntryUnreadable: the entry could not be read (Err says why).
+	EntryUnreadable EntryKind = "unreadable"
+	// EntryDSSE: a DSSE envelope, verified with keys.
+	EntryDSSE EntryKind = "dsse"
+	// EntryDSSECertificate: a DSSE envelope whose signatures carry X.509
+	// certificate chains ("cert"), verified against CA roots (or, from
+	// slsa-github-generator's legacy flow, not verifiable offline).
+	EntryDSSECertificate EntryKind = "dsse-certificate"
+	// EntrySigstore: a Sigstore bundle (keyed or keyless, a DSSE statement
+	// or a message signature), also one of GitHub's attestations.
+	EntrySigstore EntryKind = "sigstore"
+)
+
+// Kind says what the entry is.
+func (e Entry) Kind() EntryKind {
+	switch {
+	case e.Err != nil:
+		return EntryUnreadable
+	case e.Sigstore != nil:
+		return EntrySigstore
+	case e.Envelope == nil:
+		return EntryUnreadable
+	case e.HasCertificate:
+		return EntryDSSECertificate
+	default:
+		return EntryDSSE
+	}
+}
+
 // ReadBundleFile reads a bundle from a file with the default limits; see
 // ReadBundle.
 func ReadBundleFile(path string) ([]Entry, error) {

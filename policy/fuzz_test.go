@@ -55,9 +55,9 @@ func FuzzVerify(f *testing.F) {
 			if len(a.Reasons) > 0 || len(a.Attestations) == 0 {
 				t.Fatalf("Verify(%q): %s allowed with reasons %q, attestations %v", bundle, a.Name, a.Reasons, a.Attestations)
 			}
-			for _, e := range r.Envelopes {
-				if !e.Verified || e.Error != "" {
-					t.Fatalf("Verify(%q): %s allowed although envelope %v is %q", bundle, a.Name, e.Source, e.Error)
+			for _, e := range r.Attestations {
+				if !e.Verified || e.Err != nil {
+					t.Fatalf("Verify(%q): %s allowed although envelope %v is %v", bundle, a.Name, e.Source, e.Err)
 				}
 				if e.Provenance == nil || !strings.HasPrefix(e.Provenance.BuilderID, "https://b") {
 					t.Fatalf("Verify(%q): %s allowed with provenance %+v", bundle, a.Name, e.Provenance)

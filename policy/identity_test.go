@@ -75,8 +75,8 @@ func TestCertificateSignerNeedsIdentityPolicy(t *testing.T) {
 			if r.Allowed != tt.allowed || !strings.Contains(reasons, tt.reason) {
 				t.Errorf("Verify: allowed = %v, reasons %q; want allowed = %v with %q", r.Allowed, reasons, tt.allowed, tt.reason)
 			}
-			if r.Envelopes[1].Verified != tt.allowed {
-				t.Errorf("the stranger's entry: verified = %v, want %v", r.Envelopes[1].Verified, tt.allowed)
+			if r.Attestations[1].Verified != tt.allowed {
+				t.Errorf("the stranger's entry: verified = %v, want %v", r.Attestations[1].Verified, tt.allowed)
 			}
 			docs, err := v.PolicyInputs(context.Background(), es, []Input{app.input()})
 			if err != nil {
@@ -136,7 +136,7 @@ func TestGitHubProvenanceNeedsSource(t *testing.T) {
 			if r.Allowed != tt.allowed || !strings.Contains(reasons, tt.reason) {
 				t.Errorf("Verify: allowed = %v, reasons %q; want allowed = %v with %q", r.Allowed, reasons, tt.allowed, tt.reason)
 			}
-			if tt.allowed && r.Envelopes[0].VerifiedBuilder == "" {
+			if tt.allowed && r.Attestations[0].VerifiedBuilder == "" {
 				t.Errorf("verified builder is empty; the certificate proves %s", builder)
 			}
 		})

@@ -25,21 +25,18 @@ type inputBuilder struct {
 
 func newInputBuilder(r *Report) (*inputBuilder, error) {
 	b := &inputBuilder{attestations: []any{}, byEnvelope: map[int]int{}}
-	for i, e := range r.Envelopes {
-		if !e.Verified || e.payload == nil {
+	for i := range r.Attestations {
+		e := &r.Attestations[i]
+		if !e.Verified || e.Payload == nil {
 			continue
 		}
-		st, err := jsonToAny(e.payload)
+		st, err := jsonToAny(e.Payload)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Source, err)
 		}
-		signers := make([]any, len(e.Signers))
-		for j, k := range e.Signers {
-			signers[j] = signerDoc(e, k)
-		}
-		if e.Identity != nil {
-			signers = append(signers, map[string]any{"keyid": "", "identity": e.Identity.SubjectAlternativeName,
-				"issuer": e.Identity.Issuer, "certificate": IdentityDoc(e.Identity)})
+		signers := make([]any, 0, len(e.Signers))
+		for _, s := range e.Signers {
+			signers = append(signers, signerDoc(s))
 		}
 		id := e.Source.String()
 		b.byEnvelope[i] = len(b.attestations)
@@ -49,7 +46,7 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 			"source":        map[string]any{"file": e.Source.File, "line": e.Source.Line},
 			"digest":        e.Digest,
 			"signers":       signers,
-			"predicateType": e.PredicateType,
+			"predicateType": e.PredicateType(),
 			// verifiedBuilder: the builder id a signer proves ("" when
 			// the statement's builder id is only claimed).
 			"verifiedBuilder": e.VerifiedBuilder,
@@ -128,26 +125,28 @@ func (b *inputBuilder) value(a *Artifact) (ast.Value, error) {
 	), nil
 }
 
-// signerDoc is one key signer as policies see it, with its trust-file
-// name and validity window, or its verified X.509 certificate identity.
-func signerDoc(e Envelope, keyID string) map[string]any {
-	doc := map[string]any{"keyid": keyID}
-	for _, k := range e.TrustedKeys {
-		if k.KeyID == keyID {
-			doc["name"] = k.Name
-			if !k.ValidFrom.IsZero() {
-				doc["validFrom"] = fmtTime(k.ValidFrom)
-			}
-			if !k.ValidUntil.IsZero() {
-				doc["validUntil"] = fmtTime(k.ValidUntil)
-			}
+// signerDoc is one signer as policies see it: a key with its trust-file
+// name and validity window, an X.509 certificate's identity, or a Sigstore
+// certificate's identity and claims.
+func signerDoc(s Signer) map[string]any {
+	doc := map[string]any{"keyid": s.KeyID}
+	if k := s.Trusted; k != nil {
+		doc["name"] = k.Name
+		if !k.ValidFrom.IsZero() {
+			doc["validFrom"] = fmtTime(k.ValidFrom)
+		}
+		if !k.ValidUntil.IsZero() {
+			doc["validUntil"] = fmtTime(k.ValidUntil)
 		}
 	}
-	for _, c := range e.Certificates {
-		if c.KeyID == keyID {
-			doc["identity"] = c.Identity
-			doc["issuer"] = c.Issuer
-		}
+	if c := s.X509; c != nil {
+		doc["identity"] = c.Identity
+		doc["issuer"] = c.Issuer
+	}
+	if c := s.Certificate; c != nil {
+		doc["identity"] = c.SubjectAlternativeName
+		doc["issuer"] = c.Issuer
+		doc["certificate"] = IdentityDoc(c)
 	}
 	return doc
 }

@@ -72,8 +72,8 @@ func BenchmarkCheckEnvelopes1000(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, e := range f.entries {
-			if env := f.v.checkEnvelope(ctx, e); !env.Verified {
-				b.Fatalf("%s: %s", env.Source, env.Error)
+			if env := f.v.VerifyEntry(ctx, e, nil); !env.Verified {
+				b.Fatalf("%s: %s", env.Source, env.Err)
 			}
 		}
 	}
@@ -85,7 +85,7 @@ func BenchmarkCheckEnvelopes1000(b *testing.B) {
 // with artifacts + envelopes, not their product.
 func BenchmarkSubjectLookup1000x1000(b *testing.B) {
 	f := newGateFixture(b, 1000)
-	envs := f.report.Envelopes
+	envs := f.report.Attestations
 	b.ReportAllocs()
 	for b.Loop() {
 		idx := indexSubjects(envs)

@@ -24,7 +24,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		verdict = "❌ denied"
 	}
 	fmt.Fprintf(&b, "## provenant verify: %s\n\n", verdict)
-	fmt.Fprintf(&b, "- envelopes: %d\n", len(r.Envelopes))
+	fmt.Fprintf(&b, "- envelopes: %d\n", len(r.Attestations))
 	fmt.Fprintf(&b, "- trusted keys: %d, threshold %d\n", len(r.Criteria.Keys), r.Criteria.Threshold)
 	if r.Criteria.BuilderID != "" {
 		fmt.Fprintf(&b, "- builder: %s\n", mdCode(r.Criteria.BuilderID))

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 
-	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/provenance"
 )
@@ -114,12 +112,6 @@ func (v *Verifier) ghExpect() ghExpect {
 	return x
 }
 
-// sigstoreState is what a verified certificate-signed entry carries into
-// the statement checks.
-type sigstoreState struct {
-	github bool // signed by a GitHub Actions certificate
-}
-
 // ErrIdentityPolicy: a certificate signer that no identity policy accepts.
 // A certificate that chains to a trusted root says who the CA issued it
 // to, not that anyone wanted that signer: without an expectation of the
@@ -138,61 +130,6 @@ func (v *Verifier) hasExplicitIdentities() bool {
 	return v.o.sig.verifier != nil && len(v.o.sig.verifier.Identities()) > 0
 }
 
-// checkSigstoreEntry verifies a Sigstore bundle (or refuses a legacy
-// envelope with a certificate) and parses what it signed. A certificate
-// signer must also be accepted by an identity policy (acceptCertificate);
-// until then the entry is not verified.
-func (v *Verifier) checkSigstoreEntry(ctx context.Context, e attest.Entry, out Envelope) Envelope {
-	if e.Index > 0 {
-		out.Index = e.Index
-	}
-	if e.Sigstore == nil {
-		out.Error = "signature: the envelope " + sigstore.ErrNoTrustedTime.Error() + "; verify a Sigstore bundle of it instead, or, for a certificate from your own CA, give --ca-roots and --certificate-identity (docs/x509.md)"
-		return out
-	}
-	if v.o.sig.verifier == nil {
-		out.Error = "signature: a Sigstore bundle; give --trusted-root (certificates) or --key (keyed bundles) to verify it"
-		return out
-	}
-	b, err := sigstore.ParseBundle(e.Sigstore)
-	if err != nil {
-		out.Error = err.Error()
-		return out
-	}
-	res, err := v.o.sig.verifier.Verify(ctx, b, sigstore.Artifact{})
-	if err != nil {
-		out.Error = "signature: " + err.Error()
-		return out
-	}
-	if res.Signer.KeyID != "" {
-		out.Signers = []string{res.Signer.KeyID}
-	}
-	if err := v.checkTrustedKeyTime(res.Signer.KeyID, len(res.Timestamps)); err != nil {
-		out.Error = err.Error()
-		return out
-	}
-	out.Identity = res.Signer.Certificate
-	out.Timestamps = res.Timestamps
-	if res.PayloadType == "" {
-		out.Error = "a Sigstore message signature (" + res.MessageDigest + "), not an attestation: check it with verify-signature"
-		return out
-	}
-	out = v.parseVerified(out, res.PayloadType, res.Payload)
-	if !out.Verified || res.Signer.Certificate == nil {
-		return out
-	}
-	builder, err := v.acceptCertificate(res.Signer.Certificate, out)
-	if err != nil {
-		// Nothing an unaccepted signer said is kept: it covers no
-		// artifact and reaches no policy.
-		out = Envelope{Source: out.Source, Digest: out.Digest, Index: out.Index, Identity: out.Identity, Timestamps: out.Timestamps, Error: err.Error()}
-		return out
-	}
-	out.VerifiedBuilder = builder
-	out.sig = &sigstoreState{github: res.Signer.Certificate.Issuer == GitHubActionsIssuer}
-	return out
-}
-
 // acceptCertificate applies the identity policy to a certificate signer
 // whose chain and signature verified, and returns the builder it proves
 // ("" when none). With explicit identities the Sigstore verifier has
@@ -202,7 +139,7 @@ func (v *Verifier) checkSigstoreEntry(ctx context.Context, e attest.Entry, out E
 // also agree with the provenance it signed (a builder.id or source it does
 // not back is a forgery). Without either policy, no certificate signer is
 // accepted.
-func (v *Verifier) acceptCertificate(c *certificate.Summary, e Envelope) (string, error) {
+func (v *Verifier) acceptCertificate(c *certificate.Summary, e *Attestation) (string, error) {
 	if !v.hasIdentityPolicy() {
 		return "", fmt.Errorf("%w: the certificate was issued to %s (issuer %s), but no identity was required; give --certificate-identity (or -regexp) and --certificate-oidc-issuer (or -regexp), or --source-uri for GitHub builders (slsa-verifier's checks)",
 			ErrIdentityPolicy, oneLineName(c.SubjectAlternativeName), oneLineName(c.Issuer))
@@ -232,8 +169,8 @@ func (v *Verifier) acceptCertificate(c *certificate.Summary, e Envelope) (string
 // certificate, whose builder and source checks were applied when the
 // signer was accepted (acceptCertificate) instead of the predicate-only
 // ones; the branch, tag and workflow-input checks still apply.
-func (v *Verifier) checkGitHub(e Envelope) ([]string, bool) {
-	if e.sig == nil || !e.sig.github {
+func (v *Verifier) checkGitHub(e *Attestation) ([]string, bool) {
+	if !e.github {
 		return nil, false
 	}
 	return v.checkRefs(e), true
@@ -241,7 +178,7 @@ func (v *Verifier) checkGitHub(e Envelope) ([]string, bool) {
 
 // checkRefs applies the branch, tag and workflow-input checks to any
 // provenance.
-func (v *Verifier) checkRefs(e Envelope) []string {
+func (v *Verifier) checkRefs(e *Attestation) []string {
 	x := v.ghExpect()
 	if x.branch == "" && x.tag == "" && x.versionedTag == "" && len(x.inputs) == 0 {
 		return nil

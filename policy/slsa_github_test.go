@@ -225,7 +225,7 @@ func TestSLSAVerifierVectors(t *testing.T) {
 			if !c.pass && testing.Verbose() {
 				t.Logf("reasons: %v", r.Artifacts[0].Reasons)
 			}
-			if c.pass && r.Envelopes[0].Identity == nil {
+			if c.pass && r.Attestations[0].Identity() == nil {
 				t.Errorf("no verified identity in the report")
 			}
 		})
@@ -258,7 +258,7 @@ func TestSLSAVerifierLegacyEnvelopes(t *testing.T) {
 			if r.Allowed {
 				t.Fatal("a legacy envelope without a log entry passed")
 			}
-			if got := r.Envelopes[0].Error; !strings.Contains(got, "cannot be verified offline") {
+			if got := r.Attestations[0].Err.Error(); !strings.Contains(got, "cannot be verified offline") {
 				t.Errorf("error = %q, want it to say it cannot be verified offline", got)
 			}
 		})

@@ -10,11 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
-
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
-	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -174,37 +171,6 @@ type Criteria struct {
 	X509 *X509Criteria `json:"x509,omitempty"`
 }
 
-// Envelope is what happened to one envelope of a bundle.
-type Envelope struct {
-	Source        attest.Source          `json:"source"`
-	Digest        string                 `json:"digest,omitempty"`
-	Verified      bool                   `json:"verified"`
-	Signers       []string               `json:"signers,omitempty"`
-	StatementType string                 `json:"statementType,omitempty"`
-	PredicateType string                 `json:"predicateType,omitempty"`
-	Provenance    *provenance.Provenance `json:"provenance,omitempty"`
-	Error         string                 `json:"error,omitempty"`
-	// Index numbers the entries of one line (GitHub's attestations shape).
-	Index int `json:"index,omitempty"`
-	// Identity is the verified certificate of a Sigstore bundle.
-	Identity *certificate.Summary `json:"identity,omitempty"`
-	// VerifiedBuilder is the builder id a signer proves: a certificate
-	// issued to the builder (for GitHub Actions, the signing workflow that
-	// passed slsa-verifier's checks), or a trust-file key mapped to it
-	// (keys[].builders). "" when the builder id is only claimed.
-	VerifiedBuilder string               `json:"verifiedBuilder,omitempty"`
-	Timestamps      []sigstore.Timestamp `json:"timestamps,omitempty"`
-	// TrustedKeys are the signers named in the trust file, with their
-	// names and validity windows.
-	TrustedKeys []*TrustKey `json:"trustedKeys,omitempty"`
-	// Certificates are the verified X.509 signers of the envelope
-	// (--ca-roots).
-	Certificates []CertSigner `json:"certificates,omitempty"`
-	sig          *sigstoreState
-	statement    *attest.Statement
-	payload      []byte // the verified payload, as signed
-}
-
 // Artifact is the decision about one artifact.
 type Artifact struct {
 	Name    string            `json:"name"`
@@ -226,10 +192,11 @@ type Artifact struct {
 
 // Report is the outcome of a verification.
 type Report struct {
-	Allowed   bool       `json:"verified"`
-	Criteria  Criteria   `json:"criteria"`
-	Envelopes []Envelope `json:"envelopes"`
-	Artifacts []Artifact `json:"artifacts"`
+	Allowed  bool     `json:"verified"`
+	Criteria Criteria `json:"criteria"`
+	// Attestations are the bundles' entries, verified once each.
+	Attestations []Attestation `json:"envelopes"`
+	Artifacts    []Artifact    `json:"artifacts"`
 	// Warnings are notes about the run that do not deny, e.g. an expired
 	// exception.
 	Warnings []string `json:"warnings,omitempty"`
@@ -323,11 +290,11 @@ func (v *Verifier) evaluatePolicies(ctx context.Context, r *Report) error {
 func (v *Verifier) check(ctx context.Context, entries []attest.Entry, inputs []Input) (*Report, error) {
 	r := &Report{Criteria: v.criteria()}
 	for _, e := range entries {
-		r.Envelopes = append(r.Envelopes, v.checkEnvelope(ctx, e))
+		r.Attestations = append(r.Attestations, v.VerifyEntry(ctx, e, nil))
 	}
-	algs := v.algorithms(r.Envelopes)
-	idx := indexSubjects(r.Envelopes)
-	bad := bundleReasons(r.Envelopes)
+	algs := v.algorithms(r.Attestations)
+	idx := indexSubjects(r.Attestations)
+	bad := bundleReasons(r.Attestations)
 	r.Allowed = len(inputs) > 0
 	for _, in := range inputs {
 		digests := in.Digests
@@ -338,7 +305,7 @@ func (v *Verifier) check(ctx context.Context, entries []attest.Entry, inputs []I
 				return nil, fmt.Errorf("artifact %w", attest.FileError(err))
 			}
 		}
-		a := v.decide(r.Envelopes, idx, bad, in.Name, digests)
+		a := v.decide(r.Attestations, idx, bad, in.Name, digests)
 		r.Allowed = r.Allowed && a.Allowed
 		r.Artifacts = append(r.Artifacts, a)
 	}
@@ -373,71 +340,12 @@ func (v *Verifier) criteria() Criteria {
 	return c
 }
 
-// checkEnvelope verifies signatures first and parses the payload only when
-// they hold.
-func (v *Verifier) checkEnvelope(ctx context.Context, e attest.Entry) Envelope {
-	out := Envelope{Source: e.Source, Digest: e.Digest}
-	if e.Err != nil {
-		out.Error = e.Err.Error()
-		return out
-	}
-	if e.HasCertificate && e.Sigstore == nil && v.o.x509 != nil {
-		return v.checkX509Entry(ctx, e, out)
-	}
-	if e.Sigstore != nil || e.HasCertificate {
-		return v.checkSigstoreEntry(ctx, e, out)
-	}
-	ver, err := v.verifyWithTrust(ctx, e.Envelope)
-	if err != nil {
-		out.Error = "signature: " + strings.TrimPrefix(err.Error(), "signature: ")
-		return out
-	}
-	out.Signers = ver.KeyIDs
-	return v.parseVerified(out, ver.PayloadType, ver.Payload)
-}
-
-// parseVerified parses a verified payload, applies the trust file's step
-// rule to its signers, and summarizes its provenance.
-func (v *Verifier) parseVerified(out Envelope, payloadType string, payload []byte) Envelope {
-	for _, id := range out.Signers {
-		if k := v.trustedSigner(id); k != nil {
-			out.TrustedKeys = append(out.TrustedKeys, k)
-		}
-	}
-	st, err := v.o.limits.ParseStatement(payloadType, payload)
-	if err != nil {
-		out.Error = err.Error()
-		return out
-	}
-	var prov *provenance.Provenance
-	if provenance.IsProvenance(st.GetPredicateType()) {
-		if prov, err = provenance.Read(st); err != nil {
-			out.Error = err.Error()
-			return out
-		}
-	}
-	if err := v.checkStep(prov, out.Signers); err != nil {
-		out.Error = err.Error()
-		return out
-	}
-	out.Verified = true
-	out.statement = st
-	out.payload = payload
-	out.StatementType = st.GetType()
-	out.PredicateType = st.GetPredicateType()
-	if prov != nil {
-		out.Provenance = prov
-		out.VerifiedBuilder = v.keyBuilder(out.Signers, prov.BuilderID)
-	}
-	return out
-}
-
 // algorithms lists the digest algorithms to compute for artifacts: sha256
 // always, plus every supported algorithm some verified subject uses.
-func (v *Verifier) algorithms(envs []Envelope) []string {
+func (v *Verifier) algorithms(envs []Attestation) []string {
 	want := map[string]bool{digest.SHA256: true}
 	for _, e := range envs {
-		for _, s := range e.statement.GetSubject() {
+		for _, s := range e.Statement.GetSubject() {
 			for alg := range s.GetDigest() {
 				if digest.IsSupported(alg) {
 					want[alg] = true
@@ -461,10 +369,10 @@ type subjectRef struct {
 
 // indexSubjects maps "alg:hex" to the subjects that carry it, so that each
 // artifact is looked up, not scanned against every envelope.
-func indexSubjects(envs []Envelope) map[string][]subjectRef {
+func indexSubjects(envs []Attestation) map[string][]subjectRef {
 	idx := map[string][]subjectRef{}
 	for i, e := range envs {
-		for _, s := range e.statement.GetSubject() {
+		for _, s := range e.Statement.GetSubject() {
 			for alg, val := range s.GetDigest() {
 				if digest.IsSupported(alg) {
 					k := alg + ":" + strings.ToLower(val)
@@ -479,11 +387,11 @@ func indexSubjects(envs []Envelope) map[string][]subjectRef {
 // bundleReasons lists the envelopes that failed their checks, one reason
 // each. They deny every artifact, so they are found once per bundle rather
 // than once per artifact.
-func bundleReasons(envs []Envelope) []string {
+func bundleReasons(envs []Attestation) []string {
 	var out []string
 	for i := range envs {
 		if e := &envs[i]; !e.Verified {
-			out = append(out, fmt.Sprintf("%s: %s", e.Source, e.Error))
+			out = append(out, fmt.Sprintf("%s: %s", e.Source, e.Err))
 		}
 	}
 	return out
@@ -491,7 +399,7 @@ func bundleReasons(envs []Envelope) []string {
 
 // decide judges one artifact: bad are the bundle's failed envelopes (see
 // bundleReasons), idx its verified subjects by digest.
-func (v *Verifier) decide(envs []Envelope, idx map[string][]subjectRef, bad []string, name string, digests digest.Set) Artifact {
+func (v *Verifier) decide(envs []Attestation, idx map[string][]subjectRef, bad []string, name string, digests digest.Set) Artifact {
 	a := Artifact{Name: name, Digests: digests, Attestations: []attest.Source{}}
 	a.Reasons = append([]string(nil), bad...)
 	covering := map[int]bool{}
@@ -511,9 +419,9 @@ func (v *Verifier) decide(envs []Envelope, idx map[string][]subjectRef, bad []st
 	var others []string
 	passed := 0
 	for _, i := range envIdx {
-		e := envs[i]
-		if !slices.Contains(v.o.predicateTypes, e.PredicateType) {
-			others = append(others, fmt.Sprintf("%s (%s)", e.Source, e.PredicateType))
+		e := &envs[i]
+		if !slices.Contains(v.o.predicateTypes, e.PredicateType()) {
+			others = append(others, fmt.Sprintf("%s (%s)", e.Source, e.PredicateType()))
 			continue
 		}
 		if problems := v.checkStatement(e); len(problems) > 0 {
@@ -540,7 +448,7 @@ func (v *Verifier) decide(envs []Envelope, idx map[string][]subjectRef, bad []st
 // Every covering statement of the requested type must pass: a second
 // provenance for the same artifact from another builder is a conflict, not
 // an alternative.
-func (v *Verifier) checkStatement(e Envelope) []string {
+func (v *Verifier) checkStatement(e *Attestation) []string {
 	if ps, done := v.checkGitHub(e); done {
 		return ps
 	}
@@ -647,11 +555,11 @@ func stripPrefix(err error, file string) (int, error) {
 
 // checkVSAResult refuses a Verification Summary whose verification did
 // not pass: verify accepting a VSA as evidence means it says PASSED.
-func checkVSAResult(e Envelope) []string {
-	if e.PredicateType != provenance.PredicateVSAv1 {
+func checkVSAResult(e *Attestation) []string {
+	if e.PredicateType() != provenance.PredicateVSAv1 {
 		return nil
 	}
-	vsa, err := provenance.ReadVSA(e.statement)
+	vsa, err := provenance.ReadVSA(e.Statement)
 	if err != nil {
 		return []string{err.Error()}
 	}

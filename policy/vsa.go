@@ -89,13 +89,13 @@ func VSAEnvelopes(ctx context.Context, r *Report, req VSARequest) ([]*attest.Env
 		inputs := []ResourceDescriptor{}
 		hasProvenance := false
 		for _, i := range a.covering {
-			e := r.Envelopes[i]
+			e := &r.Attestations[i]
 			alg, hexd, ok := strings.Cut(e.Digest, ":")
 			if !ok {
 				continue
 			}
 			inputs = append(inputs, ResourceDescriptor{Name: e.Source.String(), Digest: map[string]string{alg: hexd}})
-			if provenance.IsProvenance(e.PredicateType) {
+			if provenance.IsProvenance(e.PredicateType()) {
 				hasProvenance = true
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/provenant/provenant/attest"
-	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/attest/sigstore"
 )
 
 // CARoots are trusted X.509 root certificates for DSSE signatures that
@@ -127,18 +127,22 @@ type CertSigner struct {
 	JudgedAt time.Time `json:"judgedAt"`
 }
 
-// checkX509Entry verifies a DSSE envelope whose signatures carry
-// certificate chains: each chain to a trusted root, the code-signing
-// usage, the leaf's validity at verification time, the identity, then the
-// signature with the leaf's key. Only then is the payload parsed.
-func (v *Verifier) checkX509Entry(ctx context.Context, e attest.Entry, out Envelope) Envelope {
+// verifyX509 verifies a DSSE envelope whose signatures carry certificate
+// chains: each chain to a trusted root, the code-signing usage, the leaf's
+// validity at verification time, the identity, then the signature with
+// the leaf's key. An envelope with a certificate and no CA roots to check
+// it is slsa-github-generator's legacy (keyless) form, which cannot be
+// verified offline.
+func (v *Verifier) verifyX509(ctx context.Context, e attest.Entry) (signed, error) {
 	x := v.o.x509
+	if x == nil {
+		return signed{}, &SignatureError{fmt.Errorf("the envelope %w; verify a Sigstore bundle of it instead, or, for a certificate from your own CA, give --ca-roots and --certificate-identity (docs/x509.md)", sigstore.ErrNoTrustedTime)}
+	}
 	now := v.o.now().UTC()
 	judged := judgedAt(now, "verification time: a DSSE envelope carries no trusted time")
 	env := e.Envelope
 	var (
-		signers  []CertSigner
-		keyIDs   []string
+		signers  []Signer
 		firstErr error
 		ver      *attest.Verified
 	)
@@ -185,34 +189,20 @@ func (v *Verifier) checkX509Entry(ctx context.Context, e attest.Entry, out Envel
 			continue
 		}
 		seen[pub.ID], seenIdentity[san] = true, true
-		keyIDs = append(keyIDs, pub.ID)
-		signers = append(signers, CertSigner{KeyID: pub.ID, Identity: san, Issuer: oneLineName(leaf.Issuer.String()),
-			Subject: oneLineName(leaf.Subject.String()), Serial: leaf.SerialNumber.Text(16), NotAfter: leaf.NotAfter.UTC(), JudgedAt: now})
+		signers = append(signers, Signer{KeyID: pub.ID, X509: &CertSigner{KeyID: pub.ID, Identity: san, Issuer: oneLineName(leaf.Issuer.String()),
+			Subject: oneLineName(leaf.Subject.String()), Serial: leaf.SerialNumber.Text(16), NotAfter: leaf.NotAfter.UTC(), JudgedAt: now}})
 	}
 	if len(signers) < v.o.threshold || ver == nil {
 		switch {
 		case firstErr != nil && len(signers) == 0:
-			out.Error = firstErr.Error()
+			return signed{}, firstErr
 		case firstErr != nil:
-			out.Error = fmt.Sprintf("signed by %d certified signer(s), %d required; %v", len(signers), v.o.threshold, firstErr)
+			return signed{}, fmt.Errorf("signed by %d certified signer(s), %d required; %w", len(signers), v.o.threshold, firstErr)
 		default:
-			out.Error = fmt.Sprintf("signature: signed by %d certified signer(s), %d required", len(signers), v.o.threshold)
-		}
-		return out
-	}
-	out.Signers = keyIDs
-	out.Certificates = signers
-	out = v.parseVerified(out, ver.PayloadType, ver.Payload)
-	if out.Verified && out.Provenance != nil && out.VerifiedBuilder == "" {
-		// A certified signer proves the builder its URI identity names.
-		for _, c := range signers {
-			if strings.Contains(c.Identity, "://") && provenance.MatchBuilderID(out.Provenance.BuilderID, c.Identity) {
-				out.VerifiedBuilder = out.Provenance.BuilderID
-				break
-			}
+			return signed{}, &SignatureError{fmt.Errorf("%w: signed by %d certified signer(s), %d required", attest.ErrSignature, len(signers), v.o.threshold)}
 		}
 	}
-	return out
+	return signed{payloadType: ver.PayloadType, body: ver.Payload, signers: signers}, nil
 }
 
 func identityText(s string) string { return oneLineName(s) }

@@ -106,9 +106,9 @@ func TestVerifyX509(t *testing.T) {
 				t.Errorf("reasons = %q, want one containing %q", reasons, tt.want)
 			}
 			if tt.want == "" {
-				e := r.Envelopes[0]
-				if len(e.Certificates) != 1 || e.Certificates[0].Identity == "" || len(e.Signers) != 1 {
-					t.Errorf("envelope signers = %v, certificates = %+v, want one certified signer", e.Signers, e.Certificates)
+				e := r.Attestations[0]
+				if len(e.Signers) != 1 || e.Signers[0].X509 == nil || e.Signers[0].X509.Identity == "" || e.Signers[0].KeyID == "" {
+					t.Errorf("signers = %+v, want one certified signer", e.Signers)
 				}
 			}
 		})

@@ -88,7 +88,7 @@ func TestPrintVerifyTextHostile(t *testing.T) {
 	r := &policy.Report{
 		Criteria: policy.Criteria{Keys: []string{"k"}, Threshold: 1, BuilderID: h, SourceURI: h,
 			Policies: []policy.PolicySource{{URI: h, Digest: map[string]string{"sha256": h}}}},
-		Envelopes: []policy.Envelope{{Source: attest.Source{File: h, Line: 1}, Verified: true}},
+		Attestations: []policy.Attestation{{Source: attest.Source{File: h, Line: 1}, Verified: true}},
 		Artifacts: []policy.Artifact{
 			{Name: h, Allowed: true, Attestations: []attest.Source{{File: h, Line: 1}}},
 			{Name: h, Reasons: []string{h, h}},

@@ -161,8 +161,9 @@ func parseDigest(s string) (digest.Set, error) {
 func printIdentities(w io.Writer, p palette, r *policy.Report, a policy.Artifact) {
 	seen := map[string]bool{}
 	for _, src := range a.Attestations {
-		for _, e := range r.Envelopes {
-			if e.Source != src || e.Identity == nil {
+		for i := range r.Attestations {
+			e := &r.Attestations[i]
+			if e.Source != src || e.Identity() == nil {
 				continue
 			}
 			line := identityLine(e)
@@ -175,8 +176,8 @@ func printIdentities(w io.Writer, p palette, r *policy.Report, a policy.Artifact
 	}
 }
 
-func identityLine(e policy.Envelope) string {
-	c := e.Identity
+func identityLine(e *policy.Attestation) string {
+	c := e.Identity()
 	parts := []string{c.SubjectAlternativeName, "issuer " + c.Issuer}
 	if e.VerifiedBuilder != "" && e.VerifiedBuilder != c.SubjectAlternativeName {
 		parts = append(parts, "builder "+e.VerifiedBuilder)
@@ -197,7 +198,7 @@ func identityLine(e policy.Envelope) string {
 	if c.RunnerEnvironment != "" {
 		parts = append(parts, c.RunnerEnvironment)
 	}
-	for _, ts := range e.Timestamps {
+	for _, ts := range e.Times {
 		parts = append(parts, "signed "+ts.Time.Format("2006-01-02T15:04:05Z")+" ("+strings.ToLower(ts.Kind)+")")
 		break
 	}

@@ -46,16 +46,20 @@ func trustCriteriaText(c policy.Criteria) []string {
 func printTrustSigners(w io.Writer, p palette, r *policy.Report, a policy.Artifact) {
 	seen := map[string]bool{}
 	for _, src := range a.Attestations {
-		for _, e := range r.Envelopes {
+		for _, e := range r.Attestations {
 			if e.Source != src {
 				continue
 			}
 			var lines []string
-			for _, k := range e.TrustedKeys {
-				lines = append(lines, fmt.Sprintf("key %s (%s, %s)", k.Name, attest.ShortKeyID(k.KeyID), k.Source))
+			for _, s := range e.Signers {
+				if k := s.Trusted; k != nil {
+					lines = append(lines, fmt.Sprintf("key %s (%s, %s)", k.Name, attest.ShortKeyID(k.KeyID), k.Source))
+				}
 			}
-			for _, c := range e.Certificates {
-				lines = append(lines, fmt.Sprintf("%s (certificate from %s, valid until %s)", c.Identity, c.Issuer, c.NotAfter.Format("2006-01-02T15:04:05Z")))
+			for _, s := range e.Signers {
+				if c := s.X509; c != nil {
+					lines = append(lines, fmt.Sprintf("%s (certificate from %s, valid until %s)", c.Identity, c.Issuer, c.NotAfter.Format("2006-01-02T15:04:05Z")))
+				}
 			}
 			for _, l := range lines {
 				if !seen[l] {

@@ -354,7 +354,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 	crit = append(crit, sigstoreCriteriaText(r.Criteria.Sigstore)...)
 	crit = append(crit, trustCriteriaText(r.Criteria)...)
 	envelopes := 0
-	for _, e := range r.Envelopes {
+	for _, e := range r.Attestations {
 		if e.Source.Line > 0 {
 			envelopes++
 		}
