@@ -568,3 +568,28 @@ func checkVSAResult(e *Attestation) []string {
 	}
 	return nil
 }
+
+// Keys are the distinct trusted keys: the keys given and the trust file's
+// keys that are not revoked (each of which counts only inside its
+// validity window).
+func (v *Verifier) Keys() []*attest.PublicKey {
+	var out []*attest.PublicKey
+	seen := map[string]bool{}
+	add := func(k *attest.PublicKey) {
+		if !seen[k.ID] {
+			seen[k.ID] = true
+			out = append(out, k)
+		}
+	}
+	for _, k := range v.o.keys {
+		add(k)
+	}
+	if t := v.o.trust; t != nil {
+		for _, k := range t.Keys {
+			if !k.Revoked {
+				add(k.Key)
+			}
+		}
+	}
+	return out
+}

@@ -1,18 +1,16 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
-	"github.com/provenant/provenant/attest/sigstore"
-	"github.com/provenant/provenant/provenance/inspect"
+	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/inspect"
 )
 
 type inspectFlags struct {
@@ -105,29 +103,33 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 			return inputError(err)
 		}
 	}
-	var (
-		opts []inspect.Option
-		keys []*attest.PublicKey
-	)
-	for _, p := range f.keys {
-		k, err := attest.LoadPublicKey(p)
-		if err != nil {
-			return inputError(err)
+	var opts []inspect.Option
+	if f.sig.trustedRoot != "" || len(f.keys) > 0 {
+		// The verifier verify uses: keys for DSSE envelopes and keyed
+		// bundles, the trusted root for certificate bundles. A certificate
+		// signer is verified only for an identity asked for
+		// (--certificate-identity and --certificate-oidc-issuer); without
+		// one, inspect shows who signed, marked unverified.
+		vopts := []policy.Option{policy.WithLimits(f.limits)}
+		for _, p := range f.keys {
+			k, err := attest.LoadPublicKey(p)
+			if err != nil {
+				return inputError(err)
+			}
+			vopts = append(vopts, policy.WithKeys(k))
 		}
-		keys = append(keys, k)
-		opts = append(opts, inspect.WithKeys(k))
-	}
-	if f.sig.trustedRoot != "" || len(keys) > 0 {
-		// Sigstore bundles verify against the trusted root (certificates)
-		// or the keys (keyed bundles). A certificate signer is verified
-		// only for an identity asked for (--certificate-identity and
-		// --certificate-oidc-issuer); without one, inspect shows who
-		// signed, marked unverified.
 		sv, err := f.sig.verifier(f.keys, true)
 		if err != nil {
 			return err
 		}
-		opts = append(opts, inspect.WithSigstore(sigstoreInspector{v: sv, identities: f.sig.hasIdentity()}, f.sig.trustedRoot))
+		if sv != nil {
+			vopts = append(vopts, policy.WithSigstore(sv))
+		}
+		v, err := policy.NewVerifier(vopts...)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		opts = append(opts, inspect.WithVerifier(v, f.sig.trustedRoot))
 	} else if f.sig.hasIdentity() {
 		return usageError("--certificate-identity and --certificate-oidc-issuer need --trusted-root")
 	}
@@ -158,38 +160,6 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 		return deniedError(fmt.Errorf("%d of %d envelope(s) did not verify", s.Envelopes-s.Verified, s.Envelopes))
 	}
 	return nil
-}
-
-// sigstoreInspector lets inspect verify Sigstore bundles with
-// attest/sigstore, which inspect does not import. identities says whether
-// the verifier requires certificate identities; without, a certificate
-// signer's identity is shown but not accepted.
-type sigstoreInspector struct {
-	v          *sigstore.Verifier
-	identities bool
-}
-
-func (s sigstoreInspector) VerifySigstore(ctx context.Context, raw []byte) (*inspect.SigstoreResult, error) {
-	b, err := sigstore.ParseBundle(raw)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.v.Verify(ctx, b, sigstore.Artifact{})
-	if err != nil {
-		return nil, err
-	}
-	out := &inspect.SigstoreResult{KeyID: res.Signer.KeyID}
-	if c := res.Signer.Certificate; c != nil {
-		if !s.identities {
-			out.NotAccepted = "the signature and certificate chain verify, but no identity was required (give --certificate-identity and --certificate-oidc-issuer, or their -regexp forms, to accept a signer)"
-		}
-		out.Identity = &inspect.Identity{Subject: c.SubjectAlternativeName, Issuer: c.Issuer}
-		if cert := res.Signer.Cert; cert != nil {
-			out.Identity.NotBefore = cert.NotBefore.UTC().Format(time.RFC3339)
-			out.Identity.NotAfter = cert.NotAfter.UTC().Format(time.RFC3339)
-		}
-	}
-	return out, nil
 }
 
 // writeReportFile writes the report through a temporary file in the same

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -239,29 +238,6 @@ func TestClean(t *testing.T) {
 	}
 }
 
-// TestDepcheck keeps inspect as light as attest and provenance.
-func TestDepcheck(t *testing.T) {
-	if testing.Short() {
-		t.Skip("go list in -short mode")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not on PATH")
-	}
-	cmd := exec.Command(goBin, "list", "-deps", "github.com/provenant/provenant/provenance/inspect")
-	cmd.Env = append(cmd.Environ(), "GOTOOLCHAIN=local")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	for _, pkg := range strings.Fields(string(out)) {
-		for _, heavy := range []string{"github.com/open-policy-agent/opa", "github.com/sigstore/sigstore-go"} {
-			if strings.HasPrefix(pkg, heavy) {
-				t.Errorf("provenance/inspect imports %s; keep OPA and sigstore-go out", pkg)
-			}
-		}
-	}
-}
 
 // benchBundle is a chain of n steps, each consuming the previous one's
 // product.

@@ -4,20 +4,10 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/provenant/provenant/attest"
 )
-
-// countingSigstore counts the Sigstore bundles it is asked to verify and
-// verifies none.
-type countingSigstore struct{ n atomic.Int64 }
-
-func (c *countingSigstore) VerifySigstore(context.Context, []byte) (*SigstoreResult, error) {
-	c.n.Add(1)
-	return nil, errors.New("not verified")
-}
 
 func githubLine(n int) string {
 	const sb = `{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"dsseEnvelope":{}}`
@@ -46,8 +36,8 @@ func TestReadCountsEntries(t *testing.T) {
 		{"3 bundles, limit 3", 3, githubLine(3) + "\n", "", 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			sv := &countingSigstore{}
-			in, err := New(WithSigstore(sv, ""), WithLimits(attest.Limits{Envelopes: c.limit}))
+			_, pub := testKey(t)
+			in, err := New(WithKeys(pub), WithLimits(attest.Limits{Envelopes: c.limit}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +51,7 @@ func TestReadCountsEntries(t *testing.T) {
 					t.Errorf("Read = %v, want %q... and how to raise the limit", err, c.wantErr)
 				}
 			}
-			if n := sv.n.Load(); n > c.maxChecks {
+			if n := in.verified.Load(); n > c.maxChecks {
 				t.Errorf("%d Sigstore bundles verified, want at most %d", n, c.maxChecks)
 			}
 		})

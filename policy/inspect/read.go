@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/asn1"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/attest/regfile"
 )
 
@@ -154,31 +154,9 @@ func lineLimit(entries []attest.Entry) error {
 func (in *Inspector) lineEnvelopes(ctx context.Context, entries []attest.Entry, data []byte) []Envelope {
 	out := make([]Envelope, 0, len(entries))
 	for _, e := range entries {
-		out = append(out, in.entryEnvelope(ctx, e, data))
+		out = append(out, in.entryEnvelope(ctx, e))
 	}
 	return out
-}
-
-// signatureCerts returns each signature's "cert" (a PEM certificate that
-// Sigstore-era tools put beside the signature), or nil when there is none.
-// attest's envelope type does not keep it.
-func signatureCerts(raw []byte) []string {
-	if !bytes.Contains(raw, []byte(`"cert"`)) {
-		return nil
-	}
-	var env struct {
-		Signatures []struct {
-			Cert string `json:"cert"`
-		} `json:"signatures"`
-	}
-	if json.Unmarshal(raw, &env) != nil {
-		return nil
-	}
-	certs := make([]string, len(env.Signatures))
-	for i, s := range env.Signatures {
-		certs[i] = s.Cert
-	}
-	return certs
 }
 
 // identityFromPEM reads a certificate's identity for display; nil when it
@@ -260,9 +238,10 @@ type sigstoreBundle struct {
 	MessageSignature *json.RawMessage `json:"messageSignature"`
 }
 
-// inspectSigstore shows a Sigstore bundle: verified with the Sigstore
-// verifier when one was given, else what it claims, unverified.
-func (in *Inspector) inspectSigstore(ctx context.Context, out *Envelope, raw []byte) {
+// inspectSigstore shows a Sigstore bundle's signer (a key hint, or the
+// certificate's identity, checked only when the verifier accepted it) with
+// the verifier's verdict, and, unless it verified, what it claims.
+func (in *Inspector) inspectSigstore(out *Envelope, raw []byte, a *policy.Attestation) {
 	out.Kind = KindSigstore
 	var b sigstoreBundle
 	if err := json.Unmarshal(raw, &b); err != nil {
@@ -281,29 +260,18 @@ func (in *Inspector) inspectSigstore(ctx context.Context, out *Envelope, raw []b
 	if vm.PublicKey != nil {
 		hint = vm.PublicKey.Hint
 	}
-	sig := Signature{KeyID: hint, Identity: ident, Status: StatusUnverified, Reason: "not checked: no Sigstore trusted root or key given"}
-	out.Status, out.Reason = StatusUnverified, "Sigstore bundle not checked: no trusted root or key given; content shown as claimed"
-	if in.o.sigstore != nil {
-		res, err := in.o.sigstore.VerifySigstore(ctx, raw)
-		if err != nil {
-			out.Status, out.Reason = StatusFailed, err.Error()
-			sig.Status, sig.Reason = StatusFailed, err.Error()
-		} else {
-			out.Status, out.Reason = StatusVerified, ""
-			sig.Status, sig.Reason = StatusVerified, ""
-			sig.VerifiedBy = res.KeyID
-			if res.Identity != nil {
-				sig.Identity = res.Identity
-				sig.Identity.Checked = res.NotAccepted == ""
-				sig.VerifiedBy = "sigstore trusted root"
-			}
-			if res.NotAccepted != "" {
-				// Verified means a signature checked against trust
-				// material and an identity policy that accepts the
-				// signer: a chain to the root is not enough.
-				out.Status, out.Reason = StatusUnverified, res.NotAccepted
-				sig.Status, sig.Reason, sig.VerifiedBy = StatusUnverified, res.NotAccepted, ""
-			}
+	sig := Signature{KeyID: hint, Identity: ident, Status: out.Status, Reason: out.Reason}
+	if a == nil {
+		sig.Reason = "not checked: no Sigstore trusted root or key given"
+	}
+	if a != nil && a.Verified {
+		sig.Reason = ""
+		if ids := a.KeyIDs(); len(ids) > 0 {
+			sig.VerifiedBy = ids[0]
+		}
+		if ident != nil {
+			sig.Identity.Checked = true
+			sig.VerifiedBy = "sigstore trusted root"
 		}
 	}
 	switch {
@@ -317,12 +285,15 @@ func (in *Inspector) inspectSigstore(ctx context.Context, out *Envelope, raw []b
 			}
 			out.Signatures = append(out.Signatures, one)
 		}
+		if a != nil && a.Verified {
+			return
+		}
 		payload, err := decodeBase64(d.Payload)
 		if err != nil {
 			out.StatementError = "payload is not base64"
 			return
 		}
-		in.readPayload(out, d.PayloadType, payload)
+		in.readClaimed(out, d.PayloadType, payload)
 	case b.MessageSignature != nil:
 		out.Signatures = append(out.Signatures, sig)
 		out.StatementError = "a message signature over an artifact digest: no statement"

@@ -13,24 +13,18 @@ import (
 	"github.com/provenant/provenant/provenance"
 )
 
-// readStatement reads what a statement claims, with the readers verify
-// uses (provenance.Read for SLSA provenance, provenance.ReadVSA for
-// VSAs): a predicate they refuse is not shown field by field, and
-// PredicateError says why.
-func readStatement(st *attest.Statement) *Statement {
+// readStatement is the report's view of a statement: its SLSA
+// provenance as provenance.Read read it (prov; nil when refused, and the
+// caller says why), its VSA through the in-toto binding.
+func readStatement(st *attest.Statement, prov *provenance.Provenance) *Statement {
 	out := &Statement{
 		Type:          st.GetType(),
 		PredicateType: st.GetPredicateType(),
 		Subjects:      resources(st.GetSubject()),
 	}
 	switch {
-	case provenance.IsProvenance(st.GetPredicateType()):
-		p, err := provenance.Read(st)
-		if err != nil {
-			out.PredicateError = err.Error()
-			return out
-		}
-		out.Provenance = readProvenance(p)
+	case prov != nil:
+		out.Provenance = readProvenance(prov)
 	case st.GetPredicateType() == provenance.PredicateVSAv1:
 		v, err := provenance.ReadVSA(st)
 		if err != nil {
