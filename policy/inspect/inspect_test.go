@@ -238,7 +238,6 @@ func TestClean(t *testing.T) {
 	}
 }
 
-
 // benchBundle is a chain of n steps, each consuming the previous one's
 // product.
 func benchBundle(b *testing.B, n int) ([]byte, *attest.PublicKey) {

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/provenant/provenant/attest"
-	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/attest/regfile"
+	"github.com/provenant/provenant/policy"
 )
 
 // ReadFile streams a bundle file into the report; see Read. Only a regular
