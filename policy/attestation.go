@@ -129,6 +129,8 @@ type attestationJSON struct {
 	Timestamps      []sigstore.Timestamp   `json:"timestamps,omitempty"`
 	TrustedKeys     []*TrustKey            `json:"trustedKeys,omitempty"`
 	Certificates    []CertSigner           `json:"certificates,omitempty"`
+	PayloadType     string                 `json:"payloadType,omitempty"`
+	MessageDigest   string                 `json:"messageDigest,omitempty"`
 }
 
 // MarshalJSON writes the report's form of the attestation.
@@ -137,6 +139,7 @@ func (a Attestation) MarshalJSON() ([]byte, error) {
 		Source: a.Source, Digest: a.Digest, Verified: a.Verified, Signers: a.KeyIDs(),
 		StatementType: a.Statement.GetType(), PredicateType: a.PredicateType(), Provenance: a.Provenance,
 		Index: a.Index, Identity: a.Identity(), VerifiedBuilder: a.VerifiedBuilder, Timestamps: a.Times,
+		PayloadType: a.PayloadType, MessageDigest: a.MessageDigest,
 	}
 	if a.Err != nil {
 		j.Error = a.Err.Error()
@@ -179,7 +182,9 @@ type signed struct {
 // statement by the acceptance rule. It is the one place that branches on
 // the kind of entry. art, when not nil, is the artifact a Sigstore
 // message signature must be about (verify-signature); without it a
-// message signature is not an attestation.
+// message signature is not an attestation. A statement's subjects are
+// never matched here: the caller matches them to its artifacts by one
+// rule (attest.DigestsMatch).
 func (v *Verifier) VerifyEntry(ctx context.Context, e attest.Entry, art *sigstore.Artifact) Attestation {
 	a := Attestation{Source: e.Source, Index: e.Index, Digest: e.Digest, Kind: e.Kind()}
 	var (
@@ -286,11 +291,11 @@ func (v *Verifier) verifySigstore(ctx context.Context, raw []byte, art *sigstore
 		return signed{}, err
 	}
 	check := sigstore.Artifact{}
-	if art != nil {
+	if b.GetMessageSignature() != nil {
+		if art == nil {
+			return signed{}, fmt.Errorf("%w: a Sigstore message signature, not an attestation: check it with verify-signature", ErrNotAttestation)
+		}
 		check = *art
-	}
-	if art == nil && b.GetMessageSignature() != nil {
-		return signed{}, fmt.Errorf("%w: a Sigstore message signature, not an attestation: check it with verify-signature", ErrNotAttestation)
 	}
 	res, err := v.o.sig.verifier.Verify(ctx, b, check)
 	if err != nil {

@@ -104,25 +104,6 @@ var predicateRules = map[string]predicateRule{
 	}},
 }
 
-// StatementParser is the whole statement acceptance rule, for commands
-// that read a verified payload outside package policy (verify-signature):
-// l.ParseStatement (the in-toto level), then, for SLSA provenance v1 and
-// v0.2, Read (the SLSA level), exactly as verify applies them.
-func StatementParser(l attest.Limits) func(payloadType string, payload []byte) (*attest.Statement, error) {
-	return func(payloadType string, payload []byte) (*attest.Statement, error) {
-		st, err := l.ParseStatement(payloadType, payload)
-		if err != nil {
-			return nil, err
-		}
-		if IsProvenance(st.GetPredicateType()) {
-			if _, err := Read(st); err != nil {
-				return nil, err
-			}
-		}
-		return st, nil
-	}
-}
-
 // checkPredicate applies the member rule of the SLSA provenance
 // specifications to a statement's predicate (v1 or v0.2; nil for other
 // predicate types, whose members their own specifications fix). At every

@@ -36,14 +36,17 @@ func TestVerifyRefusesSpecialArtifacts(t *testing.T) {
 			{"dev-zero", zero, "artifact " + zero + ": a character device, not a regular file"},
 		} {
 			t.Run(kt+"/"+c.name, func(t *testing.T) {
-				var checked []Checked
-				var ok bool
-				within(t, "VerifyEntries("+c.path+")", func() error {
-					checked, ok = v.VerifyEntries(context.Background(), entries, Artifact{Path: c.path}, nil)
+				b, err := ParseBundle(entries[0].Sigstore)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var verr error
+				within(t, "Verify("+c.path+")", func() error {
+					_, verr = v.Verify(context.Background(), b, Artifact{Path: c.path})
 					return nil
 				})
-				if ok || len(checked) != 1 || checked[0].Error != c.want {
-					t.Errorf("VerifyEntries(%s) = %+v, want %q", c.path, checked, c.want)
+				if verr == nil || verr.Error() != c.want {
+					t.Errorf("Verify(%s) = %v, want %q", c.path, verr, c.want)
 				}
 			})
 		}

@@ -273,7 +273,7 @@ func (v *Verifier) Verify(ctx context.Context, entity verify.SignedEntity, art A
 }
 
 // verify is Verify with the artifact's file digests shared between calls
-// (VerifyEntries checks every bundle of a file against one artifact).
+// (several bundles of a file checked against one artifact).
 func (v *Verifier) verify(ctx context.Context, entity verify.SignedEntity, art Artifact, file *artifactFile) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

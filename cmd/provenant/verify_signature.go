@@ -11,7 +11,6 @@ import (
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
-	"github.com/provenant/provenant/provenance"
 )
 
 func newVerifySignatureCmd(g *globalFlags) *cobra.Command {
@@ -66,9 +65,13 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 			default:
 				return usageError("name one artifact, or give --artifact-digest")
 			}
-			v, err := sf.verifier(keys, false)
+			sv, err := sf.verifier(keys, false)
 			if err != nil {
 				return err
+			}
+			v, err := policy.NewVerifier(policy.WithSigstore(sv), policy.WithLimits(limits))
+			if err != nil {
+				return usageError("%v", err)
 			}
 			// An unreadable or empty bundle, or one past a limit,
 			// is one entry that fails, naming its line.
@@ -85,7 +88,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 				}
 				f.Close()
 			}
-			checked, ok := v.VerifyEntries(cmd.Context(), entries, art, provenance.StatementParser(limits))
+			checked, ok := v.VerifySignatures(cmd.Context(), entries, art)
 			name := art.Path
 			if name == "" {
 				name = strings.Join(sf.artifactDigests, ", ")
@@ -112,7 +115,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 	return cmd
 }
 
-func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, checked []sigstore.Checked, ok bool) {
+func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, checked []policy.Attestation, ok bool) {
 	w := cmd.OutOrStdout()
 	p := palette{useColor(g, w)}
 	t := safetext.Text
@@ -122,25 +125,27 @@ func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, check
 		if c.Index > 0 {
 			src += fmt.Sprintf(" (attestation %d)", c.Index)
 		}
-		if c.Error != "" {
-			fmt.Fprintf(w, "%s %s: %s: %s\n", p.red("✗"), name, src, oneLine(c.Error))
+		if !c.Verified {
+			fmt.Fprintf(w, "%s %s: %s: %s\n", p.red("✗"), name, src, oneLine(c.Err.Error()))
 			continue
 		}
-		r := c.Result
-		what := "message signature " + t(r.MessageDigest)
-		if r.PayloadType != "" {
+		what := "message signature " + t(c.MessageDigest)
+		if c.Statement != nil {
 			what = "DSSE statement naming it"
 		}
 		fmt.Fprintf(w, "%s %s: %s verified (%s)\n", p.green("✓"), name, src, what)
-		fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), t(r.Signer.String()))
-		if r.Signer.Certificate != nil && r.Signer.Certificate.SourceRepositoryURI != "" {
-			c := r.Signer.Certificate
-			fmt.Fprintf(w, "    %s %s\n", p.dim("source:"), t(fmt.Sprintf("%s@%s %s", c.SourceRepositoryURI, c.SourceRepositoryRef, shortHex(c.SourceRepositoryDigest))))
+		signer := strings.Join(c.KeyIDs(), ", ")
+		if id := c.Identity(); id != nil {
+			signer = id.SubjectAlternativeName + " (issuer " + id.Issuer + ")"
 		}
-		if len(r.Timestamps) == 0 {
+		fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), t(signer))
+		if id := c.Identity(); id != nil && id.SourceRepositoryURI != "" {
+			fmt.Fprintf(w, "    %s %s\n", p.dim("source:"), t(fmt.Sprintf("%s@%s %s", id.SourceRepositoryURI, id.SourceRepositoryRef, shortHex(id.SourceRepositoryDigest))))
+		}
+		if len(c.Times) == 0 {
 			fmt.Fprintf(w, "    %s none (no log entry or timestamp: the key is trusted for any time)\n", p.dim("time:"))
 		}
-		for _, ts := range r.Timestamps {
+		for _, ts := range c.Times {
 			fmt.Fprintf(w, "    %s %s (%s)\n", p.dim("time:"), ts.Time.Format("2006-01-02T15:04:05Z"), strings.ToLower(ts.Kind))
 		}
 	}
