@@ -181,7 +181,7 @@ func TestVerifyVSAsStrictLevels(t *testing.T) {
 	ctx := context.Background()
 	signer, pub := testKey(t, 0)
 	vsa := func(levels ...string) attest.Entry {
-		pred, err := json.Marshal(VSA{Verifier: VSAVerifier{ID: "https://gate"}, ResourceURI: "app", VerificationResult: "PASSED", VerifiedLevels: levels, InputAttestations: []ResourceDescriptor{}})
+		pred, err := json.Marshal(VSA{Verifier: VSAVerifier{ID: "https://gate"}, TimeVerified: "2026-01-01T00:00:00Z", ResourceURI: "app", VerificationResult: "PASSED", VerifiedLevels: levels, InputAttestations: []ResourceDescriptor{}})
 		if err != nil {
 			t.Fatal(err)
 		}

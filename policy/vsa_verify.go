@@ -65,11 +65,21 @@ func VerifyVSAs(ctx context.Context, entries []attest.Entry, c VSACheck) ([]VSAO
 	if _, err := slsaLevels(c.Levels); err != nil {
 		return nil, false, err
 	}
+	sv, err := sigstore.NewVerifier(sigstore.WithKeys(c.Keys...))
+	if err != nil {
+		return nil, false, err
+	}
+	v, err := NewVerifier(WithKeys(c.Keys...), WithSigstore(sv), WithLimits(c.Limits))
+	if err != nil {
+		return nil, false, err
+	}
 	ok := len(entries) > 0
 	out := make([]VSAOutcome, 0, len(entries))
 	for _, e := range entries {
 		o := VSAOutcome{Source: e.Source}
-		if err := verifyVSAEntry(ctx, e, c, &o); err != nil {
+		a, err := verifyVSAEntry(ctx, v, e, c)
+		o.Signers, o.Statement = a.KeyIDs(), a.Payload
+		if err != nil {
 			o.Error = err.Error()
 		} else {
 			o.Verified = true
@@ -80,104 +90,71 @@ func VerifyVSAs(ctx context.Context, entries []attest.Entry, c VSACheck) ([]VSAO
 	return out, ok, nil
 }
 
-func verifyVSAEntry(ctx context.Context, e attest.Entry, c VSACheck, o *VSAOutcome) error {
-	if e.Err != nil {
-		return e.Err
-	}
-	var payloadType string
-	var payload []byte
-	if e.Sigstore != nil {
-		v, err := sigstore.NewVerifier(sigstore.WithKeys(c.Keys...))
-		if err != nil {
-			return err
-		}
+// verifyVSAEntry verifies one entry with the verifier (the one path: the
+// keys, then the statement rule), then applies verify-vsa's expectations
+// to the VSA, read through the in-toto binding.
+func verifyVSAEntry(ctx context.Context, v *Verifier, e attest.Entry, c VSACheck) (Attestation, error) {
+	if e.Kind() == attest.EntrySigstore {
 		b, err := sigstore.ParseBundle(e.Sigstore)
 		if err != nil {
-			return err
+			return Attestation{}, err
 		}
 		if sigstore.SignedWithCertificate(b) {
 			// Like slsa-verifier's verify-vsa: a VSA is trusted by the
 			// verifier's key, never by a certificate identity.
-			return errors.New("signature: the VSA is signed with a certificate (keyless); verify-vsa trusts only the verifier's keys")
+			return Attestation{}, errors.New("signature: the VSA is signed with a certificate (keyless); verify-vsa trusts only the verifier's keys")
 		}
-		res, err := v.Verify(ctx, b, sigstore.Artifact{})
-		if err != nil {
-			return fmt.Errorf("signature: %w", err)
+		if hint := string(b.GetVerificationMaterial().GetPublicKey().GetHint()); c.KeyID != "" && hint != c.KeyID {
+			return Attestation{}, fmt.Errorf("signature: the bundle names key %q, want key id %s", hint, c.KeyID)
 		}
-		if c.KeyID != "" && res.Signer.KeyID != c.KeyID {
-			return fmt.Errorf("signature: signed by key %s, want key id %s", res.Signer.KeyID, c.KeyID)
-		}
-		payloadType, payload = res.PayloadType, res.Payload
-		o.Signers = []string{res.Signer.KeyID}
-	} else {
-		env := e.Envelope
-		keys := c.Keys
-		if c.KeyID != "" {
-			// The key id is part of what is expected: only signatures
-			// that carry it count, and the keys answer to it.
-			kept := *env
-			kept.Signatures = nil
-			for _, s := range env.Signatures {
-				if s.KeyID == c.KeyID {
-					kept.Signatures = append(kept.Signatures, s)
-				}
-			}
-			if len(kept.Signatures) == 0 {
-				return fmt.Errorf("signature: no signature with key id %s", c.KeyID)
-			}
-			env = &kept
-			keys = nil
-			for _, k := range c.Keys {
-				kk := *k
-				kk.ID = c.KeyID
-				keys = append(keys, &kk)
-			}
-		}
-		ver, err := c.Limits.VerifyEnvelope(ctx, env, keys, 1)
-		if err != nil {
-			return fmt.Errorf("signature: %s", strings.TrimPrefix(err.Error(), "signature: "))
-		}
-		payloadType, payload = ver.PayloadType, ver.Payload
-		o.Signers = ver.KeyIDs
 	}
-	st, err := attest.ParseStatement(payloadType, payload)
-	if err != nil {
-		return err
+	if c.KeyID != "" && e.Envelope != nil {
+		// The key id is part of what is expected: only signatures that
+		// carry it count.
+		kept := *e.Envelope
+		kept.Signatures = nil
+		for _, s := range e.Envelope.Signatures {
+			if s.KeyID == c.KeyID {
+				kept.Signatures = append(kept.Signatures, s)
+			}
+		}
+		if len(kept.Signatures) == 0 {
+			return Attestation{}, fmt.Errorf("signature: no signature with key id %s", c.KeyID)
+		}
+		e.Envelope = &kept
 	}
-	o.Statement = payload
-	if st.GetPredicateType() != provenance.PredicateVSAv1 {
-		return fmt.Errorf("predicate type is %q, want %s", st.GetPredicateType(), provenance.PredicateVSAv1)
+	a := v.VerifyEntry(ctx, e, nil)
+	if !a.Verified {
+		return a, a.Err
+	}
+	if a.PredicateType() != provenance.PredicateVSAv1 {
+		return a, fmt.Errorf("predicate type is %q, want %s", a.PredicateType(), provenance.PredicateVSAv1)
 	}
 	have := map[string]bool{}
-	for _, s := range st.GetSubject() {
+	for _, s := range a.Statement.GetSubject() {
 		for alg, val := range s.GetDigest() {
 			have[alg+":"+val] = true
 		}
 	}
 	for _, d := range c.SubjectDigests {
 		if !have[d] {
-			return fmt.Errorf("no subject has digest %s", d)
+			return a, fmt.Errorf("no subject has digest %s", d)
 		}
 	}
-	pred := st.GetPredicate().AsMap()
-	if got := str(pred, "verifier", "id"); got != c.VerifierID {
-		return fmt.Errorf("verifier id is %q, want %q", got, c.VerifierID)
+	vsa, err := provenance.ReadVSA(a.Statement)
+	if err != nil {
+		return a, err
 	}
-	if got := str(pred, "resourceUri"); got != c.ResourceURI {
-		return fmt.Errorf("resource URI is %q, want %q", got, c.ResourceURI)
+	if got := vsa.GetVerifier().GetId(); got != c.VerifierID {
+		return a, fmt.Errorf("verifier id is %q, want %q", got, c.VerifierID)
 	}
-	if got := str(pred, "verificationResult"); got != "PASSED" {
-		return fmt.Errorf("verification result is %q, not PASSED", got)
+	if got := vsa.GetResourceUri(); got != c.ResourceURI {
+		return a, fmt.Errorf("resource URI is %q, want %q", got, c.ResourceURI)
 	}
-	var got []string
-	if list, ok := pred["verifiedLevels"].([]any); ok {
-		for _, l := range list {
-			if s, ok := l.(string); ok {
-				got = append(got, s)
-			}
-		}
+	if got := vsa.GetVerificationResult(); got != provenance.VSAPassed {
+		return a, fmt.Errorf("verification result is %q, not PASSED", got)
 	}
-	return matchLevels(got, c.Levels)
+	return a, matchLevels(vsa.GetVerifiedLevels(), c.Levels)
 }
 
 // matchLevels is slsa-verifier's rule: SLSA track levels are minimums,
