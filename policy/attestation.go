@@ -11,6 +11,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy/github"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -234,7 +235,7 @@ func (v *Verifier) VerifyEntry(ctx context.Context, e attest.Entry, art *sigstor
 			return a.fail(err)
 		}
 		a.VerifiedBuilder = builder
-		a.github = s.certificate.Issuer == GitHubActionsIssuer
+		a.github = s.certificate.Issuer == github.ActionsIssuer
 	} else if a.Provenance != nil {
 		a.VerifiedBuilder = v.provenBuilder(&a)
 	}

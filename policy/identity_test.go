@@ -9,6 +9,7 @@ import (
 
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy/github"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -116,7 +117,7 @@ func TestGitHubProvenanceNeedsSource(t *testing.T) {
 		{"another source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, []Option{WithBuilderID(builder), WithSourceURI("github.com/evil/fork")}, false,
 			"source repository is aspect-build/rules_lint (certificate), want github.com/evil/fork"},
 		{"builder id and source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, []Option{WithBuilderID(builder), WithSourceURI("github.com/aspect-build/rules_lint")}, true, ""},
-		{"explicit identity", []sigstore.Option{sigstore.WithIdentity(sigstore.Identity{SANRegexp: "^" + builder + "@", Issuer: GitHubActionsIssuer})}, nil, true, ""},
+		{"explicit identity", []sigstore.Option{sigstore.WithIdentity(sigstore.Identity{SANRegexp: "^" + builder + "@", Issuer: github.ActionsIssuer})}, nil, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,12 +3,12 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy/github"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -51,7 +51,7 @@ func WithSourceTag(t string) Option {
 // version prefix: "v13.0" accepts v13.0.30 and rejects v13.1.
 func WithSourceVersionedTag(t string) Option {
 	return func(o *options) error {
-		if t != "" && !semverRE.MatchString(t) {
+		if t != "" && !github.ValidVersionedTag(t) {
 			return fmt.Errorf("--source-versioned-tag %q is not a semantic version (vMAJOR[.MINOR[.PATCH]])", t)
 		}
 		o.sig.versionedTag = t
@@ -96,20 +96,19 @@ func (v *Verifier) sigstoreCriteria() *SigstoreCriteria {
 	if s.verifier != nil {
 		c.TrustedRoot = s.verifier.HasTrustedRoot()
 		c.Identities = s.verifier.Identities()
-		if v.ghExpect().defaults && c.TrustedRoot && v.o.sourceURI != "" {
-			c.TrustedBuilders = TrustedBuilders
+		if v.ghExpect().Defaults && c.TrustedRoot && v.o.sourceURI != "" {
+			c.TrustedBuilders = github.TrustedBuilders
 		}
 	}
 	return c
 }
 
-func (v *Verifier) ghExpect() ghExpect {
-	x := ghExpect{
-		builderID: v.o.builderID, sourceURI: v.o.sourceURI,
-		branch: v.o.sig.branch, tag: v.o.sig.tag, versionedTag: v.o.sig.versionedTag, inputs: v.o.sig.inputs,
+func (v *Verifier) ghExpect() github.Expect {
+	return github.Expect{
+		BuilderID: v.o.builderID, SourceURI: v.o.sourceURI,
+		Branch: v.o.sig.branch, Tag: v.o.sig.tag, VersionedTag: v.o.sig.versionedTag, Inputs: v.o.sig.inputs,
+		Defaults: v.o.builderID == "" && (v.o.sig.verifier == nil || len(v.o.sig.verifier.Identities()) == 0),
 	}
-	x.defaults = v.o.builderID == "" && (v.o.sig.verifier == nil || len(v.o.sig.verifier.Identities()) == 0)
-	return x
 }
 
 // ErrIdentityPolicy: a certificate signer that no identity policy accepts.
@@ -144,8 +143,8 @@ func (v *Verifier) acceptCertificate(c *certificate.Summary, e *Attestation) (st
 		return "", fmt.Errorf("%w: the certificate was issued to %s (issuer %s), but no identity was required; give --certificate-identity (or -regexp) and --certificate-oidc-issuer (or -regexp), or --source-uri for GitHub builders (slsa-verifier's checks)",
 			ErrIdentityPolicy, oneLineName(c.SubjectAlternativeName), oneLineName(c.Issuer))
 	}
-	if c.Issuer == GitHubActionsIssuer || !v.hasExplicitIdentities() {
-		builder, problems := checkGitHubCert(c, e.Provenance, v.ghExpect())
+	if c.Issuer == github.ActionsIssuer || !v.hasExplicitIdentities() {
+		builder, problems := github.CheckCertificate(c, e.Provenance, v.ghExpect())
 		if len(problems) > 0 {
 			return "", fmt.Errorf("%w: %s", ErrIdentityPolicy, strings.Join(problems, "; "))
 		}
@@ -180,13 +179,13 @@ func (v *Verifier) checkGitHub(e *Attestation) ([]string, bool) {
 // provenance.
 func (v *Verifier) checkRefs(e *Attestation) []string {
 	x := v.ghExpect()
-	if x.branch == "" && x.tag == "" && x.versionedTag == "" && len(x.inputs) == 0 {
+	if !x.HasRefs() {
 		return nil
 	}
 	if e.Provenance == nil {
 		return []string{"branch, tag and workflow inputs need SLSA provenance"}
 	}
-	return checkRefs(e.Provenance, x)
+	return github.CheckRefs(e.Provenance, x)
 }
 
 // IdentityDoc is a certificate identity as policies see it (the
@@ -217,15 +216,6 @@ func IdentityDoc(c *certificate.Summary) map[string]any {
 	add("runInvocationURI", c.RunInvocationURI)
 	add("sourceRepositoryVisibilityAtSigning", c.SourceRepositoryVisibilityAtSigning)
 	return doc
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ParseWorkflowInputs reads NAME=VALUE flags.

@@ -11,6 +11,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy/github"
 )
 
 // vectorsDir is ../shared/vectors from the repository root; tests that
@@ -160,18 +161,18 @@ func slsaVerifierCases() []svCase {
 		svCase{name: "bcr/rules_lint", bundle: bcr + "rules_lint-v1.3.1.tar.gz.intoto.jsonl", artifact: bcr + "rules_lint-v1.3.1.tar.gz", sourceURI: rl, builderID: "https://github.com/bazel-contrib/.github/.github/workflows/release_ruleset.yaml", pass: true},
 		svCase{name: "bcr/MODULE-wrong-signer", bundle: bcr + "MODULE-wrong-signer.bazel.intoto.jsonl", artifact: bcr + "MODULE-wrong-signer.bazel", sourceURI: rl, builderID: pub, pass: false},
 		svCase{name: "bcr/MODULE-wrong-signer/identity-of-the-signer", bundle: bcr + "MODULE-wrong-signer.bazel.intoto.jsonl", artifact: bcr + "MODULE-wrong-signer.bazel",
-			identities: []sigstore.Identity{{SAN: "https://github.com/loosebazooka/aa-test/.github/workflows/malicious_attestation.yaml@refs/heads/main", Issuer: GitHubActionsIssuer}}, pass: false},
+			identities: []sigstore.Identity{{SAN: "https://github.com/loosebazooka/aa-test/.github/workflows/malicious_attestation.yaml@refs/heads/main", Issuer: github.ActionsIssuer}}, pass: false},
 	)
 	// Section 3: bundle-level samples.
 	bu := "slsa-verifier/bundle-unit/"
 	genMain := ghGen + "generator_generic_slsa3.yml@refs/heads/main"
 	hello := digest.Set{"sha256": "2892146b063a94cb4a4318c0e98d38af12dcf2b1e29237486b58463b59607bbd"}
-	id := []sigstore.Identity{{SAN: genMain, Issuer: GitHubActionsIssuer}}
+	id := []sigstore.Identity{{SAN: genMain, Issuer: github.ActionsIssuer}}
 	cases = append(cases,
 		svCase{name: "bundle-unit/valid-v0.3", bundle: bu + "valid-v0.3.intoto.sigstore", digests: hello, identities: id, pass: true},
 		svCase{name: "bundle-unit/valid-v0.3/not-at-a-release", bundle: bu + "valid-v0.3.intoto.sigstore", digests: hello, pass: false},
 		svCase{name: "bundle-unit/valid-v0.3/other-digest", bundle: bu + "valid-v0.3.intoto.sigstore", digests: digest.Set{"sha256": strings.Repeat("0", 64)}, identities: id, pass: false},
-		svCase{name: "bundle-unit/valid-empty-predicate-type", bundle: bu + "valid.intoto.sigstore", digests: hello, identities: []sigstore.Identity{{SANRegexp: ".", Issuer: GitHubActionsIssuer}}, pass: false},
+		svCase{name: "bundle-unit/valid-empty-predicate-type", bundle: bu + "valid.intoto.sigstore", digests: hello, identities: []sigstore.Identity{{SANRegexp: ".", Issuer: github.ActionsIssuer}}, pass: false},
 		svCase{name: "bundle-unit/mismatch-tlog", bundle: bu + "mismatch-tlog.intoto.sigstore", digests: hello, identities: id, pass: false},
 		svCase{name: "bundle-unit/invalid-set", bundle: bu + "invalid-set.intoto.sigstore", digests: hello, identities: id, pass: false},
 		svCase{name: "bundle-unit/invalid-dsse-sig", bundle: bu + "invalid-dsse-sig.intoto.sigstore", digests: hello, identities: id, pass: false},
@@ -268,7 +269,7 @@ func TestSLSAVerifierLegacyEnvelopes(t *testing.T) {
 // TestSigstoreGoVectors: sigstore-go's real bundles, through the engine.
 func TestSigstoreGoVectors(t *testing.T) {
 	vd := filepath.Join(vectorsDir(t), "sigstore-go")
-	gh := GitHubActionsIssuer
+	gh := github.ActionsIssuer
 	sigstoreJS := "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main"
 	for _, c := range []struct {
 		name, bundle, root string
@@ -407,7 +408,7 @@ func TestSigstorePolicyInput(t *testing.T) {
 	s := signers[0].(map[string]any)
 	cert, _ := s["certificate"].(map[string]any)
 	if s["identity"] != "https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml@refs/tags/v0.0.1" ||
-		s["issuer"] != GitHubActionsIssuer || cert["sourceRepositoryURI"] != "https://github.com/aspect-build/rules_lint" {
+		s["issuer"] != github.ActionsIssuer || cert["sourceRepositoryURI"] != "https://github.com/aspect-build/rules_lint" {
 		t.Errorf("signer = %v", s)
 	}
 }

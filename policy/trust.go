@@ -14,6 +14,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/regfile"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy/github"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -249,7 +250,7 @@ func (p *trustParser) keys(t *Trust, n *yaml.Node) error {
 					if slices.Contains(k.Builders, id) {
 						return p.errorf(b, "%s.builders: %q is listed twice", what, id)
 					}
-					if keylessBuilder(id) {
+					if github.KeylessBuilder(id) {
 						return p.errorf(b, "%s.builders: %s signs only with Sigstore certificates, never with a key: a key cannot prove it (verify its bundles with --trusted-root and --source-uri)", what, id)
 					}
 					k.Builders = append(k.Builders, id)
@@ -575,17 +576,6 @@ func (v *Verifier) trustedSigner(keyID string) *TrustKey {
 	return v.o.trust.keyByID(keyID)
 }
 
-// keylessBuilder says whether a builder id names a builder that signs only
-// with short-lived Sigstore certificates (slsa-github-generator's
-// workflows, GitHub's hosted runners for artifact attestations): no key
-// can prove such a builder, so a key-signed statement never reaches a
-// level that needs it.
-func keylessBuilder(id string) bool {
-	name, _ := splitRef(id)
-	return strings.HasPrefix(name, "https://github.com/slsa-framework/slsa-github-generator/") ||
-		name == "https://github.com/actions/runner" || strings.HasPrefix(name, "https://github.com/actions/runner/")
-}
-
 // keyBuilder is the builder id that the verified key signers prove for a
 // provenance claiming builder claimed: claimed when a trust-file key
 // among them is mapped to it (keys[].builders), else "".
@@ -599,7 +589,7 @@ func (v *Verifier) keyBuilder(signers []string, claimed string) string {
 			continue
 		}
 		for _, b := range k.Builders {
-			if !keylessBuilder(b) && provenance.MatchBuilderID(claimed, b) {
+			if !github.KeylessBuilder(b) && provenance.MatchBuilderID(claimed, b) {
 				return claimed
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/github"
 )
 
 // sigstoreFlags are the flags for Sigstore bundles and slsa-verifier's
@@ -38,7 +39,7 @@ func (s *sigstoreFlags) registerTrust(f *pflag.FlagSet) {
 	f.StringVar(&s.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json: verify certificate bundles (chain, log entries, timestamps) offline")
 	f.StringVar(&s.identity, "certificate-identity", "", "expected certificate identity (SAN), e.g. https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1.0.0")
 	f.StringVar(&s.identityRegexp, "certificate-identity-regexp", "", "expected certificate identity, as a regular expression")
-	f.StringVar(&s.oidcIssuer, "certificate-oidc-issuer", "", "expected OIDC issuer, e.g. "+policy.GitHubActionsIssuer)
+	f.StringVar(&s.oidcIssuer, "certificate-oidc-issuer", "", "expected OIDC issuer, e.g. "+github.ActionsIssuer)
 	f.StringVar(&s.oidcIssuerRegexp, "certificate-oidc-issuer-regexp", "", "expected OIDC issuer, as a regular expression")
 }
 

@@ -1,11 +1,13 @@
-package policy
+package github
 
 import (
 	"fmt"
-	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
+	"github.com/slsa-framework/slsa-verifier/v2/verifiers/utils"
+	"golang.org/x/mod/semver"
 
 	"github.com/provenant/provenant/provenance"
 )
@@ -15,9 +17,8 @@ import (
 // is the reusable workflow that signed) decides who built the artifact;
 // the predicate must agree with it.
 
-// GitHubActionsIssuer is the OIDC issuer of GitHub Actions workflow
-// identities.
-const GitHubActionsIssuer = "https://token.actions.githubusercontent.com"
+// ActionsIssuer is the OIDC issuer of GitHub Actions workflow identities.
+const ActionsIssuer = "https://token.actions.githubusercontent.com"
 
 const (
 	ghWorkflows = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
@@ -56,18 +57,24 @@ func runnerBacked(c *certificate.Summary, buildType, id string) bool {
 }
 
 // TrustedBuilders are slsa-github-generator's reusable workflows trusted
-// when no identity and no --builder-id is given (at a vX.Y.Z release tag),
-// as in slsa-verifier.
+// to sign provenance for artifacts (files, digests) when no identity and no
+// --builder-id is given, at a vX.Y.Z release tag: slsa-verifier's list for
+// verify-artifact (generic generator, Go builder, container-based builder)
+// and its delegators (BYOB), which sign for the builder the predicate
+// names. The container generator is trusted for images only
+// (ImageBuilders), as in slsa-verifier.
 var TrustedBuilders = []string{
 	ghWorkflows + "generator_generic_slsa3.yml",
 	ghWorkflows + "builder_go_slsa3.yml",
 	ghWorkflows + "builder_container-based_slsa3.yml",
-	ghWorkflows + "generator_container_slsa3.yml",
 	ghWorkflows + "delegator_generic_slsa3.yml",
 	ghWorkflows + "delegator_lowperms-generic_slsa3.yml",
-	ghWorkflows + "builder_maven_slsa3.yml",
-	ghWorkflows + "builder_gradle_slsa3.yml",
-	ghWorkflows + "builder_nodejs_slsa3.yml",
+}
+
+// ImageBuilders are the reusable workflows trusted for container images
+// (slsa-verifier's verify-image).
+var ImageBuilders = []string{
+	ghWorkflows + "generator_container_slsa3.yml",
 }
 
 // delegators sign for a builder that the predicate names (BYOB).
@@ -76,17 +83,22 @@ var delegators = []string{
 	ghWorkflows + "delegator_lowperms-generic_slsa3.yml",
 }
 
-// ghExpect is what the user asked slsa-verifier-style.
-type ghExpect struct {
-	builderID    string
-	sourceURI    string
-	branch       string
-	tag          string
-	versionedTag string
-	inputs       map[string]string
-	// defaults: no identity flag and no --builder-id, so the builder
-	// must be one of TrustedBuilders.
-	defaults bool
+// Expect is what the user asked, slsa-verifier-style.
+type Expect struct {
+	BuilderID    string
+	SourceURI    string
+	Branch       string
+	Tag          string
+	VersionedTag string
+	Inputs       map[string]string
+	// Defaults: no identity flag and no --builder-id, so the builder must
+	// be one of TrustedBuilders.
+	Defaults bool
+}
+
+// HasRefs says whether a branch, tag or workflow input is expected.
+func (x Expect) HasRefs() bool {
+	return x.Branch != "" || x.Tag != "" || x.VersionedTag != "" || len(x.Inputs) > 0
 }
 
 // splitRef splits "name@ref" at the last "@".
@@ -97,26 +109,25 @@ func splitRef(id string) (name, ref string) {
 	return id, ""
 }
 
-// matchLoose: want ("name" or "name@ref" or "name@vX") accepts id
-// ("name@refs/tags/vX"), as slsa-verifier's MatchesLoose.
+// matchLoose: want ("name", "name@ref" or "name@vX") accepts the
+// certificate's workflow id ("name@refs/tags/vX"): slsa-verifier's
+// MatchesLoose.
 func matchLoose(id, want string) bool {
-	n, r := splitRef(id)
-	wn, wr := splitRef(want)
-	if n != wn {
-		return false
-	}
-	return wr == "" || wr == r || "refs/tags/"+wr == r
+	b, err := utils.TrustedBuilderIDNew(id, false)
+	return err == nil && b.MatchesLoose(want, true) == nil
 }
 
-// matchFull: both name and ref equal (a bare version may stand for
-// refs/tags/version).
-func matchFull(id, want string) bool {
-	n, r := splitRef(id)
-	wn, wr := splitRef(want)
-	return n == wn && (r == wr || "refs/tags/"+r == wr || "refs/tags/"+wr == r)
+// matchFull: the predicate's builder id names the certificate's workflow,
+// name and ref (a bare version stands for refs/tags/version):
+// slsa-verifier's MatchesFull.
+func matchFull(got, wf string) bool {
+	b, err := utils.TrustedBuilderIDNew(wf, false)
+	return err == nil && b.MatchesFull(got, true) == nil
 }
 
-var releaseTag = regexp.MustCompile(`^refs/tags/v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+// releaseTag says whether a ref is refs/tags/vX.Y.Z (no pre-release or
+// build metadata), as slsa-verifier requires of trusted builders.
+func releaseTag(ref string) bool { return utils.IsValidBuilderTag(ref, false) == nil }
 
 // certWorkflow is the signing workflow of a GitHub certificate: the Build
 // Signer URI, else the SAN.
@@ -142,34 +153,36 @@ func certRef(c *certificate.Summary) string {
 	return c.GithubWorkflowRef //nolint:staticcheck // old certificates
 }
 
-// checkGitHubCert applies slsa-verifier's builder and source rules to a
-// verified GitHub Actions certificate and the provenance it signed. It
-// returns the builder id the certificate vouches for, and the problems.
-func checkGitHubCert(c *certificate.Summary, sum *provenance.Provenance, x ghExpect) (string, []string) {
+// CheckCertificate applies slsa-verifier's builder and source rules to a
+// verified GitHub Actions certificate and the provenance it signed (nil for
+// a statement that is not provenance: the certificate alone names the
+// signer). It returns the builder id the certificate proves, and the
+// problems: any problem means the signer is not accepted.
+func CheckCertificate(c *certificate.Summary, sum *provenance.Provenance, x Expect) (string, []string) {
 	var problems []string
-	if c.Issuer != GitHubActionsIssuer {
-		return "", []string{fmt.Sprintf("certificate issuer is %q, not GitHub Actions (%s): no trusted builder", c.Issuer, GitHubActionsIssuer)}
+	if c.Issuer != ActionsIssuer {
+		return "", []string{fmt.Sprintf("certificate issuer is %q, not GitHub Actions (%s): no trusted builder", c.Issuer, ActionsIssuer)}
 	}
 	wf := certWorkflow(c)
 	name, ref := splitRef(wf)
 	if ref == "" || !strings.HasPrefix(name, "https://github.com/") {
 		return "", []string{fmt.Sprintf("certificate workflow %q is not https://github.com/OWNER/REPO/PATH@REF", wf)}
 	}
-	isDelegator := contains(delegators, name) && releaseTag.MatchString(ref)
+	isDelegator := contains(delegators, name) && releaseTag(ref)
 	builder := wf
 	switch {
-	case x.builderID == "" && x.defaults:
+	case x.BuilderID == "" && x.Defaults:
 		if !contains(TrustedBuilders, name) {
 			return "", []string{fmt.Sprintf("certificate workflow %s is not a trusted builder (slsa-github-generator's; give --builder-id to trust another)", wf)}
 		}
-		if !releaseTag.MatchString(ref) {
+		if !releaseTag(ref) {
 			return "", []string{fmt.Sprintf("trusted builder %s is not at a release tag (refs/tags/vX.Y.Z)", wf)}
 		}
-	case x.builderID != "" && !isDelegator:
-		if !matchLoose(wf, x.builderID) {
-			return "", []string{fmt.Sprintf("certificate workflow %s does not match --builder-id %s", wf, x.builderID)}
+	case x.BuilderID != "" && !isDelegator:
+		if !matchLoose(wf, x.BuilderID) {
+			return "", []string{fmt.Sprintf("certificate workflow %s does not match --builder-id %s", wf, x.BuilderID)}
 		}
-		if !releaseTag.MatchString(ref) {
+		if !releaseTag(ref) {
 			return "", []string{fmt.Sprintf("builder %s is not at a release tag (refs/tags/vX.Y.Z)", wf)}
 		}
 	}
@@ -177,8 +190,8 @@ func checkGitHubCert(c *certificate.Summary, sum *provenance.Provenance, x ghExp
 	if sum == nil {
 		// Not provenance: the certificate alone names the signer; there is
 		// no builder.id or source claim to hold against it.
-		if x.sourceURI != "" {
-			if want := githubRepoOf(x.sourceURI); repo != want {
+		if x.SourceURI != "" {
+			if want := githubRepoOf(x.SourceURI); repo != want {
 				problems = append(problems, fmt.Sprintf("source repository is %s (certificate), want github.com/%s", repo, want))
 			}
 		}
@@ -192,12 +205,12 @@ func checkGitHubCert(c *certificate.Summary, sum *provenance.Provenance, x ghExp
 		// runner; the certificate's workflow is the builder.
 	case isDelegator:
 		bname, bref := splitRef(got)
-		if !releaseTag.MatchString(bref) {
+		if !releaseTag(bref) {
 			problems = append(problems, fmt.Sprintf("builder.id %q (delegated by %s) is not at a release tag (refs/tags/vX.Y.Z)", got, wf))
 			break
 		}
-		want := x.builderID
-		if want == "" && x.defaults && !strings.HasPrefix(bname, ghWorkflows) {
+		want := x.BuilderID
+		if want == "" && x.Defaults && !strings.HasPrefix(bname, ghWorkflows) {
 			problems = append(problems, fmt.Sprintf("builder.id %q (delegated by %s) is not one of slsa-github-generator's builders; give --builder-id to trust it", got, wf))
 			break
 		}
@@ -219,8 +232,8 @@ func checkGitHubCert(c *certificate.Summary, sum *provenance.Provenance, x ghExp
 	if _, tref := splitGitURI(g.trigger); tref != "" && certRef(c) != "" && tref != certRef(c) {
 		problems = append(problems, fmt.Sprintf("the predicate's ref %q disagrees with the certificate's %s", tref, certRef(c)))
 	}
-	if x.sourceURI != "" {
-		want := githubRepoOf(x.sourceURI)
+	if x.SourceURI != "" {
+		want := githubRepoOf(x.SourceURI)
 		if repo != want {
 			problems = append(problems, fmt.Sprintf("source repository is %s (certificate), want github.com/%s", repo, want))
 		} else {
@@ -419,26 +432,27 @@ func (g ghProvenance) inputs() (map[string]any, error) {
 	return in, nil
 }
 
-// checkRefs applies --source-branch, --source-tag, --source-versioned-tag
-// and --build-workflow-input to a provenance predicate.
-func checkRefs(sum *provenance.Provenance, x ghExpect) []string {
-	if x.branch == "" && x.tag == "" && x.versionedTag == "" && len(x.inputs) == 0 {
+// CheckRefs applies --source-branch, --source-tag, --source-versioned-tag
+// and --build-workflow-input to a provenance predicate, as slsa-verifier
+// reads each format.
+func CheckRefs(sum *provenance.Provenance, x Expect) []string {
+	if x.Branch == "" && x.Tag == "" && x.VersionedTag == "" && len(x.Inputs) == 0 {
 		return nil
 	}
 	g := readGitHubProvenance(sum)
 	var problems []string
-	if x.branch != "" {
+	if x.Branch != "" {
 		ref, err := g.refOf("heads")
 		switch {
 		case err != nil:
 			problems = append(problems, "branch: "+err.Error())
 		case !strings.HasPrefix(ref, "refs/heads/"):
-			problems = append(problems, fmt.Sprintf("branch: the build ran for no branch (%q), want %s", ref, x.branch))
-		case strings.TrimPrefix(ref, "refs/heads/") != x.branch:
-			problems = append(problems, fmt.Sprintf("branch is %s, want %s", strings.TrimPrefix(ref, "refs/heads/"), x.branch))
+			problems = append(problems, fmt.Sprintf("branch: the build ran for no branch (%q), want %s", ref, x.Branch))
+		case strings.TrimPrefix(ref, "refs/heads/") != x.Branch:
+			problems = append(problems, fmt.Sprintf("branch is %s, want %s", strings.TrimPrefix(ref, "refs/heads/"), x.Branch))
 		}
 	}
-	if x.tag != "" || x.versionedTag != "" {
+	if x.Tag != "" || x.VersionedTag != "" {
 		ref, err := g.refOf("tags")
 		tag := strings.TrimPrefix(ref, "refs/tags/")
 		switch {
@@ -447,27 +461,27 @@ func checkRefs(sum *provenance.Provenance, x ghExpect) []string {
 		case !strings.HasPrefix(ref, "refs/tags/") || tag == "":
 			problems = append(problems, "tag: the build ran for no tag")
 		default:
-			if x.tag != "" && tag != x.tag {
-				problems = append(problems, fmt.Sprintf("tag is %s, want %s", tag, x.tag))
+			if x.Tag != "" && tag != x.Tag {
+				problems = append(problems, fmt.Sprintf("tag is %s, want %s", tag, x.Tag))
 			}
-			if x.versionedTag != "" {
-				if err := matchVersionedTag(tag, x.versionedTag); err != nil {
+			if x.VersionedTag != "" {
+				if err := matchVersionedTag(tag, x.VersionedTag); err != nil {
 					problems = append(problems, err.Error())
 				}
 			}
 		}
 	}
-	if len(x.inputs) > 0 {
+	if len(x.Inputs) > 0 {
 		in, err := g.inputs()
 		if err != nil {
 			problems = append(problems, err.Error())
 		} else {
-			for _, k := range sortedKeys(x.inputs) {
+			for _, k := range sortedKeys(x.Inputs) {
 				got, ok := in[k].(string)
 				if !ok {
 					problems = append(problems, fmt.Sprintf("workflow input %s is not recorded (as a string)", k))
-				} else if got != x.inputs[k] {
-					problems = append(problems, fmt.Sprintf("workflow input %s is %q, want %q", k, got, x.inputs[k]))
+				} else if got != x.Inputs[k] {
+					problems = append(problems, fmt.Sprintf("workflow input %s is %q, want %q", k, got, x.Inputs[k]))
 				}
 			}
 		}
@@ -475,34 +489,22 @@ func checkRefs(sum *provenance.Provenance, x ghExpect) []string {
 	return problems
 }
 
-var semverRE = regexp.MustCompile(`^v(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*))?(?:\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?)?(\+[0-9A-Za-z.-]+)?$`)
+// ValidVersionedTag says whether an expected versioned tag is a semantic
+// version prefix (vMAJOR[.MINOR[.PATCH]]).
+func ValidVersionedTag(t string) bool { return semver.IsValid(t) }
 
 // matchVersionedTag is slsa-verifier's --source-versioned-tag: the
 // components the expectation gives (major, minor, patch) must be equal;
 // "v13.0" accepts v13.0.30 and rejects v13.1.
 func matchVersionedTag(tag, want string) error {
-	w := semverRE.FindStringSubmatch(want)
-	if w == nil {
+	if !ValidVersionedTag(want) {
 		return fmt.Errorf("--source-versioned-tag %q is not a semantic version (vMAJOR[.MINOR[.PATCH]])", want)
 	}
-	t := semverRE.FindStringSubmatch(tag)
-	if t == nil {
+	if !semver.IsValid(tag) {
 		return fmt.Errorf("tag %s is not a semantic version", tag)
 	}
-	part := func(m []string, i int) string {
-		if m[i] == "" {
-			return "0"
-		}
-		return m[i]
-	}
-	if t[1] != w[1] {
-		return fmt.Errorf("versioned tag: major version of %s is not %s", tag, want)
-	}
-	if w[2] != "" && part(t, 2) != w[2] {
-		return fmt.Errorf("versioned tag: minor version of %s does not match %s", tag, want)
-	}
-	if w[3] != "" && part(t, 3)+t[4] != w[3]+w[4] {
-		return fmt.Errorf("versioned tag: patch version of %s does not match %s", tag, want)
+	if err := utils.VerifyVersionedTag(tag, want); err != nil {
+		return fmt.Errorf("versioned tag: %s does not match %s", tag, want)
 	}
 	return nil
 }
@@ -536,4 +538,24 @@ func envAny(env map[string]any, key string, upper bool) any {
 func envStr(env map[string]any, key string, upper bool) string {
 	s, _ := envAny(env, key, upper).(string)
 	return s
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// KeylessBuilder says whether a builder id names a builder that signs only
+// with short-lived Sigstore certificates (slsa-github-generator's
+// workflows, GitHub's hosted runners for artifact attestations): no key
+// can prove such a builder, so a key-signed statement never reaches a
+// level that needs it.
+func KeylessBuilder(id string) bool {
+	name, _ := splitRef(id)
+	return strings.HasPrefix(name, ghWorkflows[:len("https://github.com/slsa-framework/slsa-github-generator/")]) ||
+		name == "https://github.com/actions/runner" || strings.HasPrefix(name, "https://github.com/actions/runner/")
 }
