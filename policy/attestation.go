@@ -12,6 +12,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy/github"
+	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -69,7 +70,7 @@ type Signer struct {
 	// KeyID is the key's id, computed from its key material.
 	KeyID string
 	// Trusted is the key's entry in the trust file, when it has one.
-	Trusted *TrustKey
+	Trusted *trust.Key
 	// Certificate is a Sigstore (Fulcio) certificate's identity.
 	Certificate *certificate.Summary
 	// X509 is an X.509 certificate issued by a CA root (--ca-roots).
@@ -128,7 +129,7 @@ type attestationJSON struct {
 	Identity        *certificate.Summary   `json:"identity,omitempty"`
 	VerifiedBuilder string                 `json:"verifiedBuilder,omitempty"`
 	Timestamps      []sigstore.Timestamp   `json:"timestamps,omitempty"`
-	TrustedKeys     []*TrustKey            `json:"trustedKeys,omitempty"`
+	TrustedKeys     []*trust.Key           `json:"trustedKeys,omitempty"`
 	Certificates    []CertSigner           `json:"certificates,omitempty"`
 	PayloadType     string                 `json:"payloadType,omitempty"`
 	MessageDigest   string                 `json:"messageDigest,omitempty"`

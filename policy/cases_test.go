@@ -17,6 +17,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -219,7 +220,7 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 	}
 	vopts := []Option{WithKeys(pub), WithBuilderID(c.Flags.BuilderID), WithSourceURI(c.Flags.SourceURI), WithFailOnWarn(c.Flags.FailOnWarn)}
 	if len(c.Flags.KeyBuilders) > 0 {
-		vopts = append(vopts, WithTrust(&Trust{File: "trust.yaml", Keys: []*TrustKey{{Name: "release", KeyID: pub.ID, Key: pub, Builders: c.Flags.KeyBuilders, Source: "trust.yaml:2"}}}))
+		vopts = append(vopts, WithTrust(&trust.File{File: "trust.yaml", Keys: []*trust.Key{{Name: "release", KeyID: pub.ID, Key: pub, Builders: c.Flags.KeyBuilders, Source: "trust.yaml:2"}}}))
 	}
 	loadErr := func() error {
 		if c.Config != "" {

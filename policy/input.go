@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/provenant/provenant/policy/trust"
 )
 
 // InputSchemaVersion names the version of the policy input document,
@@ -133,10 +135,10 @@ func signerDoc(s Signer) map[string]any {
 	if k := s.Trusted; k != nil {
 		doc["name"] = k.Name
 		if !k.ValidFrom.IsZero() {
-			doc["validFrom"] = fmtTime(k.ValidFrom)
+			doc["validFrom"] = trust.FormatTime(k.ValidFrom)
 		}
 		if !k.ValidUntil.IsZero() {
-			doc["validUntil"] = fmtTime(k.ValidUntil)
+			doc["validUntil"] = trust.FormatTime(k.ValidUntil)
 		}
 	}
 	if c := s.X509; c != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -73,7 +74,7 @@ func TestJunkSignaturesDenied(t *testing.T) {
     path: k3.pub
     revoked: true
 `)
-	tr, err := LoadTrust(path)
+	tr, err := trust.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}

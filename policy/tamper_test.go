@@ -16,6 +16,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -282,5 +283,5 @@ func TestTamperMatrix(t *testing.T) {
 // builderTrust maps key to the builder, as a trust file's keys[].builders
 // does: the builder id the statements claim is then proven by the key.
 func builderTrust(key *attest.PublicKey, builder string) policy.Option {
-	return policy.WithTrust(&policy.Trust{File: "trust.yaml", Keys: []*policy.TrustKey{{Name: "builder", KeyID: key.ID, Key: key, Builders: []string{builder}, Source: "trust.yaml:2"}}})
+	return policy.WithTrust(&trust.File{File: "trust.yaml", Keys: []*trust.Key{{Name: "builder", KeyID: key.ID, Key: key, Builders: []string{builder}, Source: "trust.yaml:2"}}})
 }

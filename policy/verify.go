@@ -12,6 +12,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -30,7 +31,7 @@ type options struct {
 	failOnWarn     bool
 	now            func() time.Time
 	sig            sigstoreOpts // Sigstore bundles, slsa-verifier's checks (sigstore.go)
-	trust          *Trust       // trust file (trust.go)
+	trust          *trust.File  // trust file (policy/trust)
 	thresholdSet   bool
 	x509           *x509Opts // X.509-certified DSSE signatures (x509.go)
 }

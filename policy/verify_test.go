@@ -13,6 +13,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -394,9 +395,9 @@ func TestReadBundles(t *testing.T) {
 // builderTrust maps the signers' keys to builders, as a trust file's
 // keys[].builders does.
 func builderTrust(builders []string, signers ...testSigner) Option {
-	t := &Trust{File: "builders.yaml"}
+	t := &trust.File{File: "builders.yaml"}
 	for i, s := range signers {
-		t.Keys = append(t.Keys, &TrustKey{Name: fmt.Sprintf("k%d", i), KeyID: s.pub.ID, Key: s.pub, Builders: builders, Source: "builders.yaml:1"})
+		t.Keys = append(t.Keys, &trust.Key{Name: fmt.Sprintf("k%d", i), KeyID: s.pub.ID, Key: s.pub, Builders: builders, Source: "builders.yaml:1"})
 	}
 	return WithTrust(t)
 }

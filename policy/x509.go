@@ -2,7 +2,6 @@ package policy
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"regexp"
@@ -11,32 +10,11 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy/trust"
 )
 
-// CARoots are trusted X.509 root certificates for DSSE signatures that
-// carry a certificate chain ("cert", see docs/x509.md).
-type CARoots struct {
-	File  string
-	Certs []*x509.Certificate
-	pool  *x509.CertPool
-}
-
-// LoadCARoots reads a PEM file of root certificates. A file that is not
-// PEM certificates is an error.
-func LoadCARoots(path string) (*CARoots, error) {
-	certs, err := attest.LoadCertificates(path)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	for _, c := range certs {
-		pool.AddCert(c)
-	}
-	return &CARoots{File: path, Certs: certs, pool: pool}, nil
-}
-
 type x509Opts struct {
-	roots    *CARoots
+	roots    *trust.CARoots
 	identity attest.CertIdentity
 	set      bool // an identity was given
 }
@@ -44,7 +22,7 @@ type x509Opts struct {
 // WithCARoots verifies DSSE signatures that carry an X.509 certificate
 // chain against these roots; WithCertificateIdentity must name the
 // expected signer.
-func WithCARoots(r *CARoots) Option {
+func WithCARoots(r *trust.CARoots) Option {
 	return func(o *options) error {
 		if r == nil || len(r.Certs) == 0 {
 			return errors.New("no CA roots")
@@ -165,7 +143,7 @@ func (v *Verifier) verifyX509(ctx context.Context, e attest.Entry) (signed, erro
 			continue
 		}
 		leaf := certs[0]
-		san, err := attest.VerifyCertificate(leaf, certs[1:], x.roots.pool, x.identity, now, judged)
+		san, err := attest.VerifyCertificate(leaf, certs[1:], x.roots.Pool(), x.identity, now, judged)
 		if err != nil {
 			fail(err)
 			continue

@@ -15,6 +15,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/x509test"
+	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -54,8 +55,7 @@ func TestVerifyX509(t *testing.T) {
 	noEKU, noEKUKey := inter.Issue(t, x509test.Leaf{URI: uri, NoEKU: true})
 	foreign, foreignKey := other.Issue(t, x509test.Leaf{URI: uri})
 
-	roots := &CARoots{File: "roots.pem", Certs: []*x509.Certificate{root.Cert}, pool: x509.NewCertPool()}
-	roots.pool.AddCert(root.Cert)
+	roots := &trust.CARoots{File: "roots.pem", Certs: []*x509.Certificate{root.Cert}}
 	app := newArt("app")
 	subj := []digest.Artifact{app.subject(digest.SHA256)}
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -126,10 +126,10 @@ func TestX509Options(t *testing.T) {
 	if err := os.WriteFile(notPEM, []byte("hello\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadCARoots(notPEM); err == nil || !strings.Contains(err.Error(), notPEM+": certificate: no PEM CERTIFICATE block") {
-		t.Errorf("LoadCARoots(not PEM) = %v, want a no PEM CERTIFICATE block error naming the file", err)
+	if _, err := trust.LoadCARoots(notPEM); err == nil || !strings.Contains(err.Error(), notPEM+": certificate: no PEM CERTIFICATE block") {
+		t.Errorf("trust.LoadCARoots(not PEM) = %v, want a no PEM CERTIFICATE block error naming the file", err)
 	}
-	roots, err := LoadCARoots(rootsPath)
+	roots, err := trust.LoadCARoots(rootsPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,8 +200,7 @@ func TestX509ThresholdCountsIdentities(t *testing.T) {
 	a, aKey := root.Issue(t, x509test.Leaf{URI: uri})
 	b, bKey := root.Issue(t, x509test.Leaf{URI: uri})
 	c, cKey := root.Issue(t, x509test.Leaf{URI: uri2})
-	roots := &CARoots{File: "roots.pem", Certs: []*x509.Certificate{root.Cert}, pool: x509.NewCertPool()}
-	roots.pool.AddCert(root.Cert)
+	roots := &trust.CARoots{File: "roots.pem", Certs: []*x509.Certificate{root.Cert}}
 	app := newArt("app")
 	subj := []digest.Artifact{app.subject(digest.SHA256)}
 	id := WithCertificateIdentity("", `^https://ci\.example\.com/workflows/`)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/trust"
 )
 
 type verifyFlags struct {
@@ -156,15 +156,15 @@ compile).`,
 			}
 			var trustOpts []sigstore.Option
 			if vf.trust != "" {
-				t, err := policy.LoadTrust(vf.trust)
+				t, err := trust.Load(vf.trust)
 				if err != nil {
-					return inputError(errors.New(strings.TrimPrefix(err.Error(), policy.ErrTrustFile.Error()+": ")))
+					return inputError(err)
 				}
 				opts = append(opts, policy.WithTrust(t))
 				trustOpts = t.SigstoreOptions()
 			}
 			if vf.sig.caRoots != "" {
-				roots, err := policy.LoadCARoots(vf.sig.caRoots)
+				roots, err := trust.LoadCARoots(vf.sig.caRoots)
 				if err != nil {
 					return inputError(err)
 				}

@@ -1,4 +1,4 @@
-package policy
+package trust
 
 import (
 	"encoding/json"
@@ -52,7 +52,7 @@ func yamlToJSON(t *testing.T, src string) any {
 // validates against docs/trust.schema.json and parses with ParseTrust, and
 // that the schema refuses what ParseTrust refuses.
 func TestTrustSchema(t *testing.T) {
-	schemaPath, err := filepath.Abs(filepath.Join("..", "docs", "trust.schema.json"))
+	schemaPath, err := filepath.Abs(filepath.Join("..", "..", "docs", "trust.schema.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestTrustSchema(t *testing.T) {
 	if err != nil {
 		t.Fatalf("compiling %s: %v", schemaPath, err)
 	}
-	md, err := os.ReadFile(filepath.Join("..", "docs", "trust.md"))
+	md, err := os.ReadFile(filepath.Join("..", "..", "docs", "trust.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestTrustSchema(t *testing.T) {
 	if len(examples) < 2 {
 		t.Fatalf("docs/trust.md has %d YAML examples, want at least 2", len(examples))
 	}
-	k := testSigners(t)
+	k := testKeys(t)
 	for i, ex := range examples {
 		if err := schema.Validate(yamlToJSON(t, ex[1])); err != nil {
 			t.Errorf("example %d does not validate against the schema: %v", i+1, err)
@@ -92,7 +92,7 @@ func TestTrustSchema(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := ParseTrust([]byte(ex[1]), filepath.Join(dir, "trust.yaml")); err != nil {
+		if _, err := Parse([]byte(ex[1]), filepath.Join(dir, "trust.yaml")); err != nil {
 			t.Errorf("example %d: ParseTrust = %v", i+1, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package policy
+package trust
 
 import (
 	"os"
@@ -11,7 +11,7 @@ import (
 
 // FuzzParseTrust: a trust file never panics the parser, and every error it
 // gives is one line naming the file.
-func FuzzParseTrust(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	dir := f.TempDir()
 	pub := writeTestPublicKey(f, dir)
 	f.Add([]byte("keys:\n  - id: current\n    path: " + pub + "\n    validFrom: 2025-01-01T00:00:00Z\nthreshold: 1\n"))
@@ -19,7 +19,7 @@ func FuzzParseTrust(f *testing.F) {
 	f.Add([]byte("keys: []\n"))
 	f.Add([]byte("keys:\n  - id: a\n    path: x\n    validUntil: 2020-13-01\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := ParseTrust(data, filepath.Join(dir, "trust.yaml"))
+		_, err := Parse(data, filepath.Join(dir, "trust.yaml"))
 		if err == nil {
 			return
 		}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package policy
+package trust
 
 import (
 	"errors"
@@ -21,13 +21,13 @@ func TestLoadTrustRefusesFIFO(t *testing.T) {
 		t.Skip("no FIFOs here:", err)
 	}
 	done := make(chan error, 1)
-	go func() { _, err := LoadTrust(fifo); done <- err }()
+	go func() { _, err := Load(fifo); done <- err }()
 	select {
 	case err := <-done:
 		if !errors.Is(err, regfile.ErrNotRegular) || !strings.Contains(err.Error(), "a named pipe, not a regular file") {
-			t.Errorf("LoadTrust(FIFO) = %v, want a named-pipe refusal", err)
+			t.Errorf("Load(FIFO) = %v, want a named-pipe refusal", err)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("LoadTrust(FIFO) still running after 5 s")
+		t.Fatal("Load(FIFO) still running after 5 s")
 	}
 }

@@ -1,7 +1,6 @@
-package policy
+package trust
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -15,25 +14,31 @@ import (
 	"github.com/provenant/provenant/attest/regfile"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy/github"
-	"github.com/provenant/provenant/provenance"
 )
 
-// ErrTrustFile marks errors in a trust file (docs/trust.md): a file that
+// ErrFile marks errors in a trust file (docs/trust.md): a file that
 // does not parse, an unknown field, a bad date, a key file that cannot be
 // read. Every such error reads "file:line: what is wrong".
-var ErrTrustFile = errors.New("trust file")
+var ErrFile = errors.New("trust file")
 
-// MaxTrustFileBytes bounds a trust file, read only if it is a regular
+// Error is an error in a trust file. Its message is the problem's own
+// ("file:line: what is wrong"); errors.Is(err, ErrFile) holds.
+type Error struct{ Err error }
+
+func (e *Error) Error() string   { return e.Err.Error() }
+func (e *Error) Unwrap() []error { return []error{ErrFile, e.Err} }
+
+// MaxFileBytes bounds a trust file, read only if it is a regular
 // file.
-const MaxTrustFileBytes = 4 << 20
+const MaxFileBytes = 4 << 20
 
-// Trust is a parsed trust file: keys with validity windows and
+// File is a parsed trust file: keys with validity windows and
 // revocations, a global threshold, and per-step rules.
-type Trust struct {
+type File struct {
 	// File is the trust file's path, as given.
 	File string `json:"file"`
 	// Keys are the keys the file lists, in order.
-	Keys []*TrustKey `json:"keys"`
+	Keys []*Key `json:"keys"`
 	// Threshold is the number of distinct usable keys that must sign
 	// every envelope; 0 when the file does not set it (then 1, or
 	// --threshold).
@@ -42,8 +47,8 @@ type Trust struct {
 	Steps map[string]*StepRule `json:"steps,omitempty"`
 }
 
-// TrustKey is one key of a trust file.
-type TrustKey struct {
+// Key is one key of a trust file.
+type Key struct {
 	// Name is the key's id in the trust file: a local name.
 	Name string `json:"name"`
 	// KeyID is the securesystemslib key id, computed from the key.
@@ -71,40 +76,43 @@ type StepRule struct {
 	Keys      []string `json:"keys"` // names of TrustKeys
 	Threshold int      `json:"threshold"`
 	Source    string   `json:"source"` // file:line
-	keyIDs    []string
+	// KeyIDs are the key ids of Keys, in order.
+	KeyIDs []string `json:"-"`
 }
 
-// usableAt says why the key does not count at t, or "" when it does.
-func (k *TrustKey) usableAt(t time.Time, judged string) string {
+// UsableAt says why the key does not count at t, or "" when it does;
+// judged names the time for the message.
+func (k *Key) UsableAt(t time.Time, judged string) string {
 	switch {
 	case k.Revoked:
 		return "is revoked"
 	case !k.ValidFrom.IsZero() && t.Before(k.ValidFrom):
-		return fmt.Sprintf("is not valid before %s (judged at %s)", fmtTime(k.ValidFrom), judged)
+		return fmt.Sprintf("is not valid before %s (judged at %s)", FormatTime(k.ValidFrom), judged)
 	case !k.ValidUntil.IsZero() && !t.Before(k.ValidUntil):
-		return fmt.Sprintf("expired at %s (judged at %s)", fmtTime(k.ValidUntil), judged)
+		return fmt.Sprintf("expired at %s (judged at %s)", FormatTime(k.ValidUntil), judged)
 	}
 	return ""
 }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// FormatTime writes a time as trust files and reports do (RFC 3339, UTC).
+func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// LoadTrust reads a trust file; key paths are relative to its directory.
-func LoadTrust(path string) (*Trust, error) {
-	data, err := regfile.ReadFile(path, MaxTrustFileBytes)
+// Load reads a trust file; key paths are relative to its directory.
+func Load(path string) (*File, error) {
+	data, err := regfile.ReadFile(path, MaxFileBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrTrustFile, attest.FileError(err))
+		return nil, &Error{attest.FileError(err)}
 	}
-	return ParseTrust(data, path)
+	return Parse(data, path)
 }
 
-// ParseTrust reads a trust file's contents; name is its path, for
+// Parse reads a trust file's contents; name is its path, for
 // messages and for resolving relative key paths.
-func ParseTrust(data []byte, name string) (*Trust, error) {
+func Parse(data []byte, name string) (*File, error) {
 	p := trustParser{file: name, dir: filepath.Dir(name)}
 	t, err := p.parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrTrustFile, err)
+		return nil, &Error{err}
 	}
 	return t, nil
 }
@@ -168,7 +176,7 @@ func (p *trustParser) time(n *yaml.Node, what string) (time.Time, error) {
 	return time.Time{}, p.errorf(n, "%s %q is not an RFC 3339 time (e.g. 2025-01-01T00:00:00Z)", what, n.Value)
 }
 
-func (p *trustParser) parse(data []byte) (*Trust, error) {
+func (p *trustParser) parse(data []byte) (*File, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -183,7 +191,7 @@ func (p *trustParser) parse(data []byte) (*Trust, error) {
 		return nil, fmt.Errorf("%s:1: empty trust file: list the trusted keys under keys:", p.file)
 	}
 	root := doc.Content[0]
-	t := &Trust{File: p.file}
+	t := &File{File: p.file}
 	var stepsNode, keysNode *yaml.Node
 	err := p.fields(root, "trust file", []string{"keys", "threshold", "steps"}, func(key string, k, v *yaml.Node) error {
 		switch key {
@@ -226,14 +234,14 @@ func (p *trustParser) parse(data []byte) (*Trust, error) {
 	return t, nil
 }
 
-func (p *trustParser) keys(t *Trust, n *yaml.Node) error {
+func (p *trustParser) keys(t *File, n *yaml.Node) error {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
 		return p.errorf(n, "keys must be a non-empty list")
 	}
-	names := map[string]*TrustKey{}
+	names := map[string]*Key{}
 	for i, item := range n.Content {
 		what := fmt.Sprintf("keys[%d]", i)
-		k := &TrustKey{Source: p.at(item)}
+		k := &Key{Source: p.at(item)}
 		var path string
 		err := p.fields(item, what, []string{"id", "path", "validFrom", "validUntil", "revoked", "builders"}, func(key string, _, v *yaml.Node) error {
 			var err error
@@ -284,7 +292,7 @@ func (p *trustParser) keys(t *Trust, n *yaml.Node) error {
 			return p.errorf(item, "%s is listed twice (first at %s)", what, prev.Source)
 		}
 		if !k.ValidFrom.IsZero() && !k.ValidUntil.IsZero() && !k.ValidFrom.Before(k.ValidUntil) {
-			return p.errorf(item, "%s: validFrom %s is not before validUntil %s", what, fmtTime(k.ValidFrom), fmtTime(k.ValidUntil))
+			return p.errorf(item, "%s: validFrom %s is not before validUntil %s", what, FormatTime(k.ValidFrom), FormatTime(k.ValidUntil))
 		}
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(p.dir, path)
@@ -313,7 +321,7 @@ func sameKey(a, b *attest.PublicKey) bool {
 	return false
 }
 
-func (p *trustParser) steps(t *Trust, n *yaml.Node) error {
+func (p *trustParser) steps(t *File, n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
 		return p.errorf(n, "steps must be a mapping of step names to {keys, threshold}")
 	}
@@ -346,7 +354,7 @@ func (p *trustParser) steps(t *Trust, n *yaml.Node) error {
 					if err != nil {
 						return err
 					}
-					i := slices.IndexFunc(t.Keys, func(k *TrustKey) bool { return k.Name == id })
+					i := slices.IndexFunc(t.Keys, func(k *Key) bool { return k.Name == id })
 					if i < 0 {
 						return p.errorf(item, "%s: no key with id %q in keys", what, id)
 					}
@@ -354,7 +362,7 @@ func (p *trustParser) steps(t *Trust, n *yaml.Node) error {
 						return p.errorf(item, "%s: key %q is listed twice", what, id)
 					}
 					rule.Keys = append(rule.Keys, id)
-					rule.keyIDs = append(rule.keyIDs, t.Keys[i].KeyID)
+					rule.KeyIDs = append(rule.KeyIDs, t.Keys[i].KeyID)
 				}
 			}
 			return nil
@@ -376,24 +384,11 @@ func (p *trustParser) steps(t *Trust, n *yaml.Node) error {
 	return nil
 }
 
-// WithTrust trusts the keys of a trust file, each inside its validity
-// window and never when revoked, and applies its threshold (unless
-// WithThreshold sets one: they must then agree) and its step rules.
-func WithTrust(t *Trust) Option {
-	return func(o *options) error {
-		if t == nil {
-			return errors.New("nil trust file")
-		}
-		o.trust = t
-		return nil
-	}
-}
-
 // SigstoreOptions trusts the file's keys that are not revoked for keyed
 // Sigstore bundles, each inside its validity window; sigstore-go judges
 // the window at the bundle's verified times (log entry, timestamp). Give
 // them to the sigstore.Verifier passed to WithSigstore.
-func (t *Trust) SigstoreOptions() []sigstore.Option {
+func (t *File) SigstoreOptions() []sigstore.Option {
 	var out []sigstore.Option
 	for _, k := range t.Keys {
 		if !k.Revoked {
@@ -403,196 +398,12 @@ func (t *Trust) SigstoreOptions() []sigstore.Option {
 	return out
 }
 
-// keyByID finds a trust file key by securesystemslib key id.
-func (t *Trust) keyByID(id string) *TrustKey {
+// KeyByID finds a key by its key id.
+func (t *File) KeyByID(id string) *Key {
 	for _, k := range t.Keys {
 		if k.KeyID == id {
 			return k
 		}
 	}
 	return nil
-}
-
-// TrustCriteria records a trust file in a report's criteria.
-type TrustCriteria struct {
-	File      string               `json:"file"`
-	Keys      []*TrustKey          `json:"keys"`
-	Threshold int                  `json:"threshold,omitempty"`
-	Steps     map[string]*StepRule `json:"steps,omitempty"`
-}
-
-// globalThreshold applies the trust file's threshold unless WithThreshold
-// gave one; two different values are an error.
-func (o *options) globalThreshold() error {
-	if o.trust == nil || o.trust.Threshold == 0 {
-		return nil
-	}
-	if o.thresholdSet && o.threshold != o.trust.Threshold {
-		return fmt.Errorf("--threshold %d conflicts with threshold %d in %s", o.threshold, o.trust.Threshold, o.trust.File)
-	}
-	o.threshold = o.trust.Threshold
-	return nil
-}
-
-// judgedAt names the time signatures are judged at, for messages.
-func judgedAt(t time.Time, how string) string {
-	return fmtTime(t) + ", " + how
-}
-
-// verifyWithTrust verifies a DSSE envelope against the --key keys and the
-// trust file's keys usable at verification time (a DSSE envelope carries
-// no trusted time). When it fails, it says which unusable keys (revoked,
-// expired, not yet valid) did sign. All of it, unusable keys included,
-// spends one envelope's signature-checks limit (see attest.Limits).
-func (v *Verifier) verifyWithTrust(ctx context.Context, env *attest.Envelope) (*attest.Verified, error) {
-	t := v.o.trust
-	if t == nil {
-		return v.o.limits.VerifyEnvelope(ctx, env, v.o.keys, v.o.threshold)
-	}
-	now := v.o.now().UTC()
-	judged := judgedAt(now, "verification time: a DSSE envelope carries no trusted time")
-	var keys []*attest.PublicKey
-	for _, k := range v.o.keys {
-		if tk := t.keyByID(k.ID); tk != nil && tk.Revoked {
-			continue // revocation wins over --key
-		}
-		keys = append(keys, k)
-	}
-	type unusable struct {
-		k   *TrustKey
-		why string
-	}
-	var out []unusable
-	var outKeys []*attest.PublicKey
-	for _, k := range t.Keys {
-		if why := k.usableAt(now, judged); why != "" {
-			out = append(out, unusable{k, why})
-			outKeys = append(outKeys, k.Key)
-			continue
-		}
-		keys = append(keys, k.Key)
-	}
-	distinct := map[string]bool{}
-	for _, k := range keys {
-		distinct[k.ID] = true
-	}
-	var err error
-	var signed []*attest.PublicKey
-	if len(distinct) < v.o.threshold {
-		err = fmt.Errorf("%w: %d trusted key(s) usable at %s, threshold %d", attest.ErrSignature, len(distinct), fmtTime(now), v.o.threshold)
-		if len(outKeys) > 0 {
-			res, _, _ := v.o.limits.VerifySignatures(ctx, env, outKeys)
-			for _, r := range res {
-				if r.Key != nil {
-					signed = append(signed, r.Key)
-				}
-			}
-		}
-	} else {
-		var ver *attest.Verified
-		ver, signed, err = v.o.limits.VerifyEnvelopeNoting(ctx, env, keys, v.o.threshold, outKeys)
-		if err == nil {
-			return ver, nil
-		}
-	}
-	var notes []string
-	for _, u := range out {
-		if slices.Contains(signed, u.k.Key) {
-			notes = append(notes, fmt.Sprintf("key %q (%s) signed but %s", u.k.Name, u.k.Source, u.why))
-		}
-	}
-	if len(notes) > 0 {
-		return nil, fmt.Errorf("%w; %s", err, strings.Join(notes, "; "))
-	}
-	return nil, err
-}
-
-// checkTrustedKeyTime judges a keyed Sigstore bundle's signer at
-// verification time when the bundle carries no trusted time (sigstore-go
-// checked the window at the verified times otherwise).
-func (v *Verifier) checkTrustedKeyTime(keyID string, verifiedTimes int) error {
-	t := v.o.trust
-	if t == nil || keyID == "" {
-		return nil
-	}
-	k := t.keyByID(keyID)
-	if k == nil {
-		return nil
-	}
-	if k.Revoked {
-		return fmt.Errorf("signature: key %q (%s) is revoked", k.Name, k.Source)
-	}
-	if verifiedTimes > 0 {
-		return nil
-	}
-	now := v.o.now().UTC()
-	if why := k.usableAt(now, judgedAt(now, "verification time: the bundle carries no log entry or timestamp")); why != "" {
-		return fmt.Errorf("signature: key %q (%s) %s", k.Name, k.Source, why)
-	}
-	return nil
-}
-
-// checkStep applies the trust file's rule for the statement's step, if
-// any, to the verified signers.
-func (v *Verifier) checkStep(p *provenance.Provenance, signers []string) error {
-	t := v.o.trust
-	if t == nil || len(t.Steps) == 0 || p == nil {
-		return nil
-	}
-	step, named, err := p.Step()
-	if err != nil {
-		return err
-	}
-	if !named {
-		return nil
-	}
-	rule, ok := t.Steps[step]
-	if !ok {
-		return nil
-	}
-	var signed []string
-	for i, id := range rule.keyIDs {
-		if slices.Contains(signers, id) {
-			signed = append(signed, rule.Keys[i])
-		}
-	}
-	if len(signed) >= rule.Threshold {
-		return nil
-	}
-	who := "none of them signed"
-	if len(signed) > 0 {
-		who = fmt.Sprintf("%d signed (%s)", len(signed), strings.Join(signed, ", "))
-	}
-	return fmt.Errorf("signature: step %q needs %d of its key(s) %s (%s) among the usable signers; %s",
-		step, rule.Threshold, strings.Join(rule.Keys, ", "), rule.Source, who)
-}
-
-// trustedSigner describes a verified signer for the report and the
-// policy input, with its name and window from the trust file.
-func (v *Verifier) trustedSigner(keyID string) *TrustKey {
-	if v.o.trust == nil {
-		return nil
-	}
-	return v.o.trust.keyByID(keyID)
-}
-
-// keyBuilder is the builder id that the verified key signers prove for a
-// provenance claiming builder claimed: claimed when a trust-file key
-// among them is mapped to it (keys[].builders), else "".
-func (v *Verifier) keyBuilder(signers []string, claimed string) string {
-	if v.o.trust == nil || claimed == "" {
-		return ""
-	}
-	for _, id := range signers {
-		k := v.o.trust.keyByID(id)
-		if k == nil || k.Revoked {
-			continue
-		}
-		for _, b := range k.Builders {
-			if !github.KeylessBuilder(b) && provenance.MatchBuilderID(claimed, b) {
-				return claimed
-			}
-		}
-	}
-	return ""
 }
