@@ -159,4 +159,3 @@ steps:
 		t.Errorf("release rule = %+v, want 2 of current, retired at %s:14", r, path)
 	}
 }
-
