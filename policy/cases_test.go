@@ -17,6 +17,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
 )
@@ -54,7 +55,7 @@ type caseAttestation struct {
 }
 
 type caseWant struct {
-	Error     string                  `yaml:"error"` // LoadPolicies/LoadConfig error, a substring
+	Error     string                  `yaml:"error"` // rules.LoadPolicies/rules.LoadConfig error, a substring
 	Allowed   bool                    `yaml:"allowed"`
 	Artifacts map[string]caseArtifact `yaml:"artifacts"`
 	Warnings  []string                `yaml:"warnings"` // substrings, in order
@@ -208,15 +209,15 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 		paths = append(paths, "policies")
 	}
 	for _, b := range c.Builtins {
-		paths = append(paths, BuiltinPrefix+b)
+		paths = append(paths, rules.BuiltinPrefix+b)
 	}
-	popts := []PolicyOption{WithRegoVersion(c.Flags.RegoVersion)}
+	popts := []rules.PolicyOption{rules.WithRegoVersion(c.Flags.RegoVersion)}
 	if c.Flags.Timeout != "" {
 		d, err := time.ParseDuration(c.Flags.Timeout)
 		if err != nil {
 			t.Fatal(err)
 		}
-		popts = append(popts, WithPolicyTimeout(d))
+		popts = append(popts, rules.WithPolicyTimeout(d))
 	}
 	vopts := []Option{WithKeys(pub), WithBuilderID(c.Flags.BuilderID), WithSourceURI(c.Flags.SourceURI), WithFailOnWarn(c.Flags.FailOnWarn)}
 	if len(c.Flags.KeyBuilders) > 0 {
@@ -224,14 +225,14 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 	}
 	loadErr := func() error {
 		if c.Config != "" {
-			cfg, err := ParseConfig([]byte(c.Config), "policy.yaml")
+			cfg, err := rules.ParseConfig([]byte(c.Config), "policy.yaml")
 			if err != nil {
 				return err
 			}
-			popts = append(popts, WithPolicyData(cfg.Data))
+			popts = append(popts, rules.WithPolicyData(cfg.Data))
 			vopts = append(vopts, WithExceptions(cfg.Exceptions...))
 		}
-		ps, err := LoadPolicies(ctx, paths, popts...)
+		ps, err := rules.LoadPolicies(ctx, paths, popts...)
 		if err != nil {
 			return err
 		}
@@ -243,7 +244,7 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 			t.Fatalf("loading policies: error = %v, want one containing %q", loadErr, c.Want.Error)
 		}
 		if !strings.Contains(loadErr.Error(), "policy") && !errorIsPolicy(loadErr) {
-			t.Errorf("error %v does not wrap ErrPolicy", loadErr)
+			t.Errorf("error %v does not wrap rules.ErrPolicy", loadErr)
 		}
 		return
 	}
@@ -300,7 +301,7 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 
 func errorIsPolicy(err error) bool { return err != nil && strings.HasPrefix(err.Error(), "policy: ") }
 
-func compareFindings(t *testing.T, artifact string, got []Finding, want []caseFinding) {
+func compareFindings(t *testing.T, artifact string, got []rules.Finding, want []caseFinding) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("artifact %s: %d findings, want %d\n%s", artifact, len(got), len(want), dump(got))
@@ -308,7 +309,7 @@ func compareFindings(t *testing.T, artifact string, got []Finding, want []caseFi
 	}
 	// Both sorted by kind and message, so the order in the case file
 	// does not matter.
-	got = append([]Finding(nil), got...)
+	got = append([]rules.Finding(nil), got...)
 	sort.SliceStable(got, func(i, j int) bool { return got[i].Kind+got[i].Message < got[j].Kind+got[j].Message })
 	want = append([]caseFinding(nil), want...)
 	matched := make([]bool, len(got))
@@ -327,7 +328,7 @@ func compareFindings(t *testing.T, artifact string, got []Finding, want []caseFi
 	}
 }
 
-func findingMatches(g Finding, w caseFinding) bool {
+func findingMatches(g rules.Finding, w caseFinding) bool {
 	if g.Kind != w.Kind || !strings.Contains(g.Message, w.Msg) {
 		return false
 	}

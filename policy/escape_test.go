@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/policy/rules"
 )
 
 // hostileFields are what a signer (a builder id, a subject name, a source
@@ -28,20 +29,20 @@ var hostileFields = []string{
 // provenant holds a hostile string.
 func hostileReport() *Report {
 	r := &Report{Allowed: false, Criteria: Criteria{Keys: []string{"k"}, Threshold: 1, BuilderID: hostileFields[0], SourceURI: hostileFields[2],
-		Policies: []PolicySource{{URI: hostileFields[3], Digest: map[string]string{"sha256": hostileFields[4]}}}}}
+		Policies: []rules.PolicySource{{URI: hostileFields[3], Digest: map[string]string{"sha256": hostileFields[4]}}}}}
 	for i, h := range hostileFields {
 		a := Artifact{Name: h, Allowed: i%2 == 0, Attestations: []attest.Source{{File: h, Line: 1}}}
 		if !a.Allowed {
 			a.Reasons = []string{"builder " + h + " is not " + hostileFields[(i+1)%len(hostileFields)]}
 		}
-		a.Findings = []Finding{
-			{Kind: KindDeny, Package: "release", Title: h, Message: "built by " + h, Attestation: h + ":1", Code: h},
-			{Kind: KindWarn, Package: h, Message: h, Exception: &AppliedException{Reason: h, Source: h, Expires: h}},
+		a.Findings = []rules.Finding{
+			{Kind: rules.KindDeny, Package: "release", Title: h, Message: "built by " + h, Attestation: h + ":1", Code: h},
+			{Kind: rules.KindWarn, Package: h, Message: h, Exception: &rules.AppliedException{Reason: h, Source: h, Expires: h}},
 		}
 		r.Artifacts = append(r.Artifacts, a)
 	}
 	r.Warnings = hostileFields
-	r.rules = []RuleInfo{{Kind: KindDeny, Package: "release", Title: hostileFields[1], Description: hostileFields[3], Custom: map[string]any{"solution": hostileFields[4]}}}
+	r.rules = []rules.RuleInfo{{Kind: rules.KindDeny, Package: "release", Title: hostileFields[1], Description: hostileFields[3], Custom: map[string]any{"solution": hostileFields[4]}}}
 	return r
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -64,7 +65,7 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte("exceptions:\n  - package: release\n    title: t\n    artifacts: ['dist/*']\n    reason: r\n"))
 	f.Add([]byte("data: [1, 2]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = ParseConfig(data, "config.yaml")
+		_, _ = rules.ParseConfig(data, "config.yaml")
 	})
 }
 

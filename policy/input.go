@@ -5,20 +5,17 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/policy/trust"
 )
 
-// InputSchemaVersion names the version of the policy input document,
-// described in docs/policy-input.md (JSON Schema:
-// docs/policy-input.schema.json).
-const InputSchemaVersion = "https://github.com/provenant/provenant/blob/main/docs/policy-input.md#v1"
 
 // inputBuilder makes the input document for each artifact. The
 // attestations are the same for every artifact of a run, so they are
 // converted to OPA's representation once and shared.
 type inputBuilder struct {
 	attestations []any
-	ids          attestationIDs
+	ids          []string
 	byEnvelope   map[int]int // index in Report.Envelopes -> in attestations
 	expectations map[string]any
 	attsValue    ast.Value
@@ -32,7 +29,7 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 		if !e.Verified || e.Payload == nil {
 			continue
 		}
-		st, err := jsonToAny(e.Payload)
+		st, err := rules.JSONToAny(e.Payload)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Source, err)
 		}
@@ -105,7 +102,7 @@ func (b *inputBuilder) artifact(a *Artifact) map[string]any {
 // printing).
 func (b *inputBuilder) document(a *Artifact) map[string]any {
 	return map[string]any{
-		"schemaVersion": InputSchemaVersion,
+		"schemaVersion": rules.InputSchemaVersion,
 		"artifact":      b.artifact(a),
 		"attestations":  b.attestations,
 		"expectations":  b.expectations,
@@ -120,7 +117,7 @@ func (b *inputBuilder) value(a *Artifact) (ast.Value, error) {
 		return nil, err
 	}
 	return ast.NewObject(
-		[2]*ast.Term{ast.StringTerm("schemaVersion"), ast.StringTerm(InputSchemaVersion)},
+		[2]*ast.Term{ast.StringTerm("schemaVersion"), ast.StringTerm(rules.InputSchemaVersion)},
 		[2]*ast.Term{ast.StringTerm("artifact"), ast.NewTerm(art)},
 		[2]*ast.Term{ast.StringTerm("attestations"), ast.NewTerm(b.attsValue)},
 		[2]*ast.Term{ast.StringTerm("expectations"), ast.NewTerm(b.expValue)},

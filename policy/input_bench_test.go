@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/policy/rules"
 )
 
 // gateFixture is the release gate of BenchmarkGate1000x1000 taken apart:
@@ -45,7 +46,7 @@ func newGateFixture(b *testing.B, n int) *gateFixture {
 	}
 	// Level 1: the statements are signed with a plain key, which proves
 	// no builder, so they reach L1 (issue 13 item 4b).
-	ps, err := LoadPolicies(ctx, []string{"builtin:slsa"}, WithPolicyData(map[string]any{"slsa": map[string]any{"level": 1}}))
+	ps, err := rules.LoadPolicies(ctx, []string{"builtin:slsa"}, rules.WithPolicyData(map[string]any{"slsa": map[string]any{"level": 1}}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func BenchmarkPolicyEval(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				fs, _ := f.v.o.policies.evaluate(ctx, in, ib.ids)
+				fs, _ := f.v.o.policies.Evaluate(ctx, in, ib.ids)
 				for _, fd := range fs {
 					if fd.Denies(false) {
 						b.Fatalf("denied: %s", fd.Message)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/attest/safetext"
+	"github.com/provenant/provenant/policy/rules"
 )
 
 type junitSuites struct {
@@ -47,7 +48,7 @@ type junitFailure struct {
 // (safetext.Line), as well as XML-escaped: test-report viewers print these
 // strings to terminals and logs.
 func WriteJUnit(w io.Writer, r *Report) error {
-	failOnWarn := r.Criteria.FailOn == KindWarn
+	failOnWarn := r.Criteria.FailOn == rules.KindWarn
 	out := junitSuites{Name: "provenant verify"}
 	t := safetext.Line
 	for _, a := range r.Artifacts {
@@ -66,7 +67,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		// known rule (evaluation errors) get their own case.
 		type ruleCase struct {
 			title    string
-			findings []Finding
+			findings []rules.Finding
 		}
 		var order []string
 		cases := map[string]*ruleCase{}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/attest/safetext"
+	"github.com/provenant/provenant/policy/rules"
 )
 
 // WriteMarkdown writes the report as Markdown for a CI job summary
@@ -18,7 +19,7 @@ import (
 // image, a link or math into the summary.
 func WriteMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
-	failOnWarn := r.Criteria.FailOn == KindWarn
+	failOnWarn := r.Criteria.FailOn == rules.KindWarn
 	verdict := "✅ allowed"
 	if !r.Allowed {
 		verdict = "❌ denied"

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"github.com/provenant/provenant/policy/rules"
 	"testing"
 )
 
@@ -32,7 +33,7 @@ func BenchmarkGate1000x1000(b *testing.B) {
 func BenchmarkLoadPolicies(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := LoadPolicies(ctx, []string{"builtin:slsa", "builtin:github", "builtin:chain"}); err != nil {
+		if _, err := rules.LoadPolicies(ctx, []string{"builtin:slsa", "builtin:github", "builtin:chain"}); err != nil {
 			b.Fatal(err)
 		}
 	}

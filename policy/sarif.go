@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/attest/safetext"
+	"github.com/provenant/provenant/policy/rules"
 )
 
 // SARIF 2.1.0, the subset code-scanning dashboards read.
@@ -115,7 +116,7 @@ var securitySeverity = map[string]string{"critical": "9.5", "high": "8.0", "medi
 // (with its METADATA), one result per finding and per failed built-in
 // check. Waived findings carry a suppression with the exception's reason.
 func WriteSARIF(w io.Writer, r *Report, version string) error {
-	failOnWarn := r.Criteria.FailOn == KindWarn
+	failOnWarn := r.Criteria.FailOn == rules.KindWarn
 	driver := sarifDriver{Name: "provenant", Version: version, InformationURI: "https://github.com/provenant/provenant"}
 	index := map[string]int{}
 	addRule := func(rule sarifRule) int {
@@ -148,11 +149,11 @@ func WriteSARIF(w io.Writer, r *Report, version string) error {
 		}
 		for _, f := range a.Findings {
 			id := f.RuleID()
-			if f.Kind == KindError {
+			if f.Kind == rules.KindError {
 				id = sarifErrorRule
 			}
 			switch {
-			case f.Kind == KindError:
+			case f.Kind == rules.KindError:
 				addRule(sarifRule{
 					ID:                   sarifErrorRule,
 					Name:                 "PolicyEvaluation",
@@ -161,7 +162,7 @@ func WriteSARIF(w io.Writer, r *Report, version string) error {
 					DefaultConfiguration: sarifConfig{Level: "error"},
 				})
 			default:
-				rule := sarifRuleFor(RuleInfo{Kind: f.Kind, Package: f.Package, Title: f.Title, Description: f.Description, Custom: f.Custom}, failOnWarn)
+				rule := sarifRuleFor(rules.RuleInfo{Kind: f.Kind, Package: f.Package, Title: f.Title, Description: f.Description, Custom: f.Custom}, failOnWarn)
 				rule.ID = id
 				addRule(rule)
 			}
@@ -212,13 +213,13 @@ func WriteSARIF(w io.Writer, r *Report, version string) error {
 	return enc.Encode(log)
 }
 
-func sarifRuleFor(info RuleInfo, failOnWarn bool) sarifRule {
+func sarifRuleFor(info rules.RuleInfo, failOnWarn bool) sarifRule {
 	title := info.Title
 	if title == "" {
 		title = fmt.Sprintf("%s rule in %s", info.Kind, info.Package)
 	}
 	level := "error"
-	if info.Kind == KindWarn && !failOnWarn {
+	if info.Kind == rules.KindWarn && !failOnWarn {
 		level = "warning"
 	}
 	rule := sarifRule{

@@ -12,6 +12,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
 )
@@ -26,8 +27,8 @@ type options struct {
 	builderID      string
 	sourceURI      string
 	predicateTypes []string
-	policies       *PolicySet
-	exceptions     []Exception
+	policies       *rules.PolicySet
+	exceptions     []rules.Exception
 	failOnWarn     bool
 	now            func() time.Time
 	sig            sigstoreOpts // Sigstore bundles, slsa-verifier's checks (sigstore.go)
@@ -38,7 +39,7 @@ type options struct {
 
 // WithPolicies evaluates the compiled Rego policies for every artifact,
 // after the built-in checks.
-func WithPolicies(p *PolicySet) Option {
+func WithPolicies(p *rules.PolicySet) Option {
 	return func(o *options) error {
 		if p == nil {
 			return errors.New("nil policy set")
@@ -48,8 +49,9 @@ func WithPolicies(p *PolicySet) Option {
 	}
 }
 
-// WithExceptions waives the findings the exceptions name (see Config).
-func WithExceptions(excs ...Exception) Option {
+// WithExceptions waives the findings the exceptions name (see
+// rules.Config).
+func WithExceptions(excs ...rules.Exception) Option {
 	return func(o *options) error { o.exceptions = append(o.exceptions, excs...); return nil }
 }
 
@@ -161,7 +163,7 @@ type Criteria struct {
 	BuilderID      string   `json:"builderId,omitempty"`
 	SourceURI      string   `json:"sourceUri,omitempty"`
 	// Policies are the Rego policies evaluated, when any.
-	Policies []PolicySource `json:"policies,omitempty"`
+	Policies []rules.PolicySource `json:"policies,omitempty"`
 	// FailOn is "warn" when warnings deny too.
 	FailOn string `json:"failOn,omitempty"`
 	// Sigstore: trusted root, identities and slsa-verifier's checks.
@@ -187,8 +189,8 @@ type Artifact struct {
 	// provenance reached, by builtin:slsa (0: none); nil without it.
 	SLSABuildLevel *int `json:"slsaBuildLevel,omitempty"`
 	// Findings are the results of the Rego policies, when any ran.
-	Findings []Finding `json:"findings,omitempty"`
-	covering []int     // indexes of the verified envelopes whose subjects match
+	Findings []rules.Finding `json:"findings,omitempty"`
+	covering []int           // indexes of the verified envelopes whose subjects match
 }
 
 // Report is the outcome of a verification.
@@ -201,12 +203,12 @@ type Report struct {
 	// Warnings are notes about the run that do not deny, e.g. an expired
 	// exception.
 	Warnings []string `json:"warnings,omitempty"`
-	rules    []RuleInfo
+	rules    []rules.RuleInfo
 }
 
 // Rules lists the policy rules evaluated (each deny, warn and violation
 // rule body with its METADATA); empty without policies.
-func (r *Report) Rules() []RuleInfo { return r.rules }
+func (r *Report) Rules() []rules.RuleInfo { return r.rules }
 
 // Input is an artifact to gate: a file to hash, or known digests.
 type Input struct {
@@ -266,11 +268,11 @@ func (v *Verifier) evaluatePolicies(ctx context.Context, r *Report) error {
 		if err != nil {
 			return err
 		}
-		a.Findings, a.SLSABuildLevel = v.o.policies.evaluate(ctx, in, b.ids)
+		a.Findings, a.SLSABuildLevel = v.o.policies.Evaluate(ctx, in, b.ids)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for _, w := range applyExceptions(v.o.exceptions, a.Name, a.Findings, now) {
+		for _, w := range rules.ApplyExceptions(v.o.exceptions, a.Name, a.Findings, now) {
 			if !seen[w] {
 				seen[w] = true
 				r.Warnings = append(r.Warnings, w)
@@ -318,7 +320,7 @@ func (v *Verifier) criteria() Criteria {
 	if v.o.policies != nil {
 		c.Policies = v.o.policies.Sources()
 		if v.o.failOnWarn {
-			c.FailOn = KindWarn
+			c.FailOn = rules.KindWarn
 		}
 	}
 	seen := map[string]bool{}

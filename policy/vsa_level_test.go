@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -37,11 +37,11 @@ func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config s
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := ParseConfig([]byte(config), "policy.yaml")
+	cfg, err := rules.ParseConfig([]byte(config), "policy.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, err := LoadPolicies(ctx, policies, WithPolicyData(cfg.Data))
+	ps, err := rules.LoadPolicies(ctx, policies, rules.WithPolicyData(cfg.Data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,44 +116,6 @@ func TestVSALevelIsReached(t *testing.T) {
 	}
 }
 
-// TestReachedLevelFromProvenBuilder: the per-artifact level comes from
-// builtin:slsa in the same evaluation as the findings: the lowest level
-// over the covering provenance, from the builders their signers prove.
-func TestReachedLevelFromProvenBuilder(t *testing.T) {
-	ps, err := LoadPolicies(context.Background(), []string{"builtin:slsa"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		atts []map[string]any
-		want int
-	}{
-		{[]map[string]any{slsaAtt("b:1", generatorL3, generatorL3)}, 3},
-		{[]map[string]any{slsaAtt("b:1", generatorL3, generatorL3), slsaAtt("b:2", "x", "https://ci.example.com/b")}, 2},
-		{[]map[string]any{slsaAtt("b:1", generatorL3, "")}, 1},
-		{nil, 0},
-	} {
-		doc := gateDoc(tc.atts...)
-		v, err := astValue(doc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, level := ps.evaluate(context.Background(), v, nil)
-		if level == nil || *level != tc.want {
-			t.Errorf("%d attestations: level %v, want %d", len(tc.atts), level, tc.want)
-		}
-	}
-	// Without builtin:slsa there is no level.
-	ps, err = LoadPolicies(context.Background(), []string{"builtin:chain"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, _ := astValue(gateDoc(slsaAtt("b:1", generatorL3, generatorL3)))
-	if _, level := ps.evaluate(context.Background(), v, nil); level != nil {
-		t.Errorf("builtin:chain alone gave level %d", *level)
-	}
-}
-
 // TestSLSALevelsStrict: verified levels are parsed strictly.
 func TestSLSALevelsStrict(t *testing.T) {
 	for _, l := range []string{
@@ -216,26 +178,5 @@ func TestVerifyVSAsStrictLevels(t *testing.T) {
 	bad.Levels = []string{"SLSA_BUILD_LEVEL_+3"}
 	if _, _, err := VerifyVSAs(ctx, []attest.Entry{vsa("SLSA_BUILD_LEVEL_3")}, bad); err == nil {
 		t.Error("a wanted level SLSA_BUILD_LEVEL_+3 was accepted")
-	}
-}
-
-// TestReservedPackages: while a built-in policy is loaded, a policy file
-// of the user's cannot define provenant's packages, where it could raise
-// the level a VSA records or change what lib.provenance holds.
-func TestReservedPackages(t *testing.T) {
-	for _, src := range []string{
-		"package provenant.slsa\n\nimport data.provenant.lib\n\nreached_level := 3 if count(lib.provenance) == 0\n",
-		"package provenant.lib\n\nprovenance := {att | some att in input.attestations}\n",
-		"package provenant\n\nx := 1\n",
-	} {
-		dir := writeModules(t, map[string]string{"mine.rego": src, "ok.rego": "package release\n\ndeny contains \"x\" if false\n"})
-		_, err := LoadPolicies(context.Background(), []string{"builtin:slsa", dir})
-		if err == nil || !strings.Contains(err.Error(), "mine.rego:1: package provenant") {
-			t.Errorf("%q next to builtin:slsa: error %v, want the package refused", src, err)
-		}
-		// Without a built-in, the package is the user's (a copy of rego/).
-		if _, err := LoadPolicies(context.Background(), []string{dir}); err != nil && strings.Contains(err.Error(), "belongs to provenant") {
-			t.Errorf("%q alone: %v", src, err)
-		}
 	}
 }

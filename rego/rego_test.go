@@ -7,14 +7,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/rules"
 	regolib "github.com/provenant/provenant/rego"
 )
 
 // TestRegoTests runs every test_* rule of the built-in policies' *_test.rego
 // files, as `provenant policy test builtin:NAME` does.
 func TestRegoTests(t *testing.T) {
-	results, err := policy.RunPolicyTests(context.Background(), []string{"."}, 0, nil)
+	results, err := rules.RunPolicyTests(context.Background(), []string{"."}, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

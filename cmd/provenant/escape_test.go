@@ -7,6 +7,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/rules"
 )
 
 // hostileBuilder is a builder id a signer chose to redraw a job summary or
@@ -87,14 +88,14 @@ func TestPrintVerifyTextHostile(t *testing.T) {
 	h := "x\x1b[2J\x1b[H\r\u202e\nallowed: 1 artifact(s) verified\u200b"
 	r := &policy.Report{
 		Criteria: policy.Criteria{Keys: []string{"k"}, Threshold: 1, BuilderID: h, SourceURI: h,
-			Policies: []policy.PolicySource{{URI: h, Digest: map[string]string{"sha256": h}}}},
+			Policies: []rules.PolicySource{{URI: h, Digest: map[string]string{"sha256": h}}}},
 		Attestations: []policy.Attestation{{Source: attest.Source{File: h, Line: 1}, Verified: true}},
 		Artifacts: []policy.Artifact{
 			{Name: h, Allowed: true, Attestations: []attest.Source{{File: h, Line: 1}}},
 			{Name: h, Reasons: []string{h, h}},
-			{Name: h, Findings: []policy.Finding{
-				{Kind: policy.KindDeny, Package: h, Title: h, Message: h, Attestation: h},
-				{Kind: policy.KindWarn, Message: h, Exception: &policy.AppliedException{Reason: h, Source: h, Expires: h}},
+			{Name: h, Findings: []rules.Finding{
+				{Kind: rules.KindDeny, Package: h, Title: h, Message: h, Attestation: h},
+				{Kind: rules.KindWarn, Message: h, Exception: &rules.AppliedException{Reason: h, Source: h, Expires: h}},
 			}},
 		},
 		Warnings: []string{h},

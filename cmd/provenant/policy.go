@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/rules"
 )
 
 func newPolicyCmd(g *globalFlags) *cobra.Command {
@@ -54,13 +54,13 @@ input error (a parse or compile error, a missing file).`,
 			}
 			var data map[string]any
 			if configFile != "" {
-				cfg, err := policy.LoadConfig(configFile)
+				cfg, err := rules.LoadConfig(configFile)
 				if err != nil {
 					return inputError(policyError(err))
 				}
 				data = cfg.Data
 			}
-			results, err := policy.RunPolicyTests(cmd.Context(), args, timeout, data, policy.WithRegoVersion(regoVersion))
+			results, err := rules.RunPolicyTests(cmd.Context(), args, timeout, data, rules.WithRegoVersion(regoVersion))
 			if err != nil {
 				return inputError(policyError(err))
 			}
@@ -87,7 +87,7 @@ input error (a parse or compile error, a missing file).`,
 		},
 	}
 	f := cmd.Flags()
-	f.DurationVar(&timeout, "timeout", policy.DefaultPolicyTimeout, "time limit for each test")
+	f.DurationVar(&timeout, "timeout", rules.DefaultPolicyTimeout, "time limit for each test")
 	f.StringVar(&configFile, "policy-config", "", "policy configuration file (YAML) whose data: section is data.config")
 	f.BoolVarP(&verbose, "verbose", "v", false, "list passing tests too")
 	addRegoVersionFlag(f, &regoVersion)
@@ -96,17 +96,17 @@ input error (a parse or compile error, a missing file).`,
 
 // addRegoVersionFlag adds --rego-version, conftest's flag of the same name.
 func addRegoVersionFlag(f *pflag.FlagSet, v *string) {
-	f.StringVar(v, "rego-version", policy.RegoV1, "Rego syntax of the policy files given: v1, or v0 for policies written for OPA before 1.0 (built-in policies are v1)")
+	f.StringVar(v, "rego-version", rules.RegoV1, "Rego syntax of the policy files given: v1, or v0 for policies written for OPA before 1.0 (built-in policies are v1)")
 }
 
 func checkRegoVersion(v string) error {
-	if v != policy.RegoV1 && v != policy.RegoV0 {
+	if v != rules.RegoV1 && v != rules.RegoV0 {
 		return usageError("--rego-version must be v1 or v0, not %q", v)
 	}
 	return nil
 }
 
-func printPolicyTests(w io.Writer, p palette, results []policy.TestResult, failed int, verbose bool) {
+func printPolicyTests(w io.Writer, p palette, results []rules.TestResult, failed int, verbose bool) {
 	for _, r := range results {
 		switch {
 		case r.Outcome == "PASS" || r.Outcome == "SKIPPED":
@@ -144,12 +144,12 @@ func indentOutput(s string) string {
 // policyError drops the "policy: " sentinel prefix from a policy error for
 // the user, and says how to load a Rego v0 file.
 func policyError(err error) error {
-	if errors.Is(err, policy.ErrPolicy) {
-		if msg, ok := strings.CutPrefix(err.Error(), policy.ErrPolicy.Error()+": "); ok {
-			if errors.Is(err, policy.ErrRegoV0) {
+	if errors.Is(err, rules.ErrPolicy) {
+		if msg, ok := strings.CutPrefix(err.Error(), rules.ErrPolicy.Error()+": "); ok {
+			if errors.Is(err, rules.ErrRegoV0) {
 				msg += "; load Rego v0 policies with --rego-version v0"
 			}
-			if errors.Is(err, policy.ErrRegoV1) {
+			if errors.Is(err, rules.ErrRegoV1) {
 				msg += ", or load without --rego-version v0"
 			}
 			return errors.New(msg)

@@ -13,6 +13,7 @@ import (
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/policy/trust"
 )
 
@@ -116,7 +117,7 @@ compile).`,
 			if len(args) == 0 && len(vf.sig.artifactDigests) == 0 {
 				return usageError("name at least one artifact to verify")
 			}
-			if vf.failOn != policy.KindDeny && vf.failOn != policy.KindWarn {
+			if vf.failOn != rules.KindDeny && vf.failOn != rules.KindWarn {
 				return usageError("--fail-on must be deny or warn, not %q", vf.failOn)
 			}
 			if (vf.vsaOut != "" || vf.vsaKey != "" || vf.verifierID != "") && (vf.vsaOut == "" || vf.vsaKey == "" || vf.verifierID == "") {
@@ -192,20 +193,20 @@ compile).`,
 				vsaSigner = s
 			}
 			if len(vf.policies) > 0 && !vf.printInput {
-				popts := []policy.PolicyOption{policy.WithPolicyTimeout(vf.policyTimeout), policy.WithPrintOutput(cmd.ErrOrStderr()), policy.WithRegoVersion(vf.regoVersion)}
+				popts := []rules.PolicyOption{rules.WithPolicyTimeout(vf.policyTimeout), rules.WithPrintOutput(cmd.ErrOrStderr()), rules.WithRegoVersion(vf.regoVersion)}
 				if vf.policyConfig != "" {
-					cfg, err := policy.LoadConfig(vf.policyConfig)
+					cfg, err := rules.LoadConfig(vf.policyConfig)
 					if err != nil {
 						return inputError(policyError(err))
 					}
-					popts = append(popts, policy.WithPolicyData(cfg.Data))
+					popts = append(popts, rules.WithPolicyData(cfg.Data))
 					opts = append(opts, policy.WithExceptions(cfg.Exceptions...))
 				}
-				ps, err := policy.LoadPolicies(cmd.Context(), vf.policies, popts...)
+				ps, err := rules.LoadPolicies(cmd.Context(), vf.policies, popts...)
 				if err != nil {
 					return inputError(policyError(err))
 				}
-				opts = append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == policy.KindWarn))
+				opts = append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == rules.KindWarn))
 			}
 			sopts, err := vf.sig.policyOptions(vf.keys, trustOpts...)
 			if err != nil {
@@ -290,8 +291,8 @@ compile).`,
 	f.StringVar(&vf.predicateType, "predicate-type", "", "required predicate type (default: SLSA provenance v1 or v0.2)")
 	f.StringArrayVar(&vf.policies, "policy", nil, "Rego policy: a .rego file, a directory (recursive, *_test.rego skipped) or builtin:NAME (repeatable)")
 	f.StringVar(&vf.policyConfig, "policy-config", "", "policy configuration (YAML): data for policies (data.config) and exceptions")
-	f.DurationVar(&vf.policyTimeout, "policy-timeout", policy.DefaultPolicyTimeout, "time limit for evaluating the policies for one artifact")
-	f.StringVar(&vf.failOn, "fail-on", policy.KindDeny, "deny: deny and violation findings fail; warn: warn findings fail too")
+	f.DurationVar(&vf.policyTimeout, "policy-timeout", rules.DefaultPolicyTimeout, "time limit for evaluating the policies for one artifact")
+	f.StringVar(&vf.failOn, "fail-on", rules.KindDeny, "deny: deny and violation findings fail; warn: warn findings fail too")
 	f.BoolVar(&vf.printInput, "print-input", false, "print the policy input document of each artifact as JSON and exit")
 	addRegoVersionFlag(f, &vf.regoVersion)
 	f.StringVar(&vf.vsaOut, "vsa-out", "", "for an allowed release, write signed SLSA Verification Summary Attestations (JSON Lines) to this file")
@@ -370,7 +371,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 			pols[i] = t(fmt.Sprintf("%s (sha256:%.12s)", s.URI, s.Digest["sha256"]))
 		}
 		failOn := "deny and violation fail"
-		if r.Criteria.FailOn == policy.KindWarn {
+		if r.Criteria.FailOn == rules.KindWarn {
 			failOn = "deny, violation and warn fail"
 		}
 		fmt.Fprintf(w, "%s %s; %d rule(s); %s\n", p.bold("policy"), strings.Join(pols, ", "), len(r.Rules()), failOn)
@@ -404,7 +405,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 			fmt.Fprintf(w, "%s %s: denied by policy\n", p.red("✗"), t(a.Name))
 		}
 		for _, f := range a.Findings {
-			printFinding(w, p, f, r.Criteria.FailOn == policy.KindWarn)
+			printFinding(w, p, f, r.Criteria.FailOn == rules.KindWarn)
 		}
 	}
 	for _, warning := range r.Warnings {
@@ -420,7 +421,7 @@ func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
 // printFinding prints one policy finding under its artifact:
 //
 //	deny  SLSA build level: provenance from ... (app.intoto.jsonl:1)
-func printFinding(w io.Writer, p palette, f policy.Finding, failOnWarn bool) {
+func printFinding(w io.Writer, p palette, f rules.Finding, failOnWarn bool) {
 	label := fmt.Sprintf("%-9s", safetext.Text(f.Kind))
 	switch {
 	case f.Exception != nil:
@@ -431,7 +432,7 @@ func printFinding(w io.Writer, p palette, f policy.Finding, failOnWarn bool) {
 		label = p.yellow(label)
 	}
 	line := f.Message
-	if f.Kind != policy.KindError {
+	if f.Kind != rules.KindError {
 		line = f.Heading() + ": " + f.Message
 	}
 	if f.Attestation != "" {

@@ -1,4 +1,4 @@
-package policy
+package rules
 
 import (
 	"bytes"
@@ -175,9 +175,9 @@ func (e *Exception) matches(artifact string, f *Finding) bool {
 	return false
 }
 
-// applyExceptions waives the findings that a live exception covers, and
+// ApplyExceptions waives the findings that a live exception covers, and
 // returns a warning for each expired exception that would have applied.
-func applyExceptions(excs []Exception, artifact string, fs []Finding, now time.Time) []string {
+func ApplyExceptions(excs []Exception, artifact string, fs []Finding, now time.Time) []string {
 	var warnings []string
 	for i := range fs {
 		f := &fs[i]

@@ -1,4 +1,4 @@
-package policy
+package rules
 
 import (
 	"bytes"
@@ -28,6 +28,11 @@ import (
 
 	regolib "github.com/provenant/provenant/rego"
 )
+
+// InputSchemaVersion names the version of the policy input document,
+// described in docs/policy-input.md (JSON Schema:
+// docs/policy-input.schema.json).
+const InputSchemaVersion = "https://github.com/provenant/provenant/blob/main/docs/policy-input.md#v1"
 
 // ErrPolicy marks a policy that cannot be loaded, parsed or compiled. Its
 // message names the file and line of every problem.
@@ -962,12 +967,15 @@ func ruleInfo(r *ast.Rule, kind, pkg string) RuleInfo {
 	return info
 }
 
-// evaluate runs the policies over one input document and returns the
+// Evaluate runs the policies over one input document and returns the
 // findings, in rule order, and, when builtin:slsa is loaded, the SLSA Build
 // level the covering verified provenance reached (0: none; nil without
 // builtin:slsa). It never fails: an evaluation error or a timeout becomes a
 // finding of kind "error", which denies, and the level is then 0.
-func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids attestationIDs) ([]Finding, *int) {
+// ids are the attestations' ids ("file:line"), in input.attestations
+// order, by which a finding that names its attestation by index is
+// resolved.
+func (p *PolicySet) Evaluate(ctx context.Context, input ast.Value, ids []string) ([]Finding, *int) {
 	var level *int
 	if p.slsaLevel {
 		level = new(int)
@@ -1242,8 +1250,9 @@ func sortFindings(fs []Finding) {
 	})
 }
 
-// jsonToAny decodes JSON keeping numbers exact (json.Number).
-func jsonToAny(data []byte) (any, error) {
+// JSONToAny decodes JSON keeping numbers exact (json.Number), the way
+// documents are given to policies.
+func JSONToAny(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any

@@ -1,4 +1,4 @@
-package policy
+package rules
 
 import (
 	"context"
@@ -96,7 +96,7 @@ func TestInputSchemaV0AndTests(t *testing.T) {
 // TestDocsRegoCompiles: every Rego example of the docs compiles against
 // the input schema (a module, or rules that are wrapped in one).
 func TestDocsRegoCompiles(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "docs", "*.md"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package policy
+package rules
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func FuzzRuleValues(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, js string) {
-		v, err := jsonToAny([]byte(js))
+		v, err := JSONToAny([]byte(js))
 		if err != nil {
 			return
 		}
@@ -35,7 +35,7 @@ func FuzzRuleValues(f *testing.F) {
 		if err != nil {
 			return
 		}
-		fs, _ := ps.evaluate(context.Background(), in, attestationIDs{"b:1"})
+		fs, _ := ps.Evaluate(context.Background(), in, attestationIDs{"b:1"})
 		byPkg := map[string]int{}
 		for _, fd := range fs {
 			if fd.Kind == KindError {

@@ -1,4 +1,4 @@
-package policy
+package rules
 
 import (
 	"context"
@@ -56,7 +56,7 @@ deny contains {"msg": "dynamic code only", "code": "release.dynamic"} if true
 		t.Run(tt.name, func(t *testing.T) {
 			got := append([]Finding(nil), fs...)
 			tt.exc.Reason = "x"
-			applyExceptions([]Exception{tt.exc}, "app", got, time.Now())
+			ApplyExceptions([]Exception{tt.exc}, "app", got, time.Now())
 			var waived []string
 			for _, f := range got {
 				if f.Exception != nil {

@@ -1,4 +1,4 @@
-package policy
+package rules
 
 import (
 	"bytes"
@@ -80,7 +80,7 @@ func readInput(t *testing.T, path string) (any, bool) {
 	if err != nil {
 		return nil, false
 	}
-	doc, err := jsonToAny(b)
+	doc, err := JSONToAny(b)
 	return doc, err == nil
 }
 
@@ -150,7 +150,7 @@ func TestConftestExamples(t *testing.T) {
 					t.Fatal(err)
 				}
 				var got []string
-				fs, _ := ps.evaluate(context.Background(), v, nil)
+				fs, _ := ps.Evaluate(context.Background(), v, nil)
 				for _, f := range fs {
 					if f.Kind == KindError {
 						t.Errorf("%s: %s", filepath.Base(in), f.Message)
@@ -256,7 +256,7 @@ func TestConftestRegoV0(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs, _ := ps.evaluate(context.Background(), v, nil)
+		fs, _ := ps.Evaluate(context.Background(), v, nil)
 		if got := messages(fs); !slices.Equal(got, tc.want) {
 			t.Errorf("input %v: findings %q, want %q", tc.input, got, tc.want)
 		}

@@ -1,4 +1,4 @@
-package policy
+package rules
 
 import (
 	"context"
@@ -59,7 +59,7 @@ func evalDoc(t *testing.T, ps *PolicySet, doc map[string]any) []Finding {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, _ := ps.evaluate(context.Background(), v, nil)
+	fs, _ := ps.Evaluate(context.Background(), v, nil)
 	return fs
 }
 
@@ -274,4 +274,9 @@ func TestSameNameTwoFiles(t *testing.T) {
 	if _, err := LoadPolicies(context.Background(), []string{"builtin", "builtin/slsa.rego"}); err != nil {
 		t.Errorf("the same file twice: %v", err)
 	}
+}
+
+func dump(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
 }
