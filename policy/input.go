@@ -9,7 +9,6 @@ import (
 	"github.com/provenant/provenant/policy/trust"
 )
 
-
 // inputBuilder makes the input document for each artifact. The
 // attestations are the same for every artifact of a run, so they are
 // converted to OPA's representation once and shared.
