@@ -16,6 +16,7 @@ import (
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/vsa"
 )
 
 // The tamper matrix for Sigstore bundles: every string of the bundle's JSON
@@ -189,7 +190,7 @@ func TestTamperMatrixVSA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := policy.VSACheck{
+	c := vsa.Check{
 		Keys:           []*attest.PublicKey{key},
 		KeyID:          "keystore://76574:prod:vsa_signing_public_key",
 		SubjectDigests: []string{"gce_image_id:8970095005306000053"},
@@ -202,7 +203,7 @@ func TestTamperMatrixVSA(t *testing.T) {
 		if err != nil {
 			return false
 		}
-		_, ok, err := policy.VerifyVSAs(context.Background(), entries, c)
+		_, ok, err := vsa.Verify(context.Background(), entries, c)
 		return err == nil && ok
 	}
 	if !check(line) {

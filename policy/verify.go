@@ -210,6 +210,16 @@ type Report struct {
 // rule body with its METADATA); empty without policies.
 func (r *Report) Rules() []rules.RuleInfo { return r.rules }
 
+// Covering are the verified attestations whose subjects name artifact i
+// of the report.
+func (r *Report) Covering(i int) []*Attestation {
+	var out []*Attestation
+	for _, j := range r.Artifacts[i].covering {
+		out = append(out, &r.Attestations[j])
+	}
+	return out
+}
+
 // Input is an artifact to gate: a file to hash, or known digests.
 type Input struct {
 	Name    string

@@ -15,6 +15,7 @@ import (
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/policy/trust"
+	"github.com/provenant/provenant/policy/vsa"
 )
 
 type verifyFlags struct {
@@ -262,7 +263,7 @@ compile).`,
 				return errSilentDenied
 			}
 			if vf.vsaOut != "" {
-				envs, err := policy.VSAEnvelopes(cmd.Context(), report, policy.VSARequest{
+				envs, err := vsa.Envelopes(cmd.Context(), report, vsa.Request{
 					Signer:      vsaSigner,
 					VerifierID:  vf.verifierID,
 					Version:     provenantVersion(),
@@ -271,7 +272,7 @@ compile).`,
 				if err != nil {
 					return inputError(fmt.Errorf("VSA: %w", err))
 				}
-				if err := policy.WriteVSAs(vf.vsaOut, envs); err != nil {
+				if err := vsa.Write(vf.vsaOut, envs); err != nil {
 					return inputError(fmt.Errorf("writing the VSAs: %w", err))
 				}
 				if g.format == "text" {

@@ -6,6 +6,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/vsa"
 )
 
 func newVerifyVSACmd(g *globalFlags) *cobra.Command {
@@ -13,7 +14,7 @@ func newVerifyVSACmd(g *globalFlags) *cobra.Command {
 		limits     attest.Limits
 		bundlePath string
 		keys       []string
-		c          policy.VSACheck
+		c          vsa.Check
 		printAtt   bool
 	)
 	cmd := &cobra.Command{
@@ -61,7 +62,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 				return inputError(err)
 			}
 			c.Limits = limits
-			outcomes, ok, err := policy.VerifyVSAs(cmd.Context(), entries, c)
+			outcomes, ok, err := vsa.Verify(cmd.Context(), entries, c)
 			if err != nil {
 				return usageError("%v", err)
 			}

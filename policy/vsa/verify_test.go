@@ -1,4 +1,4 @@
-package policy
+package vsa
 
 import (
 	"context"
@@ -21,8 +21,8 @@ func TestVerifyVSAVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := func() VSACheck {
-		return VSACheck{
+	base := func() Check {
+		return Check{
 			Keys:           []*attest.PublicKey{key},
 			KeyID:          "keystore://76574:prod:vsa_signing_public_key",
 			SubjectDigests: []string{"gce_image_id:8970095005306000053"},
@@ -33,25 +33,25 @@ func TestVerifyVSAVector(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name   string
-		change func(*VSACheck)
+		change func(*Check)
 		pass   bool
 	}{
-		{"as published", func(*VSACheck) {}, true},
-		{"no key id (a hint)", func(c *VSACheck) { c.KeyID = "" }, true},
-		{"lower SLSA level", func(c *VSACheck) { c.Levels = []string{"SLSA_BUILD_LEVEL_1"} }, true},
-		{"another key id", func(c *VSACheck) { c.KeyID = "keystore://76574:prod:other" }, false},
-		{"another digest", func(c *VSACheck) { c.SubjectDigests = []string{"gce_image_id:1"} }, false},
-		{"one digest of two missing", func(c *VSACheck) { c.SubjectDigests = append(c.SubjectDigests, "sha256:00") }, false},
-		{"higher SLSA level", func(c *VSACheck) { c.Levels = []string{"SLSA_BUILD_LEVEL_3"} }, false},
-		{"another level", func(c *VSACheck) { c.Levels = []string{"BCID_L2"} }, false},
-		{"another verifier", func(c *VSACheck) { c.VerifierID = "https://example.com/v" }, false},
-		{"another resource", func(c *VSACheck) { c.ResourceURI = "gce_image://other" }, false},
-		{"another key", func(c *VSACheck) { c.Keys = []*attest.PublicKey{otherTestKey(t)} }, false},
+		{"as published", func(*Check) {}, true},
+		{"no key id (a hint)", func(c *Check) { c.KeyID = "" }, true},
+		{"lower SLSA level", func(c *Check) { c.Levels = []string{"SLSA_BUILD_LEVEL_1"} }, true},
+		{"another key id", func(c *Check) { c.KeyID = "keystore://76574:prod:other" }, false},
+		{"another digest", func(c *Check) { c.SubjectDigests = []string{"gce_image_id:1"} }, false},
+		{"one digest of two missing", func(c *Check) { c.SubjectDigests = append(c.SubjectDigests, "sha256:00") }, false},
+		{"higher SLSA level", func(c *Check) { c.Levels = []string{"SLSA_BUILD_LEVEL_3"} }, false},
+		{"another level", func(c *Check) { c.Levels = []string{"BCID_L2"} }, false},
+		{"another verifier", func(c *Check) { c.VerifierID = "https://example.com/v" }, false},
+		{"another resource", func(c *Check) { c.ResourceURI = "gce_image://other" }, false},
+		{"another key", func(c *Check) { c.Keys = []*attest.PublicKey{otherTestKey(t)} }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			chk := base()
 			c.change(&chk)
-			_, ok, err := VerifyVSAs(context.Background(), entries, chk)
+			_, ok, err := Verify(context.Background(), entries, chk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +62,7 @@ func TestVerifyVSAVector(t *testing.T) {
 	}
 	chk := base()
 	chk.SubjectDigests = nil
-	if _, _, err := VerifyVSAs(context.Background(), entries, chk); err == nil {
+	if _, _, err := Verify(context.Background(), entries, chk); err == nil {
 		t.Error("no digest at all was accepted")
 	}
 }
@@ -92,7 +92,7 @@ func TestVerifyVSAStatementRule(t *testing.T) {
 		good = `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}],` +
 			`"predicateType":"https://slsa.dev/verification_summary/v1","predicate":{"verifier":{"id":"https://v"},"resourceUri":"r","verificationResult":"PASSED","verifiedLevels":["SLSA_BUILD_LEVEL_2"]}}`
 	)
-	chk := VSACheck{Keys: []*attest.PublicKey{k.pub}, SubjectDigests: []string{d}, VerifierID: "https://v", ResourceURI: "r", Levels: []string{"SLSA_BUILD_LEVEL_2"}}
+	chk := Check{Keys: []*attest.PublicKey{k.pub}, SubjectDigests: []string{d}, VerifierID: "https://v", ResourceURI: "r", Levels: []string{"SLSA_BUILD_LEVEL_2"}}
 	for _, c := range []struct{ name, payload, want string }{
 		{"as the spec spells it", good, ""},
 		{"predicate_type", strings.Replace(good, `"predicateType"`, `"predicate_type"`, 1), `statement: member "predicate_type" is not in the in-toto Statement v1 spec (the spec spells it "predicateType")`},
@@ -100,7 +100,7 @@ func TestVerifyVSAStatementRule(t *testing.T) {
 		{"uppercase digest", strings.Replace(good, "e3b0c442", "E3B0C442", 1), `statement: subject[0]: digest sha256 "E3B0C442`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			outs, ok, err := VerifyVSAs(context.Background(), entries(t, line(t, attest.PayloadType, []byte(c.payload), k)), chk)
+			outs, ok, err := Verify(context.Background(), entries(t, line(t, attest.PayloadType, []byte(c.payload), k)), chk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,12 +124,12 @@ func TestVerifyVSAsRefusesCertificates(t *testing.T) {
 	stranger, _ := strangerBundle(t)
 	k := testSigners(t)
 	es := entries(t, stranger)
-	out, ok, err := VerifyVSAs(context.Background(), es, VSACheck{Keys: []*attest.PublicKey{k[0].pub}, SubjectDigests: []string{"sha256:" + strings.Repeat("0", 64)},
+	out, ok, err := Verify(context.Background(), es, Check{Keys: []*attest.PublicKey{k[0].pub}, SubjectDigests: []string{"sha256:" + strings.Repeat("0", 64)},
 		VerifierID: "https://v", ResourceURI: "r", Levels: []string{"SLSA_BUILD_LEVEL_1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ok || len(out) != 1 || !strings.Contains(out[0].Error, "signed with a certificate (keyless); verify-vsa trusts only the verifier's keys") {
-		t.Errorf("VerifyVSAs(keyless bundle) = %+v, %v", out, ok)
+		t.Errorf("Verify(keyless bundle) = %+v, %v", out, ok)
 	}
 }

@@ -1,4 +1,4 @@
-package policy
+package vsa
 
 import (
 	"bytes"
@@ -11,13 +11,18 @@ import (
 	"strings"
 	"time"
 
+	vsapb "github.com/in-toto/attestation/go/predicates/vsa/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/provenance"
 )
 
-// VSARequest says how to write Verification Summary Attestations.
-type VSARequest struct {
+// Request says how to write Verification Summary Attestations.
+type Request struct {
 	Signer     attest.Signer
 	VerifierID string // URI of the verifier, e.g. https://ci.example.com/release-gate
 	// Version is recorded as verifier.version.provenant.
@@ -29,36 +34,10 @@ type VSARequest struct {
 	Time time.Time
 }
 
-// VSA is the SLSA Verification Summary v1 predicate.
-type VSA struct {
-	Verifier           VSAVerifier          `json:"verifier"`
-	TimeVerified       string               `json:"timeVerified"`
-	ResourceURI        string               `json:"resourceUri"`
-	Policy             ResourceDescriptor   `json:"policy"`
-	InputAttestations  []ResourceDescriptor `json:"inputAttestations"`
-	VerificationResult string               `json:"verificationResult"`
-	VerifiedLevels     []string             `json:"verifiedLevels"`
-	SLSAVersion        string               `json:"slsaVersion,omitempty"`
-}
-
-// VSAVerifier identifies the verifier.
-type VSAVerifier struct {
-	ID      string            `json:"id"`
-	Version map[string]string `json:"version,omitempty"`
-}
-
-// ResourceDescriptor is the part of an in-toto ResourceDescriptor a VSA
-// uses.
-type ResourceDescriptor struct {
-	Name   string            `json:"name,omitempty"`
-	URI    string            `json:"uri,omitempty"`
-	Digest map[string]string `json:"digest"`
-}
-
 // ErrNotAllowed: a VSA is written only for an allowed release.
 var ErrNotAllowed = errors.New("the release was not allowed")
 
-// VSAEnvelopes builds and signs one VSA per artifact of an allowed report:
+// Envelopes builds and signs one VSA per artifact of an allowed report:
 // subject = the artifact's digests, verificationResult PASSED, policy = the
 // Rego policies (or, without any, the command-line criteria) and their
 // digest, inputAttestations = the envelopes that cover the artifact, and
@@ -66,7 +45,7 @@ var ErrNotAllowed = errors.New("the release was not allowed")
 // (Artifact.SLSABuildLevel, from builtin:slsa; without it, L1 when SLSA
 // provenance covers the artifact), never a level the configuration asked
 // for: an exception that waived a denial does not raise it.
-func VSAEnvelopes(ctx context.Context, r *Report, req VSARequest) ([]*attest.Envelope, error) {
+func Envelopes(ctx context.Context, r *policy.Report, req Request) ([]*attest.Envelope, error) {
 	if !r.Allowed {
 		return nil, ErrNotAllowed
 	}
@@ -80,21 +59,20 @@ func VSAEnvelopes(ctx context.Context, r *Report, req VSARequest) ([]*attest.Env
 	if when.IsZero() {
 		when = time.Now()
 	}
-	pol, err := r.policyDescriptor()
+	pol, err := policyDescriptor(r)
 	if err != nil {
 		return nil, err
 	}
 	var out []*attest.Envelope
-	for _, a := range r.Artifacts {
-		inputs := []ResourceDescriptor{}
+	for i, a := range r.Artifacts {
+		var inputs []*vsapb.VerificationSummary_InputAttestation
 		hasProvenance := false
-		for _, i := range a.covering {
-			e := &r.Attestations[i]
+		for _, e := range r.Covering(i) {
 			alg, hexd, ok := strings.Cut(e.Digest, ":")
 			if !ok {
 				continue
 			}
-			inputs = append(inputs, ResourceDescriptor{Name: e.Source.String(), Digest: map[string]string{alg: hexd}})
+			inputs = append(inputs, &vsapb.VerificationSummary_InputAttestation{Uri: e.Source.String(), Digest: map[string]string{alg: hexd}})
 			if provenance.IsProvenance(e.PredicateType()) {
 				hasProvenance = true
 			}
@@ -110,20 +88,17 @@ func VSAEnvelopes(ctx context.Context, r *Report, req VSARequest) ([]*attest.Env
 		if uri == "" {
 			uri = a.Name
 		}
-		vsa := VSA{
-			Verifier:           VSAVerifier{ID: req.VerifierID},
-			TimeVerified:       when.UTC().Format(time.RFC3339),
-			ResourceURI:        uri,
+		v := &vsapb.VerificationSummary{
+			Verifier:           &vsapb.VerificationSummary_Verifier{Id: req.VerifierID},
+			TimeVerified:       timestamppb.New(when.UTC().Truncate(time.Second)),
+			ResourceUri:        uri,
 			Policy:             pol,
 			InputAttestations:  inputs,
-			VerificationResult: "PASSED",
+			VerificationResult: provenance.VSAPassed,
 			VerifiedLevels:     levels,
-			SLSAVersion:        "1.0",
+			SlsaVersion:        "1.0",
 		}
-		if req.Version != "" {
-			vsa.Verifier.Version = map[string]string{"provenant": req.Version}
-		}
-		pred, err := json.Marshal(vsa)
+		pred, err := predicateJSON(v, req.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -140,10 +115,10 @@ func VSAEnvelopes(ctx context.Context, r *Report, req VSARequest) ([]*attest.Env
 	return out, nil
 }
 
-// WriteVSAs writes the signed VSAs to path as a JSON Lines bundle,
+// Write writes the signed VSAs to path as a JSON Lines bundle,
 // atomically, replacing a regular file (attest.WriteFile): a symbolic link,
 // directory, pipe or device at path is refused, never written through.
-func WriteVSAs(path string, envs []*attest.Envelope) error {
+func Write(path string, envs []*attest.Envelope) error {
 	var buf bytes.Buffer
 	for _, env := range envs {
 		line, err := attest.MarshalEnvelope(env)
@@ -159,7 +134,7 @@ func WriteVSAs(path string, envs []*attest.Envelope) error {
 // policyDescriptor names what the release was checked against: the Rego
 // policies (uri: the --policy arguments joined by ",", digest: sha256 over
 // each source's digest), or the command-line criteria.
-func (r *Report) policyDescriptor() (ResourceDescriptor, error) {
+func policyDescriptor(r *policy.Report) (*vsapb.VerificationSummary_Policy, error) {
 	if len(r.Criteria.Policies) > 0 {
 		uris := make([]string, len(r.Criteria.Policies))
 		h := sha256.New()
@@ -167,12 +142,30 @@ func (r *Report) policyDescriptor() (ResourceDescriptor, error) {
 			uris[i] = p.URI
 			fmt.Fprintf(h, "%s  %s\n", p.Digest["sha256"], p.URI)
 		}
-		return ResourceDescriptor{URI: strings.Join(uris, ","), Digest: map[string]string{"sha256": hex.EncodeToString(h.Sum(nil))}}, nil
+		return &vsapb.VerificationSummary_Policy{Uri: strings.Join(uris, ","), Digest: map[string]string{"sha256": hex.EncodeToString(h.Sum(nil))}}, nil
 	}
 	crit, err := json.Marshal(r.Criteria)
 	if err != nil {
-		return ResourceDescriptor{}, err
+		return nil, err
 	}
 	sum := sha256.Sum256(crit)
-	return ResourceDescriptor{URI: "https://github.com/provenant/provenant/blob/main/docs/verify.md#criteria", Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}}, nil
+	return &vsapb.VerificationSummary_Policy{Uri: "https://github.com/provenant/provenant/blob/main/docs/verify.md#criteria", Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}}, nil
+}
+
+// predicateJSON is the VSA predicate as JSON, with verifier.version
+// (a member of the specification that the in-toto binding does not model)
+// recording provenant's version when given.
+func predicateJSON(v *vsapb.VerificationSummary, version string) ([]byte, error) {
+	b, err := protojson.Marshal(v)
+	if err != nil || version == "" {
+		return b, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if ver, ok := m["verifier"].(map[string]any); ok {
+		ver["version"] = map[string]string{"provenant": version}
+	}
+	return json.Marshal(m)
 }

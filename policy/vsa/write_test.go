@@ -1,4 +1,4 @@
-package policy
+package vsa
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/provenance"
 )
@@ -19,7 +20,7 @@ import (
 // vsaLevels verifies entries (signed statements) for the artifact app with
 // the policies and configuration given, and returns the verifiedLevels of
 // the VSA written for the allowed release.
-func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config string, opts ...Option) []string {
+func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config string, opts ...policy.Option) []string {
 	t.Helper()
 	ctx := context.Background()
 	signer, pub := testKey(t, 0)
@@ -33,7 +34,7 @@ func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config s
 			t.Fatal(err)
 		}
 	}
-	entries, err := ReadBundles([]string{bundle})
+	entries, err := policy.ReadBundles([]string{bundle})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,23 +47,25 @@ func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config s
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	v, err := NewVerifier(append([]Option{WithKeys(pub), WithPolicies(ps), WithExceptions(cfg.Exceptions...), WithClock(func() time.Time { return now })}, opts...)...)
+	v, err := policy.NewVerifier(append([]policy.Option{policy.WithKeys(pub), policy.WithPolicies(ps), policy.WithExceptions(cfg.Exceptions...), policy.WithClock(func() time.Time { return now })}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := v.Verify(ctx, entries, []Input{{Name: "app", Digests: artifactDigests("app")}})
+	r, err := v.Verify(ctx, entries, []policy.Input{{Name: "app", Digests: artifactDigests("app")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !r.Allowed {
 		t.Fatalf("release denied:\n%s", dump(r.Artifacts))
 	}
-	envs, err := VSAEnvelopes(ctx, r, VSARequest{Signer: signer, VerifierID: "https://gate.example.com", Time: now})
+	envs, err := Envelopes(ctx, r, Request{Signer: signer, VerifierID: "https://gate.example.com", Time: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var st struct {
-		Predicate VSA `json:"predicate"`
+		Predicate struct {
+			VerifiedLevels []string `json:"verifiedLevels"`
+		} `json:"predicate"`
 	}
 	payload, err := base64.StdEncoding.DecodeString(envs[0].Payload)
 	if err != nil {
@@ -94,17 +97,17 @@ func TestVSALevelIsReached(t *testing.T) {
 		atts     []caseAttestation
 		policies []string
 		config   string
-		opts     []Option
+		opts     []policy.Option
 		want     []string
 	}{
 		{"L1 required, L1 reached", []caseAttestation{local}, []string{"builtin:slsa"}, "", nil, []string{"SLSA_BUILD_LEVEL_1"}},
 		{"L3 waived, L1 reached", []caseAttestation{local}, []string{"builtin:slsa"}, waive(3, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
 		{"L2 waived, claimed hosted builder", []caseAttestation{hosted}, []string{"builtin:slsa"}, waive(2, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
 		{"no provenance, waived", []caseAttestation{testResult}, []string{"builtin:slsa"}, waive(3, "slsa.provenance"),
-			[]Option{WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
+			[]policy.Option{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
 		{"without builtin:slsa, provenance", []caseAttestation{hosted}, []string{"builtin:chain"}, "data:\n  slsa: {level: 3}\nexceptions:\n  - {code: chain.config, reason: x}\n", nil, []string{"SLSA_BUILD_LEVEL_1"}},
 		{"without builtin:slsa, no provenance", []caseAttestation{testResult}, []string{"builtin:chain"}, "exceptions:\n  - {code: chain.config, reason: x}\n",
-			[]Option{WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
+			[]policy.Option{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,7 +146,8 @@ func TestVerifyVSAsStrictLevels(t *testing.T) {
 	ctx := context.Background()
 	signer, pub := testKey(t, 0)
 	vsa := func(levels ...string) attest.Entry {
-		pred, err := json.Marshal(VSA{Verifier: VSAVerifier{ID: "https://gate"}, TimeVerified: "2026-01-01T00:00:00Z", ResourceURI: "app", VerificationResult: "PASSED", VerifiedLevels: levels, InputAttestations: []ResourceDescriptor{}})
+		pred, err := json.Marshal(map[string]any{"verifier": map[string]any{"id": "https://gate"}, "timeVerified": "2026-01-01T00:00:00Z", "resourceUri": "app",
+			"verificationResult": "PASSED", "verifiedLevels": levels, "inputAttestations": []any{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +161,7 @@ func TestVerifyVSAsStrictLevels(t *testing.T) {
 		}
 		return attest.Entry{Source: attest.Source{File: "vsa.jsonl", Line: 1}, Envelope: env}
 	}
-	check := VSACheck{Keys: []*attest.PublicKey{pub}, SubjectDigests: []string{"sha256:" + artifactDigests("app")[digest.SHA256]}, VerifierID: "https://gate", ResourceURI: "app", Levels: []string{"SLSA_BUILD_LEVEL_3"}}
+	check := Check{Keys: []*attest.PublicKey{pub}, SubjectDigests: []string{"sha256:" + artifactDigests("app")[digest.SHA256]}, VerifierID: "https://gate", ResourceURI: "app", Levels: []string{"SLSA_BUILD_LEVEL_3"}}
 	for _, tc := range []struct {
 		levels []string
 		ok     bool
@@ -169,14 +173,14 @@ func TestVerifyVSAsStrictLevels(t *testing.T) {
 		{[]string{"SLSA_BUILD_LEVEL_\u0663"}, false},
 		{[]string{"SLSA_BUILD_LEVEL_1", "SLSA_BUILD_LEVEL_+3"}, false},
 	} {
-		_, ok, err := VerifyVSAs(ctx, []attest.Entry{vsa(tc.levels...)}, check)
+		_, ok, err := Verify(ctx, []attest.Entry{vsa(tc.levels...)}, check)
 		if err != nil || ok != tc.ok {
 			t.Errorf("VSA with %q: verified %v (%v), want %v", tc.levels, ok, err, tc.ok)
 		}
 	}
 	bad := check
 	bad.Levels = []string{"SLSA_BUILD_LEVEL_+3"}
-	if _, _, err := VerifyVSAs(ctx, []attest.Entry{vsa("SLSA_BUILD_LEVEL_3")}, bad); err == nil {
+	if _, _, err := Verify(ctx, []attest.Entry{vsa("SLSA_BUILD_LEVEL_3")}, bad); err == nil {
 		t.Error("a wanted level SLSA_BUILD_LEVEL_+3 was accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package policy
+package vsa
 
 import (
 	"context"
@@ -11,12 +11,13 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/provenance"
 )
 
-// VSACheck is what slsa-verifier's verify-vsa expects of a Verification
+// Check is what slsa-verifier's verify-vsa expects of a Verification
 // Summary Attestation.
-type VSACheck struct {
+type Check struct {
 	Keys []*attest.PublicKey
 	// KeyID, when set, must be the keyid of the signature that verifies
 	// (slsa-verifier's --public-key-id); otherwise keyids are hints.
@@ -34,8 +35,8 @@ type VSACheck struct {
 	Limits attest.Limits
 }
 
-// VSAOutcome is the verdict for one entry of a VSA bundle.
-type VSAOutcome struct {
+// Outcome is the verdict for one entry of a VSA bundle.
+type Outcome struct {
 	Source   attest.Source `json:"source"`
 	Verified bool          `json:"verified"`
 	Signers  []string      `json:"signers,omitempty"`
@@ -44,10 +45,10 @@ type VSAOutcome struct {
 	Statement []byte `json:"-"`
 }
 
-// VerifyVSAs checks every entry of a bundle as slsa-verifier's verify-vsa
+// Verify checks every entry of a bundle as slsa-verifier's verify-vsa
 // does: signature, then subject digests, verifier id, resource URI, the
 // PASSED result and the verified levels. All entries must pass.
-func VerifyVSAs(ctx context.Context, entries []attest.Entry, c VSACheck) ([]VSAOutcome, bool, error) {
+func Verify(ctx context.Context, entries []attest.Entry, c Check) ([]Outcome, bool, error) {
 	if len(c.Keys) == 0 {
 		return nil, false, errors.New("no trusted key given")
 	}
@@ -69,15 +70,15 @@ func VerifyVSAs(ctx context.Context, entries []attest.Entry, c VSACheck) ([]VSAO
 	if err != nil {
 		return nil, false, err
 	}
-	v, err := NewVerifier(WithKeys(c.Keys...), WithSigstore(sv), WithLimits(c.Limits))
+	v, err := policy.NewVerifier(policy.WithKeys(c.Keys...), policy.WithSigstore(sv), policy.WithLimits(c.Limits))
 	if err != nil {
 		return nil, false, err
 	}
 	ok := len(entries) > 0
-	out := make([]VSAOutcome, 0, len(entries))
+	out := make([]Outcome, 0, len(entries))
 	for _, e := range entries {
-		o := VSAOutcome{Source: e.Source}
-		a, err := verifyVSAEntry(ctx, v, e, c)
+		o := Outcome{Source: e.Source}
+		a, err := verifyEntry(ctx, v, e, c)
 		o.Signers, o.Statement = a.KeyIDs(), a.Payload
 		if err != nil {
 			o.Error = err.Error()
@@ -93,19 +94,19 @@ func VerifyVSAs(ctx context.Context, entries []attest.Entry, c VSACheck) ([]VSAO
 // verifyVSAEntry verifies one entry with the verifier (the one path: the
 // keys, then the statement rule), then applies verify-vsa's expectations
 // to the VSA, read through the in-toto binding.
-func verifyVSAEntry(ctx context.Context, v *Verifier, e attest.Entry, c VSACheck) (Attestation, error) {
+func verifyEntry(ctx context.Context, v *policy.Verifier, e attest.Entry, c Check) (policy.Attestation, error) {
 	if e.Kind() == attest.EntrySigstore {
 		b, err := sigstore.ParseBundle(e.Sigstore)
 		if err != nil {
-			return Attestation{}, err
+			return policy.Attestation{}, err
 		}
 		if sigstore.SignedWithCertificate(b) {
 			// Like slsa-verifier's verify-vsa: a VSA is trusted by the
 			// verifier's key, never by a certificate identity.
-			return Attestation{}, errors.New("signature: the VSA is signed with a certificate (keyless); verify-vsa trusts only the verifier's keys")
+			return policy.Attestation{}, errors.New("signature: the VSA is signed with a certificate (keyless); verify-vsa trusts only the verifier's keys")
 		}
 		if hint := string(b.GetVerificationMaterial().GetPublicKey().GetHint()); c.KeyID != "" && hint != c.KeyID {
-			return Attestation{}, fmt.Errorf("signature: the bundle names key %q, want key id %s", hint, c.KeyID)
+			return policy.Attestation{}, fmt.Errorf("signature: the bundle names key %q, want key id %s", hint, c.KeyID)
 		}
 	}
 	if c.KeyID != "" && e.Envelope != nil {
@@ -119,7 +120,7 @@ func verifyVSAEntry(ctx context.Context, v *Verifier, e attest.Entry, c VSACheck
 			}
 		}
 		if len(kept.Signatures) == 0 {
-			return Attestation{}, fmt.Errorf("signature: no signature with key id %s", c.KeyID)
+			return policy.Attestation{}, fmt.Errorf("signature: no signature with key id %s", c.KeyID)
 		}
 		e.Envelope = &kept
 	}
