@@ -203,12 +203,10 @@ type Report struct {
 	// Warnings are notes about the run that do not deny, e.g. an expired
 	// exception.
 	Warnings []string `json:"warnings,omitempty"`
-	rules    []rules.RuleInfo
+	// Rules lists the policy rules evaluated (each deny, warn and
+	// violation rule body with its METADATA); empty without policies.
+	Rules []rules.RuleInfo `json:"-"`
 }
-
-// Rules lists the policy rules evaluated (each deny, warn and violation
-// rule body with its METADATA); empty without policies.
-func (r *Report) Rules() []rules.RuleInfo { return r.rules }
 
 // Covering are the verified attestations whose subjects name artifact i
 // of the report.
@@ -269,7 +267,7 @@ func (v *Verifier) evaluatePolicies(ctx context.Context, r *Report) error {
 		return err
 	}
 	now := v.o.now()
-	r.rules = v.o.policies.Rules()
+	r.Rules = v.o.policies.Rules()
 	seen := map[string]bool{}
 	r.Allowed = len(r.Artifacts) > 0
 	for i := range r.Artifacts {

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
-	"github.com/provenant/provenant/policy"
-	"github.com/provenant/provenant/policy/rules"
 )
 
 // hostileBuilder is a builder id a signer chose to redraw a job summary or
@@ -79,36 +77,4 @@ func withoutCodeSpans(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// TestPrintVerifyTextHostile: in verify's text output, every field from a
-// bundle, a policy or a file name is one escaped line: no terminal escape,
-// carriage return, bidi override or line break of the signer's own.
-func TestPrintVerifyTextHostile(t *testing.T) {
-	h := "x\x1b[2J\x1b[H\r\u202e\nallowed: 1 artifact(s) verified\u200b"
-	r := &policy.Report{
-		Criteria: policy.Criteria{Keys: []string{"k"}, Threshold: 1, BuilderID: h, SourceURI: h,
-			Policies: []rules.PolicySource{{URI: h, Digest: map[string]string{"sha256": h}}}},
-		Attestations: []policy.Attestation{{Source: attest.Source{File: h, Line: 1}, Verified: true}},
-		Artifacts: []policy.Artifact{
-			{Name: h, Allowed: true, Attestations: []attest.Source{{File: h, Line: 1}}},
-			{Name: h, Reasons: []string{h, h}},
-			{Name: h, Findings: []rules.Finding{
-				{Kind: rules.KindDeny, Package: h, Title: h, Message: h, Attestation: h},
-				{Kind: rules.KindWarn, Message: h, Exception: &rules.AppliedException{Reason: h, Source: h, Expires: h}},
-			}},
-		},
-		Warnings: []string{h},
-	}
-	var b strings.Builder
-	printVerifyText(&b, palette{}, verifyFlags{bundles: []string{h}}, r)
-	out := b.String()
-	for _, bad := range []string{"\x1b", "\r", "\u202e", "\u200b", "\nallowed:"} {
-		if strings.Contains(out, bad) {
-			t.Errorf("text output holds %q:\n%s", bad, out)
-		}
-	}
-	if n, want := strings.Count(out, "\n"), 11; n != want {
-		t.Errorf("%d lines, want %d (one per item):\n%s", n, want, out)
-	}
 }

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
-	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/github"
@@ -155,100 +151,4 @@ func parseDigest(s string) (digest.Set, error) {
 		}
 	}
 	return digest.Set{alg: strings.ToLower(hexd)}, nil
-}
-
-// printIdentities prints the verified certificate identities of the
-// envelopes that cover an artifact.
-func printIdentities(w io.Writer, p palette, r *policy.Report, a policy.Artifact) {
-	seen := map[string]bool{}
-	for _, src := range a.Attestations {
-		for i := range r.Attestations {
-			e := &r.Attestations[i]
-			if e.Source != src || e.Identity() == nil {
-				continue
-			}
-			line := identityLine(e)
-			if seen[line] {
-				continue
-			}
-			seen[line] = true
-			fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), safetext.Text(line))
-		}
-	}
-}
-
-func identityLine(e *policy.Attestation) string {
-	c := e.Identity()
-	parts := []string{c.SubjectAlternativeName, "issuer " + c.Issuer}
-	if e.VerifiedBuilder != "" && e.VerifiedBuilder != c.SubjectAlternativeName {
-		parts = append(parts, "builder "+e.VerifiedBuilder)
-	}
-	if c.SourceRepositoryURI != "" {
-		src := c.SourceRepositoryURI
-		if c.SourceRepositoryRef != "" {
-			src += "@" + c.SourceRepositoryRef
-		}
-		if c.SourceRepositoryDigest != "" {
-			src += " (" + shortHex(c.SourceRepositoryDigest) + ")"
-		}
-		parts = append(parts, "source "+src)
-	}
-	if c.BuildTrigger != "" {
-		parts = append(parts, "trigger "+c.BuildTrigger)
-	}
-	if c.RunnerEnvironment != "" {
-		parts = append(parts, c.RunnerEnvironment)
-	}
-	for _, ts := range e.Times {
-		parts = append(parts, "signed "+ts.Time.Format("2006-01-02T15:04:05Z")+" ("+strings.ToLower(ts.Kind)+")")
-		break
-	}
-	return strings.Join(parts, ", ")
-}
-
-func shortHex(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
-}
-
-// sigstoreCriteriaText describes the Sigstore expectations for verify's
-// criteria line.
-func sigstoreCriteriaText(c *policy.SigstoreCriteria) []string {
-	if c == nil {
-		return nil
-	}
-	var out []string
-	if c.TrustedRoot {
-		out = append(out, "Sigstore trusted root")
-	}
-	for _, id := range c.Identities {
-		out = append(out, "identity "+safetext.Text(id.String()))
-	}
-	if len(c.TrustedBuilders) > 0 {
-		out = append(out, "slsa-github-generator's builders")
-	}
-	if c.SourceBranch != "" {
-		out = append(out, "branch "+safetext.Text(c.SourceBranch))
-	}
-	if c.SourceTag != "" {
-		out = append(out, "tag "+safetext.Text(c.SourceTag))
-	}
-	if c.VersionedTag != "" {
-		out = append(out, "versioned tag "+safetext.Text(c.VersionedTag))
-	}
-	for _, k := range sortedInputKeys(c.WorkflowInputs) {
-		out = append(out, "input "+safetext.Text(k+"="+c.WorkflowInputs[k]))
-	}
-	return out
-}
-
-func sortedInputKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

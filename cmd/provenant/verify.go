@@ -3,16 +3,15 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/regfile"
-	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/report"
 	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/policy/vsa"
@@ -322,131 +321,12 @@ func writeVerifyReport(w io.Writer, g *globalFlags, vf verifyFlags, r *policy.Re
 	case "json":
 		return writeJSON(w, verifyJSON{SchemaVersion: verifySchema, Report: r})
 	case "sarif":
-		return policy.WriteSARIF(w, r, provenantVersion())
+		return report.WriteSARIF(w, r, provenantVersion())
 	case "junit":
-		return policy.WriteJUnit(w, r)
+		return report.WriteJUnit(w, r)
 	case "markdown":
-		return policy.WriteMarkdown(w, r)
+		return report.WriteMarkdown(w, r)
 	default:
-		printVerifyText(w, palette{useColor(g, w)}, vf, r)
-		return nil
+		return report.WriteText(w, r, report.TextOptions{Bundles: vf.bundles, Color: useColor(g, w)})
 	}
 }
-
-// maxTextReasons caps the "also:" lines under an artifact in text output: a
-// bundle of 2,000 bad envelopes should not print 2,000 lines per artifact.
-const maxTextReasons = 9
-
-// printVerifyText prints the report for a terminal or a log. Every field
-// that comes from a bundle, a policy, a file name or a flag goes through
-// safetext.Text (or Line): a signer cannot move the cursor, recolour, or
-// print a line of its own.
-func printVerifyText(w io.Writer, p palette, vf verifyFlags, r *policy.Report) {
-	t := safetext.Text
-	var crit []string
-	if len(r.Criteria.Keys) > 0 {
-		crit = append(crit, fmt.Sprintf("%d trusted key(s), threshold %d", len(r.Criteria.Keys), r.Criteria.Threshold))
-	}
-	if r.Criteria.BuilderID != "" {
-		crit = append(crit, "builder "+t(r.Criteria.BuilderID))
-	}
-	if r.Criteria.SourceURI != "" {
-		crit = append(crit, "source "+t(r.Criteria.SourceURI))
-	}
-	crit = append(crit, sigstoreCriteriaText(r.Criteria.Sigstore)...)
-	crit = append(crit, trustCriteriaText(r.Criteria)...)
-	envelopes := 0
-	for _, e := range r.Attestations {
-		if e.Source.Line > 0 {
-			envelopes++
-		}
-	}
-	bundles := make([]string, len(vf.bundles))
-	for i, b := range vf.bundles {
-		bundles[i] = t(b)
-	}
-	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(bundles, ", "), envelopes, strings.Join(crit, ", "))
-	if len(r.Criteria.Policies) > 0 {
-		pols := make([]string, len(r.Criteria.Policies))
-		for i, s := range r.Criteria.Policies {
-			pols[i] = t(fmt.Sprintf("%s (sha256:%.12s)", s.URI, s.Digest["sha256"]))
-		}
-		failOn := "deny and violation fail"
-		if r.Criteria.FailOn == rules.KindWarn {
-			failOn = "deny, violation and warn fail"
-		}
-		fmt.Fprintf(w, "%s %s; %d rule(s); %s\n", p.bold("policy"), strings.Join(pols, ", "), len(r.Rules()), failOn)
-	}
-	denied := 0
-	for _, a := range r.Artifacts {
-		switch {
-		case a.Allowed:
-			srcs := make([]string, len(a.Attestations))
-			for i, s := range a.Attestations {
-				srcs[i] = t(s.String())
-			}
-			fmt.Fprintf(w, "%s %s: verified by %s\n", p.green("✓"), t(a.Name), strings.Join(srcs, ", "))
-			printIdentities(w, p, r, a)
-			printTrustSigners(w, p, r, a)
-		case len(a.Reasons) > 0:
-			denied++
-			fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), t(a.Name), safetext.Line(a.Reasons[0]))
-			more := a.Reasons[1:]
-			if len(more) > maxTextReasons {
-				more = more[:maxTextReasons]
-			}
-			for _, reason := range more {
-				fmt.Fprintf(w, "    %s %s\n", p.dim("also:"), safetext.Line(reason))
-			}
-			if n := len(a.Reasons) - 1 - len(more); n > 0 {
-				fmt.Fprintf(w, "    %s %d more reason(s); --format json lists them all\n", p.dim("also:"), n)
-			}
-		default:
-			denied++
-			fmt.Fprintf(w, "%s %s: denied by policy\n", p.red("✗"), t(a.Name))
-		}
-		for _, f := range a.Findings {
-			printFinding(w, p, f, r.Criteria.FailOn == rules.KindWarn)
-		}
-	}
-	for _, warning := range r.Warnings {
-		fmt.Fprintf(w, "%s %s\n", p.yellow("warning:"), safetext.Line(warning))
-	}
-	if denied == 0 {
-		fmt.Fprintf(w, "%s: %d artifact(s) verified\n", p.green("allowed"), len(r.Artifacts))
-	} else {
-		fmt.Fprintf(w, "%s: %d of %d artifact(s) failed verification\n", p.red("denied"), denied, len(r.Artifacts))
-	}
-}
-
-// printFinding prints one policy finding under its artifact:
-//
-//	deny  SLSA build level: provenance from ... (app.intoto.jsonl:1)
-func printFinding(w io.Writer, p palette, f rules.Finding, failOnWarn bool) {
-	label := fmt.Sprintf("%-9s", safetext.Text(f.Kind))
-	switch {
-	case f.Exception != nil:
-		label = p.dim(fmt.Sprintf("%-9s", "excepted"))
-	case f.Denies(failOnWarn):
-		label = p.red(label)
-	default:
-		label = p.yellow(label)
-	}
-	line := f.Message
-	if f.Kind != rules.KindError {
-		line = f.Heading() + ": " + f.Message
-	}
-	if f.Attestation != "" {
-		line += " (" + f.Attestation + ")"
-	}
-	fmt.Fprintf(w, "    %s %s\n", label, safetext.Line(line))
-	if f.Exception != nil {
-		until := ""
-		if f.Exception.Expires != "" {
-			until = ", until " + f.Exception.Expires
-		}
-		fmt.Fprintf(w, "              %s\n", p.dim(safetext.Line(fmt.Sprintf("%s (%s%s)", f.Exception.Reason, f.Exception.Source, until))))
-	}
-}
-
-func (p palette) yellow(s string) string { return p.wrap("33", s) }

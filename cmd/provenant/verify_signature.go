@@ -140,7 +140,7 @@ func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, check
 		}
 		fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), t(signer))
 		if id := c.Identity(); id != nil && id.SourceRepositoryURI != "" {
-			fmt.Fprintf(w, "    %s %s\n", p.dim("source:"), t(fmt.Sprintf("%s@%s %s", id.SourceRepositoryURI, id.SourceRepositoryRef, shortHex(id.SourceRepositoryDigest))))
+			fmt.Fprintf(w, "    %s %s\n", p.dim("source:"), t(fmt.Sprintf("%s@%s %s", id.SourceRepositoryURI, id.SourceRepositoryRef, attest.ShortKeyID(id.SourceRepositoryDigest))))
 		}
 		if len(c.Times) == 0 {
 			fmt.Fprintf(w, "    %s none (no log entry or timestamp: the key is trusted for any time)\n", p.dim("time:"))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/policy/report"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -277,8 +278,8 @@ func TestVerifyTextCapsReasons(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1", r.code)
 	}
-	if n := strings.Count(r.stdout, "also:"); n != maxTextReasons+1 {
-		t.Errorf("%d 'also:' lines, want %d:\n%s", n, maxTextReasons+1, r.stdout)
+	if n := strings.Count(r.stdout, "also:"); n != report.MaxTextReasons+1 {
+		t.Errorf("%d 'also:' lines, want %d:\n%s", n, report.MaxTextReasons+1, r.stdout)
 	}
 	if !strings.Contains(r.stdout, "also: 15 more reason(s); --format json lists them all") {
 		t.Errorf("no count of the reasons left out:\n%s", r.stdout)

@@ -1,4 +1,4 @@
-package policy
+package report
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/attest/safetext"
+	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
 )
 
@@ -115,7 +116,7 @@ var securitySeverity = map[string]string{"critical": "9.5", "high": "8.0", "medi
 // WriteSARIF writes the report as SARIF 2.1.0: one rule per policy rule
 // (with its METADATA), one result per finding and per failed built-in
 // check. Waived findings carry a suppression with the exception's reason.
-func WriteSARIF(w io.Writer, r *Report, version string) error {
+func WriteSARIF(w io.Writer, r *policy.Report, version string) error {
 	failOnWarn := r.Criteria.FailOn == rules.KindWarn
 	driver := sarifDriver{Name: "provenant", Version: version, InformationURI: "https://github.com/provenant/provenant"}
 	index := map[string]int{}
@@ -134,7 +135,7 @@ func WriteSARIF(w io.Writer, r *Report, version string) error {
 		FullDescription:      &sarifText{"Every envelope is signed by the trusted keys, and the artifact is named by a statement of the expected predicate type that passes the builder and source checks."},
 		DefaultConfiguration: sarifConfig{Level: "error"},
 	})
-	for _, info := range r.rules {
+	for _, info := range r.Rules {
 		addRule(sarifRuleFor(info, failOnWarn))
 	}
 	results := []sarifResult{}

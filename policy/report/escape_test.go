@@ -1,4 +1,4 @@
-package policy
+package report
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
 )
 
@@ -27,11 +28,11 @@ var hostileFields = []string{
 
 // hostileReport is a denied report whose every field from outside
 // provenant holds a hostile string.
-func hostileReport() *Report {
-	r := &Report{Allowed: false, Criteria: Criteria{Keys: []string{"k"}, Threshold: 1, BuilderID: hostileFields[0], SourceURI: hostileFields[2],
+func hostileReport() *policy.Report {
+	r := &policy.Report{Allowed: false, Criteria: policy.Criteria{Keys: []string{"k"}, Threshold: 1, BuilderID: hostileFields[0], SourceURI: hostileFields[2],
 		Policies: []rules.PolicySource{{URI: hostileFields[3], Digest: map[string]string{"sha256": hostileFields[4]}}}}}
 	for i, h := range hostileFields {
-		a := Artifact{Name: h, Allowed: i%2 == 0, Attestations: []attest.Source{{File: h, Line: 1}}}
+		a := policy.Artifact{Name: h, Allowed: i%2 == 0, Attestations: []attest.Source{{File: h, Line: 1}}}
 		if !a.Allowed {
 			a.Reasons = []string{"builder " + h + " is not " + hostileFields[(i+1)%len(hostileFields)]}
 		}
@@ -42,7 +43,7 @@ func hostileReport() *Report {
 		r.Artifacts = append(r.Artifacts, a)
 	}
 	r.Warnings = hostileFields
-	r.rules = []rules.RuleInfo{{Kind: rules.KindDeny, Package: "release", Title: hostileFields[1], Description: hostileFields[3], Custom: map[string]any{"solution": hostileFields[4]}}}
+	r.Rules = []rules.RuleInfo{{Kind: rules.KindDeny, Package: "release", Title: hostileFields[1], Description: hostileFields[3], Custom: map[string]any{"solution": hostileFields[4]}}}
 	return r
 }
 
@@ -260,5 +261,39 @@ func TestWriteSARIFHostile(t *testing.T) {
 			}
 			bs = 0
 		}
+	}
+}
+
+// TestWriteTextHostile: in verify's text output, every field from a
+// bundle, a policy or a file name is one escaped line: no terminal escape,
+// carriage return, bidi override or line break of the signer's own.
+func TestWriteTextHostile(t *testing.T) {
+	h := "x\x1b[2J\x1b[H\r\u202e\nallowed: 1 artifact(s) verified\u200b"
+	r := &policy.Report{
+		Criteria: policy.Criteria{Keys: []string{"k"}, Threshold: 1, BuilderID: h, SourceURI: h,
+			Policies: []rules.PolicySource{{URI: h, Digest: map[string]string{"sha256": h}}}},
+		Attestations: []policy.Attestation{{Source: attest.Source{File: h, Line: 1}, Verified: true}},
+		Artifacts: []policy.Artifact{
+			{Name: h, Allowed: true, Attestations: []attest.Source{{File: h, Line: 1}}},
+			{Name: h, Reasons: []string{h, h}},
+			{Name: h, Findings: []rules.Finding{
+				{Kind: rules.KindDeny, Package: h, Title: h, Message: h, Attestation: h},
+				{Kind: rules.KindWarn, Message: h, Exception: &rules.AppliedException{Reason: h, Source: h, Expires: h}},
+			}},
+		},
+		Warnings: []string{h},
+	}
+	var b strings.Builder
+	if err := WriteText(&b, r, TextOptions{Bundles: []string{h}}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, bad := range []string{"\x1b", "\r", "\u202e", "\u200b", "\nallowed:"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("text output holds %q:\n%s", bad, out)
+		}
+	}
+	if n, want := strings.Count(out, "\n"), 11; n != want {
+		t.Errorf("%d lines, want %d (one per item):\n%s", n, want, out)
 	}
 }

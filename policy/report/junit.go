@@ -1,4 +1,4 @@
-package policy
+package report
 
 import (
 	"encoding/xml"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/attest/safetext"
+	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
 )
 
@@ -47,7 +48,7 @@ type junitFailure struct {
 // Every field is one line of text without control or format characters
 // (safetext.Line), as well as XML-escaped: test-report viewers print these
 // strings to terminals and logs.
-func WriteJUnit(w io.Writer, r *Report) error {
+func WriteJUnit(w io.Writer, r *policy.Report) error {
 	failOnWarn := r.Criteria.FailOn == rules.KindWarn
 	out := junitSuites{Name: "provenant verify"}
 	t := safetext.Line
@@ -80,7 +81,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			order = append(order, id)
 			return c
 		}
-		for _, info := range r.rules {
+		for _, info := range r.Rules {
 			title := info.Title
 			if title == "" {
 				title = info.ID()

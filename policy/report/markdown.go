@@ -1,4 +1,4 @@
-package policy
+package report
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/attest/safetext"
+	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
 )
 
@@ -17,7 +18,7 @@ import (
 // flag is escaped (safetext.Markdown, or inline code with
 // safetext.MarkdownCode): a signer cannot draw HTML, a table row, an
 // image, a link or math into the summary.
-func WriteMarkdown(w io.Writer, r *Report) error {
+func WriteMarkdown(w io.Writer, r *policy.Report) error {
 	var b strings.Builder
 	failOnWarn := r.Criteria.FailOn == rules.KindWarn
 	verdict := "✅ allowed"
@@ -37,7 +38,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "- policy: %s (sha256:%s)\n", mdCode(p.URI), mdText(truncateRunes(p.Digest["sha256"], 12)))
 	}
 	if len(r.Criteria.Policies) > 0 {
-		fmt.Fprintf(&b, "- rules checked: %d\n", len(r.rules))
+		fmt.Fprintf(&b, "- rules checked: %d\n", len(r.Rules))
 	}
 	b.WriteString("\n| | Artifact | Result |\n|---|---|---|\n")
 	for _, a := range r.Artifacts {

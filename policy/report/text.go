@@ -1,0 +1,330 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/safetext"
+	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/rules"
+)
+
+// MaxTextReasons caps the "also:" lines under an artifact in text output: a
+// bundle of 2,000 bad envelopes should not print 2,000 lines per artifact.
+const MaxTextReasons = 9
+
+// writeText prints the report for a terminal or a log. Every field
+// that comes from a bundle, a policy, a file name or a flag goes through
+// safetext.Text (or Line): a signer cannot move the cursor, recolour, or
+// print a line of its own.
+// WriteText writes the report for a terminal or a log: the criteria, then
+// each artifact, allowed (with who signed) or denied (with every reason,
+// the first ten printed), its policy findings, and the verdict.
+func WriteText(w io.Writer, r *policy.Report, o TextOptions) error {
+	ew := &errWriter{w: w}
+	writeText(ew, palette{o.Color}, o.Bundles, r)
+	return ew.err
+}
+
+// TextOptions say how to write the text report.
+type TextOptions struct {
+	// Bundles are the bundle files the report was made from, as named.
+	Bundles []string
+	// Color writes ANSI colours (only for a terminal).
+	Color bool
+}
+
+func writeText(w io.Writer, p palette, bundleNames []string, r *policy.Report) {
+	t := safetext.Text
+	var crit []string
+	if len(r.Criteria.Keys) > 0 {
+		crit = append(crit, fmt.Sprintf("%d trusted key(s), threshold %d", len(r.Criteria.Keys), r.Criteria.Threshold))
+	}
+	if r.Criteria.BuilderID != "" {
+		crit = append(crit, "builder "+t(r.Criteria.BuilderID))
+	}
+	if r.Criteria.SourceURI != "" {
+		crit = append(crit, "source "+t(r.Criteria.SourceURI))
+	}
+	crit = append(crit, sigstoreCriteriaText(r.Criteria.Sigstore)...)
+	crit = append(crit, trustCriteriaText(r.Criteria)...)
+	envelopes := 0
+	for _, e := range r.Attestations {
+		if e.Source.Line > 0 {
+			envelopes++
+		}
+	}
+	bundles := make([]string, len(bundleNames))
+	for i, b := range bundleNames {
+		bundles[i] = t(b)
+	}
+	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(bundles, ", "), envelopes, strings.Join(crit, ", "))
+	if len(r.Criteria.Policies) > 0 {
+		pols := make([]string, len(r.Criteria.Policies))
+		for i, s := range r.Criteria.Policies {
+			pols[i] = t(fmt.Sprintf("%s (sha256:%.12s)", s.URI, s.Digest["sha256"]))
+		}
+		failOn := "deny and violation fail"
+		if r.Criteria.FailOn == rules.KindWarn {
+			failOn = "deny, violation and warn fail"
+		}
+		fmt.Fprintf(w, "%s %s; %d rule(s); %s\n", p.bold("policy"), strings.Join(pols, ", "), len(r.Rules), failOn)
+	}
+	denied := 0
+	for _, a := range r.Artifacts {
+		switch {
+		case a.Allowed:
+			srcs := make([]string, len(a.Attestations))
+			for i, s := range a.Attestations {
+				srcs[i] = t(s.String())
+			}
+			fmt.Fprintf(w, "%s %s: verified by %s\n", p.green("✓"), t(a.Name), strings.Join(srcs, ", "))
+			printIdentities(w, p, r, a)
+			printTrustSigners(w, p, r, a)
+		case len(a.Reasons) > 0:
+			denied++
+			fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), t(a.Name), safetext.Line(a.Reasons[0]))
+			more := a.Reasons[1:]
+			if len(more) > MaxTextReasons {
+				more = more[:MaxTextReasons]
+			}
+			for _, reason := range more {
+				fmt.Fprintf(w, "    %s %s\n", p.dim("also:"), safetext.Line(reason))
+			}
+			if n := len(a.Reasons) - 1 - len(more); n > 0 {
+				fmt.Fprintf(w, "    %s %d more reason(s); --format json lists them all\n", p.dim("also:"), n)
+			}
+		default:
+			denied++
+			fmt.Fprintf(w, "%s %s: denied by policy\n", p.red("✗"), t(a.Name))
+		}
+		for _, f := range a.Findings {
+			printFinding(w, p, f, r.Criteria.FailOn == rules.KindWarn)
+		}
+	}
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(w, "%s %s\n", p.yellow("warning:"), safetext.Line(warning))
+	}
+	if denied == 0 {
+		fmt.Fprintf(w, "%s: %d artifact(s) verified\n", p.green("allowed"), len(r.Artifacts))
+	} else {
+		fmt.Fprintf(w, "%s: %d of %d artifact(s) failed verification\n", p.red("denied"), denied, len(r.Artifacts))
+	}
+}
+
+// printFinding prints one policy finding under its artifact:
+//
+//	deny  SLSA build level: provenance from ... (app.intoto.jsonl:1)
+func printFinding(w io.Writer, p palette, f rules.Finding, failOnWarn bool) {
+	label := fmt.Sprintf("%-9s", safetext.Text(f.Kind))
+	switch {
+	case f.Exception != nil:
+		label = p.dim(fmt.Sprintf("%-9s", "excepted"))
+	case f.Denies(failOnWarn):
+		label = p.red(label)
+	default:
+		label = p.yellow(label)
+	}
+	line := f.Message
+	if f.Kind != rules.KindError {
+		line = f.Heading() + ": " + f.Message
+	}
+	if f.Attestation != "" {
+		line += " (" + f.Attestation + ")"
+	}
+	fmt.Fprintf(w, "    %s %s\n", label, safetext.Line(line))
+	if f.Exception != nil {
+		until := ""
+		if f.Exception.Expires != "" {
+			until = ", until " + f.Exception.Expires
+		}
+		fmt.Fprintf(w, "              %s\n", p.dim(safetext.Line(fmt.Sprintf("%s (%s%s)", f.Exception.Reason, f.Exception.Source, until))))
+	}
+}
+
+// printIdentities prints the verified certificate identities of the
+// envelopes that cover an artifact.
+func printIdentities(w io.Writer, p palette, r *policy.Report, a policy.Artifact) {
+	seen := map[string]bool{}
+	for _, src := range a.Attestations {
+		for i := range r.Attestations {
+			e := &r.Attestations[i]
+			if e.Source != src || e.Identity() == nil {
+				continue
+			}
+			line := identityLine(e)
+			if seen[line] {
+				continue
+			}
+			seen[line] = true
+			fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), safetext.Text(line))
+		}
+	}
+}
+
+func identityLine(e *policy.Attestation) string {
+	c := e.Identity()
+	parts := []string{c.SubjectAlternativeName, "issuer " + c.Issuer}
+	if e.VerifiedBuilder != "" && e.VerifiedBuilder != c.SubjectAlternativeName {
+		parts = append(parts, "builder "+e.VerifiedBuilder)
+	}
+	if c.SourceRepositoryURI != "" {
+		src := c.SourceRepositoryURI
+		if c.SourceRepositoryRef != "" {
+			src += "@" + c.SourceRepositoryRef
+		}
+		if c.SourceRepositoryDigest != "" {
+			src += " (" + shortHex(c.SourceRepositoryDigest) + ")"
+		}
+		parts = append(parts, "source "+src)
+	}
+	if c.BuildTrigger != "" {
+		parts = append(parts, "trigger "+c.BuildTrigger)
+	}
+	if c.RunnerEnvironment != "" {
+		parts = append(parts, c.RunnerEnvironment)
+	}
+	for _, ts := range e.Times {
+		parts = append(parts, "signed "+ts.Time.Format("2006-01-02T15:04:05Z")+" ("+strings.ToLower(ts.Kind)+")")
+		break
+	}
+	return strings.Join(parts, ", ")
+}
+
+func shortHex(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// sigstoreCriteriaText describes the Sigstore expectations for verify's
+// criteria line.
+func sigstoreCriteriaText(c *policy.SigstoreCriteria) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	if c.TrustedRoot {
+		out = append(out, "Sigstore trusted root")
+	}
+	for _, id := range c.Identities {
+		out = append(out, "identity "+safetext.Text(id.String()))
+	}
+	if len(c.TrustedBuilders) > 0 {
+		out = append(out, "slsa-github-generator's builders")
+	}
+	if c.SourceBranch != "" {
+		out = append(out, "branch "+safetext.Text(c.SourceBranch))
+	}
+	if c.SourceTag != "" {
+		out = append(out, "tag "+safetext.Text(c.SourceTag))
+	}
+	if c.VersionedTag != "" {
+		out = append(out, "versioned tag "+safetext.Text(c.VersionedTag))
+	}
+	for _, k := range sortedInputKeys(c.WorkflowInputs) {
+		out = append(out, "input "+safetext.Text(k+"="+c.WorkflowInputs[k]))
+	}
+	return out
+}
+
+func sortedInputKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// trustCriteriaText describes the trust file and the X.509 roots for
+// verify's criteria line.
+func trustCriteriaText(c policy.Criteria) []string {
+	var out []string
+	if t := c.Trust; t != nil {
+		revoked := 0
+		for _, k := range t.Keys {
+			if k.Revoked {
+				revoked++
+			}
+		}
+		s := fmt.Sprintf("trust file %s (%d key(s)", safetext.Text(t.File), len(t.Keys))
+		if revoked > 0 {
+			s += fmt.Sprintf(", %d revoked", revoked)
+		}
+		if len(t.Steps) > 0 {
+			s += fmt.Sprintf(", %d step rule(s)", len(t.Steps))
+		}
+		out = append(out, s+")")
+	}
+	if x := c.X509; x != nil {
+		out = append(out, safetext.Text(fmt.Sprintf("X.509 roots %s (%d), identity %s", x.RootsFile, len(x.Roots), x.Identity)))
+	}
+	return out
+}
+
+// printTrustSigners prints the trust-file names and the X.509 identities
+// of the signers of the envelopes that cover an artifact.
+func printTrustSigners(w io.Writer, p palette, r *policy.Report, a policy.Artifact) {
+	seen := map[string]bool{}
+	for _, src := range a.Attestations {
+		for _, e := range r.Attestations {
+			if e.Source != src {
+				continue
+			}
+			var lines []string
+			for _, s := range e.Signers {
+				if k := s.Trusted; k != nil {
+					lines = append(lines, fmt.Sprintf("key %s (%s, %s)", k.Name, attest.ShortKeyID(k.KeyID), k.Source))
+				}
+			}
+			for _, s := range e.Signers {
+				if c := s.X509; c != nil {
+					lines = append(lines, fmt.Sprintf("%s (certificate from %s, valid until %s)", c.Identity, c.Issuer, c.NotAfter.Format("2006-01-02T15:04:05Z")))
+				}
+			}
+			for _, l := range lines {
+				if !seen[l] {
+					seen[l] = true
+					fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), safetext.Text(l))
+				}
+			}
+		}
+	}
+}
+
+// palette colours text for a terminal, or leaves it as it is.
+type palette struct{ on bool }
+
+func (p palette) wrap(code, s string) string {
+	if !p.on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (p palette) green(s string) string  { return p.wrap("32", s) }
+func (p palette) red(s string) string    { return p.wrap("31", s) }
+func (p palette) bold(s string) string   { return p.wrap("1", s) }
+func (p palette) dim(s string) string    { return p.wrap("2", s) }
+func (p palette) yellow(s string) string { return p.wrap("33", s) }
+
+// errWriter keeps the first write error, so that a printer of many lines
+// reports it once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	e.err = err
+	return n, err
+}
