@@ -140,7 +140,7 @@ func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
 	err := l.ScanBundle(r, name, func(lineNo int, data []byte) error {
 		got, err := l.parseLine(Source{name, lineNo}, data, l.Envelopes-len(entries))
 		if err != nil {
-			return fmt.Errorf("%s:%d: %w", name, lineNo, err)
+			return &BundleError{File: name, Line: lineNo, Err: err}
 		}
 		entries = append(entries, got...)
 		return nil
@@ -166,7 +166,7 @@ func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data 
 	for {
 		line, err := readLine(br, l.LineBytes)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
+			return &BundleError{File: name, Line: lineNo + 1, Err: err}
 		}
 		if len(line) == 0 && errors.Is(err, io.EOF) {
 			break
@@ -178,17 +178,17 @@ func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data 
 				// Not JSON Lines: the first envelope spans several lines.
 				rest, rerr := io.ReadAll(io.LimitReader(br, int64(l.LineBytes+1-len(line))))
 				if rerr != nil {
-					return fmt.Errorf("%s: %w", name, rerr)
+					return &BundleError{File: name, Err: rerr}
 				}
 				doc := append(line, rest...)
 				if len(doc) > l.LineBytes {
-					return fmt.Errorf("%s: %w", name, &LimitError{Name: "line-bytes", Max: l.LineBytes, What: fmt.Sprintf("document longer than %d bytes", l.LineBytes)})
+					return &BundleError{File: name, Err: &LimitError{Name: "line-bytes", Max: l.LineBytes, What: fmt.Sprintf("document longer than %d bytes", l.LineBytes)}}
 				}
 				return emit(lineNo, bytes.TrimSpace(doc))
 			}
 			count++
 			if count > l.Envelopes {
-				return fmt.Errorf("%s:%d: %w", name, lineNo, TooManyEntries(l.Envelopes, 1))
+				return &BundleError{File: name, Line: lineNo, Err: TooManyEntries(l.Envelopes, 1)}
 			}
 			if err := emit(lineNo, trimmed); err != nil {
 				return err
@@ -199,7 +199,7 @@ func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data 
 		}
 	}
 	if count == 0 {
-		return fmt.Errorf("%s: %w: no envelope found", name, ErrEmptyBundle)
+		return &BundleError{File: name, Err: fmt.Errorf("%w: no envelope found", ErrEmptyBundle)}
 	}
 	return nil
 }

@@ -50,3 +50,21 @@ func (e *ErrThreshold) Error() string {
 
 // Unwrap makes errors.Is(err, ErrSignature) true for threshold failures.
 func (e *ErrThreshold) Unwrap() error { return ErrSignature }
+
+// BundleError is an error about a place in a bundle: the file, the line
+// (0 when the error is about the whole file), and what is wrong. Its
+// message is "file:line: what is wrong".
+type BundleError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *BundleError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *BundleError) Unwrap() error { return e.Err }

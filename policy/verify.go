@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -534,34 +533,15 @@ func ReadBundlesLimited(paths []string, l attest.Limits) ([]attest.Entry, error)
 	for _, p := range paths {
 		entries, err := l.ReadBundleFile(p)
 		if err != nil {
-			if errors.Is(err, attest.ErrEmptyBundle) || errors.Is(err, attest.ErrMalformed) {
-				line, msg := stripPrefix(err, p)
-				entries = append(entries, attest.Entry{Source: attest.Source{File: p, Line: line}, Err: msg})
-			} else {
+			be, ok := errors.AsType[*attest.BundleError](err)
+			if !ok || !errors.Is(err, attest.ErrEmptyBundle) && !errors.Is(err, attest.ErrMalformed) {
 				return nil, err
 			}
+			entries = append(entries, attest.Entry{Source: attest.Source{File: be.File, Line: be.Line}, Err: be.Err})
 		}
 		all = append(all, entries...)
 	}
 	return all, nil
-}
-
-// stripPrefix drops a leading "file:" or "file:line:" from an error that is
-// going to be shown with its source anyway, and returns the line it names
-// (0 when none).
-func stripPrefix(err error, file string) (int, error) {
-	msg := err.Error()
-	rest, ok := strings.CutPrefix(msg, file+":")
-	if !ok {
-		return 0, err
-	}
-	line := 0
-	if i := strings.Index(rest, ": "); i >= 0 {
-		if n, convErr := strconv.Atoi(rest[:i]); convErr == nil {
-			line, rest = n, rest[i+2:]
-		}
-	}
-	return line, errors.New(strings.TrimSpace(rest))
 }
 
 // checkVSAResult refuses a Verification Summary whose verification did
