@@ -77,10 +77,11 @@ instead of SLSA provenance.`,
 			default:
 				return usageError("--bundle-format must be dsse or sigstore, not %q", bundleFormat)
 			}
-			signer, err := loadSigner(keyPath)
+			signer, err := openSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return inputError(err)
 			}
+			defer attest.CloseSigner(signer)
 			req.Signer = signer
 			switch bundleFormat {
 			case "dsse":

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/provenance"
@@ -73,10 +74,11 @@ written after it succeeded (no product, signing or writing failed).`,
 			case len(req.Products) == 0:
 				return usageError("run: --products is required: SLSA provenance is about what a step makes")
 			}
-			signer, err := loadSigner(keyPath)
+			signer, err := openSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
 			}
+			defer attest.CloseSigner(signer)
 			req.Signer = signer
 			req.Command = args
 			req.Version = provenantVersion()

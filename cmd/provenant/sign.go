@@ -50,10 +50,11 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if err := attest.CheckWrite(out, wopts...); err != nil {
 				return inputError(forceHint(err))
 			}
-			signer, err := loadSigner(keyPath)
+			signer, err := openSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return inputError(err)
 			}
+			defer attest.CloseSigner(signer)
 			b, err := sigstore.SignArtifactFile(cmd.Context(), signer, args[0])
 			if err != nil {
 				return inputError(err)
