@@ -39,6 +39,11 @@ are the files the command created or changed under --products, and its
 predicate records the step, the command, the materials, the source checkout
 and where the build ran (GitHub Actions, GitLab CI or local).
 
+--materials and --products take files, directories and patterns: "*", "?"
+and "[...]" within a name, "{a,b}" alternatives, "**" across directories
+(docs/run.md). A symbolic link a pattern matches is recorded as a link
+unless it points to a file inside the pattern's base directory.
+
 The bundle is written as attest writes it: a DSSE envelope appended to a
 JSON Lines bundle, with --cert (and --cert-chain) the signing key's X.509
 certificate chain beside the signature, or with --bundle-format sigstore
