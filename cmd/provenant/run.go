@@ -229,15 +229,6 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 	return nil
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
-}
-
 // progressPrinter shows hashing progress once hashing has taken more than
 // a second: one line rewritten in place on a terminal, a line every few
 // seconds otherwise.
