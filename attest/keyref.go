@@ -110,12 +110,12 @@ func RegisterKeyBackend(b KeyBackend) {
 // keySchemes are the key reference schemes provenant knows, with the
 // package that registers a backend for each. A reference in one of them
 // is never read as a file name, whether or not its backend is linked in.
-var keySchemes = []struct{ prefix, pkg string }{
-	{"pkcs11:", "github.com/provenant/provenant/attest/pkcs11"},
-	{"awskms://", "github.com/provenant/provenant/attest/kms"},
-	{"gcpkms://", "github.com/provenant/provenant/attest/kms"},
-	{"azurekms://", "github.com/provenant/provenant/attest/kms"},
-	{"hashivault://", "github.com/provenant/provenant/attest/kms"},
+var keySchemes = []struct{ prefix, backend, pkg string }{
+	{"pkcs11:", "PKCS#11", "github.com/provenant/provenant/attest/pkcs11"},
+	{"awskms://", "KMS", "github.com/provenant/provenant/attest/kms"},
+	{"gcpkms://", "KMS", "github.com/provenant/provenant/attest/kms"},
+	{"azurekms://", "KMS", "github.com/provenant/provenant/attest/kms"},
+	{"hashivault://", "KMS", "github.com/provenant/provenant/attest/kms"},
 }
 
 // IsKeyURI says whether ref names a key by a URI (a PKCS#11 token, a KMS)
@@ -125,7 +125,7 @@ func IsKeyURI(ref string) bool {
 	if _, ok := backendFor(ref); ok {
 		return true
 	}
-	_, ok := knownScheme(ref)
+	_, _, _, ok := knownScheme(ref)
 	return ok
 }
 
@@ -140,13 +140,26 @@ func backendFor(ref string) (KeyBackend, bool) {
 	return KeyBackend{}, false
 }
 
-func knownScheme(ref string) (pkg string, ok bool) {
+// knownScheme returns the scheme ref starts with (in any case), the name
+// of the backend that opens it, and the package that registers it.
+func knownScheme(ref string) (prefix, backend, pkg string, ok bool) {
 	for _, s := range keySchemes {
 		if len(ref) >= len(s.prefix) && strings.EqualFold(ref[:len(s.prefix)], s.prefix) {
-			return s.pkg, true
+			return s.prefix, s.backend, s.pkg, true
 		}
 	}
-	return "", false
+	return "", "", "", false
+}
+
+func backendRegistered(name string) bool {
+	backendsMu.RLock()
+	defer backendsMu.RUnlock()
+	for _, b := range backends {
+		if b.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // LoadSignerRef opens the signing key ref names, as cosign's
@@ -184,7 +197,12 @@ func LoadSignerRef(ctx context.Context, ref string, opts ...KeyOption) (Signer, 
 		}
 		return s, nil
 	}
-	if pkg, ok := knownScheme(ref); ok {
+	if prefix, backend, pkg, ok := knownScheme(ref); ok {
+		if backendRegistered(backend) {
+			// The backend is there but does not take this spelling
+			// (KMS schemes are lower case, as sigstore spells them).
+			return nil, fmt.Errorf("%w: %q: write the scheme as %s", ErrNoKeyBackend, ref[:len(prefix)], prefix)
+		}
 		scheme, _, _ := strings.Cut(ref, ":")
 		return nil, fmt.Errorf("%w: %s: keys need package %s, which this program does not import", ErrNoKeyBackend, scheme, pkg)
 	}

@@ -19,14 +19,9 @@ var (
 	// ErrPIN: no PIN was given, or the token refused it.
 	ErrPIN = fmt.Errorf("%w: PKCS#11 PIN", attest.ErrKey)
 	// ErrNoPIN: the URI has no pin-value or pin-source, and no PIN was
-	// supplied (attest.WithPIN). It matches ErrPIN (and attest.ErrKey).
-	ErrNoPIN error = noPIN{}
+	// supplied (attest.WithPIN). It wraps ErrPIN.
+	ErrNoPIN = fmt.Errorf("%w: no PIN", ErrPIN)
 )
-
-type noPIN struct{}
-
-func (noPIN) Error() string { return "no PIN" }
-func (noPIN) Unwrap() error { return ErrPIN }
 
 // maxPINSourceBytes bounds a pin-source file.
 const maxPINSourceBytes = 64 << 10
@@ -269,7 +264,7 @@ func (u *URI) PIN(supply attest.PasswordFunc) (string, error) {
 			return pin, nil
 		}
 	}
-	return "", fmt.Errorf("%w: no PIN for %s (the URI has no pin-value or pin-source)", ErrNoPIN, u)
+	return "", fmt.Errorf("%w for %s (the URI has no pin-value or pin-source)", ErrNoPIN, u)
 }
 
 // Redact returns s with any pin-value attribute removed, for messages about
