@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/ThalesGroup/crypto11 v1.6.2
+	github.com/bmatcuk/doublestar/v4 v4.10.4
 	github.com/in-toto/attestation v1.2.0
 	github.com/miekg/pkcs11 v1.1.2
 	github.com/open-policy-agent/opa v1.22.3

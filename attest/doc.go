@@ -12,6 +12,15 @@
 // refused, because two parsers that keep different duplicates disagree about
 // what was signed.
 //
+// Signing keys are opened by reference with LoadSignerRef: a key file
+// (plain or encrypted), or a pkcs11: or KMS URI once package attest/pkcs11
+// or attest/kms is imported (they register with RegisterKeyBackend).
+// Secrets come only through options (WithPassword, WithPIN); nothing is
+// read from the environment. Signed statements are recorded through a
+// Writer: NewDSSEWriter appends to a JSON Lines bundle (optionally with the
+// key's certificate chain), sigstore.NewBundleWriter writes a Sigstore
+// bundle.
+//
 // attest depends on no policy engine and no Sigstore client; a depcheck test
 // keeps it that way so that it stays light to import as a library.
 package attest

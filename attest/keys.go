@@ -87,14 +87,23 @@ const MaxKeyBytes = 1 << 20
 type Signer = dsse.SignerVerifier
 
 // LoadSigner reads a private key file (PKCS#8, PKCS#1 or SEC 1 PEM, an
-// encrypted key in the cosign/sigstore format, or a securesystemslib JSON
-// key) and returns a signer for it. An encrypted key needs WithPassword.
+// encrypted key in the cosign/sigstore format or PKCS#8 PBES2, or a
+// securesystemslib JSON key) and returns a signer for it. An encrypted key
+// needs WithPassword. LoadSignerRef also opens PKCS#11 and KMS keys.
 func LoadSigner(path string, opts ...KeyOption) (Signer, error) {
+	c, err := NewKeyConfig(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return loadSigner(path, c)
+}
+
+func loadSigner(path string, c KeyConfig) (Signer, error) {
 	data, err := regfile.ReadFile(path, MaxKeyBytes)
 	if err != nil {
 		return nil, FileError(err)
 	}
-	s, err := ParseSigner(data, opts...)
+	s, err := parseSigner(data, c)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -103,7 +112,15 @@ func LoadSigner(path string, opts ...KeyOption) (Signer, error) {
 
 // ParseSigner parses private key material; see LoadSigner.
 func ParseSigner(data []byte, opts ...KeyOption) (Signer, error) {
-	k, err := parseSSLibKey(data, collectKeyOptions(opts))
+	c, err := NewKeyConfig(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return parseSigner(data, c)
+}
+
+func parseSigner(data []byte, c KeyConfig) (Signer, error) {
+	k, err := parseSSLibKey(data, c)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +204,7 @@ func newSigner(k *signerverifier.SSLibKey) (Signer, error) {
 
 // parseSSLibKey reads PEM or securesystemslib JSON key material into the
 // library's key type, which carries the securesystemslib key id.
-func parseSSLibKey(data []byte, o keyOptions) (*signerverifier.SSLibKey, error) {
+func parseSSLibKey(data []byte, c KeyConfig) (*signerverifier.SSLibKey, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		if err := checkNoDuplicateKeys(trimmed); err != nil {
@@ -205,7 +222,7 @@ func parseSSLibKey(data []byte, o keyOptions) (*signerverifier.SSLibKey, error) 
 	}
 	if isEncryptedPEM(block) {
 		var err error
-		if block, err = decryptPEM(block, o); err != nil {
+		if block, err = decryptPEM(block, c); err != nil {
 			return nil, err
 		}
 	}
@@ -247,7 +264,7 @@ func LoadPublicKey(path string) (*PublicKey, error) {
 
 // ParsePublicKey parses public key material; see LoadPublicKey.
 func ParsePublicKey(data []byte) (*PublicKey, error) {
-	k, err := parseSSLibKey(data, keyOptions{})
+	k, err := parseSSLibKey(data, KeyConfig{})
 	if err != nil {
 		return nil, err
 	}
@@ -305,6 +322,15 @@ func checkRSASize(pub crypto.PublicKey) error {
 		return fmt.Errorf("%w: RSA key of %d bits is too small (at least %d)", ErrKey, r.N.BitLen(), minRSABits)
 	}
 	return nil
+}
+
+// MarshalPEM returns the key as PKIX PEM, the form verifiers are given.
+func (k *PublicKey) MarshalPEM() ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(k.Key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding the public key: %v", ErrKey, err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }
 
 // KeyID implements dsse.Verifier.
@@ -445,8 +471,12 @@ func WriteKeyPair(prefix string, t KeyType, force bool, opts ...KeyOption) (*Key
 		return nil, err
 	}
 	files.KeyID = k.ID
-	if o := collectKeyOptions(opts); o.password != nil {
-		pw, err := o.password()
+	c, err := NewKeyConfig(opts...)
+	if err != nil {
+		return nil, err
+	}
+	if c.Password != nil {
+		pw, err := c.Password()
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@
 package attest
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -65,6 +66,11 @@ func TestLoadKeysRefuseSpecialFiles(t *testing.T) {
 		for name, load := range map[string]func(string) error{
 			"LoadPublicKey": func(p string) error { _, err := LoadPublicKey(p); return err },
 			"LoadSigner":    func(p string) error { _, err := LoadSigner(p); return err },
+			"LoadSignerRef": func(p string) error { _, err := LoadSignerRef(context.Background(), p); return err },
+			"LoadPublicKeyRef": func(p string) error {
+				_, err := LoadPublicKeyRef(context.Background(), p)
+				return err
+			},
 		} {
 			done := make(chan error, 1)
 			go func() { done <- load(c.path) }()

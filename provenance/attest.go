@@ -11,13 +11,31 @@ import (
 )
 
 // ErrInput marks errors caused by the caller's inputs (a missing artifact,
-// an unreadable predicate file), as opposed to signing or writing failures.
+// an unreadable predicate file, a destination that is refused), as opposed
+// to signing or writing failures: errors.Is(err, ErrInput). Such errors are
+// *InputError values, whose message is the inner error's alone.
 var ErrInput = errors.New("input")
+
+// InputError wraps an error caused by the caller's inputs. Its message is
+// Err's; it matches ErrInput.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string        { return e.Err.Error() }
+func (e *InputError) Unwrap() error        { return e.Err }
+func (e *InputError) Is(target error) bool { return target == ErrInput }
+
+// inputError marks err as the caller's.
+func inputError(err error) error { return &InputError{Err: err} }
+
+// inputErrorf is fmt.Errorf marked as the caller's.
+func inputErrorf(format string, a ...any) error { return inputError(fmt.Errorf(format, a...)) }
 
 // AttestRequest is everything `provenant attest` needs.
 type AttestRequest struct {
-	Signer    attest.Signer
-	Bundle    string   // JSON Lines bundle to append to
+	// Writer signs the statement and records it: an attest.DSSEWriter
+	// (a JSON Lines bundle, optionally with a certificate chain) or a
+	// sigstore.BundleWriter (one Sigstore bundle).
+	Writer    attest.Writer
 	Artifacts []string // files, directories, globs
 	Checksums []string // sha256sum-format files naming more artifacts
 	SHA512    bool     // record sha512 beside sha256
@@ -26,11 +44,6 @@ type AttestRequest struct {
 	PredicateFile string
 	PredicateType string
 	Options       AttestOptions
-	// Write, when set, signs and writes the statement instead of
-	// appending a DSSE envelope to Bundle (e.g. a Sigstore bundle,
-	// written by package attest/sigstore, which this package does not
-	// import). Write checks its own destination.
-	Write func(ctx context.Context, st *attest.Statement) error
 }
 
 // AttestResult says what was written.
@@ -38,25 +51,23 @@ type AttestResult struct {
 	Bundle        string            `json:"bundle"`
 	PredicateType string            `json:"predicateType"`
 	Subjects      []digest.Artifact `json:"-"`
-	Envelope      *attest.Envelope  `json:"-"`
+	Statement     *attest.Statement `json:"-"`
 }
 
-// Attest hashes the artifacts, builds the statement, signs it and appends
-// the envelope to the bundle. The bundle is checked first
-// (attest.CheckAppend: a regular file holding a bundle, or nothing): a
+// Attest hashes the artifacts, builds the statement, and has the Writer
+// sign and record it. The destination is checked first (Writer.Check: for
+// a JSON Lines bundle, a regular file holding a bundle, or nothing): a
 // link, a directory, a pipe or a file that is not a bundle is an ErrInput
 // before anything is hashed or signed.
 func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
-	if r.Signer == nil {
-		return nil, fmt.Errorf("%w: no signing key", ErrInput)
+	if r.Writer == nil {
+		return nil, inputErrorf("no writer: nowhere to sign the statement into")
 	}
-	if r.Write == nil {
-		if err := attest.CheckAppend(r.Bundle); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
-		}
+	if err := r.Writer.Check(); err != nil {
+		return nil, inputError(err)
 	}
 	if (r.PredicateFile == "") != (r.PredicateType == "") {
-		return nil, fmt.Errorf("%w: --predicate and --predicate-type go together", ErrInput)
+		return nil, inputErrorf("a predicate file and a predicate type go together")
 	}
 	algs := []string{digest.SHA256}
 	if r.SHA512 {
@@ -66,27 +77,27 @@ func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 	if len(r.Artifacts) > 0 {
 		paths, err := digest.Expand(r.Artifacts)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+			return nil, inputError(err)
 		}
 		arts, err = digest.Files(ctx, paths, algs...)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+			return nil, inputError(err)
 		}
 	}
 	for _, c := range r.Checksums {
 		f, err := regfile.Open(c)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, attest.FileError(err))
+			return nil, inputError(attest.FileError(err))
 		}
 		more, err := digest.ParseChecksums(f, c)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+			return nil, inputError(err)
 		}
 		arts = append(arts, more...)
 	}
 	if len(arts) == 0 {
-		return nil, fmt.Errorf("%w: no artifacts to attest", ErrInput)
+		return nil, inputErrorf("no artifacts to attest")
 	}
 	var (
 		st  *attest.Statement
@@ -95,11 +106,11 @@ func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 	if r.PredicateFile != "" {
 		pred, rerr := regfile.ReadFile(r.PredicateFile, attest.MaxEnvelopeBytes)
 		if rerr != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, attest.FileError(rerr))
+			return nil, inputError(attest.FileError(rerr))
 		}
 		st, err = NewGenericStatement(arts, r.PredicateType, pred)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInput, r.PredicateFile, err)
+			return nil, inputErrorf("%s: %w", r.PredicateFile, err)
 		}
 	} else {
 		st, err = NewAttestStatement(arts, r.Options)
@@ -107,18 +118,8 @@ func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 			return nil, err
 		}
 	}
-	if r.Write != nil {
-		if err := r.Write(ctx, st); err != nil {
-			return nil, err
-		}
-		return &AttestResult{Bundle: r.Bundle, PredicateType: st.GetPredicateType(), Subjects: arts}, nil
+	if err := r.Writer.Write(ctx, st); err != nil {
+		return nil, err
 	}
-	env, err := attest.SignStatement(ctx, st, r.Signer)
-	if err != nil {
-		return nil, fmt.Errorf("signing: %w", err)
-	}
-	if err := attest.AppendToBundle(r.Bundle, env); err != nil {
-		return nil, fmt.Errorf("writing the bundle: %w", err)
-	}
-	return &AttestResult{Bundle: r.Bundle, PredicateType: st.GetPredicateType(), Subjects: arts, Envelope: env}, nil
+	return &AttestResult{Bundle: r.Writer.Destination(), PredicateType: st.GetPredicateType(), Subjects: arts, Statement: st}, nil
 }

@@ -172,15 +172,16 @@ func TestAttest(t *testing.T) {
 	sums := filepath.Join(dir, "SHA256SUMS")
 	os.WriteFile(sums, []byte(hashB+"  other.tar\n"), 0o644)
 	bundle := filepath.Join(dir, "b.intoto.jsonl")
+	w := dsseWriter(bundle, signer)
 
-	res, err := Attest(ctx, AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{app}, Checksums: []string{sums}, SHA512: true})
+	res, err := Attest(ctx, AttestRequest{Writer: w, Artifacts: []string{app}, Checksums: []string{sums}, SHA512: true})
 	if err != nil {
 		t.Fatalf("Attest = %v", err)
 	}
 	if len(res.Subjects) != 2 || res.Subjects[0].Digests["sha256"] != hashA || res.Subjects[0].Digests["sha512"] == "" || res.Subjects[1].Name != "other.tar" {
 		t.Errorf("Attest subjects = %+v", res.Subjects)
 	}
-	if _, err := Attest(ctx, AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{app}}); err != nil {
+	if _, err := Attest(ctx, AttestRequest{Writer: w, Artifacts: []string{app}}); err != nil {
 		t.Fatalf("Attest(second) = %v", err)
 	}
 	entries, err := attest.ReadBundleFile(bundle)
@@ -198,7 +199,7 @@ func TestAttest(t *testing.T) {
 
 	pred := filepath.Join(dir, "pred.json")
 	os.WriteFile(pred, []byte(`{"result":"PASSED"}`), 0o644)
-	res, err = Attest(ctx, AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{app}, PredicateFile: pred, PredicateType: "https://in-toto.io/attestation/test-result/v0.1"})
+	res, err = Attest(ctx, AttestRequest{Writer: w, Artifacts: []string{app}, PredicateFile: pred, PredicateType: "https://in-toto.io/attestation/test-result/v0.1"})
 	if err != nil || res.PredicateType != "https://in-toto.io/attestation/test-result/v0.1" {
 		t.Errorf("Attest(predicate) = %+v, %v", res, err)
 	}
@@ -212,14 +213,14 @@ func TestAttest(t *testing.T) {
 		r    AttestRequest
 		want string
 	}{
-		{"no signer", AttestRequest{Bundle: bundle, Artifacts: []string{app}}, "no signing key"},
-		{"missing artifact", AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{filepath.Join(dir, "missing")}}, "missing: no such file"},
-		{"no artifacts", AttestRequest{Signer: signer, Bundle: bundle}, "no artifacts"},
-		{"missing checksums", AttestRequest{Signer: signer, Bundle: bundle, Checksums: []string{filepath.Join(dir, "NOSUMS")}}, "NOSUMS"},
-		{"bad checksums", AttestRequest{Signer: signer, Bundle: bundle, Checksums: []string{badSums}}, "BAD:1: not a checksum line"},
-		{"predicate without type", AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{app}, PredicateFile: pred}, "go together"},
-		{"predicate not an object", AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{app}, PredicateFile: notObject, PredicateType: "p"}, "not a JSON object"},
-		{"missing predicate", AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{app}, PredicateFile: filepath.Join(dir, "nope.json"), PredicateType: "p"}, "nope.json"},
+		{"no writer", AttestRequest{Artifacts: []string{app}}, "no writer"},
+		{"missing artifact", AttestRequest{Writer: w, Artifacts: []string{filepath.Join(dir, "missing")}}, "missing: no such file"},
+		{"no artifacts", AttestRequest{Writer: w}, "no artifacts"},
+		{"missing checksums", AttestRequest{Writer: w, Checksums: []string{filepath.Join(dir, "NOSUMS")}}, "NOSUMS"},
+		{"bad checksums", AttestRequest{Writer: w, Checksums: []string{badSums}}, "BAD:1: not a checksum line"},
+		{"predicate without type", AttestRequest{Writer: w, Artifacts: []string{app}, PredicateFile: pred}, "go together"},
+		{"predicate not an object", AttestRequest{Writer: w, Artifacts: []string{app}, PredicateFile: notObject, PredicateType: "p"}, "not a JSON object"},
+		{"missing predicate", AttestRequest{Writer: w, Artifacts: []string{app}, PredicateFile: filepath.Join(dir, "nope.json"), PredicateType: "p"}, "nope.json"},
 	}
 	before, _ := os.ReadFile(bundle)
 	for _, c := range bad {
@@ -231,7 +232,7 @@ func TestAttest(t *testing.T) {
 	if after, _ := os.ReadFile(bundle); string(after) != string(before) {
 		t.Errorf("a failed Attest changed the bundle")
 	}
-	if _, err := Attest(ctx, AttestRequest{Signer: signer, Bundle: filepath.Join(dir, "no", "dir", "b.jsonl"), Artifacts: []string{app}}); err == nil || errors.Is(err, ErrInput) {
+	if _, err := Attest(ctx, AttestRequest{Writer: dsseWriter(filepath.Join(dir, "no", "dir", "b.jsonl"), signer), Artifacts: []string{app}}); err == nil || errors.Is(err, ErrInput) {
 		t.Errorf("Attest(unwritable bundle) = %v, want a write error that is not ErrInput", err)
 	}
 }

@@ -46,8 +46,7 @@ func TestAttestRefusesSpecialInputs(t *testing.T) {
 		{"checksums FIFO", AttestRequest{Checksums: []string{fifo}}, fifo + ": a named pipe, not a regular file"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			c.req.Signer = s
-			c.req.Bundle = filepath.Join(dir, "b.jsonl")
+			c.req.Writer = dsseWriter(filepath.Join(dir, "b.jsonl"), s)
 			done := make(chan error, 1)
 			go func() {
 				_, err := Attest(context.Background(), c.req)

@@ -68,8 +68,10 @@ func (e *CommandError) Error() string {
 // RunRequest is everything `provenant run` needs. Relative paths are
 // relative to the current directory, where the command runs too.
 type RunRequest struct {
-	Signer attest.Signer
-	Bundle string // JSON Lines bundle to append to
+	// Writer signs the statement and records it (attest.DSSEWriter,
+	// sigstore.BundleWriter). Its destination is checked before the
+	// command runs and is never counted as a product.
+	Writer attest.Writer
 	// Step names the step (compile, package); recorded as
 	// externalParameters.step.
 	Step      string
@@ -141,30 +143,28 @@ func ValidStepName(s string) bool { return stepName.MatchString(s) }
 // returns a *StartError; one that fails, a *CommandError (with the
 // result); neither writes an attestation.
 func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
-	if r.Signer == nil {
-		return nil, fmt.Errorf("%w: no signing key", ErrInput)
-	}
-	if r.Bundle == "" {
-		return nil, fmt.Errorf("%w: no bundle", ErrInput)
+	if r.Writer == nil {
+		return nil, inputErrorf("no writer: nowhere to sign the statement into")
 	}
 	if !ValidStepName(r.Step) {
-		return nil, fmt.Errorf("%w: step name %q: use 1 to 64 letters, digits, '.', '_' or '-'", ErrInput, r.Step)
+		return nil, inputErrorf("step name %q: use 1 to 64 letters, digits, '.', '_' or '-'", r.Step)
 	}
 	if len(r.Command) == 0 || r.Command[0] == "" {
-		return nil, fmt.Errorf("%w: no command to run", ErrInput)
+		return nil, inputErrorf("no command to run")
 	}
 	if len(r.Products) == 0 {
-		return nil, fmt.Errorf("%w: no products: SLSA provenance is about what a step makes; name them with --products", ErrInput)
+		return nil, inputErrorf("no products: SLSA provenance is about what a step makes")
 	}
-	// The bundle must be appendable before the command runs: a link, a
-	// directory, a pipe or a file that is not a bundle is refused now,
-	// not after the build.
-	if err := attest.CheckAppend(r.Bundle); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	// The destination must be writable before the command runs: a link,
+	// a directory, a pipe, a file that is not a bundle (or, for a
+	// Sigstore bundle, any existing file unless it may be replaced) is
+	// refused now, not after the build.
+	if err := r.Writer.Check(); err != nil {
+		return nil, inputError(err)
 	}
 	command, redactions := RedactCommand(r.Command)
 	if err := CheckArgs(command); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		return nil, inputError(err)
 	}
 	var notes []string
 	for _, red := range redactions {
@@ -188,13 +188,13 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 			continue
 		}
 		if err := CheckEnv(name, env[name]); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+			return nil, inputError(err)
 		}
 		record(name)
 	}
 	for _, name := range r.EnvAllowSecret {
 		if err := checkEnvName(name); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+			return nil, inputError(err)
 		}
 		record(name)
 		_, badName := SecretName(name)
@@ -213,20 +213,20 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	}
 	bc, err := DetectContext(ctx, env, cwd, git)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		return nil, inputError(err)
 	}
-	res := &RunResult{Step: r.Step, Context: bc, Bundle: r.Bundle, Notes: notes}
+	res := &RunResult{Step: r.Step, Context: bc, Bundle: r.Writer.Destination(), Notes: notes}
 
 	var materials, before *digest.Tree
 	if len(r.Materials) > 0 {
 		if materials, err = hashTree(ctx, r.Materials, "materials", r.Progress); err != nil {
-			return nil, fmt.Errorf("%w: materials: %w", ErrInput, err)
+			return nil, inputErrorf("materials: %w", err)
 		}
 		res.Materials = materials.Entries
 		res.Skipped = append(res.Skipped, materials.Skipped...)
 	}
 	if before, err = hashTree(ctx, r.Products, "", nil, digest.WithMissingOK()); err != nil {
-		return nil, fmt.Errorf("%w: products: %w", ErrInput, err)
+		return nil, inputErrorf("products: %w", err)
 	}
 
 	code, sig, started, dur, err := runCommand(r)
@@ -243,7 +243,7 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 		return res, fmt.Errorf("products: %w", err)
 	}
 	res.Skipped = append(res.Skipped, after.Skipped...)
-	res.Products = withoutBundle(digest.Changed(before.Entries, after.Entries), r.Bundle)
+	res.Products = withoutBundle(digest.Changed(before.Entries, after.Entries), r.Writer.Destination())
 	if len(res.Products) == 0 {
 		return res, fmt.Errorf("%w: the command created or changed no file under %s; nothing attested", ErrNoProducts, strings.Join(r.Products, ", "))
 	}
@@ -252,16 +252,8 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	if err != nil {
 		return res, err
 	}
-	payload, err := attest.MarshalStatement(st)
-	if err != nil {
+	if err := r.Writer.Write(ctx, st); err != nil {
 		return res, err
-	}
-	env2, err := attest.SignPayload(ctx, attest.PayloadType, payload, r.Signer)
-	if err != nil {
-		return res, fmt.Errorf("signing: %w", err)
-	}
-	if err := attest.AppendToBundle(r.Bundle, env2); err != nil {
-		return res, fmt.Errorf("writing the bundle: %w", err)
 	}
 	res.Statement = st
 	return res, nil

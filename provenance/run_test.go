@@ -78,10 +78,19 @@ func write(t *testing.T, name, content string) {
 	}
 }
 
+// dsseWriter appends to the JSON Lines bundle at path.
+func dsseWriter(path string, s attest.Signer) attest.Writer {
+	w, err := attest.NewDSSEWriter(path, s)
+	if err != nil {
+		panic(err)
+	}
+	return w
+}
+
 // baseRequest is a local build in a directory that is not a git checkout.
 func baseRequest(signer attest.Signer, step string, cmd ...string) RunRequest {
 	return RunRequest{
-		Signer: signer, Bundle: "build.intoto.jsonl", Step: step, Command: cmd,
+		Writer: dsseWriter("build.intoto.jsonl", signer), Step: step, Command: cmd,
 		Environ: []string{"PATH=" + os.Getenv("PATH"), "HOME=/nonexistent", "UNNAMED=do-not-record"},
 		Git:     fakeGit{err: ErrNoCheckout},
 		Stdout:  &bytes.Buffer{}, Stderr: &bytes.Buffer{},
@@ -170,14 +179,14 @@ func TestRunRecordsOnlyNamedEnv(t *testing.T) {
 	if _, err := Run(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	_, preds := readStatements(t, req.Bundle, pub)
+	_, preds := readStatements(t, req.Writer.Destination(), pub)
 	got := preds[0].GetBuildDefinition().GetInternalParameters().AsMap()
 	want := map[string]any{"env": map[string]any{"GOOS": "plan9", "NOT_SET": nil}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("internalParameters = %v, want %v", got, want)
 	}
-	raw, _ := os.ReadFile(req.Bundle)
-	entries, _ := attest.ReadBundleFile(req.Bundle)
+	raw, _ := os.ReadFile(req.Writer.Destination())
+	entries, _ := attest.ReadBundleFile(req.Writer.Destination())
 	payload := string(entries[0].Envelope.Payload) + string(raw)
 	for _, leaked := range []string{"do-not-record", "UNNAMED", "/nonexistent"} {
 		if strings.Contains(payload, leaked) {
@@ -197,8 +206,8 @@ func TestRunRefusesSecretsBeforeRunning(t *testing.T) {
 		cmd     []string
 		want    string
 	}{
-		{"secret name", []string{"GITHUB_TOKEN"}, []string{"GITHUB_TOKEN=x"}, nil, "--env GITHUB_TOKEN: refused"},
-		{"secret name, unset", []string{"API_KEY"}, nil, nil, "--env API_KEY: refused"},
+		{"secret name", []string{"GITHUB_TOKEN"}, []string{"GITHUB_TOKEN=x"}, nil, "environment variable GITHUB_TOKEN: refused"},
+		{"secret name, unset", []string{"API_KEY"}, nil, nil, "environment variable API_KEY: refused"},
 		{"secret value", []string{"BUILD_LABEL"}, []string{"BUILD_LABEL=" + token}, nil, "a GitLab token"},
 		{"secret argument", nil, nil, []string{"sh", "-c", "touch ran", token}, "argument 3 of the command"},
 	}
@@ -220,7 +229,7 @@ func TestRunRefusesSecretsBeforeRunning(t *testing.T) {
 		if _, err := os.Stat("ran"); err == nil {
 			t.Errorf("%s: the command ran", tt.name)
 		}
-		if _, err := os.Stat(req.Bundle); err == nil {
+		if _, err := os.Stat(req.Writer.Destination()); err == nil {
 			t.Errorf("%s: a bundle was written", tt.name)
 		}
 	}
@@ -251,7 +260,7 @@ func TestRunExitStatus(t *testing.T) {
 		if ce.ExitCode != tt.code || ce.Signal != tt.signal || res.ExitCode != tt.code || !strings.Contains(err.Error(), tt.msg) {
 			t.Errorf("%q: %v (code %d, signal %d, result %d), want code %d, signal %d, %q", tt.cmd, err, ce.ExitCode, ce.Signal, res.ExitCode, tt.code, tt.signal, tt.msg)
 		}
-		if _, err := os.Stat(req.Bundle); err == nil {
+		if _, err := os.Stat(req.Writer.Destination()); err == nil {
 			t.Errorf("%q: a failed command wrote an attestation", tt.cmd)
 		}
 	}
@@ -310,11 +319,11 @@ func TestRunProducts(t *testing.T) {
 	req := baseRequest(signer, "build", "sh", "-c",
 		"echo new > out/edited && echo n > out/new && ln -s ../outside/secret.txt out/link && ln -s new out/inner")
 	req.Products = []string{"out"}
-	req.Bundle = "out/build.intoto.jsonl" // under the products: never one of them
+	req.Writer = dsseWriter("out/build.intoto.jsonl", signer) // under the products: never one of them
 	if _, err := Run(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	sts, _ := readStatements(t, req.Bundle, pub)
+	sts, _ := readStatements(t, req.Writer.Destination(), pub)
 	var got []string
 	for _, s := range sts[0].GetSubject() {
 		d := s.GetName()
@@ -350,7 +359,7 @@ func TestRunInputErrors(t *testing.T) {
 		change func(*RunRequest)
 		want   string
 	}{
-		{"no signer", func(r *RunRequest) { r.Signer = nil }, "no signing key"},
+		{"no writer", func(r *RunRequest) { r.Writer = nil }, "no writer"},
 		{"bad step", func(r *RunRequest) { r.Step = "two words" }, `step name "two words"`},
 		{"empty step", func(r *RunRequest) { r.Step = "" }, `step name ""`},
 		{"no command", func(r *RunRequest) { r.Command = nil }, "no command"},
@@ -389,7 +398,7 @@ func TestRunGitHubContext(t *testing.T) {
 	if _, err := Run(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	sts, preds := readStatements(t, req.Bundle, pub)
+	sts, preds := readStatements(t, req.Writer.Destination(), pub)
 	p := preds[0]
 	ext := p.GetBuildDefinition().GetExternalParameters().AsMap()
 	if got, want := ext["source"], "git+https://github.com/octo/app@refs/tags/v1.2.0"; got != want {
@@ -429,7 +438,7 @@ func TestRunLocalDirtyIsRecorded(t *testing.T) {
 	if _, err := Run(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	_, preds := readStatements(t, req.Bundle, pub)
+	_, preds := readStatements(t, req.Writer.Destination(), pub)
 	dep := preds[0].GetBuildDefinition().GetResolvedDependencies()[0]
 	if dep.GetUri() != "git+https://example.com/o/r@refs/heads/main" || dep.GetAnnotations().AsMap()["dirty"] != true {
 		t.Errorf("source = %v, want it marked dirty", dep)
@@ -450,7 +459,7 @@ func TestRunControlCharactersStayJSON(t *testing.T) {
 	if _, err := Run(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	sts, preds := readStatements(t, req.Bundle, pub)
+	sts, preds := readStatements(t, req.Writer.Destination(), pub)
 	cmd := preds[0].GetBuildDefinition().GetExternalParameters().AsMap()["command"].([]any)
 	if cmd[2] != script || cmd[3] != "\x01" {
 		t.Errorf("command = %q, want the script and \\x01 intact", cmd)
@@ -475,7 +484,7 @@ func TestRunRefusesUnsafeBundleBeforeRunning(t *testing.T) {
 	os.Mkdir("dir.intoto.jsonl", 0o755)
 	for _, bundle := range []string{"link.intoto.jsonl", "notes.txt", "dir.intoto.jsonl", "release.key"} {
 		req := baseRequest(signer, "build", "sh", "-c", "touch ran")
-		req.Bundle = bundle
+		req.Writer = dsseWriter(bundle, signer)
 		req.Products = []string{"."}
 		_, err := Run(context.Background(), req)
 		if !errors.Is(err, ErrInput) || !errors.Is(err, attest.ErrUnsafeDestination) {
@@ -485,7 +494,7 @@ func TestRunRefusesUnsafeBundleBeforeRunning(t *testing.T) {
 			t.Errorf("Run(--bundle %s): the command ran", bundle)
 			os.Remove("ran")
 		}
-		_, err = Attest(context.Background(), AttestRequest{Signer: signer, Bundle: bundle, Artifacts: []string{"app.bin"}})
+		_, err = Attest(context.Background(), AttestRequest{Writer: dsseWriter(bundle, signer), Artifacts: []string{"app.bin"}})
 		if !errors.Is(err, ErrInput) || !errors.Is(err, attest.ErrUnsafeDestination) {
 			t.Errorf("Attest(--bundle %s) = %v, want ErrInput and ErrUnsafeDestination", bundle, err)
 		}
@@ -516,8 +525,8 @@ func TestRunRedactsSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := os.ReadFile(req.Bundle)
-	sts, preds := readStatements(t, req.Bundle, pub)
+	raw, _ := os.ReadFile(req.Writer.Destination())
+	sts, preds := readStatements(t, req.Writer.Destination(), pub)
 	payload, _ := attest.MarshalStatement(sts[0])
 	all := string(raw) + string(payload) + strings.Join(res.Notes, "\n") + res.Context.Source.URI
 	if strings.Contains(all, "s3cr3t") {

@@ -86,25 +86,35 @@ func SecretValue(value string) (what string, ok bool) {
 	return "", false
 }
 
+// EnvError: an environment variable that may not be recorded. Its
+// message names the variable and says why, never its value.
+type EnvError struct {
+	Name string
+	Err  error // wraps ErrSecret when the name or value looks like a secret
+}
+
+func (e *EnvError) Error() string { return fmt.Sprintf("environment variable %s: %v", e.Name, e.Err) }
+func (e *EnvError) Unwrap() error { return e.Err }
+
 // CheckEnv refuses an environment variable that may not be recorded: its
-// name or its value looks like a secret. The error names the variable and
-// why, never the value.
+// name or its value looks like a secret. The error is an *EnvError, which
+// names the variable and why, never the value.
 func CheckEnv(name, value string) error {
 	if err := checkEnvName(name); err != nil {
 		return err
 	}
 	if part, ok := SecretName(name); ok {
-		return fmt.Errorf("--env %s: refused: the name contains %q, so it %w and is never recorded", name, part, ErrSecret)
+		return &EnvError{Name: name, Err: fmt.Errorf("refused: the name contains %q, so it %w and is never recorded", part, ErrSecret)}
 	}
 	if what, ok := SecretValue(value); ok {
-		return fmt.Errorf("--env %s: refused: its value %w (%s) and is never recorded", name, ErrSecret, what)
+		return &EnvError{Name: name, Err: fmt.Errorf("refused: its value %w (%s) and is never recorded", ErrSecret, what)}
 	}
 	return nil
 }
 
 func checkEnvName(name string) error {
 	if name == "" || strings.ContainsAny(name, "=\x00") {
-		return fmt.Errorf("--env %q: not a variable name", name)
+		return &EnvError{Name: fmt.Sprintf("%q", name), Err: errors.New("not a variable name")}
 	}
 	return nil
 }

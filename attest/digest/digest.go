@@ -118,14 +118,20 @@ type Artifact struct {
 	Digests Set
 }
 
-// Expand turns arguments (files, directories walked recursively, and glob
-// patterns, "**" included) into a sorted, de-duplicated list of regular files. A pattern
-// that matches nothing and a path that does not exist are errors: nothing is
-// skipped silently.
+// Expand turns arguments (files, directories walked recursively, and
+// patterns in the dialect of Match, "**" included) into a sorted,
+// de-duplicated list of regular files. A link is followed, to a file or a
+// directory, whether named or matched: the caller names what it attests.
+// A pattern that matches nothing and a path that does not exist are
+// errors: nothing is skipped silently.
 func Expand(args []string) ([]string, error) {
-	roots, err := expandRoots(args, false)
+	rs, _, err := expandRoots(args, false)
 	if err != nil {
 		return nil, err
+	}
+	roots := make([]string, len(rs))
+	for i, r := range rs {
+		roots[i] = r.path
 	}
 	seen := map[string]bool{}
 	var out []string

@@ -3,6 +3,7 @@ package digest
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -48,6 +49,26 @@ func FuzzParseChecksums(f *testing.F) {
 		}
 		if fmt.Sprint(again) != fmt.Sprint(arts) {
 			t.Fatalf("rewritten checksums read back as %q, want %q", again, arts)
+		}
+	})
+}
+
+// FuzzMatch: Match never panics; an invalid pattern never matches; a
+// pattern without special characters matches only itself.
+func FuzzMatch(f *testing.F) {
+	for _, s := range [][2]string{{"dist/*", "dist/app"}, {"**/*.{c,h}", "a/b.c"}, {"[!a]", "b"}, {`\*`, "*"}, {"{a,{b,c}}", "c"}, {"[", "["}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		ok, err := Match(pattern, name)
+		if err != nil {
+			if ok || !errors.Is(err, ErrBadPattern) {
+				t.Fatalf("Match(%q, %q) = %v, %v", pattern, name, ok, err)
+			}
+			return
+		}
+		if !IsPattern(pattern) && !strings.Contains(pattern, `\`) && ok != (pattern == name) {
+			t.Fatalf("Match(%q, %q) = %v for a pattern without special characters", pattern, name, ok)
 		}
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -135,12 +134,12 @@ func HashTree(ctx context.Context, roots []string, opts ...TreeOption) (*Tree, e
 			return nil, err
 		}
 	}
-	paths, err := expandRoots(roots, o.missingOK)
+	paths, anchors, err := expandRoots(roots, o.missingOK)
 	if err != nil {
 		return nil, err
 	}
-	real := make([]string, 0, len(paths))
-	for _, p := range paths {
+	real := make([]string, 0, len(anchors))
+	for _, p := range anchors {
 		r, err := realPath(p)
 		if err != nil {
 			return nil, err
@@ -332,8 +331,15 @@ func (w *walker) addLink(p string, info fs.FileInfo) error {
 	return nil
 }
 
-// walkRoot handles one declared path: a root is followed if it is a link.
-func (w *walker) walkRoot(ctx context.Context, p string) error {
+// walkRoot handles one root: a named root is followed if it is a link; a
+// link a pattern matched is handled like a link found under a root.
+func (w *walker) walkRoot(ctx context.Context, r root) error {
+	p := r.path
+	if r.matched {
+		if li, err := os.Lstat(p); err == nil && li.Mode()&fs.ModeSymlink != 0 {
+			return w.visitLink(ctx, p, li)
+		}
+	}
 	info, err := os.Stat(p)
 	if err != nil {
 		li, lerr := os.Lstat(p)
@@ -426,129 +432,58 @@ func realPath(p string) (string, error) {
 	return abs, nil
 }
 
-// expandRoots turns arguments into existing paths: globs are expanded, each
-// path is cleaned, and order is kept.
-func expandRoots(args []string, missingOK bool) ([]string, error) {
-	var out []string
+// root is one path to hash: an argument, or what a pattern matched.
+type root struct {
+	path string
+	// matched: found by a pattern, not named; a link is then treated
+	// like a link found under a root, not followed as a named root.
+	matched bool
+}
+
+// expandRoots turns arguments into existing paths: patterns are expanded
+// (see glob), each path is cleaned, and order is kept. anchors are the
+// directories the roots are inside of: each named path, and each
+// pattern's base directory.
+func expandRoots(args []string, missingOK bool) (roots []root, anchors []string, err error) {
 	seen := map[string]bool{}
-	add := func(p string) {
+	add := func(p string, matched bool) {
 		p = filepath.Clean(p)
 		if !seen[p] {
 			seen[p] = true
-			out = append(out, p)
+			roots = append(roots, root{p, matched})
 		}
 	}
 	for _, arg := range args {
 		if arg == "" {
-			return nil, errors.New("empty path")
+			return nil, nil, errors.New("empty path")
 		}
-		if _, err := os.Lstat(arg); err == nil || !strings.ContainsAny(arg, "*?[") {
+		if _, err := os.Lstat(arg); err == nil || !IsPattern(arg) {
 			if err != nil {
 				if missingOK && errors.Is(err, fs.ErrNotExist) {
 					continue
 				}
-				return nil, notFound(arg, err)
+				return nil, nil, notFound(arg, err)
 			}
-			add(arg)
+			add(arg, false)
+			anchors = append(anchors, filepath.Clean(arg))
 			continue
 		}
-		var (
-			m   []string
-			err error
-		)
-		if strings.Contains(arg, "**") {
-			m, err = globStar(arg)
-		} else {
-			m, err = filepath.Glob(arg)
-		}
+		m, base, err := glob(arg)
 		if err != nil {
-			return nil, fmt.Errorf("%s: bad pattern: %v", arg, err)
+			return nil, nil, err
 		}
 		if len(m) == 0 {
 			if missingOK {
 				continue
 			}
-			return nil, fmt.Errorf("%s: no file matches", arg)
+			return nil, nil, fmt.Errorf("%s: no file matches", arg)
 		}
+		anchors = append(anchors, base)
 		for _, p := range m {
-			add(p)
+			add(p, true)
 		}
 	}
-	return out, nil
-}
-
-// globStar expands a pattern in which "**" matches any number of path
-// elements. A directory that matches stands for its whole tree, so the walk
-// does not descend into it.
-func globStar(pattern string) ([]string, error) {
-	pat := strings.Split(filepath.ToSlash(filepath.Clean(pattern)), "/")
-	for _, seg := range pat {
-		if _, err := path.Match(seg, ""); err != nil {
-			return nil, err
-		}
-	}
-	// The base is the leading run of elements without wildcards.
-	n := 0
-	for n < len(pat) && !strings.ContainsAny(pat[n], "*?[") {
-		n++
-	}
-	base := strings.Join(pat[:n], "/")
-	switch {
-	case base == "" && len(pat) > 0 && pat[0] == "":
-		base = "/" // an absolute pattern whose first element is a wildcard
-	case base == "":
-		base = "."
-	}
-	rest := pat[n:]
-	var out []string
-	err := filepath.WalkDir(filepath.FromSlash(base), func(q string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && q == filepath.FromSlash(base) {
-				return fs.SkipAll
-			}
-			return err
-		}
-		rel, rerr := filepath.Rel(filepath.FromSlash(base), q)
-		if rerr != nil || rel == "." {
-			return nil
-		}
-		if matchElems(rest, strings.Split(filepath.ToSlash(rel), "/")) {
-			out = append(out, q)
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func matchElems(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			if len(pat) == 1 {
-				return true
-			}
-			for i := 0; i <= len(name); i++ {
-				if matchElems(pat[1:], name[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(name) == 0 {
-			return false
-		}
-		if ok, err := path.Match(pat[0], name[0]); err != nil || !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
-	}
-	return len(name) == 0
+	return roots, anchors, nil
 }
 
 // Changed returns the entries of after that are new or differ from before:

@@ -59,3 +59,20 @@ func BenchmarkHashTreeOneLargeFile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHashTreePattern10kFiles expands a "**" pattern that matches
+// 10,000 files one by one (no directory matches whole), then hashes them.
+func BenchmarkHashTreePattern10kFiles(b *testing.B) {
+	dir := b.TempDir()
+	makeBenchTree(b, dir, 10000, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		tr, err := HashTree(context.Background(), []string{filepath.Join(dir, "**", "f0*")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(tr.Entries) != 10000 {
+			b.Fatalf("%d entries", len(tr.Entries))
+		}
+	}
+}

@@ -23,6 +23,9 @@
 // ErrNotCompiled, which says how to rebuild. sigstore's plugin mechanism
 // (running a sigstore-kms-NAME program from PATH) is never used.
 //
+// Importing the package registers it with attest.LoadSignerRef, which then
+// opens these URIs like key files.
+//
 // Signatures are checked against the key's public key before Sign returns
 // them, so a KMS key whose algorithm provenant's verifier does not accept
 // (for example RSA with SHA-512) fails when signing, not later.

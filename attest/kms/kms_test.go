@@ -147,3 +147,12 @@ func TestOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadSignerRefSchemeCase: a KMS scheme in capitals is neither read as
+// a file nor blamed on a missing package.
+func TestLoadSignerRefSchemeCase(t *testing.T) {
+	_, err := attest.LoadSignerRef(t.Context(), "AWSKMS:///alias/x")
+	if !errors.Is(err, attest.ErrNoKeyBackend) || !strings.Contains(err.Error(), "write the scheme as awskms://") {
+		t.Errorf("LoadSignerRef(AWSKMS:///alias/x) = %v, want the spelling", err)
+	}
+}

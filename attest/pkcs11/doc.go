@@ -8,8 +8,12 @@
 // The path part selects the token (token, manufacturer, model, serial,
 // slot-id) and the key pair (object, id, type=private); the query part names
 // the module (module-path) and, optionally, the PIN (pin-value, pin-source).
-// Without a PIN in the URI, the PIN comes from the PROVENANT_PKCS11_PIN
-// environment variable; with neither, Open fails and names the variable.
+// Without a PIN in the URI, the PIN comes from attest.WithPIN (the
+// provenant command reads it from PROVENANT_PKCS11_PIN); with neither, Open
+// fails with ErrNoPIN. The package never reads the environment.
+//
+// Importing the package registers it with attest.LoadSignerRef, which then
+// opens pkcs11: URIs like key files.
 //
 // The PIN never appears in an error, in URI.String, or anywhere else this
 // package prints: messages show the URI with pin-value removed.

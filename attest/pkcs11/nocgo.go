@@ -20,12 +20,16 @@ var _ attest.Signer = (*Signer)(nil)
 
 // Open checks the URI and the PIN, then fails with ErrNoCgo: PKCS#11
 // modules are C libraries, loaded through cgo.
-func Open(_ context.Context, uri string) (*Signer, error) {
+func Open(_ context.Context, uri string, opts ...attest.KeyOption) (*Signer, error) {
+	c, err := attest.NewKeyConfig(opts...)
+	if err != nil {
+		return nil, err
+	}
 	u, err := ParseURI(uri)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := u.PIN(nil); err != nil {
+	if _, err := u.PIN(c.PIN); err != nil {
 		return nil, err
 	}
 	return nil, fmt.Errorf("%s: %w: this provenant was built with CGO_ENABLED=0; rebuild it with cgo (CGO_ENABLED=1 and a C compiler)", u, ErrNoCgo)

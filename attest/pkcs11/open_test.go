@@ -13,7 +13,6 @@ import (
 )
 
 func TestOpenErrorsWithoutToken(t *testing.T) {
-	t.Setenv(PINEnv, "")
 	dir := t.TempDir()
 	notALib := filepath.Join(dir, "lib.so")
 	if err := os.WriteFile(notALib, []byte("not a library"), 0o600); err != nil {
@@ -22,13 +21,16 @@ func TestOpenErrorsWithoutToken(t *testing.T) {
 	tests := []struct {
 		uri, env, want string
 	}{
-		{uri: "pkcs11:object=k?module-path=/m", want: "no PIN for pkcs11:object=k?module-path=/m: set PROVENANT_PKCS11_PIN"},
+		{uri: "pkcs11:object=k?module-path=/m", want: "no PIN for pkcs11:object=k?module-path=/m"},
 		{uri: "pkcs11:object=k?module-path=" + notALib + "&pin-value=hunter2", want: "cannot load the PKCS#11 module " + notALib},
 		{uri: "pkcs11:object=k?module-path=" + filepath.Join(dir, "absent.so"), env: "hunter2", want: "cannot load the PKCS#11 module"},
 	}
 	for _, tt := range tests {
-		t.Setenv(PINEnv, tt.env)
-		_, err := Open(t.Context(), tt.uri)
+		var opts []attest.KeyOption
+		if tt.env != "" {
+			opts = append(opts, attest.WithPIN(func() ([]byte, error) { return []byte(tt.env), nil }))
+		}
+		_, err := Open(t.Context(), tt.uri, opts...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Open(%q) = %v, want an error containing %q", Redact(tt.uri), err, tt.want)
 			continue

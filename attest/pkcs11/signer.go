@@ -39,13 +39,18 @@ var _ attest.Signer = (*Signer)(nil)
 
 // Open parses an RFC 7512 URI, logs into the token it names and finds the key
 // pair. The PIN comes from the URI (pin-value or pin-source) or from
-// PROVENANT_PKCS11_PIN. No error it returns contains the PIN.
-func Open(ctx context.Context, uri string) (*Signer, error) {
+// attest.WithPIN. No error it returns contains the PIN. Close the Signer
+// when done: it holds a session on the token.
+func Open(ctx context.Context, uri string, opts ...attest.KeyOption) (*Signer, error) {
+	c, err := attest.NewKeyConfig(opts...)
+	if err != nil {
+		return nil, err
+	}
 	u, err := ParseURI(uri)
 	if err != nil {
 		return nil, err
 	}
-	pin, err := u.PIN(nil)
+	pin, err := u.PIN(c.PIN)
 	if err != nil {
 		return nil, err
 	}

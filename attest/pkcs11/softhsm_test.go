@@ -52,10 +52,9 @@ func TestSoftHSM(t *testing.T) {
 		{"ec384", "ecdsa-p384"},
 		{"rsa", "rsa-2048"},
 	}
-	t.Setenv(pkcs11.PINEnv, testPIN)
 	for _, tt := range tests {
 		uri := tk.URI(tt.object)
-		s, err := pkcs11.Open(ctx, uri)
+		s, err := pkcs11.Open(ctx, uri, withPIN(testPIN))
 		if err != nil {
 			t.Errorf("Open(%q): %v", uri, err)
 			continue
@@ -124,11 +123,10 @@ func TestSoftHSMErrors(t *testing.T) {
 		{uri: tk.URI("twin"), pin: testPIN, want: "2 key pairs match", sentinel: attest.ErrKey},
 		{uri: "pkcs11:token=nope;object=k?module-path=" + tk.Module, pin: testPIN, want: `no token matches the URI (tokens present: "provenant-err")`, sentinel: attest.ErrKey},
 		{uri: "pkcs11:token=provenant-err;serial=0000;object=k?module-path=" + tk.Module, pin: testPIN, want: "no token matches the URI", sentinel: attest.ErrKey},
-		{uri: "pkcs11:object=k?module-path=" + tk.Module, pin: "", want: "set PROVENANT_PKCS11_PIN", sentinel: pkcs11.ErrPIN},
+		{uri: "pkcs11:object=k?module-path=" + tk.Module, pin: "", want: "no PIN for", sentinel: pkcs11.ErrNoPIN},
 	}
 	for _, tt := range tests {
-		t.Setenv(pkcs11.PINEnv, tt.pin)
-		s, err := pkcs11.Open(t.Context(), tt.uri)
+		s, err := pkcs11.Open(t.Context(), tt.uri, withPIN(tt.pin))
 		if err == nil {
 			s.Close()
 			t.Errorf("Open(%q) succeeded, want an error containing %q", tt.uri, tt.want)
@@ -147,28 +145,24 @@ func TestSoftHSMErrors(t *testing.T) {
 	}
 	// While a Signer is logged in, the token's login is the process's: a
 	// second Open with another PIN must still be refused.
-	t.Setenv(pkcs11.PINEnv, testPIN)
-	held, err := pkcs11.Open(t.Context(), tk.URI("k"))
+	held, err := pkcs11.Open(t.Context(), tk.URI("k"), withPIN(testPIN))
 	if err != nil {
 		t.Fatalf("Open with the right PIN: %v", err)
 	}
-	t.Setenv(pkcs11.PINEnv, "wrong-pin-888")
-	if s, err := pkcs11.Open(t.Context(), tk.URI("k")); !errors.Is(err, pkcs11.ErrPIN) || strings.Contains(err.Error(), "wrong-pin-888") {
+	if s, err := pkcs11.Open(t.Context(), tk.URI("k"), withPIN("wrong-pin-888")); !errors.Is(err, pkcs11.ErrPIN) || strings.Contains(err.Error(), "wrong-pin-888") {
 		if s != nil {
 			s.Close()
 		}
 		t.Errorf("Open with a wrong PIN while the token is open = %v, want ErrPIN", err)
 	}
-	t.Setenv(pkcs11.PINEnv, testPIN)
-	again, err := pkcs11.Open(t.Context(), tk.URI("k"))
+	again, err := pkcs11.Open(t.Context(), tk.URI("k"), withPIN(testPIN))
 	if err != nil {
 		t.Errorf("a second Open with the right PIN: %v", err)
 	} else {
 		again.Close()
 	}
 	held.Close()
-	t.Setenv(pkcs11.PINEnv, "wrong-pin-888")
-	if _, err := pkcs11.Open(t.Context(), tk.URI("k")); err == nil || !strings.Contains(err.Error(), "the token refused the PIN") {
+	if _, err := pkcs11.Open(t.Context(), tk.URI("k"), withPIN("wrong-pin-888")); err == nil || !strings.Contains(err.Error(), "the token refused the PIN") {
 		t.Errorf("Open with a wrong PIN after Close = %v, want the token to refuse it", err)
 	}
 
@@ -176,5 +170,70 @@ func TestSoftHSMErrors(t *testing.T) {
 	_, err = pkcs11.Open(t.Context(), tk.URI("absent")+"&pin-value="+testPIN)
 	if err == nil || strings.Contains(err.Error(), testPIN) || strings.Contains(err.Error(), "pin-value") {
 		t.Errorf("Open with pin-value = %v, want an error without the PIN", err)
+	}
+}
+
+// withPIN supplies pin, or no PIN when it is empty.
+func withPIN(pin string) attest.KeyOption {
+	if pin == "" {
+		return nil
+	}
+	return attest.WithPIN(func() ([]byte, error) { return []byte(pin), nil })
+}
+
+// TestLoadSignerRefSoftHSM: importing the package makes
+// attest.LoadSignerRef open pkcs11: URIs, with the PIN from attest.WithPIN
+// or the URI; attest.CloseSigner logs out, so that the token itself judges
+// the next PIN.
+func TestLoadSignerRefSoftHSM(t *testing.T) {
+	tk := softhsmtest.New(t, "provenant-ref", testPIN, softhsmtest.Key{Label: "k", Type: softhsmtest.ECDSAP256})
+	ctx := t.Context()
+	for _, c := range []struct {
+		ref  string
+		opts []attest.KeyOption
+	}{
+		{tk.URI("k"), []attest.KeyOption{withPIN(testPIN)}},
+		{tk.URI("k") + "&pin-value=" + testPIN, nil},
+		{strings.Replace(tk.URI("k"), "pkcs11:", "PKCS11:", 1), []attest.KeyOption{withPIN(testPIN)}},
+	} {
+		s, err := attest.LoadSignerRef(ctx, c.ref, c.opts...)
+		if err != nil {
+			t.Fatalf("LoadSignerRef(%s): %v", pkcs11.Redact(c.ref), err)
+		}
+		if _, ok := s.(*pkcs11.Signer); !ok {
+			t.Errorf("LoadSignerRef(%s) = %T, want *pkcs11.Signer", pkcs11.Redact(c.ref), s)
+		}
+		env, err := attest.SignStatement(ctx, statement(t), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		half, err := attest.NewPublicHalf(s.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := attest.VerifyEnvelope(ctx, env, []*attest.PublicKey{half.PublicKey()}, 1); err != nil {
+			t.Errorf("the envelope does not verify: %v", err)
+		}
+		if err := attest.CloseSigner(s); err != nil {
+			t.Errorf("CloseSigner: %v", err)
+		}
+	}
+	// Closed: the token, not the process, refuses a wrong PIN.
+	if _, err := attest.LoadSignerRef(ctx, tk.URI("k"), withPIN("wrong-pin-999")); err == nil || !strings.Contains(err.Error(), "the token refused the PIN") {
+		t.Errorf("LoadSignerRef(wrong PIN) after CloseSigner = %v, want the token to refuse it", err)
+	}
+	if _, err := attest.LoadSignerRef(ctx, tk.URI("k")); !errors.Is(err, pkcs11.ErrNoPIN) {
+		t.Errorf("LoadSignerRef(no PIN) = %v, want ErrNoPIN", err)
+	}
+	k, err := attest.LoadPublicKeyRef(ctx, tk.URI("k")+"&pin-value="+testPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(k.Source, testPIN) || !strings.HasPrefix(k.Source, "pkcs11:") {
+		t.Errorf("LoadPublicKeyRef Source = %q, want the URI without its PIN", k.Source)
+	}
+	// LoadPublicKeyRef closed its signer too.
+	if _, err := attest.LoadSignerRef(ctx, tk.URI("k"), withPIN("wrong-pin-999")); err == nil || !strings.Contains(err.Error(), "the token refused the PIN") {
+		t.Errorf("LoadSignerRef(wrong PIN) after LoadPublicKeyRef = %v, want the token to refuse it", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,16 +12,15 @@ import (
 	"github.com/provenant/provenant/attest/regfile"
 )
 
-// PINEnv names the environment variable that holds the token's user PIN when
-// the URI carries none.
-const PINEnv = "PROVENANT_PKCS11_PIN"
-
-// Errors. Both wrap attest.ErrKey.
+// Errors. All wrap attest.ErrKey.
 var (
 	// ErrURI: the string is not a PKCS#11 URI provenant can use.
 	ErrURI = fmt.Errorf("%w: PKCS#11 URI", attest.ErrKey)
 	// ErrPIN: no PIN was given, or the token refused it.
 	ErrPIN = fmt.Errorf("%w: PKCS#11 PIN", attest.ErrKey)
+	// ErrNoPIN: the URI has no pin-value or pin-source, and no PIN was
+	// supplied (attest.WithPIN). It wraps ErrPIN.
+	ErrNoPIN = fmt.Errorf("%w: no PIN", ErrPIN)
 )
 
 // maxPINSourceBytes bounds a pin-source file.
@@ -241,10 +239,10 @@ func (u *URI) GoString() string { return "pkcs11.URI(" + strconv.Quote(u.String(
 
 // PIN returns the user PIN: the URI's pin-value, else the contents of its
 // pin-source file (a regular file of at most 64 KiB, without a trailing
-// newline), else the PROVENANT_PKCS11_PIN
-// environment variable. With none, it fails with an error naming the
-// variable. lookupEnv is os.LookupEnv when nil.
-func (u *URI) PIN(lookupEnv func(string) (string, bool)) (string, error) {
+// newline), else what supply returns (attest.WithPIN; nil for none). An
+// empty PIN counts as none. With none, it fails with ErrNoPIN. Nothing is
+// read from the environment.
+func (u *URI) PIN(supply attest.PasswordFunc) (string, error) {
 	if u.hasPIN {
 		return u.pin, nil
 	}
@@ -255,13 +253,18 @@ func (u *URI) PIN(lookupEnv func(string) (string, bool)) (string, error) {
 		}
 		return strings.TrimRight(string(data), "\r\n"), nil
 	}
-	if lookupEnv == nil {
-		lookupEnv = os.LookupEnv
+	if supply != nil {
+		b, err := supply()
+		if err != nil {
+			return "", fmt.Errorf("%w: %s: %w", ErrPIN, u, err)
+		}
+		pin := string(b)
+		clear(b)
+		if pin != "" {
+			return pin, nil
+		}
 	}
-	if v, ok := lookupEnv(PINEnv); ok && v != "" {
-		return v, nil
-	}
-	return "", fmt.Errorf("%w: no PIN for %s: set %s (or pin-source in the URI)", ErrPIN, u, PINEnv)
+	return "", fmt.Errorf("%w for %s (the URI has no pin-value or pin-source)", ErrNoPIN, u)
 }
 
 // Redact returns s with any pin-value attribute removed, for messages about

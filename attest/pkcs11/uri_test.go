@@ -150,21 +150,26 @@ func TestPIN(t *testing.T) {
 	if err := os.WriteFile(bigFile, make([]byte, 64<<10+1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := func(vals map[string]string) func(string) (string, bool) {
-		return func(k string) (string, bool) { v, ok := vals[k]; return v, ok }
+	supply := func(pin string) attest.PasswordFunc {
+		return func() ([]byte, error) { return []byte(pin), nil }
 	}
+	failing := func() ([]byte, error) { return nil, errors.New("no terminal") }
 	tests := []struct {
 		uri     string
-		env     map[string]string
+		supply  attest.PasswordFunc
 		want    string
 		wantErr string
+		noPIN   bool
 	}{
-		{uri: "pkcs11:object=k?module-path=/m&pin-value=from-uri", env: map[string]string{PINEnv: "from-env"}, want: "from-uri"},
+		{uri: "pkcs11:object=k?module-path=/m&pin-value=from-uri", supply: supply("supplied"), want: "from-uri"},
 		{uri: "pkcs11:object=k?module-path=/m&pin-value=a%26b", want: "a&b"},
-		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + pinFile, env: map[string]string{PINEnv: "from-env"}, want: "from-file"},
-		{uri: "pkcs11:object=k?module-path=/m", env: map[string]string{PINEnv: "from-env"}, want: "from-env"},
-		{uri: "pkcs11:object=k?module-path=/m", wantErr: "set PROVENANT_PKCS11_PIN"},
-		{uri: "pkcs11:object=k?module-path=/m", env: map[string]string{PINEnv: ""}, wantErr: "set PROVENANT_PKCS11_PIN"},
+		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + pinFile, supply: supply("supplied"), want: "from-file"},
+		{uri: "pkcs11:object=k?module-path=/m", supply: supply("supplied"), want: "supplied"},
+		// Nothing comes from the environment, and the message names no
+		// variable: the CLI says where its PIN comes from.
+		{uri: "pkcs11:object=k?module-path=/m", wantErr: "no PIN for pkcs11:object=k?module-path=/m (the URI has no pin-value or pin-source)", noPIN: true},
+		{uri: "pkcs11:object=k?module-path=/m", supply: supply(""), wantErr: "no PIN for", noPIN: true},
+		{uri: "pkcs11:object=k?module-path=/m", supply: failing, wantErr: "no terminal"},
 		{uri: "pkcs11:object=k?module-path=/m&pin-source=" + filepath.Join(dir, "absent"), wantErr: "pin-source " + strconv.Quote(filepath.Join(dir, "absent")) + ": no such file"},
 		// Only a regular file is read, and only its first 64 KiB.
 		{uri: "pkcs11:object=k?module-path=/m&pin-source=/dev/zero", wantErr: `pin-source "/dev/zero": a character device, not a regular file`},
@@ -176,10 +181,14 @@ func TestPIN(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ParseURI(%q): %v", tt.uri, err)
 		}
-		got, err := u.PIN(env(tt.env))
+		t.Setenv("PROVENANT_PKCS11_PIN", "from-env-never-read")
+		got, err := u.PIN(tt.supply)
 		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrPIN) {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrPIN) || strings.Contains(err.Error(), "PROVENANT") {
 				t.Errorf("PIN(%q) = %q, %v; want an ErrPIN containing %q", tt.uri, got, err, tt.wantErr)
+			}
+			if errors.Is(err, ErrNoPIN) != tt.noPIN {
+				t.Errorf("PIN(%q) = %v: errors.Is(ErrNoPIN) = %v, want %v", tt.uri, err, !tt.noPIN, tt.noPIN)
 			}
 			continue
 		}

@@ -19,6 +19,10 @@
 // with neither cannot be verified offline at all, because its short-lived
 // certificate was valid only for minutes and nothing says when it signed.
 //
+// BundleWriter writes keyed bundles v0.3 offline with a long-lived key: a
+// DSSE envelope for a statement (it is an attest.Writer) or a message
+// signature over an artifact.
+//
 // Packages attest and provenance do not import this package (nor
 // sigstore-go), so that they stay light to import.
 package sigstore

@@ -169,3 +169,62 @@ func PublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }
+
+// BundleWriter signs into one Sigstore bundle v0.3 file (the .sigstore.json
+// shape), made offline with a public-key hint: a DSSE envelope for a
+// statement (Write, an attest.Writer) or a message signature over an
+// artifact (WriteArtifactSignature, what `provenant sign` writes). The file
+// is written with attest.WriteFile: atomically, never through a link or
+// over anything but a regular file, and over an existing file only with
+// attest.WithOverwrite. A bundle holds one signature: a second Write
+// without WithOverwrite is attest.ErrExists.
+type BundleWriter struct {
+	path   string
+	signer attest.Signer
+	wopts  []attest.WriteOption
+}
+
+var _ attest.Writer = (*BundleWriter)(nil)
+
+// NewBundleWriter returns a BundleWriter that signs with s into the file at
+// path; opts are attest.WriteFile's (attest.WithOverwrite). A key that
+// cannot sign a Sigstore bundle (RSA, see SignArtifact) is refused here,
+// before any work.
+func NewBundleWriter(path string, s attest.Signer, opts ...attest.WriteOption) (*BundleWriter, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: no file name", attest.ErrUnsafeDestination)
+	}
+	if _, err := newKeypair(s); err != nil {
+		return nil, err
+	}
+	return &BundleWriter{path: path, signer: s, wopts: opts}, nil
+}
+
+// Destination implements attest.Writer: the bundle's path.
+func (w *BundleWriter) Destination() string { return w.path }
+
+// Check implements attest.Writer with attest.CheckWrite.
+func (w *BundleWriter) Check() error { return attest.CheckWrite(w.path, w.wopts...) }
+
+// Write implements attest.Writer: SignStatement, then the file.
+func (w *BundleWriter) Write(ctx context.Context, st *attest.Statement) error {
+	b, err := SignStatement(ctx, w.signer, st)
+	if err != nil {
+		return fmt.Errorf("signing: %w", err)
+	}
+	return w.write(b)
+}
+
+// WriteArtifactSignature signs the bytes of the artifact file (as
+// SignArtifactFile does) into the bundle.
+func (w *BundleWriter) WriteArtifactSignature(ctx context.Context, artifact string) error {
+	b, err := SignArtifactFile(ctx, w.signer, artifact)
+	if err != nil {
+		return err
+	}
+	return w.write(b)
+}
+
+func (w *BundleWriter) write(b []byte) error {
+	return attest.WriteFile(w.path, append(b, '\n'), 0o644, w.wopts...)
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -13,12 +12,9 @@ import (
 
 func newAttestCmd(g *globalFlags) *cobra.Command {
 	var (
-		keyPath      string
-		bundleFormat string
-		certPath     string
-		chainPath    string
-		force        bool
-		req          provenance.AttestRequest
+		keyPath string
+		out     bundleFlags
+		req     provenance.AttestRequest
 	)
 	cmd := &cobra.Command{
 		Use:   "attest --key KEY --bundle OUT [flags] ARTIFACT...",
@@ -31,6 +27,9 @@ bundle (JSON Lines, *.intoto.jsonl). The append is atomic, and only to a
 regular file that already holds a bundle (or to a new file): a symbolic
 link, a directory, a pipe or a file that is not a bundle is refused and
 left alone.
+
+With --cert (and --cert-chain), the signing key's X.509 certificate chain
+is recorded beside the signature (docs/x509.md).
 
 With --bundle-format sigstore, --bundle is written as one Sigstore bundle;
 an existing file is replaced only with --force.
@@ -48,59 +47,35 @@ instead of SLSA provenance.`,
 			if keyPath == "" {
 				return usageError("--key is required")
 			}
-			if req.Bundle == "" {
+			if out.path == "" {
 				return usageError("--bundle is required")
 			}
 			if len(args) == 0 && len(req.Checksums) == 0 {
 				return usageError("name at least one artifact (or --checksums FILE)")
 			}
-			if chainPath != "" && certPath == "" {
-				return usageError("--cert-chain needs --cert")
+			if (req.PredicateFile == "") != (req.PredicateType == "") {
+				return usageError("--predicate and --predicate-type go together")
+			}
+			if err := out.validate(); err != nil {
+				return err
 			}
 			// The destination is checked before the key is loaded (which
 			// may prompt or reach a token) and anything is hashed.
-			switch bundleFormat {
-			case "dsse":
-				if force {
-					return usageError("--force replaces a Sigstore bundle (--bundle-format sigstore); a DSSE bundle is appended to, never replaced")
-				}
-				if err := attest.CheckAppend(req.Bundle); err != nil {
-					return inputError(err)
-				}
-			case "sigstore":
-				if certPath != "" {
-					return usageError("--cert records the chain beside a DSSE signature: use it with --bundle-format dsse")
-				}
-				if err := attest.CheckWrite(req.Bundle, writeOptions(force)...); err != nil {
-					return inputError(forceHint(err))
-				}
-			default:
-				return usageError("--bundle-format must be dsse or sigstore, not %q", bundleFormat)
+			if err := out.check(); err != nil {
+				return inputError(err)
 			}
-			signer, err := loadSigner(keyPath)
+			signer, err := openSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return inputError(err)
 			}
-			req.Signer = signer
-			switch bundleFormat {
-			case "dsse":
-				if certPath != "" {
-					w, err := certifiedBundleWriter(signer, certPath, chainPath, req.Bundle)
-					if err != nil {
-						return inputError(err)
-					}
-					req.Write = w
-				}
-			case "sigstore":
-				req.Write = sigstoreBundleWriter(signer, req.Bundle, force)
+			defer attest.CloseSigner(signer)
+			if req.Writer, err = out.writer(signer); err != nil {
+				return inputError(err)
 			}
 			req.Artifacts = args
 			req.Options.Version = provenantVersion()
 			res, err := provenance.Attest(cmd.Context(), req)
 			if err != nil {
-				if errors.Is(err, provenance.ErrInput) {
-					return inputError(errors.New(trimInput(err)))
-				}
 				return inputError(err)
 			}
 			return printAttest(cmd, g, res)
@@ -108,7 +83,7 @@ instead of SLSA provenance.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", keyRefHelp)
-	f.StringVar(&req.Bundle, "bundle", "", "bundle to append to (JSON Lines, *.intoto.jsonl)")
+	out.register(f)
 	f.StringVar(&req.Options.BuilderID, "builder-id", "", "builder id URI (default "+provenance.LocalBuilderID+")")
 	f.StringVar(&req.Options.BuildType, "build-type", "", "build type URI (default provenant's attest build type)")
 	f.StringVar(&req.Options.Source, "source", "", "source URI, e.g. git+https://github.com/org/repo@refs/tags/v1")
@@ -116,19 +91,7 @@ instead of SLSA provenance.`,
 	f.StringArrayVar(&req.Checksums, "checksums", nil, "sha256sum-format file naming more artifacts (repeatable)")
 	f.StringVar(&req.PredicateFile, "predicate", "", "attest this predicate (a JSON file) instead of SLSA provenance")
 	f.StringVar(&req.PredicateType, "predicate-type", "", "predicate type URI for --predicate")
-	f.StringVar(&certPath, "cert", "", "X.509 certificate (PEM) of the signing key, recorded beside the DSSE signature (docs/x509.md)")
-	f.StringVar(&chainPath, "cert-chain", "", "intermediate certificates (PEM) recorded after --cert")
-	f.StringVar(&bundleFormat, "bundle-format", "dsse", "dsse: append a DSSE envelope line to --bundle (JSON Lines); sigstore: write --bundle as one Sigstore bundle v0.3")
-	f.BoolVar(&force, "force", false, "with --bundle-format sigstore: replace an existing --bundle file")
 	return cmd
-}
-
-func trimInput(err error) string {
-	s := err.Error()
-	if len(s) > len("input: ") && s[:len("input: ")] == "input: " {
-		return s[len("input: "):]
-	}
-	return s
 }
 
 func printAttest(cmd *cobra.Command, g *globalFlags, res *provenance.AttestResult) error {

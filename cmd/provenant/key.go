@@ -1,44 +1,16 @@
 package main
 
 import (
-	"context"
-	"crypto/x509"
-	"encoding/pem"
-	"errors"
 	"fmt"
-	"io"
-	"log"
 
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
-	"github.com/provenant/provenant/attest/kms"
-	"github.com/provenant/provenant/attest/pkcs11"
+	// Registered with attest.LoadSignerRef: KMS URIs (the providers
+	// need -tags kms) and PKCS#11 URIs.
+	_ "github.com/provenant/provenant/attest/kms"
+	_ "github.com/provenant/provenant/attest/pkcs11"
 )
-
-// loadKeyURI opens a signer named by a PKCS#11 or KMS URI. ok is false when
-// ref is not such a URI (it is then a file).
-func loadKeyURI(ctx context.Context, ref string) (s attest.Signer, ok bool, err error) {
-	switch {
-	case pkcs11.IsURI(ref):
-		p, err := pkcs11.Open(ctx, ref)
-		if err != nil {
-			return nil, true, err
-		}
-		return p, true, nil
-	case kms.IsURI(ref):
-		// sigstore's Vault provider narrates its token search with the
-		// standard logger; errors reach the user as one line instead.
-		defer log.SetOutput(log.Writer())
-		log.SetOutput(io.Discard)
-		k, err := kms.Open(ctx, ref)
-		if err != nil {
-			return nil, true, err
-		}
-		return k, true, nil
-	}
-	return nil, false, nil
-}
 
 // keyRefHelp describes what --key accepts, for flag help.
 const keyRefHelp = "private key: a file (PEM or securesystemslib JSON), a PKCS#11 URI (pkcs11:...), or a KMS URI (awskms://, gcpkms://, azurekms://, hashivault://)"
@@ -94,28 +66,32 @@ With --format json, prints the key id and algorithm as well.`,
 					return inputError(forceHint(err))
 				}
 			}
-			pub, err := publicKeyOf(cmd.Context(), ref)
+			pub, err := openPublicKey(cmd.Context(), ref)
+			if err != nil {
+				return inputError(err)
+			}
+			pemBytes, err := pub.MarshalPEM()
 			if err != nil {
 				return inputError(err)
 			}
 			if out != "" {
-				if err := attest.WriteFile(out, pub.pem, 0o644, writeOptions(force)...); err != nil {
+				if err := attest.WriteFile(out, pemBytes, 0o644, writeOptions(force)...); err != nil {
 					return inputError(forceHint(err))
 				}
 			}
 			w := cmd.OutOrStdout()
 			if g.json() {
-				v := map[string]string{"keyId": pub.key.ID, "algorithm": pub.key.Algorithm(), "publicKey": string(pub.pem)}
+				v := map[string]string{"keyId": pub.ID, "algorithm": pub.Algorithm(), "publicKey": string(pemBytes)}
 				if out != "" {
 					v["file"] = out
 				}
 				return writeJSON(w, v)
 			}
 			if out != "" {
-				fmt.Fprintf(w, "public key: %s (%s, key id %s)\n", out, pub.key.Algorithm(), attest.ShortKeyID(pub.key.ID))
+				fmt.Fprintf(w, "public key: %s (%s, key id %s)\n", out, pub.Algorithm(), attest.ShortKeyID(pub.ID))
 				return nil
 			}
-			_, err = w.Write(pub.pem)
+			_, err = w.Write(pemBytes)
 			return err
 		},
 	}
@@ -124,48 +100,4 @@ With --format json, prints the key id and algorithm as well.`,
 	f.StringVar(&out, "out", "", "write the public key to this file (mode 0644) instead of stdout")
 	f.BoolVar(&force, "force", false, "replace an existing --out file")
 	return cmd
-}
-
-type publicKey struct {
-	key *attest.PublicKey
-	pem []byte
-}
-
-// publicKeyOf finds the public half of a key file, PKCS#11 key or KMS key.
-func publicKeyOf(ctx context.Context, ref string) (*publicKey, error) {
-	s, isURI, err := loadKeyURI(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	if isURI {
-		if c, ok := s.(io.Closer); ok {
-			defer c.Close()
-		}
-		return publicKeyFrom(s.Public())
-	}
-	k, err := attest.LoadPublicKey(ref)
-	if errors.Is(err, attest.ErrEncryptedKey) {
-		signer, err := loadSigner(ref)
-		if err != nil {
-			return nil, err
-		}
-		return publicKeyFrom(signer.Public())
-	}
-	if err != nil {
-		return nil, err
-	}
-	return publicKeyFrom(k.Key)
-}
-
-func publicKeyFrom(pub any) (*publicKey, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encoding the public key: %v", attest.ErrKey, err)
-	}
-	p := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	k, err := attest.ParsePublicKey(p)
-	if err != nil {
-		return nil, err
-	}
-	return &publicKey{key: k, pem: p}, nil
 }

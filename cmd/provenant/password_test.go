@@ -90,3 +90,27 @@ func TestEncryptedKeyEverySigningCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyPasswordFromEnv: the CLI, not the library, reads the password and
+// the PIN from the environment; a password set but empty is a password
+// (cosign keys may have one), an empty PIN is none.
+func TestKeyPasswordFromEnv(t *testing.T) {
+	t.Setenv(passwordEnv, "")
+	got, err := keyPassword("k")()
+	if err != nil || len(got) != 0 {
+		t.Errorf("keyPassword with %s set but empty = %q, %v; want an empty password", passwordEnv, got, err)
+	}
+	t.Setenv(passwordEnv, "from-env")
+	if got, _ := keyPassword("k")(); string(got) != "from-env" {
+		t.Errorf("keyPassword = %q, want from-env", got)
+	}
+	for _, c := range []struct {
+		pin  string
+		want int
+	}{{"", 1}, {"1234", 2}} {
+		t.Setenv(pinEnv, c.pin)
+		if got := len(keyOptions("pkcs11:object=k")); got != c.want {
+			t.Errorf("keyOptions with %s=%q: %d options, want %d", pinEnv, c.pin, got, c.want)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
-	"github.com/provenant/provenant/attest/pkcs11"
 	"github.com/provenant/provenant/attest/pkcs11/softhsmtest"
 )
 
@@ -35,7 +34,7 @@ func TestPKCS11AttestVerify(t *testing.T) {
 	}
 	for _, object := range []string{"release", "release-rsa"} {
 		uri := tk.URI(object)
-		t.Setenv(pkcs11.PINEnv, hsmPIN)
+		t.Setenv(pinEnv, hsmPIN)
 		check(runCLI(t, "", "key", "public", "--key", uri, "--out", object+".pub"), 0, "key public --out")
 		r := runCLI(t, "", "key", "public", "--key", uri)
 		check(r, 0, "key public")
@@ -56,7 +55,7 @@ func TestPKCS11AttestVerify(t *testing.T) {
 		check(runCLI(t, "", "verify", "--bundle", object+".intoto.jsonl", "--key", object+".pub", "app.bin"), 0, "verify")
 
 		// The PIN in the URI instead of the environment.
-		t.Setenv(pkcs11.PINEnv, "")
+		t.Setenv(pinEnv, "")
 		check(runCLI(t, "", "attest", "--key", uri+"&pin-value="+hsmPIN, "--bundle", object+".intoto.jsonl", "app.bin"), 0, "attest with pin-value")
 		bundle, _ := os.ReadFile(object + ".intoto.jsonl")
 		if strings.Contains(string(bundle), hsmPIN) {
@@ -65,21 +64,22 @@ func TestPKCS11AttestVerify(t *testing.T) {
 	}
 
 	// Failures: exit 2, one line, no PIN.
-	t.Setenv(pkcs11.PINEnv, "")
+	t.Setenv(pinEnv, "")
 	r := runCLI(t, "", "attest", "--key", tk.URI("release"), "--bundle", "x.intoto.jsonl", "app.bin")
 	check(r, 2, "attest without a PIN")
 	if !strings.Contains(r.stderr, "set PROVENANT_PKCS11_PIN") {
 		t.Errorf("without a PIN: stderr %q, want it to name PROVENANT_PKCS11_PIN", r.stderr)
 	}
 	for _, c := range []struct{ uri, env, want string }{
-		// The signers above stay open (the CLI process would have exited), so
-		// the PIN is refused by provenant rather than by the token here.
-		{tk.URI("release") + "&pin-value=wrong-" + hsmPIN, "", "bad key: PKCS#11 PIN:"},
-		{tk.URI("release"), "wrong-" + hsmPIN, "bad key: PKCS#11 PIN:"},
+		// Every command closed its signer, so the token itself refuses a
+		// wrong PIN; a signer left open would have the process refuse it
+		// ("already logged in by this process with a different PIN").
+		{tk.URI("release") + "&pin-value=wrong-" + hsmPIN, "", "bad key: PKCS#11 PIN: the token refused the PIN"},
+		{tk.URI("release"), "wrong-" + hsmPIN, "bad key: PKCS#11 PIN: the token refused the PIN"},
 		{tk.URI("absent") + "&pin-value=" + hsmPIN, "", `no key pair on the token matches object="absent"`},
 		{"pkcs11:object=release?module-path=" + tk.Module + "&pin-value=" + hsmPIN + "&bogus=1", "", `unsupported query attribute "bogus"`},
 	} {
-		t.Setenv(pkcs11.PINEnv, c.env)
+		t.Setenv(pinEnv, c.env)
 		for _, args := range [][]string{
 			{"attest", "--key", c.uri, "--bundle", "x.intoto.jsonl", "app.bin"},
 			{"key", "public", "--key", c.uri},

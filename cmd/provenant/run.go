@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/provenance"
@@ -25,6 +26,7 @@ const exitCannotStart = 127
 func newRunCmd(g *globalFlags) *cobra.Command {
 	var (
 		keyPath  string
+		out      bundleFlags
 		progress bool
 		req      provenance.RunRequest
 	)
@@ -36,6 +38,17 @@ signed in-toto Statement with SLSA provenance v1 to the bundle: its subjects
 are the files the command created or changed under --products, and its
 predicate records the step, the command, the materials, the source checkout
 and where the build ran (GitHub Actions, GitLab CI or local).
+
+--materials and --products take files, directories and patterns: "*", "?"
+and "[...]" within a name, "{a,b}" alternatives, "**" across directories
+(docs/run.md). A symbolic link a pattern matches is recorded as a link
+unless it points to a file inside the pattern's base directory.
+
+The bundle is written as attest writes it: a DSSE envelope appended to a
+JSON Lines bundle, with --cert (and --cert-chain) the signing key's X.509
+certificate chain beside the signature, or with --bundle-format sigstore
+one Sigstore bundle (replaced only with --force). The destination is checked
+before the command runs.
 
 The command runs in the current directory with provenant's stdin, stdout,
 stderr and environment; SIGINT and SIGTERM are forwarded to it. Nothing of
@@ -66,18 +79,30 @@ written after it succeeded (no product, signing or writing failed).`,
 			switch {
 			case keyPath == "":
 				return usageError("run: --key is required")
-			case req.Bundle == "":
+			case out.path == "":
 				return usageError("run: --bundle is required")
 			case req.Step == "":
 				return usageError("run: --step is required")
 			case len(req.Products) == 0:
 				return usageError("run: --products is required: SLSA provenance is about what a step makes")
 			}
-			signer, err := loadSigner(keyPath)
+			if err := out.validate(); err != nil {
+				return usageError("run: %w", err)
+			}
+			// The destination is checked before the key is loaded (which
+			// may prompt or reach a token); Run checks it again before
+			// the command starts.
+			if err := out.check(); err != nil {
+				return inputError(fmt.Errorf("run: %w", err))
+			}
+			signer, err := openSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
 			}
-			req.Signer = signer
+			defer attest.CloseSigner(signer)
+			if req.Writer, err = out.writer(signer); err != nil {
+				return inputError(fmt.Errorf("run: %w", err))
+			}
 			req.Command = args
 			req.Version = provenantVersion()
 			req.Stdin, req.Stdout, req.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -101,7 +126,7 @@ written after it succeeded (no product, signing or writing failed).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", keyRefHelp)
-	f.StringVar(&req.Bundle, "bundle", "", "bundle to append to (JSON Lines, *.intoto.jsonl)")
+	out.register(f)
 	f.StringVar(&req.Step, "step", "", "step name, recorded as externalParameters.step (e.g. compile, package)")
 	f.StringArrayVar(&req.Materials, "materials", nil, "file, directory or glob hashed before the command (repeatable)")
 	f.StringArrayVar(&req.Products, "products", nil, "file, directory or glob whose new or changed files are the subjects (repeatable)")
@@ -122,10 +147,15 @@ func runError(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return &exitError{code: 128 + int(syscall.SIGINT), err: errors.New("run: interrupted; no attestation written")}
 	}
-	if errors.Is(err, provenance.ErrInput) {
-		return inputError(fmt.Errorf("run: %s", trimInput(err)))
+	return inputError(fmt.Errorf("run: %w", envFlag(err)))
+}
+
+// envFlag names the --env flag in an error about a variable given with it.
+func envFlag(err error) error {
+	if ee, ok := errors.AsType[*provenance.EnvError](err); ok {
+		return fmt.Errorf("--env %s: %w", ee.Name, ee.Err)
 	}
-	return inputError(fmt.Errorf("run: %w", err))
+	return err
 }
 
 func printRunNotes(w io.Writer, res *provenance.RunResult) {
@@ -197,15 +227,6 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 		fmt.Fprintf(w, "  %s  sha256:%s\n", safetext.Text(pr.Name), pr.Digest[digest.SHA256])
 	}
 	return nil
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // progressPrinter shows hashing progress once hashing has taken more than

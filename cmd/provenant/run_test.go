@@ -109,7 +109,7 @@ func transcript(args []string, r result) string {
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = a
-		if strings.ContainsAny(a, " *$&>'\"") {
+		if strings.ContainsAny(a, " *$&>'\"{}") {
 			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
 	}
@@ -344,4 +344,27 @@ func TestRunRemoteWithUnparseablePassword(t *testing.T) {
 		t.Errorf("the remote's password is printed or recorded:\n%s", r.stderr)
 	}
 	golden(t, pkg, "run/remote-unparseable.golden", transcript(args, r))
+}
+
+// TestRunGoldenGlobs: --materials and --products take the one pattern
+// dialect ({a,b}, **); a link the build plants under a product pattern is
+// recorded as a link, not followed out of the product directory.
+func TestRunGoldenGlobs(t *testing.T) {
+	pkg := packageDir(t)
+	setupRun(t)
+	os.MkdirAll("src/inc", 0o755)
+	os.WriteFile("src/inc/x.h", []byte("int x;\n"), 0o644)
+	args := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build",
+		"--materials", "src/{main,util}.c", "--materials", "**/*.h", "--products", "dist/*",
+		"--", "sh", "-c", "mkdir -p dist/sub && echo a > dist/app && echo b > dist/sub/lib && ln -s / dist/root && ln -s app dist/app-latest"}
+	r := runCLI(t, "", args...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "dist/root/") {
+		t.Errorf("run walked the link to / planted under dist/*:\n%s", r.stderr)
+	}
+	bad := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build", "--materials", "src/{main", "--products", "dist", "--", "true"}
+	r2 := runCLI(t, "", bad...)
+	golden(t, pkg, "run/globs.golden", transcript(args, r)+transcript(bad, r2))
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
-	"github.com/provenant/provenant/provenance"
 )
 
 func newSignCmd(g *globalFlags) *cobra.Command {
@@ -50,15 +48,16 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if err := attest.CheckWrite(out, wopts...); err != nil {
 				return inputError(forceHint(err))
 			}
-			signer, err := loadSigner(keyPath)
+			signer, err := openSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return inputError(err)
 			}
-			b, err := sigstore.SignArtifactFile(cmd.Context(), signer, args[0])
+			defer attest.CloseSigner(signer)
+			w, err := sigstore.NewBundleWriter(out, signer, wopts...)
 			if err != nil {
 				return inputError(err)
 			}
-			if err := attest.WriteFile(out, append(b, '\n'), 0o644, wopts...); err != nil {
+			if err := w.WriteArtifactSignature(cmd.Context(), args[0]); err != nil {
 				return inputError(forceHint(err))
 			}
 			if g.json() {
@@ -69,7 +68,7 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&keyPath, "key", "", "private key file (ECDSA or Ed25519; PKCS#8 PEM, cosign's encrypted PEM, or securesystemslib JSON)")
+	f.StringVar(&keyPath, "key", "", "ECDSA or Ed25519 "+keyRefHelp)
 	f.StringVar(&out, "bundle", "", "Sigstore bundle to write (.sigstore.json)")
 	f.BoolVar(&force, "force", false, "replace an existing --bundle file")
 	return cmd
@@ -89,20 +88,4 @@ func forceHint(err error) error {
 		return fmt.Errorf("%w (use --force to replace it)", err)
 	}
 	return err
-}
-
-// sigstoreBundleWriter signs a statement into a Sigstore bundle v0.3 with
-// a DSSE envelope and writes it atomically to path, replacing an existing
-// file only with force.
-func sigstoreBundleWriter(signer attest.Signer, path string, force bool) func(context.Context, *attest.Statement) error {
-	return func(ctx context.Context, st *attest.Statement) error {
-		b, err := sigstore.SignStatement(ctx, signer, st)
-		if err != nil {
-			return fmt.Errorf("%w: %w", provenance.ErrInput, err)
-		}
-		if err := attest.WriteFile(path, append(b, '\n'), 0o644, writeOptions(force)...); err != nil {
-			return forceHint(err)
-		}
-		return nil
-	}
 }
