@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/provenant/provenant/attest/digest"
 )
 
 // Config is a policy configuration file (--policy-config, YAML):
@@ -33,7 +34,9 @@ type Exception struct {
 	Code    string `yaml:"code" json:"code,omitempty"`
 	Package string `yaml:"package" json:"package,omitempty"`
 	Title   string `yaml:"title" json:"title,omitempty"`
-	// Artifacts are glob patterns (path.Match) on artifact names; none
+	// Artifacts are glob patterns on artifact names, in the dialect of
+	// artifact arguments (digest.Match: * within a path segment, ** across
+	// segments); none
 	// means every artifact.
 	Artifacts []string `yaml:"artifacts" json:"artifacts,omitempty"`
 	Reason    string   `yaml:"reason" json:"reason"`
@@ -100,7 +103,7 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 			return nil, fmt.Errorf("%w: %s: an exception needs a reason", ErrPolicy, e.Source)
 		}
 		for _, p := range e.Artifacts {
-			if _, err := path.Match(p, ""); err != nil {
+			if err := digest.ValidatePattern(p); err != nil {
 				return nil, fmt.Errorf("%w: %s: bad artifact pattern %q", ErrPolicy, e.Source, p)
 			}
 		}
@@ -168,7 +171,7 @@ func (e *Exception) matches(artifact string, f *Finding) bool {
 		return true
 	}
 	for _, p := range e.Artifacts {
-		if ok, _ := path.Match(p, artifact); ok {
+		if ok, _ := digest.Match(p, artifact); ok {
 			return true
 		}
 	}

@@ -103,3 +103,28 @@ func TestDefaultRuleNotCounted(t *testing.T) {
 		t.Errorf("findings %s, want one traced to the rule body", dump(fs))
 	}
 }
+
+// TestExceptionArtifactGlobs: exceptions match artifact names in the
+// dialect of artifact arguments (digest.Match): * stays within a path
+// segment, ** crosses them.
+func TestExceptionArtifactGlobs(t *testing.T) {
+	f := Finding{Kind: KindDeny, Package: "p", Code: "c"}
+	for _, c := range []struct {
+		pattern, artifact string
+		want              bool
+	}{
+		{"dist/*", "dist/app", true},
+		{"dist/*", "dist/sub/app", false},
+		{"dist/**", "dist/sub/app", true},
+		{"**/app", "dist/sub/app", true},
+		{"dist/app", "dist/app2", false},
+	} {
+		e := Exception{Code: "c", Package: "p", Artifacts: []string{c.pattern}}
+		if got := e.matches(c.artifact, &f); got != c.want {
+			t.Errorf("exception for %q matches %q = %v, want %v", c.pattern, c.artifact, got, c.want)
+		}
+	}
+	if _, err := ParseConfig([]byte("exceptions:\n  - {code: c, reason: r, artifacts: [\"dist/[\"]}\n"), "p.yaml"); err == nil {
+		t.Error("a bad pattern was accepted")
+	}
+}
