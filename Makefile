@@ -9,16 +9,21 @@ FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 ACTIONLINT_VERSION ?= v1.7.12
 
-.PHONY: all build test demo bench fuzz lint fmt clean interop actionlint action-test build-kms test-kms
+.PHONY: all build test cross demo bench fuzz lint fmt clean interop actionlint action-test build-kms test-kms
 
 all: build
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/provenant
 
-test:
+test: cross
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# Builds and vets (tests included) for the other systems provenant runs on.
+cross:
+	GOOS=windows GOARCH=amd64 $(GO) vet ./...
+	GOOS=darwin GOARCH=arm64 $(GO) vet ./...
 
 demo: build
 	@PROVENANT=$(CURDIR)/$(BIN) bash testdata/demo.sh
