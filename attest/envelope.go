@@ -262,9 +262,9 @@ func (l Limits) ParseEnvelope(data []byte) (*Envelope, error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil || probe == nil {
 		if err := checkNoDuplicateKeys(data); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+			return nil, Errorf(ErrMalformed, "%v", err)
 		}
-		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "not a JSON object")
 	}
 	return l.parseEnvelope(data, probe)
 }
@@ -280,58 +280,58 @@ func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage) (*E
 	var sigs []json.RawMessage
 	if raw, ok := probe["signatures"]; ok {
 		if err := json.Unmarshal(raw, &sigs); err != nil {
-			return nil, fmt.Errorf("%w: signatures is not a list", ErrMalformed)
+			return nil, Errorf(ErrMalformed, "signatures is not a list")
 		}
 	}
 	if len(sigs) > l.Signatures {
 		return nil, &LimitError{Name: "signatures", Max: l.Signatures, What: fmt.Sprintf("envelope has %d signatures, more than %d", len(sigs), l.Signatures)}
 	}
 	if err := checkNoDuplicateKeys(data); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, Errorf(ErrMalformed, "%v", err)
 	}
 	if _, ok := probe["mediaType"]; ok {
-		return nil, fmt.Errorf("%w: this is a Sigstore bundle, not a DSSE envelope (ReadBundle reads it as a Sigstore entry, which package attest/sigstore verifies)", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "this is a Sigstore bundle, not a DSSE envelope (ReadBundle reads it as a Sigstore entry, which package attest/sigstore verifies)")
 	}
 	if _, ok := probe["_type"]; ok {
-		return nil, fmt.Errorf("%w: this is an unsigned in-toto statement, not a DSSE envelope", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "this is an unsigned in-toto statement, not a DSSE envelope")
 	}
 	var env Envelope
 	if _, ok := probe["payload"]; !ok {
-		return nil, fmt.Errorf("%w: no payload", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "no payload")
 	}
 	if json.Unmarshal(probe["payload"], &env.Payload) != nil {
-		return nil, fmt.Errorf("%w: payload is not a string", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "payload is not a string")
 	}
 	if raw, ok := probe["payloadType"]; !ok || json.Unmarshal(raw, &env.PayloadType) != nil || env.PayloadType == "" {
-		return nil, fmt.Errorf("%w: no payloadType", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "no payloadType")
 	}
 	if _, err := decodeBase64(env.Payload); err != nil {
-		return nil, fmt.Errorf("%w: payload is not base64", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "payload is not base64")
 	}
 	if len(sigs) == 0 {
-		return nil, fmt.Errorf("%w: envelope has no signatures", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "envelope has no signatures")
 	}
 	env.Signatures = make([]dsse.Signature, len(sigs))
 	for i, raw := range sigs {
 		var fields map[string]json.RawMessage
 		if json.Unmarshal(raw, &fields) != nil || fields == nil {
-			return nil, fmt.Errorf("%w: signature %d is not an object", ErrMalformed, i+1)
+			return nil, Errorf(ErrMalformed, "signature %d is not an object", i+1)
 		}
 		if err := exactNames(fields, "keyid", "sig"); err != nil {
 			return nil, fmt.Errorf("signature %d: %w", i+1, err)
 		}
 		s := &env.Signatures[i]
 		if raw, ok := fields["keyid"]; ok && string(raw) != "null" && json.Unmarshal(raw, &s.KeyID) != nil {
-			return nil, fmt.Errorf("%w: signature %d: keyid is not a string", ErrMalformed, i+1)
+			return nil, Errorf(ErrMalformed, "signature %d: keyid is not a string", i+1)
 		}
 		if raw, ok := fields["sig"]; ok && json.Unmarshal(raw, &s.Sig) != nil {
-			return nil, fmt.Errorf("%w: signature %d: sig is not a string", ErrMalformed, i+1)
+			return nil, Errorf(ErrMalformed, "signature %d: sig is not a string", i+1)
 		}
 		if s.Sig == "" {
-			return nil, fmt.Errorf("%w: signature %d is empty", ErrMalformed, i+1)
+			return nil, Errorf(ErrMalformed, "signature %d is empty", i+1)
 		}
 		if _, err := decodeBase64(s.Sig); err != nil {
-			return nil, fmt.Errorf("%w: signature %d is not base64", ErrMalformed, i+1)
+			return nil, Errorf(ErrMalformed, "signature %d is not base64", i+1)
 		}
 	}
 	return &env, nil
@@ -343,7 +343,7 @@ func exactNames(obj map[string]json.RawMessage, names ...string) error {
 	for k := range obj {
 		for _, n := range names {
 			if k != n && strings.EqualFold(k, n) {
-				return fmt.Errorf("%w: member %q differs from %q only in case", ErrMalformed, k, n)
+				return Errorf(ErrMalformed, "member %q differs from %q only in case", k, n)
 			}
 		}
 	}

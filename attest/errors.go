@@ -25,6 +25,30 @@ var (
 	ErrEmptyBundle = errors.New("empty bundle")
 )
 
+// KindError is an error of one of the kinds above: errors.Is finds both
+// the kind and the cause, the message reads "kind: cause", and Detail
+// gives the cause alone (for a reader that shows the kind apart, as
+// inspect's status column does).
+type KindError struct{ Kind, Err error }
+
+func (e *KindError) Error() string   { return e.Kind.Error() + ": " + e.Err.Error() }
+func (e *KindError) Unwrap() []error { return []error{e.Kind, e.Err} }
+
+// Errorf is fmt.Errorf under a kind (ErrMalformed, ErrStatement,
+// ErrSignature ...).
+func Errorf(kind error, format string, a ...any) error {
+	return &KindError{Kind: kind, Err: fmt.Errorf(format, a...)}
+}
+
+// Detail is err's message without its kind when err is a KindError (a
+// wrapped one keeps its whole message: the wrapping said more).
+func Detail(err error) string {
+	if k, ok := err.(*KindError); ok {
+		return k.Err.Error()
+	}
+	return err.Error()
+}
+
 // FileError rewrites an *fs.PathError as "path: reason" (without the
 // operation), the way messages about the user's files read best.
 func FileError(err error) error {

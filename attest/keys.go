@@ -389,7 +389,7 @@ func (k *PublicKey) Verify(_ context.Context, data, sig []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: does not verify with key %s", ErrSignature, ShortKeyID(k.ID))
+	return Errorf(ErrSignature, "does not verify with key %s", ShortKeyID(k.ID))
 }
 
 // ecHash is the hash DSSE signers pair with each curve (as go-securesystemslib

@@ -90,7 +90,7 @@ func (l *Limits) Set(spec string) error {
 	return nil
 }
 
-// LimitError says which limit was hit and how to raise it.
+// LimitError says which limit was hit (the CLI says how to raise it).
 type LimitError struct {
 	Name string // as in LimitNames
 	Max  int
@@ -98,7 +98,7 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("%s (the %s limit; raise it with --limit %s=N)", e.What, e.Name, e.Name)
+	return fmt.Sprintf("%s (the %s limit)", e.What, e.Name)
 }
 
 // Unwrap makes a LimitError both ErrLimit and ErrMalformed: input beyond a

@@ -49,11 +49,11 @@ type checker struct {
 
 func newChecker(env *Envelope, keys []*PublicKey, budget int) (*checker, error) {
 	if env == nil || len(env.Signatures) == 0 {
-		return nil, fmt.Errorf("%w: envelope has no signatures", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "envelope has no signatures")
 	}
 	payload, err := decodeBase64(env.Payload)
 	if err != nil {
-		return nil, fmt.Errorf("%w: payload is not base64", ErrMalformed)
+		return nil, Errorf(ErrMalformed, "payload is not base64")
 	}
 	c := &checker{
 		pae:   dsse.PAE(env.PayloadType, payload),
@@ -65,7 +65,7 @@ func newChecker(env *Envelope, keys []*PublicKey, budget int) (*checker, error) 
 	}
 	for i, s := range env.Signatures {
 		if c.sigs[i], err = decodeBase64(s.Sig); err != nil {
-			return nil, fmt.Errorf("%w: signature %d is not base64", ErrMalformed, i+1)
+			return nil, Errorf(ErrMalformed, "signature %d is not base64", i+1)
 		}
 		c.hints[i] = s.KeyID
 	}

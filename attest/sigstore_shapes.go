@@ -95,7 +95,7 @@ func githubAttestations(src Source, data []byte, raw json.RawMessage, room, max 
 	bad := func(msg string) ([]Entry, error) {
 		sum := sha256.Sum256(data)
 		return []Entry{{Source: src, Digest: "sha256:" + hex.EncodeToString(sum[:]),
-			Err: fmt.Errorf("%w: GitHub attestations: %s", ErrMalformed, msg)}}, nil
+			Err: Errorf(ErrMalformed, "GitHub attestations: %s", msg)}}, nil
 	}
 	var list []struct {
 		Bundle json.RawMessage `json:"bundle"`
@@ -115,7 +115,7 @@ func githubAttestations(src Source, data []byte, raw json.RawMessage, room, max 
 		if len(a.Bundle) == 0 || json.Unmarshal(a.Bundle, &probe) != nil || !isSigstoreBundle(probe) {
 			sum := sha256.Sum256(a.Bundle)
 			out = append(out, Entry{Source: src, Index: i + 1, Digest: "sha256:" + hex.EncodeToString(sum[:]),
-				Err: fmt.Errorf("%w: GitHub attestation %d has no Sigstore bundle", ErrMalformed, i+1)})
+				Err: Errorf(ErrMalformed, "GitHub attestation %d has no Sigstore bundle", i+1)})
 			continue
 		}
 		e := sigstoreEntry(src, a.Bundle)

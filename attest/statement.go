@@ -37,19 +37,19 @@ const (
 // signature covers the bytes as written.
 func MarshalStatement(st *Statement) ([]byte, error) {
 	if err := st.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
+		return nil, Errorf(ErrStatement, "%v", err)
 	}
 	if err := checkSubjectDigests(st); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
+		return nil, Errorf(ErrStatement, "%w", err)
 	}
 	pj, err := protojson.Marshal(st)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
+		return nil, Errorf(ErrStatement, "%v", err)
 	}
 	var out bytes.Buffer
 	out.Grow(len(pj))
 	if err := json.Compact(&out, pj); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
+		return nil, Errorf(ErrStatement, "%v", err)
 	}
 	return out.Bytes(), nil
 }
@@ -86,22 +86,22 @@ func (l Limits) ParseStatement(payloadType string, payload []byte) (*Statement, 
 		return nil, fmt.Errorf("%w: %q, want %q", ErrPayloadType, payloadType, PayloadType)
 	}
 	if err := checkStatementJSON(payload); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
+		return nil, Errorf(ErrStatement, "%w", err)
 	}
 	// Every member is now one the bindings define under its JSON name:
 	// protojson reads them strictly, as the policy input reads them.
 	var st Statement
 	if err := protojson.Unmarshal(payload, &st); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
+		return nil, Errorf(ErrStatement, "%v", err)
 	}
 	if n := len(st.GetSubject()); n > l.Subjects {
 		return nil, &LimitError{Name: "subjects", Max: l.Subjects, What: fmt.Sprintf("statement has %d subjects, more than %d", n, l.Subjects)}
 	}
 	if err := checkSubjectDigests(&st); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
+		return nil, Errorf(ErrStatement, "%w", err)
 	}
 	if err := st.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
+		return nil, Errorf(ErrStatement, "%w", err)
 	}
 	return &st, nil
 }

@@ -117,7 +117,7 @@ func AppendLinesToBundle(path string, lines ...[]byte) error {
 	var add bytes.Buffer
 	for _, l := range lines {
 		if bytes.ContainsAny(l, "\r\n") {
-			return fmt.Errorf("%w: an envelope line contains a line break", ErrMalformed)
+			return Errorf(ErrMalformed, "an envelope line contains a line break")
 		}
 		add.Write(l)
 		add.WriteByte('\n')

@@ -161,7 +161,7 @@ func (a Attestation) MarshalJSON() ([]byte, error) {
 var (
 	// ErrNoTrust: the verifier has no trust material for this kind of
 	// entry (a Sigstore bundle without --trusted-root or a key, ...).
-	ErrNoTrust = errors.New("no trust material for it")
+	ErrNoTrust = errors.New("no trusted root or key to verify it")
 	// ErrNotAttestation: a Sigstore message signature where a statement
 	// is wanted.
 	ErrNotAttestation = errors.New("not an attestation")
@@ -203,7 +203,7 @@ func (v *Verifier) VerifyEntry(ctx context.Context, e attest.Entry, art *sigstor
 	default:
 		err = e.Err
 		if err == nil {
-			err = fmt.Errorf("%w: neither an envelope nor a Sigstore bundle", attest.ErrMalformed)
+			err = attest.Errorf(attest.ErrMalformed, "neither an envelope nor a Sigstore bundle")
 		}
 	}
 	a.Signers, a.Times = s.signers, s.times
@@ -286,7 +286,7 @@ func (v *Verifier) keySigners(ids []string) []Signer {
 // acceptCertificate, once the statement is read.
 func (v *Verifier) verifySigstore(ctx context.Context, raw []byte, art *sigstore.Artifact) (signed, error) {
 	if v.o.sig.verifier == nil {
-		return signed{}, &SignatureError{fmt.Errorf("%w: a Sigstore bundle; give --trusted-root (certificates) or --key (keyed bundles) to verify it", ErrNoTrust)}
+		return signed{}, &SignatureError{fmt.Errorf("a Sigstore bundle, and %w", ErrNoTrust)}
 	}
 	b, err := sigstore.ParseBundle(raw)
 	if err != nil {
@@ -314,13 +314,19 @@ func (v *Verifier) verifySigstore(ctx context.Context, raw []byte, art *sigstore
 }
 
 // SignatureError is a signature check that failed: the message reads
-// "signature: why" (once, whether or not the inner error already says
-// so), and errors.Is finds the inner error's sentinels
+// "signature: why" (once: an attest.ErrSignature KindError inside gives
+// its detail), and errors.Is finds the inner error's sentinels
 // (attest.ErrSignature, sigstore.ErrVerify, ErrNoTrust ...).
 type SignatureError struct{ Err error }
 
-func (e *SignatureError) Error() string {
-	return "signature: " + strings.TrimPrefix(e.Err.Error(), "signature: ")
+func (e *SignatureError) Error() string { return "signature: " + e.Detail() }
+
+// Detail is the message without "signature: ".
+func (e *SignatureError) Detail() string {
+	if k, ok := e.Err.(*attest.KindError); ok && k.Kind == attest.ErrSignature {
+		return k.Err.Error()
+	}
+	return e.Err.Error()
 }
 
 func (e *SignatureError) Unwrap() error { return e.Err }

@@ -33,7 +33,7 @@ func TestReadBundlesCountsEntries(t *testing.T) {
 	if len(es) != 1 || es[0].Err == nil || es[0].Source.Line != 2 {
 		t.Fatalf("entries = %+v, want one error at line 2", es)
 	}
-	want := "bundle has more than 3 entries: this line holds 3 Sigstore bundles, each an entry (the envelopes limit; raise it with --limit envelopes=N)"
+	want := "bundle has more than 3 entries: this line holds 3 Sigstore bundles, each an entry (the envelopes limit)"
 	if es[0].Err.Error() != want {
 		t.Errorf("error %q, want %q", es[0].Err, want)
 	}

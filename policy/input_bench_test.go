@@ -90,7 +90,7 @@ func BenchmarkSubjectLookup1000x1000(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		idx := indexSubjects(envs)
-		bad := bundleReasons(envs)
+		bad := f.v.bundleReasons(envs)
 		for _, in := range f.inputs {
 			if a := f.v.decide(envs, idx, bad, in.Name, in.Digests); !a.Allowed {
 				b.Fatalf("%s: %q", a.Name, a.Reasons)

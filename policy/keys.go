@@ -42,7 +42,7 @@ func (o *options) globalThreshold() error {
 		return nil
 	}
 	if o.thresholdSet && o.threshold != o.trust.Threshold {
-		return fmt.Errorf("--threshold %d conflicts with threshold %d in %s", o.threshold, o.trust.Threshold, o.trust.File)
+		return fmt.Errorf("the threshold asked for, %d, conflicts with threshold %d in %s", o.threshold, o.trust.Threshold, o.trust.File)
 	}
 	o.threshold = o.trust.Threshold
 	return nil
@@ -93,7 +93,7 @@ func (v *Verifier) verifyWithTrust(ctx context.Context, env *attest.Envelope) (*
 	var err error
 	var signed []*attest.PublicKey
 	if len(distinct) < v.o.threshold {
-		err = fmt.Errorf("%w: %d trusted key(s) usable at %s, threshold %d", attest.ErrSignature, len(distinct), trust.FormatTime(now), v.o.threshold)
+		err = attest.Errorf(attest.ErrSignature, "%d trusted key(s) usable at %s, threshold %d", len(distinct), trust.FormatTime(now), v.o.threshold)
 		if len(outKeys) > 0 {
 			res, _, _ := v.o.limits.VerifySignatures(ctx, env, outKeys)
 			for _, r := range res {
@@ -116,9 +116,17 @@ func (v *Verifier) verifyWithTrust(ctx context.Context, env *attest.Envelope) (*
 		}
 	}
 	if len(notes) > 0 {
-		return nil, fmt.Errorf("%w; %s", err, strings.Join(notes, "; "))
+		return nil, withNote(err, strings.Join(notes, "; "))
 	}
 	return nil, err
+}
+
+// withNote adds a note to err's message, keeping its kind first.
+func withNote(err error, note string) error {
+	if k, ok := err.(*attest.KindError); ok {
+		return &attest.KindError{Kind: k.Kind, Err: fmt.Errorf("%w; %s", k.Err, note)}
+	}
+	return fmt.Errorf("%w; %s", err, note)
 }
 
 // checkTrustedKeyTime judges a keyed Sigstore bundle's signer at

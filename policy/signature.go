@@ -41,7 +41,7 @@ func (v *Verifier) VerifySignatures(ctx context.Context, entries []attest.Entry,
 				Err: fmt.Errorf("the envelope %w", sigstore.ErrNoTrustedTime)}
 		default:
 			a = Attestation{Source: e.Source, Index: e.Index, Digest: e.Digest, Kind: e.Kind(),
-				Err: fmt.Errorf("%w: a DSSE envelope, not a Sigstore bundle: verify it with provenant verify --key", ErrNotSignature)}
+				Err: fmt.Errorf("%w: a DSSE envelope, not a Sigstore bundle (verify it as an attestation, with its key)", ErrNotSignature)}
 		}
 		if a.Verified && a.Statement != nil {
 			if err := digests.named(a.Statement); err != nil {

@@ -52,7 +52,7 @@ func WithSourceTag(t string) Option {
 func WithSourceVersionedTag(t string) Option {
 	return func(o *options) error {
 		if t != "" && !github.ValidVersionedTag(t) {
-			return fmt.Errorf("--source-versioned-tag %q is not a semantic version (vMAJOR[.MINOR[.PATCH]])", t)
+			return fmt.Errorf("the versioned tag %q is not a semantic version (vMAJOR[.MINOR[.PATCH]])", t)
 		}
 		o.sig.versionedTag = t
 		return nil
@@ -118,6 +118,10 @@ func (v *Verifier) ghExpect() github.Expect {
 // trusted").
 var ErrIdentityPolicy = errors.New("signer not accepted")
 
+// ErrNoIdentityPolicy: a certificate signer, and no identity policy at
+// all (no identity was required, no builder checks asked for).
+var ErrNoIdentityPolicy = errors.New("no identity was required")
+
 // hasIdentityPolicy says whether certificate signers can be accepted at
 // all: explicit identities (checked by the Sigstore verifier), or
 // slsa-verifier's builder checks, which need the source repository.
@@ -140,8 +144,8 @@ func (v *Verifier) hasExplicitIdentities() bool {
 // accepted.
 func (v *Verifier) acceptCertificate(c *certificate.Summary, e *Attestation) (string, error) {
 	if !v.hasIdentityPolicy() {
-		return "", fmt.Errorf("%w: the certificate was issued to %s (issuer %s), but no identity was required; give --certificate-identity (or -regexp) and --certificate-oidc-issuer (or -regexp), or --source-uri for GitHub builders (slsa-verifier's checks)",
-			ErrIdentityPolicy, oneLineName(c.SubjectAlternativeName), oneLineName(c.Issuer))
+		return "", fmt.Errorf("%w: the certificate was issued to %s (issuer %s), but %w",
+			ErrIdentityPolicy, oneLineName(c.SubjectAlternativeName), oneLineName(c.Issuer), ErrNoIdentityPolicy)
 	}
 	if c.Issuer == github.ActionsIssuer || !v.hasExplicitIdentities() {
 		builder, problems := github.CheckCertificate(c, e.Provenance, v.ghExpect())
@@ -216,17 +220,4 @@ func IdentityDoc(c *certificate.Summary) map[string]any {
 	add("runInvocationURI", c.RunInvocationURI)
 	add("sourceRepositoryVisibilityAtSigning", c.SourceRepositoryVisibilityAtSigning)
 	return doc
-}
-
-// ParseWorkflowInputs reads NAME=VALUE flags.
-func ParseWorkflowInputs(flags []string) (map[string]string, error) {
-	in := map[string]string{}
-	for _, f := range flags {
-		k, val, ok := strings.Cut(f, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--build-workflow-input %q is not NAME=VALUE", f)
-		}
-		in[k] = val
-	}
-	return in, nil
 }

@@ -34,6 +34,7 @@ type options struct {
 	trust          *trust.File  // trust file (policy/trust)
 	thresholdSet   bool
 	x509           *x509Opts // X.509-certified DSSE signatures (x509.go)
+	hints          func(error) string
 }
 
 // WithPolicies evaluates the compiled Rego policies for every artifact,
@@ -52,6 +53,28 @@ func WithPolicies(p *rules.PolicySet) Option {
 // rules.Config).
 func WithExceptions(excs ...rules.Exception) Option {
 	return func(o *options) error { o.exceptions = append(o.exceptions, excs...); return nil }
+}
+
+// WithHints has h say how a user can act on an error: a CLI names its
+// flags there ("give --trusted-root"), which the library's own messages
+// never do. A reason then reads "message; hint".
+func WithHints(h func(error) string) Option {
+	return func(o *options) error { o.hints = h; return nil }
+}
+
+// Explain is err's message, followed by the hint for it (see WithHints).
+func (v *Verifier) Explain(err error) string { return Explain(v.o.hints, err.Error(), err) }
+
+// Explain appends hints(err), if any, to msg (err's message, or a
+// shorter one).
+func Explain(hints func(error) string, msg string, err error) string {
+	if hints == nil || err == nil {
+		return msg
+	}
+	if h := hints(err); h != "" {
+		return msg + "; " + h
+	}
+	return msg
 }
 
 // WithFailOnWarn makes warn findings deny, like deny and violation.
@@ -304,7 +327,7 @@ func (v *Verifier) check(ctx context.Context, entries []attest.Entry, inputs []I
 	}
 	algs := v.algorithms(r.Attestations)
 	idx := indexSubjects(r.Attestations)
-	bad := bundleReasons(r.Attestations)
+	bad := v.bundleReasons(r.Attestations)
 	r.Allowed = len(inputs) > 0
 	for _, in := range inputs {
 		digests := in.Digests
@@ -397,11 +420,11 @@ func indexSubjects(envs []Attestation) map[string][]subjectRef {
 // bundleReasons lists the envelopes that failed their checks, one reason
 // each. They deny every artifact, so they are found once per bundle rather
 // than once per artifact.
-func bundleReasons(envs []Attestation) []string {
+func (v *Verifier) bundleReasons(envs []Attestation) []string {
 	var out []string
 	for i := range envs {
 		if e := &envs[i]; !e.Verified {
-			out = append(out, fmt.Sprintf("%s: %s", e.Source, e.Err))
+			out = append(out, fmt.Sprintf("%s: %s", e.Source, v.Explain(e.Err)))
 		}
 	}
 	return out

@@ -48,7 +48,7 @@ func WithCertificateIdentity(san, re string) Option {
 		if re != "" {
 			rx, err := regexp.Compile(re)
 			if err != nil {
-				return fmt.Errorf("bad --certificate-identity-regexp %q: %v", re, err)
+				return fmt.Errorf("bad certificate identity regexp %q: %v", re, err)
 			}
 			id = attest.CertIdentity{Regexp: rx}
 		}
@@ -65,10 +65,10 @@ func (o *options) checkX509() error {
 		return nil
 	}
 	if o.x509.roots == nil {
-		return errors.New("a certificate identity for X.509 signatures needs --ca-roots")
+		return errors.New("a certificate identity for X.509 signatures needs CA roots to check the chain against")
 	}
 	if !o.x509.set {
-		return errors.New("--ca-roots needs --certificate-identity or --certificate-identity-regexp")
+		return errors.New("CA roots need a certificate identity (or identity regexp) to require of the signer")
 	}
 	return nil
 }
@@ -111,10 +111,14 @@ type CertSigner struct {
 // the leaf's key. An envelope with a certificate and no CA roots to check
 // it is slsa-github-generator's legacy (keyless) form, which cannot be
 // verified offline.
+// ErrNoCARoots: a DSSE envelope signed with a certificate, and no CA
+// roots to check its chain against.
+var ErrNoCARoots = errors.New("no CA roots were given to check its certificate chain")
+
 func (v *Verifier) verifyX509(ctx context.Context, e attest.Entry) (signed, error) {
 	x := v.o.x509
 	if x == nil {
-		return signed{}, &SignatureError{fmt.Errorf("the envelope %w; verify a Sigstore bundle of it instead, or, for a certificate from your own CA, give --ca-roots and --certificate-identity (docs/x509.md)", sigstore.ErrNoTrustedTime)}
+		return signed{}, &SignatureError{fmt.Errorf("the envelope %w, and %w", sigstore.ErrNoTrustedTime, ErrNoCARoots)}
 	}
 	now := v.o.now().UTC()
 	judged := judgedAt(now, "verification time: a DSSE envelope carries no trusted time")
@@ -177,7 +181,7 @@ func (v *Verifier) verifyX509(ctx context.Context, e attest.Entry) (signed, erro
 		case firstErr != nil:
 			return signed{}, fmt.Errorf("signed by %d certified signer(s), %d required; %w", len(signers), v.o.threshold, firstErr)
 		default:
-			return signed{}, &SignatureError{fmt.Errorf("%w: signed by %d certified signer(s), %d required", attest.ErrSignature, len(signers), v.o.threshold)}
+			return signed{}, &SignatureError{attest.Errorf(attest.ErrSignature, "signed by %d certified signer(s), %d required", len(signers), v.o.threshold)}
 		}
 	}
 	return signed{payloadType: ver.PayloadType, body: ver.Payload, signers: signers}, nil

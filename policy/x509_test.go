@@ -138,10 +138,10 @@ func TestX509Options(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{"roots without identity", []Option{WithCARoots(roots)}, "--ca-roots needs --certificate-identity"},
-		{"identity without roots", []Option{WithCertificateIdentity("x", "")}, "needs --ca-roots"},
+		{"roots without identity", []Option{WithCARoots(roots)}, "CA roots need a certificate identity"},
+		{"identity without roots", []Option{WithCertificateIdentity("x", "")}, "needs CA roots"},
 		{"both identity forms", []Option{WithCARoots(roots), WithCertificateIdentity("x", "y")}, "exactly one"},
-		{"bad regexp", []Option{WithCARoots(roots), WithCertificateIdentity("", "(")}, "bad --certificate-identity-regexp"},
+		{"bad regexp", []Option{WithCARoots(roots), WithCertificateIdentity("", "(")}, "bad certificate identity regexp"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

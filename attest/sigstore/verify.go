@@ -37,6 +37,14 @@ var (
 	// ErrIdentity: the bundle verifies, but its signer is not one the
 	// verifier trusts.
 	ErrIdentity = errors.New("signer identity")
+	// ErrNoIdentity: a certificate bundle, and no identity was given to
+	// require of its signer.
+	ErrNoIdentity = errors.New("the bundle is signed with a certificate, and no certificate identity was required")
+	// ErrNoRoot: the bundle needs a Sigstore trusted root (a certificate,
+	// or transparency-log entries to check), and none was given.
+	ErrNoRoot = errors.New("no Sigstore trusted root was given")
+	// ErrNoKey: a keyed bundle, and no key was given.
+	ErrNoKey = errors.New("the bundle is signed with a key, and no key was given")
 	// ErrNoTrustedTime: a certificate bundle with no log entry and no
 	// timestamp.
 	ErrNoTrustedTime = errors.New("carries a certificate but no transparency-log entry or timestamp: it cannot be verified offline (no trusted time for the short-lived certificate)")
@@ -433,7 +441,7 @@ func newArtifactPolicy(art Artifact, file *artifactFile, sc verify.SignatureCont
 			alg := digestAlg(ms.DigestAlgorithm())
 			hexd, ok := art.Digests[alg]
 			if !ok {
-				return artifactPolicy{}, fmt.Errorf("%w: the message signature is over a %s digest; give the artifact or its %s digest", ErrVerify, alg, alg)
+				return artifactPolicy{}, fmt.Errorf("%w: the message signature is over a %s digest; the artifact, or its %s digest, is needed", ErrVerify, alg, alg)
 			}
 			d, err := hex.DecodeString(hexd)
 			if err != nil {
@@ -526,7 +534,7 @@ func (v *Verifier) identityPolicy() ([]verify.PolicyOption, error) {
 		return []verify.PolicyOption{verify.WithoutIdentitiesUnsafe()}, nil
 	}
 	if len(v.o.identities) == 0 {
-		return nil, fmt.Errorf("%w: the bundle is signed with a certificate; give --certificate-identity (or -regexp) and --certificate-oidc-issuer (or -regexp)", ErrIdentity)
+		return nil, fmt.Errorf("%w: %w", ErrIdentity, ErrNoIdentity)
 	}
 	var opts []verify.PolicyOption
 	for _, id := range v.o.identities {
@@ -541,7 +549,7 @@ func (v *Verifier) identityPolicy() ([]verify.PolicyOption, error) {
 
 func (v *Verifier) verifyCertificate(entity verify.SignedEntity, ap artifactPolicy, pub crypto.PublicKey, nTlog, nTSA int) (*verify.VerificationResult, error) {
 	if !v.o.hasRoot {
-		return nil, fmt.Errorf("%w: the bundle is signed with a certificate; give --trusted-root", ErrVerify)
+		return nil, fmt.Errorf("%w: the bundle is signed with a certificate, and %w", ErrVerify, ErrNoRoot)
 	}
 	if nTlog == 0 && nTSA == 0 {
 		return nil, ErrNoTrustedTime
@@ -571,7 +579,7 @@ func (v *Verifier) verifyCertificate(entity verify.SignedEntity, ap artifactPoli
 	res, err := sv.Verify(entity, verify.NewPolicy(artOpt, idOpts...))
 	done()
 	if err != nil {
-		if strings.Contains(err.Error(), "certificate identity") {
+		if _, ok := errors.AsType[*verify.ErrNoMatchingCertificateIdentity](err); ok {
 			return nil, fmt.Errorf("%w: %v", ErrIdentity, err)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrVerify, err)
@@ -581,10 +589,10 @@ func (v *Verifier) verifyCertificate(entity verify.SignedEntity, ap artifactPoli
 
 func (v *Verifier) verifyKeyed(entity verify.SignedEntity, ap artifactPolicy, hint string, nTlog, nTSA int) (*verify.VerificationResult, error) {
 	if len(v.o.keys) == 0 {
-		return nil, fmt.Errorf("%w: the bundle is signed with a key; give --key", ErrVerify)
+		return nil, fmt.Errorf("%w: %w", ErrVerify, ErrNoKey)
 	}
 	if nTlog > 0 && !v.o.hasRoot {
-		return nil, fmt.Errorf("%w: the bundle has %d transparency-log entr(y/ies); give --trusted-root to check them", ErrVerify, nTlog)
+		return nil, fmt.Errorf("%w: the bundle has %d transparency-log entr(y/ies) to check, and %w", ErrVerify, nTlog, ErrNoRoot)
 	}
 	var vopts []verify.VerifierOption
 	switch {

@@ -119,7 +119,7 @@ func TestVerifyVirtualSigstore(t *testing.T) {
 		{"good, log entry only (no timestamp)", entity{SignedEntity: good, noTSA: true}, []Option{WithTrustedMaterial(mat), WithIdentity(id)}, nil, ""},
 		{"wrong identity", good, []Option{WithTrustedMaterial(mat), WithIdentity(Identity{SAN: "https://github.com/example/other/.github/workflows/x.yml@refs/heads/main", Issuer: testIssuer})}, ErrIdentity, "SAN"},
 		{"wrong issuer", good, []Option{WithTrustedMaterial(mat), WithIdentity(Identity{SAN: testSAN, Issuer: "https://accounts.google.com"})}, ErrIdentity, "issuer"},
-		{"no identity given", good, []Option{WithTrustedMaterial(mat)}, ErrIdentity, "--certificate-identity"},
+		{"no identity given", good, []Option{WithTrustedMaterial(mat)}, ErrNoIdentity, "no certificate identity was required"},
 		{"log entry after the certificate expired", entity{SignedEntity: late, noTSA: true}, []Option{WithTrustedMaterial(mat), WithIdentity(id)}, ErrVerify, "certificate"},
 		{"log entry before the certificate was valid", entity{SignedEntity: early, noTSA: true}, []Option{WithTrustedMaterial(mat), WithIdentity(id)}, ErrVerify, "certificate"},
 		{"tampered envelope", entity{SignedEntity: good, env: &tampered}, []Option{WithTrustedMaterial(mat), WithIdentity(id)}, ErrVerify, ""},
@@ -127,7 +127,7 @@ func TestVerifyVirtualSigstore(t *testing.T) {
 		{"another authority", good, []Option{WithTrustedMaterial(noCT{vs2}), WithIdentity(id)}, ErrVerify, ""},
 		{"two DSSE signatures", entity{SignedEntity: good, multiSig: true}, []Option{WithTrustedMaterial(mat), WithIdentity(id)}, ErrBundle, "exactly one"},
 		{"certificate without log entry or timestamp", entity{SignedEntity: good, noTlog: true, noTSA: true}, []Option{WithTrustedMaterial(mat), WithIdentity(id)}, ErrNoTrustedTime, "cannot be verified offline"},
-		{"certificate without a trusted root", good, []Option{WithKeys(testKey(t)), WithIdentity(id)}, ErrVerify, "--trusted-root"},
+		{"certificate without a trusted root", good, []Option{WithKeys(testKey(t)), WithIdentity(id)}, ErrNoRoot, "no Sigstore trusted root was given"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			v, err := NewVerifier(c.opts...)

@@ -91,6 +91,7 @@ instead of SLSA provenance.`,
 	f.StringArrayVar(&req.Checksums, "checksums", nil, "sha256sum-format file naming more artifacts (repeatable)")
 	f.StringVar(&req.PredicateFile, "predicate", "", "attest this predicate (a JSON file) instead of SLSA provenance")
 	f.StringVar(&req.PredicateType, "predicate-type", "", "predicate type URI for --predicate")
+	addFormatFlag(cmd, g)
 	return cmd
 }
 

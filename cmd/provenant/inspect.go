@@ -54,18 +54,6 @@ error or a bundle that cannot be read.`,
   provenant inspect --trusted-root trusted_root.json app.sigstore.json
   provenant inspect --key release.pub --format html --output report.html app.intoto.jsonl
   provenant inspect --format markdown app.intoto.jsonl >> "$GITHUB_STEP_SUMMARY"`,
-		// inspect has its own formats; this replaces the root's check.
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := inspectFormat(g.format); err != nil {
-				return err
-			}
-			switch g.color {
-			case "auto", "always", "never":
-			default:
-				return usageError("--color must be auto, always or never, not %q", g.color)
-			}
-			return nil
-		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runInspect(cmd, g, f, args)
 		},
@@ -75,11 +63,15 @@ error or a bundle that cannot be read.`,
 	f.sig.registerTrust(fl)
 	addLimitsFlag(fl, &f.limits)
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
+	addFormatFlag(cmd, g, inspectFormats()...)
 	return cmd
 }
 
-// inspectFormat maps --format to a report format; "text", the global
-// default, is the table.
+// inspectFormats are inspect's --format values: its report formats, and
+// "text" (as every other command says), the table.
+func inspectFormats() []string { return append(inspect.Formats(), "text") }
+
+// inspectFormat maps --format to a report format; "text" is the table.
 func inspectFormat(f string) (string, error) {
 	if f == "text" {
 		return "table", nil
@@ -110,22 +102,19 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 		// signer is verified only for an identity asked for
 		// (--certificate-identity and --certificate-oidc-issuer); without
 		// one, inspect shows who signed, marked unverified.
-		vopts := []policy.Option{policy.WithLimits(f.limits)}
-		for _, p := range f.keys {
-			k, err := attest.LoadPublicKey(p)
-			if err != nil {
-				return inputError(err)
-			}
-			vopts = append(vopts, policy.WithKeys(k))
+		keys, err := loadKeys(f.keys)
+		if err != nil {
+			return err
 		}
-		sv, err := f.sig.verifier(f.keys, true)
+		vopts := []policy.Option{policy.WithLimits(f.limits), policy.WithKeys(keys...)}
+		sv, err := f.sig.verifier(keys, true)
 		if err != nil {
 			return err
 		}
 		if sv != nil {
 			vopts = append(vopts, policy.WithSigstore(sv))
 		}
-		v, err := policy.NewVerifier(vopts...)
+		v, err := policy.NewVerifier(append(vopts, policy.WithHints(hint))...)
 		if err != nil {
 			return usageError("%v", err)
 		}
@@ -133,7 +122,7 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 	} else if f.sig.hasIdentity() {
 		return usageError("--certificate-identity and --certificate-oidc-issuer need --trusted-root")
 	}
-	opts = append(opts, inspect.WithLimits(f.limits))
+	opts = append(opts, inspect.WithLimits(f.limits), inspect.WithHints(hint))
 	in, err := inspect.New(opts...)
 	if err != nil {
 		return usageError("%v", err)

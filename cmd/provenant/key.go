@@ -99,5 +99,6 @@ With --format json, prints the key id and algorithm as well.`,
 	f.StringVar(&ref, "key", "", keyRefHelp)
 	f.StringVar(&out, "out", "", "write the public key to this file (mode 0644) instead of stdout")
 	f.BoolVar(&force, "force", false, "replace an existing --out file")
+	addFormatFlag(cmd, g)
 	return cmd
 }

@@ -67,5 +67,6 @@ the password from PROVENANT_KEY_PASSWORD, or prompt on a terminal.`,
 	cmd.Flags().StringVar(&out, "out", "provenant", "output prefix: writes PREFIX.key and PREFIX.pub")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(types, cobra.ShellCompDirectiveNoFileComp))
+	addFormatFlag(cmd, g)
 	return cmd
 }

@@ -91,6 +91,7 @@ input error (a parse or compile error, a missing file).`,
 	f.StringVar(&configFile, "policy-config", "", "policy configuration file (YAML) whose data: section is data.config")
 	f.BoolVarP(&verbose, "verbose", "v", false, "list passing tests too")
 	addRegoVersionFlag(f, &regoVersion)
+	addFormatFlag(cmd, g)
 	return cmd
 }
 

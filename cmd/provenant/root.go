@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -45,7 +46,7 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string { return explain(e.err) }
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageError(format string, a ...any) error {
@@ -59,6 +60,40 @@ func deniedError(err error) error { return &exitError{code: exitDenied, err: err
 // errSilentDenied ends a command with exit 1 after the output has already
 // said why.
 var errSilentDenied = &exitError{code: exitDenied, err: errors.New("denied")}
+
+// formatsKey is the annotation that lists a command's --format values.
+const formatsKey = "provenant/formats"
+
+// addFormatFlag gives a command its own --format: its values in --help,
+// in completion and in the check before it runs (the first is the
+// default).
+func addFormatFlag(cmd *cobra.Command, g *globalFlags, values ...string) {
+	if len(values) == 0 {
+		values = []string{"text", "json"}
+	}
+	cmd.Flags().StringVar(&g.format, "format", values[0], "output format: "+joinOr(values))
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[formatsKey] = strings.Join(values, ",")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// joinOr lists words as "a, b or c".
+func joinOr(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// formatValues are the --format values of cmd (nil: it has no --format).
+func formatValues(cmd *cobra.Command) []string {
+	if v, ok := cmd.Annotations[formatsKey]; ok {
+		return strings.Split(v, ",")
+	}
+	return nil
+}
 
 type globalFlags struct {
 	format string
@@ -83,14 +118,8 @@ Exit codes: 0 verified, 1 verification denied, 2 usage or input error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			switch g.format {
-			case "text", "json":
-			case "sarif", "junit", "markdown":
-				if cmd.Name() != "verify" {
-					return usageError("--format %s is for verify only; %s takes text or json", g.format, cmd.CommandPath())
-				}
-			default:
-				return usageError("--format must be text, json, sarif, junit or markdown, not %q", g.format)
+			if values := formatValues(cmd); values != nil && !slices.Contains(values, g.format) {
+				return usageError("--format for %s must be %s, not %q", cmd.CommandPath(), joinOr(values), g.format)
 			}
 			switch g.color {
 			case "auto", "always", "never":
@@ -104,14 +133,12 @@ Exit codes: 0 verified, 1 verification denied, 2 usage or input error.`,
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetVersionTemplate("provenant {{.Version}}\n")
-	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json (verify also: sarif, junit, markdown)")
 	root.PersistentFlags().StringVar(&g.color, "color", "auto", "colour output: auto (only on a terminal, unless NO_COLOR is set), always, never")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	root.AddCommand(newKeygenCmd(g), newKeyCmd(g), newAttestCmd(g), newVerifyCmd(g), newVersionCmd(g), newPolicyCmd(g), newRunCmd(g), newInspectCmd(g), newVerifySignatureCmd(g), newSignCmd(g), newVerifyVSACmd(g))
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	}
-	_ = root.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "sarif", "junit", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return root
 }
 
@@ -160,7 +187,7 @@ func useColor(g *globalFlags, w io.Writer) bool {
 }
 
 func newVersionCmd(g *globalFlags) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:     "version",
 		Short:   "Print provenant's version",
 		Example: "  provenant version\n  provenant version --format json",
@@ -173,4 +200,6 @@ func newVersionCmd(g *globalFlags) *cobra.Command {
 			return nil
 		},
 	}
+	addFormatFlag(cmd, g)
+	return cmd
 }

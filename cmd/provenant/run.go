@@ -133,6 +133,7 @@ written after it succeeded (no product, signing or writing failed).`,
 	f.StringArrayVar(&req.Env, "env", nil, "environment variable to record (repeatable; a name or value that looks like a secret is refused)")
 	f.StringArrayVar(&req.EnvAllowSecret, "env-allow-secret", nil, "environment variable to record even though its name or value looks like a secret (repeatable): its value is published in the attestation")
 	f.BoolVar(&progress, "progress", false, "show hashing progress even when not on a terminal or in CI")
+	addFormatFlag(cmd, g)
 	return cmd
 }
 

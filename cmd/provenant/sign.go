@@ -71,6 +71,7 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 	f.StringVar(&keyPath, "key", "", "ECDSA or Ed25519 "+keyRefHelp)
 	f.StringVar(&out, "bundle", "", "Sigstore bundle to write (.sigstore.json)")
 	f.BoolVar(&force, "force", false, "replace an existing --bundle file")
+	addFormatFlag(cmd, g)
 	return cmd
 }
 

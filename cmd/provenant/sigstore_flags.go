@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -57,7 +58,7 @@ func (s *sigstoreFlags) hasIdentity() bool {
 
 // verifier builds the Sigstore verifier; anyIdentity lets the caller
 // decide the builder from the certificate (verify's trusted builders).
-func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool, extra ...sigstore.Option) (*sigstore.Verifier, error) {
+func (s *sigstoreFlags) verifier(keys []*attest.PublicKey, anyIdentity bool, extra ...sigstore.Option) (*sigstore.Verifier, error) {
 	opts := append([]sigstore.Option(nil), extra...)
 	if s.trustedRoot != "" {
 		tr, err := sigstore.LoadTrustedRoot(s.trustedRoot)
@@ -66,12 +67,8 @@ func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool, extra ...s
 		}
 		opts = append(opts, sigstore.WithTrustedRoot(tr))
 	}
-	for _, p := range keyPaths {
-		k, err := attest.LoadPublicKey(p)
-		if err != nil {
-			return nil, inputError(err)
-		}
-		opts = append(opts, sigstore.WithKeys(k))
+	if len(keys) > 0 {
+		opts = append(opts, sigstore.WithKeys(keys...))
 	}
 	switch {
 	case s.caRoots != "" && s.trustedRoot == "":
@@ -92,7 +89,7 @@ func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool, extra ...s
 	case anyIdentity:
 		opts = append(opts, sigstore.WithoutIdentitiesUnsafe())
 	}
-	if s.trustedRoot == "" && len(keyPaths) == 0 && len(extra) == 0 {
+	if s.trustedRoot == "" && len(keys) == 0 && len(extra) == 0 {
 		return nil, nil
 	}
 	v, err := sigstore.NewVerifier(opts...)
@@ -104,16 +101,16 @@ func (s *sigstoreFlags) verifier(keyPaths []string, anyIdentity bool, extra ...s
 
 // policyOptions are verify's options for Sigstore bundles and
 // slsa-verifier's checks.
-func (s *sigstoreFlags) policyOptions(keyPaths []string, extra ...sigstore.Option) ([]policy.Option, error) {
+func (s *sigstoreFlags) policyOptions(keys []*attest.PublicKey, extra ...sigstore.Option) ([]policy.Option, error) {
 	var opts []policy.Option
-	v, err := s.verifier(keyPaths, true, extra...)
+	v, err := s.verifier(keys, true, extra...)
 	if err != nil {
 		return nil, err
 	}
 	if v != nil {
 		opts = append(opts, policy.WithSigstore(v))
 	}
-	in, err := policy.ParseWorkflowInputs(s.workflowInputs)
+	in, err := parseWorkflowInputs(s.workflowInputs)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
@@ -151,4 +148,31 @@ func parseDigest(s string) (digest.Set, error) {
 		}
 	}
 	return digest.Set{alg: strings.ToLower(hexd)}, nil
+}
+
+// parseWorkflowInputs reads --build-workflow-input NAME=VALUE flags.
+func parseWorkflowInputs(flags []string) (map[string]string, error) {
+	in := map[string]string{}
+	for _, f := range flags {
+		k, val, ok := strings.Cut(f, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--build-workflow-input %q is not NAME=VALUE", f)
+		}
+		in[k] = val
+	}
+	return in, nil
+}
+
+// loadKeys reads the --key files (once per command: the same keys serve
+// DSSE envelopes and keyed Sigstore bundles).
+func loadKeys(paths []string) ([]*attest.PublicKey, error) {
+	keys := make([]*attest.PublicKey, 0, len(paths))
+	for _, p := range paths {
+		k, err := attest.LoadPublicKey(p)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
 }

@@ -104,181 +104,7 @@ compile).`,
   provenant verify --bundle app.intoto.jsonl --key release.pub --policy builtin:slsa \
       --vsa-out app.vsa.jsonl --vsa-key gate.key --verifier-id https://ci.example.com/gate dist/app`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(vf.bundles) == 0 {
-				return usageError("--bundle is required")
-			}
-			if len(vf.keys) == 0 && vf.sig.trustedRoot == "" && vf.trust == "" && vf.sig.caRoots == "" {
-				return usageError("at least one --key, --trust file, --ca-roots (X.509) or --trusted-root (Sigstore) is required")
-			}
-			if vf.sig.trustedRoot != "" && len(vf.keys) == 0 && vf.trust == "" && vf.sig.caRoots == "" && !vf.sig.hasIdentity() && vf.sourceURI == "" {
-				// Like cosign: a trusted root alone accepts no signer.
-				return usageError("--trusted-root needs an identity policy for certificate signers: give --certificate-identity (or -regexp) and --certificate-oidc-issuer (or -regexp), or --source-uri for GitHub builders (slsa-verifier's checks)")
-			}
-			if len(args) == 0 && len(vf.sig.artifactDigests) == 0 {
-				return usageError("name at least one artifact to verify")
-			}
-			if vf.failOn != rules.KindDeny && vf.failOn != rules.KindWarn {
-				return usageError("--fail-on must be deny or warn, not %q", vf.failOn)
-			}
-			if (vf.vsaOut != "" || vf.vsaKey != "" || vf.verifierID != "") && (vf.vsaOut == "" || vf.vsaKey == "" || vf.verifierID == "") {
-				return usageError("--vsa-out, --vsa-key and --verifier-id go together")
-			}
-			if vf.resourceURI != "" && vf.vsaOut == "" {
-				return usageError("--resource-uri needs --vsa-out")
-			}
-			if vf.resourceURI != "" && len(args) > 1 {
-				return usageError("--resource-uri names one artifact; %d given", len(args))
-			}
-			if vf.policyConfig != "" && len(vf.policies) == 0 {
-				return usageError("--policy-config needs --policy")
-			}
-			if err := checkRegoVersion(vf.regoVersion); err != nil {
-				return err
-			}
-			if vf.printInput && vf.vsaOut != "" {
-				return usageError("--print-input prints the policy input and exits; it writes no VSA")
-			}
-			if vf.vsaOut != "" {
-				// Refused before anything is verified: a link, directory,
-				// pipe or device is never written (a regular file is
-				// replaced).
-				if err := attest.CheckWrite(vf.vsaOut, attest.WithOverwrite()); err != nil {
-					return inputError(err)
-				}
-			}
-			opts := []policy.Option{
-				policy.WithLimits(vf.limits),
-				policy.WithClock(verifyNow),
-				policy.WithBuilderID(vf.builderID),
-				policy.WithSourceURI(vf.sourceURI),
-			}
-			if cmd.Flags().Changed("threshold") || vf.trust == "" {
-				opts = append(opts, policy.WithThreshold(vf.threshold))
-			}
-			var trustOpts []sigstore.Option
-			if vf.trust != "" {
-				t, err := trust.Load(vf.trust)
-				if err != nil {
-					return inputError(err)
-				}
-				opts = append(opts, policy.WithTrust(t))
-				trustOpts = t.SigstoreOptions()
-			}
-			if vf.sig.caRoots != "" {
-				roots, err := trust.LoadCARoots(vf.sig.caRoots)
-				if err != nil {
-					return inputError(err)
-				}
-				opts = append(opts, policy.WithCARoots(roots))
-				if vf.sig.identity != "" || vf.sig.identityRegexp != "" {
-					opts = append(opts, policy.WithCertificateIdentity(vf.sig.identity, vf.sig.identityRegexp))
-				}
-			}
-			if cmd.Flags().Changed("predicate-type") {
-				opts = append(opts, policy.WithPredicateType(vf.predicateType))
-			}
-			for _, p := range vf.keys {
-				k, err := attest.LoadPublicKey(p)
-				if err != nil {
-					return inputError(err)
-				}
-				opts = append(opts, policy.WithKeys(k))
-			}
-			var vsaSigner attest.Signer
-			if vf.vsaKey != "" {
-				s, err := loadSigner(vf.vsaKey)
-				if err != nil {
-					return inputError(err)
-				}
-				vsaSigner = s
-			}
-			if len(vf.policies) > 0 && !vf.printInput {
-				popts := []rules.PolicyOption{rules.WithPolicyTimeout(vf.policyTimeout), rules.WithPrintOutput(cmd.ErrOrStderr()), rules.WithRegoVersion(vf.regoVersion)}
-				if vf.policyConfig != "" {
-					cfg, err := rules.LoadConfig(vf.policyConfig)
-					if err != nil {
-						return inputError(policyError(err))
-					}
-					popts = append(popts, rules.WithPolicyData(cfg.Data))
-					opts = append(opts, policy.WithExceptions(cfg.Exceptions...))
-				}
-				ps, err := rules.LoadPolicies(cmd.Context(), vf.policies, popts...)
-				if err != nil {
-					return inputError(policyError(err))
-				}
-				opts = append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == rules.KindWarn))
-			}
-			sopts, err := vf.sig.policyOptions(vf.keys, trustOpts...)
-			if err != nil {
-				return err
-			}
-			opts = append(opts, sopts...)
-			v, err := policy.NewVerifier(opts...)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			// An artifact that is missing, a named pipe or a device
-			// is an input error before any signature is checked.
-			for _, a := range args {
-				f, err := regfile.Open(a)
-				if err != nil {
-					return inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
-				}
-				f.Close()
-			}
-			entries, err := policy.ReadBundlesLimited(vf.bundles, vf.limits)
-			if err != nil {
-				return inputError(err)
-			}
-			inputs := make([]policy.Input, len(args))
-			for i, a := range args {
-				inputs[i] = policy.Input{Name: a, Path: a}
-			}
-			digestInputs, err := vf.sig.digestInputs()
-			if err != nil {
-				return err
-			}
-			inputs = append(inputs, digestInputs...)
-			if vf.printInput {
-				docs, err := v.PolicyInputs(cmd.Context(), entries, inputs)
-				if err != nil {
-					return inputError(err)
-				}
-				for _, d := range docs {
-					if err := writeJSON(cmd.OutOrStdout(), d); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			report, err := v.Verify(cmd.Context(), entries, inputs)
-			if err != nil {
-				return inputError(err)
-			}
-			if err := writeVerifyReport(cmd.OutOrStdout(), g, vf, report); err != nil {
-				return err
-			}
-			if !report.Allowed {
-				return errSilentDenied
-			}
-			if vf.vsaOut != "" {
-				envs, err := vsa.Envelopes(cmd.Context(), report, vsa.Request{
-					Signer:      vsaSigner,
-					VerifierID:  vf.verifierID,
-					Version:     provenantVersion(),
-					ResourceURI: vf.resourceURI,
-				})
-				if err != nil {
-					return inputError(fmt.Errorf("VSA: %w", err))
-				}
-				if err := vsa.Write(vf.vsaOut, envs); err != nil {
-					return inputError(fmt.Errorf("writing the VSAs: %w", err))
-				}
-				if g.format == "text" {
-					fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d verification summary attestation(s) to %s\n", len(envs), vf.vsaOut)
-				}
-			}
-			return nil
+			return vf.run(cmd, g, args)
 		},
 	}
 	f := cmd.Flags()
@@ -304,7 +130,224 @@ compile).`,
 	vf.sig.registerSLSA(f)
 	vf.sig.registerDigest(f)
 	f.StringVar(&vf.resourceURI, "resource-uri", "", "resourceUri recorded in the VSA (default: the artifact's name; one artifact only)")
+	cmd.MarkFlagsRequiredTogether("vsa-out", "vsa-key", "verifier-id")
+	cmd.MarkFlagsMutuallyExclusive("print-input", "vsa-out")
+	cmd.MarkFlagsMutuallyExclusive("certificate-identity", "certificate-identity-regexp")
+	cmd.MarkFlagsMutuallyExclusive("certificate-oidc-issuer", "certificate-oidc-issuer-regexp")
+	addFormatFlag(cmd, g, "text", "json", "sarif", "junit", "markdown")
 	return cmd
+}
+
+// run verifies: the flags are checked, the verifier built (trust
+// material and expectations, keys read once), the artifacts and bundles
+// read, and the report printed; an allowed release gets its VSAs.
+func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) error {
+	if err := vf.validate(args); err != nil {
+		return err
+	}
+	if vf.vsaOut != "" {
+		// Refused before anything is verified: a link, directory, pipe or
+		// device is never written (a regular file is replaced).
+		if err := attest.CheckWrite(vf.vsaOut, attest.WithOverwrite()); err != nil {
+			return inputError(err)
+		}
+	}
+	var vsaSigner attest.Signer
+	if vf.vsaKey != "" {
+		// Opened before verifying (a bad key fails first), closed
+		// when done (a PKCS#11 session).
+		s, err := openSigner(cmd.Context(), vf.vsaKey)
+		if err != nil {
+			return inputError(err)
+		}
+		defer attest.CloseSigner(s)
+		vsaSigner = s
+	}
+	opts, err := vf.verifierOptions(cmd)
+	if err != nil {
+		return err
+	}
+	v, err := policy.NewVerifier(opts...)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	inputs, err := vf.inputs(args)
+	if err != nil {
+		return err
+	}
+	entries, err := policy.ReadBundlesLimited(vf.bundles, vf.limits)
+	if err != nil {
+		return inputError(err)
+	}
+	if vf.printInput {
+		docs, err := v.PolicyInputs(cmd.Context(), entries, inputs)
+		if err != nil {
+			return inputError(err)
+		}
+		for _, d := range docs {
+			if err := writeJSON(cmd.OutOrStdout(), d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	report, err := v.Verify(cmd.Context(), entries, inputs)
+	if err != nil {
+		return inputError(err)
+	}
+	if err := writeVerifyReport(cmd.OutOrStdout(), g, *vf, report); err != nil {
+		return err
+	}
+	if !report.Allowed {
+		return errSilentDenied
+	}
+	if vf.vsaOut == "" {
+		return nil
+	}
+	return vf.writeVSAs(cmd, g, report, vsaSigner)
+}
+
+// validate checks what cobra's flag groups cannot say.
+func (vf *verifyFlags) validate(args []string) error {
+	s := &vf.sig
+	switch {
+	case len(vf.bundles) == 0:
+		return usageError("--bundle is required")
+	case len(vf.keys) == 0 && s.trustedRoot == "" && vf.trust == "" && s.caRoots == "":
+		return usageError("at least one --key, --trust file, --ca-roots (X.509) or --trusted-root (Sigstore) is required")
+	case s.trustedRoot != "" && len(vf.keys) == 0 && vf.trust == "" && s.caRoots == "" && !s.hasIdentity() && vf.sourceURI == "":
+		// Like cosign: a trusted root alone accepts no signer.
+		return usageError("--trusted-root needs an identity policy for certificate signers: %s", hint(policy.ErrNoIdentityPolicy))
+	case s.caRoots != "" && s.identity == "" && s.identityRegexp == "":
+		return usageError("--ca-roots needs --certificate-identity or --certificate-identity-regexp")
+	case len(args) == 0 && len(s.artifactDigests) == 0:
+		return usageError("name at least one artifact to verify")
+	case vf.failOn != rules.KindDeny && vf.failOn != rules.KindWarn:
+		return usageError("--fail-on must be deny or warn, not %q", vf.failOn)
+	case vf.resourceURI != "" && vf.vsaOut == "":
+		return usageError("--resource-uri needs --vsa-out")
+	case vf.resourceURI != "" && len(args) > 1:
+		return usageError("--resource-uri names one artifact; %d given", len(args))
+	case vf.policyConfig != "" && len(vf.policies) == 0:
+		return usageError("--policy-config needs --policy")
+	}
+	return checkRegoVersion(vf.regoVersion)
+}
+
+// verifierOptions are the verifier's trust material (keys, trust file,
+// CA roots, Sigstore) and expectations (builder, source, predicate type,
+// policies), each file read once.
+func (vf *verifyFlags) verifierOptions(cmd *cobra.Command) ([]policy.Option, error) {
+	keys, err := loadKeys(vf.keys)
+	if err != nil {
+		return nil, err
+	}
+	opts := []policy.Option{
+		policy.WithLimits(vf.limits),
+		policy.WithClock(verifyNow),
+		policy.WithBuilderID(vf.builderID),
+		policy.WithSourceURI(vf.sourceURI),
+		policy.WithKeys(keys...),
+		policy.WithHints(hint),
+	}
+	thresholdSet := cmd.Flags().Changed("threshold")
+	if thresholdSet || vf.trust == "" {
+		opts = append(opts, policy.WithThreshold(vf.threshold))
+	}
+	var trustOpts []sigstore.Option
+	if vf.trust != "" {
+		t, err := trust.Load(vf.trust)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		if thresholdSet && t.Threshold != 0 && t.Threshold != vf.threshold {
+			return nil, usageError("--threshold %d conflicts with threshold %d in %s", vf.threshold, t.Threshold, vf.trust)
+		}
+		opts = append(opts, policy.WithTrust(t))
+		trustOpts = t.SigstoreOptions()
+	}
+	if vf.sig.caRoots != "" {
+		roots, err := trust.LoadCARoots(vf.sig.caRoots)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		opts = append(opts, policy.WithCARoots(roots), policy.WithCertificateIdentity(vf.sig.identity, vf.sig.identityRegexp))
+	}
+	if cmd.Flags().Changed("predicate-type") {
+		opts = append(opts, policy.WithPredicateType(vf.predicateType))
+	}
+	if len(vf.policies) > 0 && !vf.printInput {
+		popts, err := vf.policyOptions(cmd)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, popts...)
+	}
+	sopts, err := vf.sig.policyOptions(keys, trustOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, sopts...), nil
+}
+
+// policyOptions compiles the --policy files with their --policy-config.
+func (vf *verifyFlags) policyOptions(cmd *cobra.Command) ([]policy.Option, error) {
+	var opts []policy.Option
+	popts := []rules.PolicyOption{rules.WithPolicyTimeout(vf.policyTimeout), rules.WithPrintOutput(cmd.ErrOrStderr()), rules.WithRegoVersion(vf.regoVersion)}
+	if vf.policyConfig != "" {
+		cfg, err := rules.LoadConfig(vf.policyConfig)
+		if err != nil {
+			return nil, inputError(policyError(err))
+		}
+		popts = append(popts, rules.WithPolicyData(cfg.Data))
+		opts = append(opts, policy.WithExceptions(cfg.Exceptions...))
+	}
+	ps, err := rules.LoadPolicies(cmd.Context(), vf.policies, popts...)
+	if err != nil {
+		return nil, inputError(policyError(err))
+	}
+	return append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == rules.KindWarn)), nil
+}
+
+// inputs are the artifacts to judge: files (a missing one, a named pipe
+// or a device is an input error before any signature is checked) and
+// --artifact-digest values.
+func (vf *verifyFlags) inputs(args []string) ([]policy.Input, error) {
+	inputs := make([]policy.Input, 0, len(args))
+	for _, a := range args {
+		f, err := regfile.Open(a)
+		if err != nil {
+			return nil, inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
+		}
+		f.Close()
+		inputs = append(inputs, policy.Input{Name: a, Path: a})
+	}
+	digests, err := vf.sig.digestInputs()
+	if err != nil {
+		return nil, err
+	}
+	return append(inputs, digests...), nil
+}
+
+// writeVSAs signs a VSA for each allowed artifact with --vsa-key and
+// writes them to --vsa-out.
+func (vf *verifyFlags) writeVSAs(cmd *cobra.Command, g *globalFlags, report *policy.Report, signer attest.Signer) error {
+	envs, err := vsa.Envelopes(cmd.Context(), report, vsa.Request{
+		Signer:      signer,
+		VerifierID:  vf.verifierID,
+		Version:     provenantVersion(),
+		ResourceURI: vf.resourceURI,
+	})
+	if err != nil {
+		return inputError(fmt.Errorf("VSA: %w", err))
+	}
+	if err := vsa.Write(vf.vsaOut, envs); err != nil {
+		return inputError(fmt.Errorf("writing the VSAs: %w", err))
+	}
+	if g.format == "text" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d verification summary attestation(s) to %s\n", len(envs), vf.vsaOut)
+	}
+	return nil
 }
 
 // verifySchema names the JSON result format, documented in docs/formats.md.
@@ -327,6 +370,6 @@ func writeVerifyReport(w io.Writer, g *globalFlags, vf verifyFlags, r *policy.Re
 	case "markdown":
 		return report.WriteMarkdown(w, r)
 	default:
-		return report.WriteText(w, r, report.TextOptions{Bundles: vf.bundles, Color: useColor(g, w)})
+		return report.WriteText(w, r, report.TextOptions{Bundles: vf.bundles, Color: useColor(g, w), AllReasons: "--format json lists them all"})
 	}
 }

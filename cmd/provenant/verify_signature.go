@@ -65,7 +65,11 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 			default:
 				return usageError("name one artifact, or give --artifact-digest")
 			}
-			sv, err := sf.verifier(keys, false)
+			pubs, err := loadKeys(keys)
+			if err != nil {
+				return err
+			}
+			sv, err := sf.verifier(pubs, false)
 			if err != nil {
 				return err
 			}
@@ -112,6 +116,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 	f.StringArrayVar(&keys, "key", nil, "trusted public key for keyed bundles (repeatable)")
 	sf.registerTrust(f)
 	sf.registerDigest(f)
+	addFormatFlag(cmd, g)
 	return cmd
 }
 
@@ -126,7 +131,7 @@ func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, check
 			src += fmt.Sprintf(" (attestation %d)", c.Index)
 		}
 		if !c.Verified {
-			fmt.Fprintf(w, "%s %s: %s: %s\n", p.red("✗"), name, src, oneLine(c.Err.Error()))
+			fmt.Fprintf(w, "%s %s: %s: %s\n", p.red("✗"), name, src, oneLine(explain(c.Err)))
 			continue
 		}
 		what := "message signature " + t(c.MessageDigest)

@@ -81,7 +81,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 							cmd.Printf("%s\n", o.Statement)
 						}
 					} else {
-						cmd.Printf("%s %s: %s\n", p.red("✗"), safetext.Text(o.Source.String()), oneLine(o.Error))
+						cmd.Printf("%s %s: %s\n", p.red("✗"), safetext.Text(o.Source.String()), oneLine(explain(o.Err)))
 					}
 				}
 				if ok {
@@ -107,5 +107,6 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 	f.StringVar(&c.ResourceURI, "resource-uri", "", "expected resourceUri")
 	f.StringArrayVar(&c.Levels, "verified-level", nil, "required verified level, e.g. SLSA_BUILD_LEVEL_2 or BCID_L1 (repeatable)")
 	f.BoolVar(&printAtt, "print-attestation", false, "print the verified VSA statement")
+	addFormatFlag(cmd, g)
 	return cmd
 }

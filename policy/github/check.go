@@ -173,14 +173,14 @@ func CheckCertificate(c *certificate.Summary, sum *provenance.Provenance, x Expe
 	switch {
 	case x.BuilderID == "" && x.Defaults:
 		if !contains(TrustedBuilders, name) {
-			return "", []string{fmt.Sprintf("certificate workflow %s is not a trusted builder (slsa-github-generator's; give --builder-id to trust another)", wf)}
+			return "", []string{fmt.Sprintf("certificate workflow %s is not a trusted builder (slsa-github-generator's; name another builder to trust it)", wf)}
 		}
 		if !releaseTag(ref) {
 			return "", []string{fmt.Sprintf("trusted builder %s is not at a release tag (refs/tags/vX.Y.Z)", wf)}
 		}
 	case x.BuilderID != "" && !isDelegator:
 		if !matchLoose(wf, x.BuilderID) {
-			return "", []string{fmt.Sprintf("certificate workflow %s does not match --builder-id %s", wf, x.BuilderID)}
+			return "", []string{fmt.Sprintf("certificate workflow %s does not match the builder asked for, %s", wf, x.BuilderID)}
 		}
 		if !releaseTag(ref) {
 			return "", []string{fmt.Sprintf("builder %s is not at a release tag (refs/tags/vX.Y.Z)", wf)}
@@ -211,11 +211,11 @@ func CheckCertificate(c *certificate.Summary, sum *provenance.Provenance, x Expe
 		}
 		want := x.BuilderID
 		if want == "" && x.Defaults && !strings.HasPrefix(bname, ghWorkflows) {
-			problems = append(problems, fmt.Sprintf("builder.id %q (delegated by %s) is not one of slsa-github-generator's builders; give --builder-id to trust it", got, wf))
+			problems = append(problems, fmt.Sprintf("builder.id %q (delegated by %s) is not one of slsa-github-generator's builders; name it as the builder to trust it", got, wf))
 			break
 		}
 		if want != "" && !matchLoose(got, want) {
-			problems = append(problems, fmt.Sprintf("builder.id %q (delegated by %s) does not match --builder-id %s", got, wf, want))
+			problems = append(problems, fmt.Sprintf("builder.id %q (delegated by %s) does not match the builder asked for, %s", got, wf, want))
 			break
 		}
 		builder = got
@@ -498,7 +498,7 @@ func ValidVersionedTag(t string) bool { return semver.IsValid(t) }
 // "v13.0" accepts v13.0.30 and rejects v13.1.
 func matchVersionedTag(tag, want string) error {
 	if !ValidVersionedTag(want) {
-		return fmt.Errorf("--source-versioned-tag %q is not a semantic version (vMAJOR[.MINOR[.PATCH]])", want)
+		return fmt.Errorf("the versioned tag %q is not a semantic version (vMAJOR[.MINOR[.PATCH]])", want)
 	}
 	if !semver.IsValid(tag) {
 		return fmt.Errorf("tag %s is not a semantic version", tag)

@@ -47,8 +47,8 @@ func TestReadCountsEntries(t *testing.T) {
 					t.Fatalf("Read = %v", err)
 				}
 			} else {
-				if !errors.Is(err, attest.ErrLimit) || !strings.HasPrefix(err.Error(), c.wantErr) || !strings.Contains(err.Error(), "--limit envelopes=N") {
-					t.Errorf("Read = %v, want %q... and how to raise the limit", err, c.wantErr)
+				if !errors.Is(err, attest.ErrLimit) || !strings.HasPrefix(err.Error(), c.wantErr) || !strings.Contains(err.Error(), "(the envelopes limit)") {
+					t.Errorf("Read = %v, want %q... and which limit", err, c.wantErr)
 				}
 			}
 			if n := in.verified.Load(); n > c.maxChecks {

@@ -21,6 +21,13 @@ type options struct {
 	keys        []*attest.PublicKey
 	trustedRoot string
 	limits      attest.Limits
+	hints       func(error) string
+}
+
+// WithHints has h say how a user can act on an error (see
+// policy.WithHints); reasons read "message; hint".
+func WithHints(h func(error) string) Option {
+	return func(o *options) error { o.hints = h; return nil }
 }
 
 // WithVerifier verifies every entry with v, the verifier verify uses (its
@@ -118,7 +125,7 @@ func (in *Inspector) entryEnvelope(ctx context.Context, e attest.Entry) Envelope
 	if kind == attest.EntryUnreadable {
 		why := "neither an envelope nor a Sigstore bundle"
 		if e.Err != nil {
-			why = trimSentinel(e.Err.Error())
+			why = in.explain(e.Err)
 		}
 		out.Kind, out.Status, out.Reason = KindInvalid, StatusUnreadable, why
 		return out
@@ -129,7 +136,7 @@ func (in *Inspector) entryEnvelope(ctx context.Context, e attest.Entry) Envelope
 		att := v.VerifyEntry(ctx, e, nil)
 		a = &att
 	}
-	out.Status, out.Reason = status(a)
+	out.Status, out.Reason = in.status(a)
 	switch kind {
 	case attest.EntrySigstore:
 		in.inspectSigstore(&out, e.Sigstore, a)
@@ -145,18 +152,18 @@ func (in *Inspector) entryEnvelope(ctx context.Context, e attest.Entry) Envelope
 // status is what the report says of the verifier's verdict: verified;
 // unverified when nothing could check it (no trust material for its kind)
 // or no identity policy accepts its certificate signer; else failed.
-func status(a *policy.Attestation) (string, string) {
+func (in *Inspector) status(a *policy.Attestation) (string, string) {
 	switch {
 	case a == nil:
 		return StatusUnverified, "no key or trusted root given: not checked"
 	case a.Verified:
 		return StatusVerified, ""
 	case errors.Is(a.Err, policy.ErrIdentityPolicy), errors.Is(a.Err, policy.ErrNoTrust):
-		return StatusUnverified, trimSentinel(a.Err.Error())
+		return StatusUnverified, in.explain(a.Err)
 	case errors.Is(a.Err, attest.ErrStatement), errors.Is(a.Err, attest.ErrPayloadType), errors.Is(a.Err, provenance.ErrProvenance):
-		return StatusFailed, "signed by a trusted key, but verify refuses its statement: " + trimSentinel(a.Err.Error())
+		return StatusFailed, "signed by a trusted key, but verify refuses its statement: " + in.explain(a.Err)
 	default:
-		return StatusFailed, trimSentinel(a.Err.Error())
+		return StatusFailed, in.explain(a.Err)
 	}
 }
 
@@ -255,7 +262,7 @@ func certified(a *policy.Attestation, identity string) bool {
 func (in *Inspector) readClaimed(out *Envelope, payloadType string, payload []byte) {
 	st, err := attest.ParseStatement(payloadType, payload)
 	if err != nil {
-		out.StatementError = trimSentinel(err.Error())
+		out.StatementError = detail(err)
 		return
 	}
 	var prov *provenance.Provenance
@@ -292,13 +299,17 @@ func decodeBase64(s string) ([]byte, error) {
 	return nil, errors.New("not base64")
 }
 
-// trimSentinel drops attest's sentinel prefixes ("malformed envelope: "),
-// which say nothing a reader of the report needs.
-func trimSentinel(msg string) string {
-	for _, p := range []string{attest.ErrMalformed.Error() + ": ", attest.ErrStatement.Error() + ": ", attest.ErrSignature.Error() + ": "} {
-		msg = strings.TrimPrefix(msg, p)
+// explain is detail(err) and the hint for it (WithHints).
+func (in *Inspector) explain(err error) string {
+	return policy.Explain(in.o.hints, detail(err), err)
+}
+
+// detail is an error's message without its kind (the status says it).
+func detail(err error) string {
+	if se, ok := err.(*policy.SignatureError); ok {
+		return se.Detail()
 	}
-	return msg
+	return attest.Detail(err)
 }
 
 // stepName names a provenance statement's step: externalParameters.step,

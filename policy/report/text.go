@@ -25,7 +25,7 @@ const MaxTextReasons = 9
 // the first ten printed), its policy findings, and the verdict.
 func WriteText(w io.Writer, r *policy.Report, o TextOptions) error {
 	ew := &errWriter{w: w}
-	writeText(ew, palette{o.Color}, o.Bundles, r)
+	writeText(ew, palette{o.Color}, o, r)
 	return ew.err
 }
 
@@ -35,9 +35,13 @@ type TextOptions struct {
 	Bundles []string
 	// Color writes ANSI colours (only for a terminal).
 	Color bool
+	// AllReasons says where to find every reason when some are left out
+	// (a CLI names its flag: "--format json lists them all").
+	AllReasons string
 }
 
-func writeText(w io.Writer, p palette, bundleNames []string, r *policy.Report) {
+func writeText(w io.Writer, p palette, o TextOptions, r *policy.Report) {
+	bundleNames := o.Bundles
 	t := safetext.Text
 	var crit []string
 	if len(r.Criteria.Keys) > 0 {
@@ -95,7 +99,11 @@ func writeText(w io.Writer, p palette, bundleNames []string, r *policy.Report) {
 				fmt.Fprintf(w, "    %s %s\n", p.dim("also:"), safetext.Line(reason))
 			}
 			if n := len(a.Reasons) - 1 - len(more); n > 0 {
-				fmt.Fprintf(w, "    %s %d more reason(s); --format json lists them all\n", p.dim("also:"), n)
+				all := o.AllReasons
+				if all == "" {
+					all = "the JSON report lists them all"
+				}
+				fmt.Fprintf(w, "    %s %d more reason(s); %s\n", p.dim("also:"), n, all)
 			}
 		default:
 			denied++

@@ -988,7 +988,7 @@ func (p *PolicySet) Evaluate(ctx context.Context, input ast.Value, ids []string)
 	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		if ctx.Err() != nil {
-			return fail(fmt.Sprintf("policy evaluation did not finish within %s (--policy-timeout)", p.timeout))
+			return fail(fmt.Sprintf("policy evaluation did not finish within %s (the policy timeout)", p.timeout))
 		}
 		return fail("policy evaluation failed: " + strings.Join(regoErrorLines(err), "; "))
 	}

@@ -259,7 +259,7 @@ func (p *trustParser) keys(t *File, n *yaml.Node) error {
 						return p.errorf(b, "%s.builders: %q is listed twice", what, id)
 					}
 					if github.KeylessBuilder(id) {
-						return p.errorf(b, "%s.builders: %s signs only with Sigstore certificates, never with a key: a key cannot prove it (verify its bundles with --trusted-root and --source-uri)", what, id)
+						return p.errorf(b, "%s.builders: %s signs only with Sigstore certificates, never with a key: a key cannot prove it (verify its bundles with a Sigstore trusted root and its source repository)", what, id)
 					}
 					k.Builders = append(k.Builders, id)
 				}

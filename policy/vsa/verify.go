@@ -41,6 +41,7 @@ type Outcome struct {
 	Verified bool          `json:"verified"`
 	Signers  []string      `json:"signers,omitempty"`
 	Error    string        `json:"error,omitempty"`
+	Err      error         `json:"-"` // what Error says
 	// Statement is the verified VSA, as signed (JSON).
 	Statement []byte `json:"-"`
 }
@@ -81,7 +82,7 @@ func Verify(ctx context.Context, entries []attest.Entry, c Check) ([]Outcome, bo
 		a, err := verifyEntry(ctx, v, e, c)
 		o.Signers, o.Statement = a.KeyIDs(), a.Payload
 		if err != nil {
-			o.Error = err.Error()
+			o.Error, o.Err = err.Error(), err
 		} else {
 			o.Verified = true
 		}
@@ -103,7 +104,7 @@ func verifyEntry(ctx context.Context, v *policy.Verifier, e attest.Entry, c Chec
 		if sigstore.SignedWithCertificate(b) {
 			// Like slsa-verifier's verify-vsa: a VSA is trusted by the
 			// verifier's key, never by a certificate identity.
-			return policy.Attestation{}, errors.New("signature: the VSA is signed with a certificate (keyless); verify-vsa trusts only the verifier's keys")
+			return policy.Attestation{}, errors.New("signature: the VSA is signed with a certificate (keyless); a VSA is trusted only by its verifier's keys")
 		}
 		if hint := string(b.GetVerificationMaterial().GetPublicKey().GetHint()); c.KeyID != "" && hint != c.KeyID {
 			return policy.Attestation{}, fmt.Errorf("signature: the bundle names key %q, want key id %s", hint, c.KeyID)

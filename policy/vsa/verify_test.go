@@ -129,7 +129,7 @@ func TestVerifyVSAsRefusesCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok || len(out) != 1 || !strings.Contains(out[0].Error, "signed with a certificate (keyless); verify-vsa trusts only the verifier's keys") {
+	if ok || len(out) != 1 || !strings.Contains(out[0].Error, "signed with a certificate (keyless); a VSA is trusted only by its verifier's keys") {
 		t.Errorf("Verify(keyless bundle) = %+v, %v", out, ok)
 	}
 }
