@@ -8,6 +8,8 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 ACTIONLINT_VERSION ?= v1.7.12
+STATICCHECK_VERSION ?= v0.8.2
+ERRCHECK_VERSION ?= v1.9.0
 
 .PHONY: all build test cross demo bench fuzz lint fmt clean interop actionlint action-test build-kms test-kms
 
@@ -44,9 +46,13 @@ fuzz:
 	  done; \
 	done
 
+# gofmt, go vet, staticcheck and errcheck (at fixed versions, built from
+# their modules). make test vets for windows and darwin too (cross).
 lint: actionlint
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) run github.com/kisielk/errcheck@$(ERRCHECK_VERSION) ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -42,7 +42,7 @@ func appendBundleBytes(path string, add []byte) (err error) {
 	if err != nil {
 		return err
 	}
-	defer f.Close() // releases the lock
+	defer func() { _ = f.Close() }() // releases the lock
 	defer func() {
 		if err != nil && created {
 			removeIfSame(path, f) // the empty file this call made
@@ -92,19 +92,19 @@ func lockBundle(path string) (*os.File, bool, error) {
 		}
 		got, err := f.Stat()
 		if err != nil {
-			f.Close()
+			_ = f.Close()
 			return nil, false, FileError(err)
 		}
 		if err := regularOnly(path, got); err != nil {
-			f.Close()
+			_ = f.Close()
 			return nil, false, err
 		}
 		if info != nil && !os.SameFile(got, info) {
-			f.Close()
+			_ = f.Close()
 			continue // replaced between the look and the open: look again
 		}
 		if err := lockFile(f); err != nil {
-			f.Close()
+			_ = f.Close()
 			return nil, false, fmt.Errorf("%s: lock: %w", path, err)
 		}
 		held, err1 := f.Stat()
@@ -112,7 +112,7 @@ func lockBundle(path string) (*os.File, bool, error) {
 		if err1 == nil && err2 == nil && os.SameFile(held, now) {
 			return f, info == nil, nil
 		}
-		f.Close() // replaced by another writer: lock the new file
+		_ = f.Close() // replaced by another writer: lock the new file
 	}
 	return nil, false, fmt.Errorf("%s: could not lock the bundle", path)
 }
@@ -122,6 +122,6 @@ func removeIfSame(path string, f *os.File) {
 	held, err1 := f.Stat()
 	now, err2 := os.Lstat(path)
 	if err1 == nil && err2 == nil && os.SameFile(held, now) && held.Size() == 0 {
-		os.Remove(path)
+		_ = os.Remove(path)
 	}
 }

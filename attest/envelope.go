@@ -119,7 +119,7 @@ func (l Limits) ReadBundleFile(path string) ([]Entry, error) {
 	if err != nil {
 		return nil, FileError(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	return l.ReadBundle(f, path)
 }
 

@@ -228,7 +228,7 @@ func LoadPublicKeyRef(ctx context.Context, ref string, opts ...KeyOption) (*Publ
 	if err != nil {
 		return nil, err
 	}
-	defer CloseSigner(s)
+	defer func() { _ = CloseSigner(s) }()
 	half, err := NewPublicHalf(s.Public())
 	if err != nil {
 		return nil, err

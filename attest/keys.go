@@ -210,6 +210,9 @@ func parseSSLibKey(data []byte, c KeyConfig) (*signerverifier.SSLibKey, error) {
 		if err := checkNoDuplicateKeys(trimmed); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrKey, err)
 		}
+		// The one reader of securesystemslib's JSON keys (LoadKey reads
+		// PEM only); it also computes a missing key id.
+		//lint:ignore SA1019 no replacement reads JSON keys
 		k, err := signerverifier.LoadKeyFromSSLibBytes(trimmed)
 		if err != nil || k.KeyVal.Public == "" {
 			return nil, fmt.Errorf("%w: not a securesystemslib JSON key", ErrKey)
@@ -492,7 +495,7 @@ func WriteKeyPair(prefix string, t KeyType, force bool, opts ...KeyOption) (*Key
 	}
 	if err := WriteFile(files.PublicKey, pub, 0o644, wopts...); err != nil {
 		if !force {
-			os.Remove(files.PrivateKey) // this call made it
+			_ = os.Remove(files.PrivateKey) // this call made it
 		}
 		return nil, err
 	}

@@ -87,9 +87,9 @@ func WriteFileFunc(path string, mode os.FileMode, write func(io.Writer) error, o
 	tmpName := tmp.Name()
 	defer func() {
 		if tmp != nil {
-			tmp.Close()
+			_ = tmp.Close()
 		}
-		os.Remove(tmpName) // after a rename, names nothing; after a link, the spare name
+		_ = os.Remove(tmpName) // after a rename, names nothing; after a link, the spare name
 	}()
 	bw := bufio.NewWriter(tmp)
 	if err := write(bw); err != nil {
@@ -142,7 +142,7 @@ func linkNew(tmpName, path string, mode os.FileMode) error {
 	if oerr != nil {
 		return FileError(err)
 	}
-	defer src.Close()
+	defer func() { _ = src.Close() }()
 	dst, cerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|noFollow, mode)
 	if cerr != nil {
 		if errors.Is(cerr, fs.ErrExist) {
@@ -161,7 +161,7 @@ func linkNew(tmpName, path string, mode os.FileMode) error {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
+		_ = os.Remove(path)
 		return err
 	}
 	return nil
@@ -172,7 +172,7 @@ func linkNew(tmpName, path string, mode os.FileMode) error {
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
-		d.Close()
+		_ = d.Close()
 	}
 }
 
@@ -284,11 +284,11 @@ func CheckAppend(path string) error {
 		}
 		got, err := f.Stat()
 		if err == nil && regularOnly(path, got) == nil && !os.SameFile(got, info) {
-			f.Close()
+			_ = f.Close()
 			continue
 		}
 		data, err := checkedRead(path, f, info)
-		f.Close()
+		_ = f.Close()
 		if err != nil {
 			return err
 		}

@@ -90,7 +90,7 @@ func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 			return nil, inputError(attest.FileError(err))
 		}
 		more, err := digest.ParseChecksums(f, c)
-		f.Close()
+		_ = f.Close()
 		if err != nil {
 			return nil, inputError(err)
 		}

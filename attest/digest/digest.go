@@ -102,7 +102,7 @@ func File(path string, algs ...string) (Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	return Reader(f, algs...)
 }
 

@@ -275,7 +275,7 @@ func (w *walker) hashJobs(ctx context.Context, cancel func()) {
 			e.Info = info
 		}
 		d, err := Reader(f, w.o.algs...)
-		f.Close()
+		_ = f.Close()
 		if err != nil {
 			w.fail(fileError(e.Path, err))
 			cancel()

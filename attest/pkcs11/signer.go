@@ -87,7 +87,7 @@ func open(ctx context.Context, u *URI, pin string) (*Signer, error) {
 	}
 	s, err := findKey(c, u)
 	if err != nil {
-		c.Close()
+		_ = c.Close()
 		release()
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func findSlot(u *URI) (uint, error) {
 			return 0, fmt.Errorf("%w: initialising the PKCS#11 module %s: %v", attest.ErrKey, u.ModulePath, err)
 		}
 	} else {
-		defer m.Finalize()
+		defer func() { _ = m.Finalize() }()
 	}
 	slots, err := m.GetSlotList(true)
 	if err != nil {

@@ -25,7 +25,7 @@ func openNonblock(path string) (*os.File, error) {
 			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 		}
 		if err := syscall.SetNonblock(fd, false); err != nil {
-			syscall.Close(fd)
+			_ = syscall.Close(fd)
 			return nil, &fs.PathError{Op: "fcntl", Path: path, Err: err}
 		}
 		return os.NewFile(uintptr(fd), path), nil

@@ -117,7 +117,7 @@ func SignArtifactFile(ctx context.Context, s attest.Signer, path string) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("artifact %w", attest.FileError(err))
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("artifact %w", attest.FileError(err))

@@ -408,7 +408,7 @@ func (p artifactPolicy) option(pub crypto.PublicKey) (verify.ArtifactPolicyOptio
 	if err != nil {
 		return nil, nil, fmt.Errorf("artifact %w", attest.FileError(err))
 	}
-	return verify.WithArtifact(f), func() { f.Close() }, nil
+	return verify.WithArtifact(f), func() { _ = f.Close() }, nil
 }
 
 // newArtifactPolicy turns the artifact into sigstore-go's policy. A

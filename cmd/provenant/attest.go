@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
@@ -68,7 +66,7 @@ instead of SLSA provenance.`,
 			if err != nil {
 				return inputError(err)
 			}
-			defer attest.CloseSigner(signer)
+			defer func() { _ = attest.CloseSigner(signer) }()
 			if req.Writer, err = out.writer(signer); err != nil {
 				return inputError(err)
 			}
@@ -111,10 +109,10 @@ func printAttest(cmd *cobra.Command, g *globalFlags, res *provenance.AttestResul
 			"subjects":      subs,
 		})
 	}
-	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "attested %d artifact(s) into %s (%s)\n", len(subs), safetext.Text(res.Bundle), safetext.Text(res.PredicateType))
+	w := safetext.NewPrinter(cmd.OutOrStdout())
+	w.Printf("attested %d artifact(s) into %s (%s)\n", len(subs), safetext.Text(res.Bundle), safetext.Text(res.PredicateType))
 	for _, s := range subs {
-		fmt.Fprintf(w, "  %s  sha256:%s\n", safetext.Text(s.Name), s.Digests["sha256"])
+		w.Printf("  %s  sha256:%s\n", safetext.Text(s.Name), s.Digests["sha256"])
 	}
-	return nil
+	return w.Err()
 }

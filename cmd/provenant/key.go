@@ -88,8 +88,8 @@ With --format json, prints the key id and algorithm as well.`,
 				return writeJSON(w, v)
 			}
 			if out != "" {
-				fmt.Fprintf(w, "public key: %s (%s, key id %s)\n", out, pub.Algorithm(), attest.ShortKeyID(pub.ID))
-				return nil
+				_, err := fmt.Fprintf(w, "public key: %s (%s, key id %s)\n", out, pub.Algorithm(), attest.ShortKeyID(pub.ID))
+				return err
 			}
 			_, err = w.Write(pemBytes)
 			return err

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 func newKeygenCmd(g *globalFlags) *cobra.Command {
@@ -52,15 +52,15 @@ the password from PROVENANT_KEY_PASSWORD, or prompt on a terminal.`,
 			if g.json() {
 				return writeJSON(cmd.OutOrStdout(), files)
 			}
-			w := cmd.OutOrStdout()
+			w := safetext.NewPrinter(cmd.OutOrStdout())
 			enc := "unencrypted"
 			if files.Encrypted {
 				enc = "encrypted with " + passwordEnv
 			}
-			fmt.Fprintf(w, "private key: %s (%s, %s; keep it secret)\n", files.PrivateKey, files.Type, enc)
-			fmt.Fprintf(w, "public key:  %s\n", files.PublicKey)
-			fmt.Fprintf(w, "key id:      %s\n", files.KeyID)
-			return nil
+			w.Printf("private key: %s (%s, %s; keep it secret)\n", files.PrivateKey, files.Type, enc)
+			w.Printf("public key:  %s\n", files.PublicKey)
+			w.Printf("key id:      %s\n", files.KeyID)
+			return w.Err()
 		},
 	}
 	cmd.Flags().StringVar(&keyType, "type", string(attest.Ed25519), "key type: "+strings.Join(types, ", "))

@@ -37,13 +37,15 @@ func keyPassword(path string) attest.PasswordFunc {
 		if err != nil {
 			return nil, attest.ErrEncryptedKey
 		}
-		defer tty.Close()
+		defer func() { _ = tty.Close() }()
 		if !term.IsTerminal(int(tty.Fd())) {
 			return nil, attest.ErrEncryptedKey
 		}
-		fmt.Fprintf(tty, "Password for %s: ", path)
+		if _, err := fmt.Fprintf(tty, "Password for %s: ", path); err != nil {
+			return nil, fmt.Errorf("asking for the password: %w", err)
+		}
 		pw, err := term.ReadPassword(int(tty.Fd()))
-		fmt.Fprintln(tty)
+		_, _ = fmt.Fprintln(tty) // ends the prompt's line; the password is read
 		if err != nil {
 			return nil, fmt.Errorf("reading the password: %w", err)
 		}
@@ -105,11 +107,6 @@ func quietLog() (restore func()) {
 	w := log.Writer()
 	log.SetOutput(io.Discard)
 	return func() { log.SetOutput(w) }
-}
-
-// loadSigner is openSigner for callers without a context.
-func loadSigner(ref string) (attest.Signer, error) {
-	return openSigner(context.Background(), ref)
 }
 
 // secretHint adds where the CLI takes a missing secret from.

@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/policy/rules"
 )
 
@@ -78,7 +78,11 @@ input error (a parse or compile error, a missing file).`,
 					return err
 				}
 			} else {
-				printPolicyTests(cmd.OutOrStdout(), palette{useColor(g, cmd.OutOrStdout())}, results, failed, verbose)
+				w := safetext.NewPrinter(cmd.OutOrStdout())
+				printPolicyTests(w, palette{useColor(g, cmd.OutOrStdout())}, results, failed, verbose)
+				if err := w.Err(); err != nil {
+					return err
+				}
 			}
 			if failed > 0 {
 				return errSilentDenied
@@ -107,28 +111,28 @@ func checkRegoVersion(v string) error {
 	return nil
 }
 
-func printPolicyTests(w io.Writer, p palette, results []rules.TestResult, failed int, verbose bool) {
+func printPolicyTests(w *safetext.Printer, p palette, results []rules.TestResult, failed int, verbose bool) {
 	for _, r := range results {
 		switch {
 		case r.Outcome == "PASS" || r.Outcome == "SKIPPED":
 			if verbose {
-				fmt.Fprintf(w, "%s %s.%s (%s)\n", p.green("PASS"), r.Package, r.Name, r.Location)
+				w.Printf("%s %s.%s (%s)\n", p.green("PASS"), r.Package, r.Name, r.Location)
 			}
 		default:
-			fmt.Fprintf(w, "%s %s.%s (%s)\n", p.red(r.Outcome), r.Package, r.Name, r.Location)
+			w.Printf("%s %s.%s (%s)\n", p.red(r.Outcome), r.Package, r.Name, r.Location)
 			if r.Error != "" {
-				fmt.Fprintf(w, "    %s\n", r.Error)
+				w.Printf("    %s\n", r.Error)
 			}
 		}
 		if r.Output != "" && (verbose || !r.Passed()) {
-			fmt.Fprintf(w, "    %s", indentOutput(r.Output))
+			w.Printf("    %s", indentOutput(r.Output))
 		}
 	}
 	if failed == 0 {
-		fmt.Fprintf(w, "%s: %d/%d\n", p.green("PASS"), len(results), len(results))
+		w.Printf("%s: %d/%d\n", p.green("PASS"), len(results), len(results))
 		return
 	}
-	fmt.Fprintf(w, "%s: %d/%d passed, %d failed\n", p.red("FAIL"), len(results)-failed, len(results), failed)
+	w.Printf("%s: %d/%d passed, %d failed\n", p.red("FAIL"), len(results)-failed, len(results), failed)
 }
 
 func indentOutput(s string) string {

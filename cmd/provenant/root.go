@@ -160,7 +160,8 @@ func run(ctx context.Context, args []string, s streams) int {
 	} else if strings.HasPrefix(err.Error(), "unknown command") || strings.Contains(err.Error(), "accepts") || strings.Contains(err.Error(), "requires at least") {
 		code = exitInput
 	}
-	fmt.Fprintf(s.err, "provenant: %s\n", oneLine(err.Error()))
+	// Best effort: with stderr gone, the exit code still says it.
+	_, _ = fmt.Fprintf(s.err, "provenant: %s\n", oneLine(err.Error()))
 	return code
 }
 
@@ -196,8 +197,8 @@ func newVersionCmd(g *globalFlags) *cobra.Command {
 			if g.json() {
 				return writeJSON(cmd.OutOrStdout(), map[string]string{"version": provenantVersion()})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "provenant %s\n", provenantVersion())
-			return nil
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "provenant %s\n", provenantVersion())
+			return err
 		},
 	}
 	addFormatFlag(cmd, g)

@@ -99,7 +99,7 @@ written after it succeeded (no product, signing or writing failed).`,
 			if err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
 			}
-			defer attest.CloseSigner(signer)
+			defer func() { _ = attest.CloseSigner(signer) }()
 			if req.Writer, err = out.writer(signer); err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
 			}
@@ -159,17 +159,20 @@ func envFlag(err error) error {
 	return err
 }
 
-func printRunNotes(w io.Writer, res *provenance.RunResult) {
+// printRunNotes writes run's notes and warnings to stderr, best effort
+// (nothing is left to tell of a failed write there).
+func printRunNotes(stderr io.Writer, res *provenance.RunResult) {
+	w := safetext.NewPrinter(stderr)
 	if res.Context != nil {
 		for _, n := range res.Context.Notes {
-			fmt.Fprintf(w, "provenant: run: note: %s\n", safetext.Line(n))
+			w.Printf("provenant: run: note: %s\n", safetext.Line(n))
 		}
 	}
 	for _, n := range res.Notes {
-		fmt.Fprintf(w, "provenant: run: note: %s\n", safetext.Line(n))
+		w.Printf("provenant: run: note: %s\n", safetext.Line(n))
 	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(w, "provenant: run: warning: %s not hashed (%s)\n", safetext.Text(s.Path), safetext.Line(s.Reason))
+		w.Printf("provenant: run: warning: %s not hashed (%s)\n", safetext.Text(s.Path), safetext.Line(s.Reason))
 	}
 }
 
@@ -210,7 +213,8 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 		return writeJSON(w, out)
 	}
 	p := palette{useColor(g, w)}
-	fmt.Fprintf(w, "provenant: run: step %s: %d material(s), %d product(s) attested into %s\n",
+	out := safetext.NewPrinter(w)
+	out.Printf("provenant: run: step %s: %d material(s), %d product(s) attested into %s\n",
 		p.bold(res.Step), len(res.Materials), len(prods), safetext.Text(res.Bundle))
 	src := "no source"
 	if bc.Source != nil {
@@ -219,22 +223,24 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 			src += " " + p.red("(dirty)")
 		}
 	}
-	fmt.Fprintf(w, "  %s %s, builder %s, %s\n", p.dim("built on"), bc.Platform, safetext.Text(bc.BuilderID), src)
+	out.Printf("  %s %s, builder %s, %s\n", p.dim("built on"), bc.Platform, safetext.Text(bc.BuilderID), src)
 	for _, pr := range prods {
 		if pr.LinkTarget != "" {
-			fmt.Fprintf(w, "  %s -> %s (link)\n", safetext.Text(pr.Name), safetext.Text(pr.LinkTarget))
+			out.Printf("  %s -> %s (link)\n", safetext.Text(pr.Name), safetext.Text(pr.LinkTarget))
 			continue
 		}
-		fmt.Fprintf(w, "  %s  sha256:%s\n", safetext.Text(pr.Name), pr.Digest[digest.SHA256])
+		out.Printf("  %s  sha256:%s\n", safetext.Text(pr.Name), pr.Digest[digest.SHA256])
 	}
-	return nil
+	return out.Err()
 }
 
 // progressPrinter shows hashing progress once hashing has taken more than
 // a second: one line rewritten in place on a terminal, a line every few
 // seconds otherwise.
+// progressPrinter shows hashing progress on stderr, best effort: after a
+// failed write it stays quiet.
 type progressPrinter struct {
-	w       io.Writer
+	w       *safetext.Printer
 	on, tty bool
 	mu      sync.Mutex
 	shown   bool
@@ -242,7 +248,7 @@ type progressPrinter struct {
 }
 
 func newProgressPrinter(w io.Writer, on bool) *progressPrinter {
-	return &progressPrinter{w: w, on: on, tty: isTerminal(w)}
+	return &progressPrinter{w: safetext.NewPrinter(w), on: on, tty: isTerminal(w)}
 }
 
 func (pp *progressPrinter) update(phase string, p digest.Progress) {
@@ -259,16 +265,16 @@ func (pp *progressPrinter) update(phase string, p digest.Progress) {
 	final := p.Walked && p.Files == p.Total
 	if pp.tty {
 		if final {
-			fmt.Fprintf(pp.w, "\r\x1b[K%s\n", line)
+			pp.w.Printf("\r\x1b[K%s\n", line)
 			pp.shown = false
 			return
 		}
-		fmt.Fprintf(pp.w, "\r\x1b[K%s", line)
+		pp.w.Printf("\r\x1b[K%s", line)
 		pp.shown = true
 		return
 	}
 	if final || time.Since(pp.last) >= 5*time.Second {
-		fmt.Fprintln(pp.w, line)
+		pp.w.Println(line)
 		pp.last = time.Now()
 	}
 }
@@ -278,7 +284,7 @@ func (pp *progressPrinter) finish() {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
 	if pp.shown {
-		fmt.Fprint(pp.w, "\r\x1b[K")
+		pp.w.Print("\r\x1b[K")
 		pp.shown = false
 	}
 }

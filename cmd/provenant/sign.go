@@ -52,7 +52,7 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if err != nil {
 				return inputError(err)
 			}
-			defer attest.CloseSigner(signer)
+			defer func() { _ = attest.CloseSigner(signer) }()
 			w, err := sigstore.NewBundleWriter(out, signer, wopts...)
 			if err != nil {
 				return inputError(err)
@@ -63,8 +63,8 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			if g.json() {
 				return writeJSON(cmd.OutOrStdout(), map[string]any{"bundle": out, "artifact": args[0], "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s (Sigstore bundle v0.3, message signature, no log entry)\n", safetext.Text(args[0]), safetext.Text(out))
-			return nil
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s (Sigstore bundle v0.3, message signature, no log entry)\n", safetext.Text(args[0]), safetext.Text(out))
+			return err
 		},
 	}
 	f := cmd.Flags()

@@ -160,7 +160,7 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		if err != nil {
 			return inputError(err)
 		}
-		defer attest.CloseSigner(s)
+		defer func() { _ = attest.CloseSigner(s) }()
 		vsaSigner = s
 	}
 	opts, err := vf.verifierOptions(cmd)
@@ -319,7 +319,7 @@ func (vf *verifyFlags) inputs(args []string) ([]policy.Input, error) {
 		if err != nil {
 			return nil, inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
 		}
-		f.Close()
+		_ = f.Close()
 		inputs = append(inputs, policy.Input{Name: a, Path: a})
 	}
 	digests, err := vf.sig.digestInputs()
@@ -345,7 +345,7 @@ func (vf *verifyFlags) writeVSAs(cmd *cobra.Command, g *globalFlags, report *pol
 		return inputError(fmt.Errorf("writing the VSAs: %w", err))
 	}
 	if g.format == "text" {
-		fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d verification summary attestation(s) to %s\n", len(envs), vf.vsaOut)
+		_, _ = fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d verification summary attestation(s) to %s\n", len(envs), vf.vsaOut) // a note, best effort
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 				if err != nil {
 					return inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
 				}
-				f.Close()
+				_ = f.Close()
 			}
 			checked, ok := v.VerifySignatures(cmd.Context(), entries, art)
 			name := art.Path
@@ -101,8 +101,8 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 				if err := writeJSON(cmd.OutOrStdout(), map[string]any{"verified": ok, "artifact": name, "bundles": checked}); err != nil {
 					return err
 				}
-			} else {
-				printSignatureResult(cmd, g, name, checked, ok)
+			} else if err := printSignatureResult(cmd, g, name, checked, ok); err != nil {
+				return err
 			}
 			if !ok {
 				return errSilentDenied
@@ -120,9 +120,9 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 	return cmd
 }
 
-func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, checked []policy.Attestation, ok bool) {
-	w := cmd.OutOrStdout()
-	p := palette{useColor(g, w)}
+func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, checked []policy.Attestation, ok bool) error {
+	p := palette{useColor(g, cmd.OutOrStdout())}
+	w := safetext.NewPrinter(cmd.OutOrStdout())
 	t := safetext.Text
 	name = t(name)
 	for _, c := range checked {
@@ -131,32 +131,33 @@ func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, check
 			src += fmt.Sprintf(" (attestation %d)", c.Index)
 		}
 		if !c.Verified {
-			fmt.Fprintf(w, "%s %s: %s: %s\n", p.red("✗"), name, src, oneLine(explain(c.Err)))
+			w.Printf("%s %s: %s: %s\n", p.red("✗"), name, src, oneLine(explain(c.Err)))
 			continue
 		}
 		what := "message signature " + t(c.MessageDigest)
 		if c.Statement != nil {
 			what = "DSSE statement naming it"
 		}
-		fmt.Fprintf(w, "%s %s: %s verified (%s)\n", p.green("✓"), name, src, what)
+		w.Printf("%s %s: %s verified (%s)\n", p.green("✓"), name, src, what)
 		signer := strings.Join(c.KeyIDs(), ", ")
 		if id := c.Identity(); id != nil {
 			signer = id.SubjectAlternativeName + " (issuer " + id.Issuer + ")"
 		}
-		fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), t(signer))
+		w.Printf("    %s %s\n", p.dim("signer:"), t(signer))
 		if id := c.Identity(); id != nil && id.SourceRepositoryURI != "" {
-			fmt.Fprintf(w, "    %s %s\n", p.dim("source:"), t(fmt.Sprintf("%s@%s %s", id.SourceRepositoryURI, id.SourceRepositoryRef, attest.ShortKeyID(id.SourceRepositoryDigest))))
+			w.Printf("    %s %s\n", p.dim("source:"), t(fmt.Sprintf("%s@%s %s", id.SourceRepositoryURI, id.SourceRepositoryRef, attest.ShortKeyID(id.SourceRepositoryDigest))))
 		}
 		if len(c.Times) == 0 {
-			fmt.Fprintf(w, "    %s none (no log entry or timestamp: the key is trusted for any time)\n", p.dim("time:"))
+			w.Printf("    %s none (no log entry or timestamp: the key is trusted for any time)\n", p.dim("time:"))
 		}
 		for _, ts := range c.Times {
-			fmt.Fprintf(w, "    %s %s (%s)\n", p.dim("time:"), ts.Time.Format("2006-01-02T15:04:05Z"), strings.ToLower(ts.Kind))
+			w.Printf("    %s %s (%s)\n", p.dim("time:"), ts.Time.Format("2006-01-02T15:04:05Z"), strings.ToLower(ts.Kind))
 		}
 	}
 	if ok {
-		fmt.Fprintf(w, "%s: signature verified\n", p.green("verified"))
+		w.Printf("%s: signature verified\n", p.green("verified"))
 	} else {
-		fmt.Fprintf(w, "%s: signature not verified\n", p.red("denied"))
+		w.Printf("%s: signature not verified\n", p.red("denied"))
 	}
+	return w.Err()
 }

@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"bufio"
 	"fmt"
 	"strings"
 
@@ -18,9 +17,9 @@ const (
 
 // writeMarkdown writes GitHub-flavoured Markdown: a summary table, the
 // chain as a Mermaid flowchart, and a section per envelope.
-func writeMarkdown(w *bufio.Writer, r *Report) error {
+func writeMarkdown(w *safetext.Printer, r *Report) error {
 	s := r.Summary
-	fmt.Fprintf(w, "# Attestation bundle inspection\n\n")
+	w.Printf("# Attestation bundle inspection\n\n")
 	mark := "✓"
 	switch {
 	case !r.Checked():
@@ -28,9 +27,9 @@ func writeMarkdown(w *bufio.Writer, r *Report) error {
 	case !s.AllVerified():
 		mark = "✗"
 	}
-	fmt.Fprintf(w, "> %s **%s**\n\n", mark, mdText(headline(r)))
-	fmt.Fprintf(w, "| | |\n| --- | --- |\n")
-	fmt.Fprintf(w, "| bundles | %s |\n", mdCodeList(r.Bundles))
+	w.Printf("> %s **%s**\n\n", mark, mdText(headline(r)))
+	w.Printf("| | |\n| --- | --- |\n")
+	w.Printf("| bundles | %s |\n", mdCodeList(r.Bundles))
 	if len(r.Keys) > 0 {
 		keys := make([]string, len(r.Keys))
 		for i, k := range r.Keys {
@@ -39,37 +38,37 @@ func writeMarkdown(w *bufio.Writer, r *Report) error {
 				keys[i] += " (" + mdCode(k.Source) + ")"
 			}
 		}
-		fmt.Fprintf(w, "| trusted keys | %s |\n", strings.Join(keys, "<br>"))
+		w.Printf("| trusted keys | %s |\n", strings.Join(keys, "<br>"))
 	}
 	if r.TrustedRoot != "" {
-		fmt.Fprintf(w, "| Sigstore trusted root | %s |\n", mdCode(r.TrustedRoot))
+		w.Printf("| Sigstore trusted root | %s |\n", mdCode(r.TrustedRoot))
 	}
-	fmt.Fprintf(w, "| envelopes | %d: %d verified, %d failed, %d unverified, %d unreadable |\n", s.Envelopes, s.Verified, s.Failed, s.Unverified, s.Unreadable)
-	fmt.Fprintf(w, "| chain | %s |\n\n", mdText(chainLine(r)))
+	w.Printf("| envelopes | %d: %d verified, %d failed, %d unverified, %d unreadable |\n", s.Envelopes, s.Verified, s.Failed, s.Unverified, s.Unreadable)
+	w.Printf("| chain | %s |\n\n", mdText(chainLine(r)))
 
 	writeMarkdownChain(w, r)
 
-	fmt.Fprintf(w, "## Envelopes\n")
+	w.Printf("## Envelopes\n")
 	for i := range r.Envelopes {
 		writeMarkdownEnvelope(w, &r.Envelopes[i])
 	}
 	return nil
 }
 
-func writeMarkdownChain(w *bufio.Writer, r *Report) {
+func writeMarkdownChain(w *safetext.Printer, r *Report) {
 	ch := &r.Chain
-	fmt.Fprintf(w, "## Chain\n\n")
+	w.Printf("## Chain\n\n")
 	if len(ch.Steps) == 0 {
-		fmt.Fprintf(w, "No step: no envelope holds SLSA provenance.\n\n")
+		w.Printf("No step: no envelope holds SLSA provenance.\n\n")
 		return
 	}
 	ix := indexChain(ch)
 	steps, truncated := graphSteps(ch)
-	fmt.Fprintf(w, "```mermaid\nflowchart LR\n")
+	w.Printf("```mermaid\nflowchart LR\n")
 	shown := map[string]bool{}
 	var edges []string
 	for _, s := range steps {
-		fmt.Fprintf(w, "  %s[\"%s %s<br/>envelope %d\"]:::%s\n", s.ID, statusMark(s.Status), mermaidText(s.Name, 40), s.Envelope, s.Status)
+		w.Printf("  %s[\"%s %s<br/>envelope %d\"]:::%s\n", s.ID, statusMark(s.Status), mermaidText(s.Name, 40), s.Envelope, s.Status)
 		for _, id := range s.Consumes {
 			edges = append(edges, id+" --> "+s.ID)
 			shown[id] = true
@@ -93,24 +92,24 @@ func writeMarkdownChain(w *bufio.Writer, r *Report) {
 		case a.Has(FlagUnattested):
 			class = "unattested"
 		}
-		fmt.Fprintf(w, "  %s[(\"%s<br/>%s\")]:::%s\n", a.ID, mermaidText(a.Name, 40), mermaidText(shortDigest(a.Digest), 30), class)
+		w.Printf("  %s[(\"%s<br/>%s\")]:::%s\n", a.ID, mermaidText(a.Name, 40), mermaidText(shortDigest(a.Digest), 30), class)
 	}
 	for _, e := range edges {
-		fmt.Fprintf(w, "  %s\n", e)
+		w.Printf("  %s\n", e)
 	}
-	fmt.Fprintf(w, "  classDef verified fill:#dafbe1,stroke:#1a7f37,color:#0d2e17\n")
-	fmt.Fprintf(w, "  classDef failed fill:#ffebe9,stroke:#cf222e,color:#4c0c0c\n")
-	fmt.Fprintf(w, "  classDef unreadable fill:#ffebe9,stroke:#cf222e,color:#4c0c0c\n")
-	fmt.Fprintf(w, "  classDef unverified fill:#fff8c5,stroke:#9a6700,color:#3b2900,stroke-dasharray:5 3\n")
-	fmt.Fprintf(w, "  classDef artifact fill:#f6f8fa,stroke:#57606a,color:#1f2328\n")
-	fmt.Fprintf(w, "  classDef source fill:#ddf4ff,stroke:#0969da,color:#0a3069\n")
-	fmt.Fprintf(w, "  classDef unproduced fill:#fff1e5,stroke:#bc4c00,color:#3d1300,stroke-dasharray:5 3\n")
-	fmt.Fprintf(w, "  classDef unattested fill:#fff8c5,stroke:#9a6700,color:#3b2900,stroke-dasharray:5 3\n")
-	fmt.Fprintf(w, "```\n\n")
+	w.Printf("  classDef verified fill:#dafbe1,stroke:#1a7f37,color:#0d2e17\n")
+	w.Printf("  classDef failed fill:#ffebe9,stroke:#cf222e,color:#4c0c0c\n")
+	w.Printf("  classDef unreadable fill:#ffebe9,stroke:#cf222e,color:#4c0c0c\n")
+	w.Printf("  classDef unverified fill:#fff8c5,stroke:#9a6700,color:#3b2900,stroke-dasharray:5 3\n")
+	w.Printf("  classDef artifact fill:#f6f8fa,stroke:#57606a,color:#1f2328\n")
+	w.Printf("  classDef source fill:#ddf4ff,stroke:#0969da,color:#0a3069\n")
+	w.Printf("  classDef unproduced fill:#fff1e5,stroke:#bc4c00,color:#3d1300,stroke-dasharray:5 3\n")
+	w.Printf("  classDef unattested fill:#fff8c5,stroke:#9a6700,color:#3b2900,stroke-dasharray:5 3\n")
+	w.Printf("```\n\n")
 	if truncated {
-		fmt.Fprintf(w, "_The graph shows the first %d of %d steps; the lists below and the JSON report have them all._\n\n", len(steps), len(ch.Steps))
+		w.Printf("_The graph shows the first %d of %d steps; the lists below and the JSON report have them all._\n\n", len(steps), len(ch.Steps))
 	}
-	fmt.Fprintf(w, "Legend: steps are boxes (✓ verified, ✗ failed, ? unverified); artifacts are cylinders: blue a source commit, orange dashed a material no step produced, yellow dashed a product no verified envelope claims.\n\n")
+	w.Printf("Legend: steps are boxes (✓ verified, ✗ failed, ? unverified); artifacts are cylinders: blue a source commit, orange dashed a material no step produced, yellow dashed a product no verified envelope claims.\n\n")
 	var unproduced, unattested []string
 	for i := range ch.Artifacts {
 		a := &ch.Artifacts[i]
@@ -123,10 +122,10 @@ func writeMarkdownChain(w *bufio.Writer, r *Report) {
 		}
 	}
 	if len(unproduced) > 0 {
-		fmt.Fprintf(w, "**Materials no step produced** (%d)\n\n%s\n\n", len(unproduced), strings.Join(unproduced, "\n"))
+		w.Printf("**Materials no step produced** (%d)\n\n%s\n\n", len(unproduced), strings.Join(unproduced, "\n"))
 	}
 	if len(unattested) > 0 {
-		fmt.Fprintf(w, "**Products without a verified attestation** (%d)\n\n%s\n\n", len(unattested), strings.Join(unattested, "\n"))
+		w.Printf("**Products without a verified attestation** (%d)\n\n%s\n\n", len(unattested), strings.Join(unattested, "\n"))
 	}
 }
 
@@ -146,14 +145,14 @@ func graphSteps(ch *Chain) ([]Step, bool) {
 	return ch.Steps, false
 }
 
-func writeMarkdownEnvelope(w *bufio.Writer, e *Envelope) {
+func writeMarkdownEnvelope(w *safetext.Printer, e *Envelope) {
 	title := fmt.Sprintf("%d.", e.Index)
 	if e.Statement != nil && e.Statement.Step != "" {
 		title += " " + mdText(e.Statement.Step)
 	}
-	fmt.Fprintf(w, "\n### %s %s\n\n", title, mdText(statusWord(e.Status)))
-	fmt.Fprintf(w, "| field | value |\n| --- | --- |\n")
-	cell := func(k, v string) { fmt.Fprintf(w, "| %s | %s |\n", k, v) }
+	w.Printf("\n### %s %s\n\n", title, mdText(statusWord(e.Status)))
+	w.Printf("| field | value |\n| --- | --- |\n")
+	cell := func(k, v string) { w.Printf("| %s | %s |\n", k, v) }
 	cell("source", mdCode(e.Source.String()))
 	if e.Status != StatusVerified {
 		cell("status", "**"+mdText(strings.ToUpper(e.Status))+"**: "+mdText(e.Reason))
@@ -211,7 +210,7 @@ func writeMarkdownEnvelope(w *bufio.Writer, e *Envelope) {
 	mdResources(w, "Subjects", st.Subjects)
 	if p := st.Provenance; p != nil {
 		if len(p.ExternalParameters) > 0 {
-			fmt.Fprintf(w, "\n**External parameters**\n\n```json\n%s\n```\n", strings.ReplaceAll(strings.Join(indentJSON(p.ExternalParameters), "\n"), "```", "`\u200b``"))
+			w.Printf("\n**External parameters**\n\n```json\n%s\n```\n", strings.ReplaceAll(strings.Join(indentJSON(p.ExternalParameters), "\n"), "```", "`\u200b``"))
 		}
 		mdResources(w, "Resolved dependencies", p.ResolvedDependencies)
 		mdResources(w, "Byproducts", p.Byproducts)
@@ -227,13 +226,13 @@ func optCell(cell func(string, string), k, v string) {
 	}
 }
 
-func mdResources(w *bufio.Writer, title string, rs []Resource) {
+func mdResources(w *safetext.Printer, title string, rs []Resource) {
 	if len(rs) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n**%s**\n\n| name | digest |\n| --- | --- |\n", title)
+	w.Printf("\n**%s**\n\n| name | digest |\n| --- | --- |\n", title)
 	for _, r := range rs {
-		fmt.Fprintf(w, "| %s | %s |\n", mdCode(r.Label()), mdCode(digestList(r.Digest)))
+		w.Printf("| %s | %s |\n", mdCode(r.Label()), mdCode(digestList(r.Digest)))
 	}
 }
 

@@ -26,7 +26,7 @@ func (in *Inspector) ReadFile(ctx context.Context, path string) error {
 	if err != nil {
 		return attest.FileError(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	return in.Read(ctx, f, path)
 }
 

@@ -23,14 +23,15 @@ type RenderOptions struct {
 // Render writes the report in a format of Formats.
 func Render(w io.Writer, r *Report, format string, o RenderOptions) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
+	p := safetext.NewPrinter(bw)
 	var err error
 	switch format {
 	case "table":
-		err = writeTable(bw, r, o.Color)
+		err = writeTable(p, r, o.Color)
 	case "json":
-		err = writeJSON(bw, r)
+		err = writeJSON(p, r)
 	case "markdown":
-		err = writeMarkdown(bw, r)
+		err = writeMarkdown(p, r)
 	case "html":
 		err = writeHTML(bw, r)
 	default:
@@ -39,12 +40,15 @@ func Render(w io.Writer, r *Report, format string, o RenderOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := p.Err(); err != nil {
+		return err
+	}
 	return bw.Flush()
 }
 
 // writeJSON writes the report one envelope at a time, so that a large
 // report is never encoded into one buffer.
-func writeJSON(w *bufio.Writer, r *Report) error {
+func writeJSON(w *safetext.Printer, r *Report) error {
 	head := struct {
 		SchemaVersion string   `json:"schemaVersion"`
 		Bundles       []string `json:"bundles"`
@@ -55,30 +59,30 @@ func writeJSON(w *bufio.Writer, r *Report) error {
 	if err != nil {
 		return err
 	}
-	w.Write(bytes.TrimSuffix(b, []byte("\n}")))
-	w.WriteString(",\n  \"envelopes\": [")
+	w.Print(string(bytes.TrimSuffix(b, []byte("\n}"))))
+	w.Print(",\n  \"envelopes\": [")
 	for i := range r.Envelopes {
 		if i > 0 {
-			w.WriteString(",")
+			w.Print(",")
 		}
-		w.WriteString("\n    ")
+		w.Print("\n    ")
 		b, err := encodeIndent(&r.Envelopes[i], "    ")
 		if err != nil {
 			return err
 		}
-		w.Write(b)
+		w.Print(string(b))
 	}
 	if len(r.Envelopes) > 0 {
-		w.WriteString("\n  ")
+		w.Print("\n  ")
 	}
-	w.WriteString("],\n  \"chain\": ")
+	w.Print("],\n  \"chain\": ")
 	b, err = encodeIndent(r.Chain, "  ")
 	if err != nil {
 		return err
 	}
-	w.Write(b)
-	_, err = w.WriteString("\n}\n")
-	return err
+	w.Print(string(b))
+	w.Print("\n}\n")
+	return w.Err()
 }
 
 func encodeIndent(v any, prefix string) ([]byte, error) {

@@ -1,10 +1,11 @@
 package inspect
 
 import (
-	"bufio"
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 type colors struct{ on bool }
@@ -29,29 +30,28 @@ func (c colors) status(status, s string) string {
 
 func (c colors) bold(s string) string { return c.wrap("1", s) }
 func (c colors) warn(s string) string { return c.wrap("33", s) }
-func (c colors) dim(s string) string  { return c.wrap("2", s) }
 
 // writeTable writes the report for a terminal: a summary, one aligned
 // block per envelope, and the chain.
-func writeTable(w *bufio.Writer, r *Report, color bool) error {
+func writeTable(w *safetext.Printer, r *Report, color bool) error {
 	c := colors{color}
-	fmt.Fprintln(w, c.bold("provenant inspect: "+summaryLine(r)))
+	w.Println(c.bold("provenant inspect: " + summaryLine(r)))
 	if !r.Checked() {
-		fmt.Fprintln(w, c.warn(headline(r)))
+		w.Println(c.warn(headline(r)))
 	} else {
 		for _, k := range r.Keys {
-			fmt.Fprintf(w, "trusted key %s %s%s\n", k.Algorithm, k.ID, fromSource(k.Source))
+			w.Printf("trusted key %s %s%s\n", k.Algorithm, k.ID, fromSource(k.Source))
 		}
 		if r.TrustedRoot != "" {
-			fmt.Fprintf(w, "sigstore trusted root %s\n", clean(r.TrustedRoot))
+			w.Printf("sigstore trusted root %s\n", clean(r.TrustedRoot))
 		}
 		if r.Summary.AllVerified() {
-			fmt.Fprintln(w, c.status(StatusVerified, headline(r)))
+			w.Println(c.status(StatusVerified, headline(r)))
 		} else {
-			fmt.Fprintln(w, c.status(StatusFailed, headline(r)))
+			w.Println(c.status(StatusFailed, headline(r)))
 		}
 	}
-	fmt.Fprintln(w, "chain: "+chainLine(r))
+	w.Println("chain: " + chainLine(r))
 	for i := range r.Envelopes {
 		writeTableEnvelope(w, &r.Envelopes[i], c)
 	}
@@ -66,15 +66,16 @@ func fromSource(src string) string {
 	return " (" + clean(src) + ")"
 }
 
-func writeTableEnvelope(w *bufio.Writer, e *Envelope, c colors) {
+func writeTableEnvelope(w *safetext.Printer, e *Envelope, c colors) {
 	name := ""
 	if e.Statement != nil && e.Statement.Step != "" {
 		name = "  " + clean(e.Statement.Step)
 	}
-	fmt.Fprintf(w, "\n%s %s  %s%s\n", c.bold(fmt.Sprintf("[%d]", e.Index)), clean(e.Source.String()), c.status(e.Status, statusWord(e.Status)), name)
+	w.Printf("\n%s %s  %s%s\n", c.bold(fmt.Sprintf("[%d]", e.Index)), clean(e.Source.String()), c.status(e.Status, statusWord(e.Status)), name)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tp := safetext.NewPrinter(tw)
 	row := func(key string, cells ...string) {
-		fmt.Fprintf(tw, "    %s\t%s\n", key, strings.Join(cells, "\t"))
+		tp.Printf("    %s\t%s\n", key, strings.Join(cells, "\t"))
 	}
 	if e.Status != StatusVerified {
 		row("status", e.Status+": "+clean(e.Reason))
@@ -100,7 +101,7 @@ func writeTableEnvelope(w *bufio.Writer, e *Envelope, c colors) {
 	}
 	st := e.Statement
 	if st == nil {
-		tw.Flush()
+		_ = tw.Flush() // a write error is w's, kept there
 		return
 	}
 	row("statement", clean(st.Type))
@@ -162,7 +163,7 @@ func writeTableEnvelope(w *bufio.Writer, e *Envelope, c colors) {
 		}
 		optRow(row, "slsa version", v.SLSAVersion)
 	}
-	tw.Flush()
+	_ = tw.Flush() // a write error is w's, kept there
 }
 
 func optRow(row func(string, ...string), key, value string) {
@@ -188,17 +189,18 @@ func resourceRows(row func(string, ...string), key string, rs []Resource) {
 	}
 }
 
-func writeTableChain(w *bufio.Writer, r *Report, c colors) {
+func writeTableChain(w *safetext.Printer, r *Report, c colors) {
 	ch := &r.Chain
-	fmt.Fprintf(w, "\n%s\n", c.bold("chain"))
+	w.Printf("\n%s\n", c.bold("chain"))
 	if len(ch.Steps) == 0 {
-		fmt.Fprintln(w, "    no step: no envelope holds SLSA provenance")
+		w.Println("    no step: no envelope holds SLSA provenance")
 		return
 	}
 	ix := indexChain(ch)
 	for _, s := range ch.Steps {
-		fmt.Fprintf(w, "  step %s  %s  envelope %d, depth %d\n", c.bold(clean(s.Name)), c.status(s.Status, statusWord(s.Status)), s.Envelope, s.Depth)
+		w.Printf("  step %s  %s  envelope %d, depth %d\n", c.bold(clean(s.Name)), c.status(s.Status, statusWord(s.Status)), s.Envelope, s.Depth)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		tp := safetext.NewPrinter(tw)
 		artRows := func(key string, ids []string, produced bool) {
 			for i, id := range ids {
 				a := ix.arts[id]
@@ -223,14 +225,14 @@ func writeTableChain(w *bufio.Writer, r *Report, c colors) {
 					note += f
 				}
 				if note == "" {
-					fmt.Fprintf(tw, "    %s\t%s\t%s\n", k, clean(a.Name), clean(a.Digest))
+					tp.Printf("    %s\t%s\t%s\n", k, clean(a.Name), clean(a.Digest))
 				} else {
-					fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", k, clean(a.Name), clean(a.Digest), note)
+					tp.Printf("    %s\t%s\t%s\t%s\n", k, clean(a.Name), clean(a.Digest), note)
 				}
 			}
 		}
 		artRows("consumes", s.Consumes, false)
 		artRows("produces", s.Produces, true)
-		tw.Flush()
+		_ = tw.Flush() // a write error is w's, kept there
 	}
 }

@@ -24,9 +24,9 @@ const MaxTextReasons = 9
 // each artifact, allowed (with who signed) or denied (with every reason,
 // the first ten printed), its policy findings, and the verdict.
 func WriteText(w io.Writer, r *policy.Report, o TextOptions) error {
-	ew := &errWriter{w: w}
-	writeText(ew, palette{o.Color}, o, r)
-	return ew.err
+	pr := safetext.NewPrinter(w)
+	writeText(pr, palette{o.Color}, o, r)
+	return pr.Err()
 }
 
 // TextOptions say how to write the text report.
@@ -40,7 +40,7 @@ type TextOptions struct {
 	AllReasons string
 }
 
-func writeText(w io.Writer, p palette, o TextOptions, r *policy.Report) {
+func writeText(w *safetext.Printer, p palette, o TextOptions, r *policy.Report) {
 	bundleNames := o.Bundles
 	t := safetext.Text
 	var crit []string
@@ -65,7 +65,7 @@ func writeText(w io.Writer, p palette, o TextOptions, r *policy.Report) {
 	for i, b := range bundleNames {
 		bundles[i] = t(b)
 	}
-	fmt.Fprintf(w, "%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(bundles, ", "), envelopes, strings.Join(crit, ", "))
+	w.Printf("%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(bundles, ", "), envelopes, strings.Join(crit, ", "))
 	if len(r.Criteria.Policies) > 0 {
 		pols := make([]string, len(r.Criteria.Policies))
 		for i, s := range r.Criteria.Policies {
@@ -75,7 +75,7 @@ func writeText(w io.Writer, p palette, o TextOptions, r *policy.Report) {
 		if r.Criteria.FailOn == rules.KindWarn {
 			failOn = "deny, violation and warn fail"
 		}
-		fmt.Fprintf(w, "%s %s; %d rule(s); %s\n", p.bold("policy"), strings.Join(pols, ", "), len(r.Rules), failOn)
+		w.Printf("%s %s; %d rule(s); %s\n", p.bold("policy"), strings.Join(pols, ", "), len(r.Rules), failOn)
 	}
 	denied := 0
 	for _, a := range r.Artifacts {
@@ -85,48 +85,48 @@ func writeText(w io.Writer, p palette, o TextOptions, r *policy.Report) {
 			for i, s := range a.Attestations {
 				srcs[i] = t(s.String())
 			}
-			fmt.Fprintf(w, "%s %s: verified by %s\n", p.green("✓"), t(a.Name), strings.Join(srcs, ", "))
+			w.Printf("%s %s: verified by %s\n", p.green("✓"), t(a.Name), strings.Join(srcs, ", "))
 			printIdentities(w, p, r, a)
 			printTrustSigners(w, p, r, a)
 		case len(a.Reasons) > 0:
 			denied++
-			fmt.Fprintf(w, "%s %s: %s\n", p.red("✗"), t(a.Name), safetext.Line(a.Reasons[0]))
+			w.Printf("%s %s: %s\n", p.red("✗"), t(a.Name), safetext.Line(a.Reasons[0]))
 			more := a.Reasons[1:]
 			if len(more) > MaxTextReasons {
 				more = more[:MaxTextReasons]
 			}
 			for _, reason := range more {
-				fmt.Fprintf(w, "    %s %s\n", p.dim("also:"), safetext.Line(reason))
+				w.Printf("    %s %s\n", p.dim("also:"), safetext.Line(reason))
 			}
 			if n := len(a.Reasons) - 1 - len(more); n > 0 {
 				all := o.AllReasons
 				if all == "" {
 					all = "the JSON report lists them all"
 				}
-				fmt.Fprintf(w, "    %s %d more reason(s); %s\n", p.dim("also:"), n, all)
+				w.Printf("    %s %d more reason(s); %s\n", p.dim("also:"), n, all)
 			}
 		default:
 			denied++
-			fmt.Fprintf(w, "%s %s: denied by policy\n", p.red("✗"), t(a.Name))
+			w.Printf("%s %s: denied by policy\n", p.red("✗"), t(a.Name))
 		}
 		for _, f := range a.Findings {
 			printFinding(w, p, f, r.Criteria.FailOn == rules.KindWarn)
 		}
 	}
 	for _, warning := range r.Warnings {
-		fmt.Fprintf(w, "%s %s\n", p.yellow("warning:"), safetext.Line(warning))
+		w.Printf("%s %s\n", p.yellow("warning:"), safetext.Line(warning))
 	}
 	if denied == 0 {
-		fmt.Fprintf(w, "%s: %d artifact(s) verified\n", p.green("allowed"), len(r.Artifacts))
+		w.Printf("%s: %d artifact(s) verified\n", p.green("allowed"), len(r.Artifacts))
 	} else {
-		fmt.Fprintf(w, "%s: %d of %d artifact(s) failed verification\n", p.red("denied"), denied, len(r.Artifacts))
+		w.Printf("%s: %d of %d artifact(s) failed verification\n", p.red("denied"), denied, len(r.Artifacts))
 	}
 }
 
 // printFinding prints one policy finding under its artifact:
 //
 //	deny  SLSA build level: provenance from ... (app.intoto.jsonl:1)
-func printFinding(w io.Writer, p palette, f rules.Finding, failOnWarn bool) {
+func printFinding(w *safetext.Printer, p palette, f rules.Finding, failOnWarn bool) {
 	label := fmt.Sprintf("%-9s", safetext.Text(f.Kind))
 	switch {
 	case f.Exception != nil:
@@ -143,19 +143,19 @@ func printFinding(w io.Writer, p palette, f rules.Finding, failOnWarn bool) {
 	if f.Attestation != "" {
 		line += " (" + f.Attestation + ")"
 	}
-	fmt.Fprintf(w, "    %s %s\n", label, safetext.Line(line))
+	w.Printf("    %s %s\n", label, safetext.Line(line))
 	if f.Exception != nil {
 		until := ""
 		if f.Exception.Expires != "" {
 			until = ", until " + f.Exception.Expires
 		}
-		fmt.Fprintf(w, "              %s\n", p.dim(safetext.Line(fmt.Sprintf("%s (%s%s)", f.Exception.Reason, f.Exception.Source, until))))
+		w.Printf("              %s\n", p.dim(safetext.Line(fmt.Sprintf("%s (%s%s)", f.Exception.Reason, f.Exception.Source, until))))
 	}
 }
 
 // printIdentities prints the verified certificate identities of the
 // envelopes that cover an artifact.
-func printIdentities(w io.Writer, p palette, r *policy.Report, a policy.Artifact) {
+func printIdentities(w *safetext.Printer, p palette, r *policy.Report, a policy.Artifact) {
 	seen := map[string]bool{}
 	for _, src := range a.Attestations {
 		for i := range r.Attestations {
@@ -168,7 +168,7 @@ func printIdentities(w io.Writer, p palette, r *policy.Report, a policy.Artifact
 				continue
 			}
 			seen[line] = true
-			fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), safetext.Text(line))
+			w.Printf("    %s %s\n", p.dim("signer:"), safetext.Text(line))
 		}
 	}
 }
@@ -277,7 +277,7 @@ func trustCriteriaText(c policy.Criteria) []string {
 
 // printTrustSigners prints the trust-file names and the X.509 identities
 // of the signers of the envelopes that cover an artifact.
-func printTrustSigners(w io.Writer, p palette, r *policy.Report, a policy.Artifact) {
+func printTrustSigners(w *safetext.Printer, p palette, r *policy.Report, a policy.Artifact) {
 	seen := map[string]bool{}
 	for _, src := range a.Attestations {
 		for _, e := range r.Attestations {
@@ -298,7 +298,7 @@ func printTrustSigners(w io.Writer, p palette, r *policy.Report, a policy.Artifa
 			for _, l := range lines {
 				if !seen[l] {
 					seen[l] = true
-					fmt.Fprintf(w, "    %s %s\n", p.dim("signer:"), safetext.Text(l))
+					w.Printf("    %s %s\n", p.dim("signer:"), safetext.Text(l))
 				}
 			}
 		}
@@ -320,19 +320,3 @@ func (p palette) red(s string) string    { return p.wrap("31", s) }
 func (p palette) bold(s string) string   { return p.wrap("1", s) }
 func (p palette) dim(s string) string    { return p.wrap("2", s) }
 func (p palette) yellow(s string) string { return p.wrap("33", s) }
-
-// errWriter keeps the first write error, so that a printer of many lines
-// reports it once.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(b []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(b)
-	e.err = err
-	return n, err
-}

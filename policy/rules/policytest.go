@@ -71,8 +71,9 @@ func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, 
 		SetDefaultRegoVersion(ast.RegoV1).
 		CapturePrintOutput(true).
 		RaiseBuiltinErrors(true).
-		SetTimeout(timeout)
-	ch, err := runner.Run(ctx, mods)
+		SetTimeout(timeout).
+		SetModules(mods)
+	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(regoErrorLines(err), "; "))
 	}

@@ -121,7 +121,7 @@ func WithRegoVersion(v string) PolicyOption {
 		case RegoV0:
 			o.regoVersion = ast.RegoV0
 		default:
-			return fmt.Errorf("Rego version must be %s or %s, not %q", RegoV1, RegoV0, v)
+			return fmt.Errorf("the Rego version must be %s or %s, not %q", RegoV1, RegoV0, v)
 		}
 		return nil
 	}
@@ -383,7 +383,7 @@ func readPolicyFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: %s: not a regular file", ErrPolicy, path)
 	}

@@ -188,7 +188,7 @@ func (p *trustParser) parse(data []byte) (*File, error) {
 		return nil, fmt.Errorf("%s: %s", p.file, msg)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
-		return nil, fmt.Errorf("%s:1: empty trust file: list the trusted keys under keys:", p.file)
+		return nil, fmt.Errorf("%s:1: empty trust file (list the trusted keys under keys)", p.file)
 	}
 	root := doc.Content[0]
 	t := &File{File: p.file}

@@ -97,7 +97,7 @@ func New(t testing.TB, label, pin string, keys ...Key) *Token {
 	if err != nil {
 		t.Fatalf("opening the new token: %v", err)
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	for _, k := range keys {
 		id := k.ID
 		if id == nil {
