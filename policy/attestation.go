@@ -179,16 +179,63 @@ type signed struct {
 	certificate   *certificate.Summary // a Sigstore certificate signer, still to accept
 }
 
+// ErrNoArtifact: VerifyEntry was given neither the artifact the entry must
+// be about (ForArtifact) nor leave to judge it without one
+// (WithoutArtifactUnsafe).
+var ErrNoArtifact = errors.New("no artifact to check the entry against")
+
+// ForArtifact is VerifyEntry's artifact: the entry must be a Sigstore
+// message signature over it, or carry a statement with a subject that
+// names it (attest.DigestsMatch; a file is hashed once per algorithm,
+// however many entries use the expectation).
+func ForArtifact(art sigstore.Artifact) Expectation {
+	d := &subjectDigests{art: art}
+	return func(o *options) error { o.artifact, o.noArtifact = d, false; return nil }
+}
+
+// WithoutArtifactUnsafe has VerifyEntry judge an entry's signature, signer
+// and statement without matching it to an artifact: Verified then says
+// nothing of what the statement is about, and is no release decision. It
+// is for showing a bundle (inspect) and for callers that match the
+// subjects themselves (verify-vsa). Verify never needs it: it matches
+// every artifact it is given.
+func WithoutArtifactUnsafe() Expectation {
+	return func(o *options) error { o.artifact, o.noArtifact = nil, true; return nil }
+}
+
 // VerifyEntry verifies one entry of a bundle: the signature against the
-// trust material, the signer against the identity policy, then the
-// statement by the acceptance rule. It is the one place that branches on
-// the kind of entry. art, when not nil, is the artifact a Sigstore
-// message signature must be about (verify-signature); without it a
-// message signature is not an attestation. A statement's subjects are
-// never matched here: the caller matches them to its artifacts by one
-// rule (attest.DigestsMatch).
-func (v *Verifier) VerifyEntry(ctx context.Context, e attest.Entry, art *sigstore.Artifact) Attestation {
-	a := Attestation{Source: e.Source, Index: e.Index, Digest: e.Digest, Kind: e.Kind()}
+// trust material, the signer against the identity policy, the statement
+// by the acceptance rule, and, with ForArtifact, that it is about the
+// artifact. It is the one place that branches on the kind of entry.
+// Without ForArtifact or WithoutArtifactUnsafe it fails (ErrNoArtifact):
+// a signature about some other artifact is not verified for this one.
+func (v *Verifier) VerifyEntry(ctx context.Context, e attest.Entry, expect ...Expectation) Attestation {
+	a := entryAttestation(e)
+	c, err := v.with(expect)
+	if err != nil {
+		return a.fail(err)
+	}
+	if c.o.artifact == nil && !c.o.noArtifact {
+		return a.fail(ErrNoArtifact)
+	}
+	return c.verifyEntry(ctx, e)
+}
+
+// entryAttestation is an entry's attestation before anything is verified.
+func entryAttestation(e attest.Entry) Attestation {
+	return Attestation{Source: e.Source, Index: e.Index, Digest: e.Digest, Kind: e.Kind()}
+}
+
+// verifyEntry is VerifyEntry with the call's options in v; with no
+// artifact in them, a message signature is not an attestation and a
+// statement's subjects are left to the caller (Verify matches them to
+// each of its inputs).
+func (v *Verifier) verifyEntry(ctx context.Context, e attest.Entry) Attestation {
+	a := entryAttestation(e)
+	var art *sigstore.Artifact
+	if v.o.artifact != nil {
+		art = &v.o.artifact.art
+	}
 	var (
 		s   signed
 		err error
@@ -239,6 +286,11 @@ func (v *Verifier) VerifyEntry(ctx context.Context, e attest.Entry, art *sigstor
 		a.github = s.certificate.Issuer == github.ActionsIssuer
 	} else if a.Provenance != nil {
 		a.VerifiedBuilder = v.provenBuilder(&a)
+	}
+	if v.o.artifact != nil {
+		if err := v.o.artifact.named(st); err != nil {
+			return a.fail(err)
+		}
 	}
 	a.Verified = true
 	return a

@@ -219,7 +219,8 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 		}
 		popts = append(popts, rules.WithPolicyTimeout(d))
 	}
-	vopts := []Option{WithKeys(pub), WithBuilderID(c.Flags.BuilderID), WithSourceURI(c.Flags.SourceURI), WithFailOnWarn(c.Flags.FailOnWarn)}
+	vopts := []Option{WithKeys(pub)}
+	expect := []Expectation{WithBuilderID(c.Flags.BuilderID), WithSourceURI(c.Flags.SourceURI), WithFailOnWarn(c.Flags.FailOnWarn)}
 	if len(c.Flags.KeyBuilders) > 0 {
 		vopts = append(vopts, WithTrust(&trust.File{File: "trust.yaml", Keys: []*trust.Key{{Name: "release", KeyID: pub.ID, Key: pub, Builders: c.Flags.KeyBuilders, Source: "trust.yaml:2"}}}))
 	}
@@ -230,13 +231,13 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 				return err
 			}
 			popts = append(popts, rules.WithPolicyData(cfg.Data))
-			vopts = append(vopts, WithExceptions(cfg.Exceptions...))
+			expect = append(expect, WithExceptions(cfg.Exceptions...))
 		}
 		ps, err := rules.LoadPolicies(ctx, paths, popts...)
 		if err != nil {
 			return err
 		}
-		vopts = append(vopts, WithPolicies(ps))
+		expect = append(expect, WithPolicies(ps))
 		return nil
 	}()
 	if c.Want.Error != "" {
@@ -270,7 +271,7 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 	for _, a := range c.Artifacts {
 		inputs = append(inputs, Input{Name: a, Digests: artifactDigests(a)})
 	}
-	r, err := v.Verify(ctx, entries, inputs)
+	r, err := v.Verify(ctx, entries, inputs, expect...)
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}

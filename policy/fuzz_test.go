@@ -23,7 +23,8 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte(v02Line(f, "https://b", "git+https://github.com/o/r", []digest.Artifact{app.subject(digest.SHA256)}, k[0]) + "\n"))
 	f.Add([]byte(v1Line(f, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA256)}, k[1]) + "\n"))
 	f.Add([]byte(`{"payloadType":"x","payload":"","signatures":[{"sig":"AQ=="}]}`))
-	v, err := NewVerifier(WithKeys(k[0].pub), WithBuilderID("https://b"), WithSourceURI("github.com/o/r"))
+	expect := []Expectation{WithBuilderID("https://b"), WithSourceURI("github.com/o/r")}
+	v, err := NewVerifier(WithKeys(k[0].pub))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func FuzzVerify(f *testing.F) {
 		if err != nil {
 			return
 		}
-		r, err := v.Verify(context.Background(), es, inputs)
+		r, err := v.Verify(context.Background(), es, inputs, expect...)
 		if err != nil {
 			t.Fatalf("Verify(%q) = %v; inputs given by digest never fail", bundle, err)
 		}

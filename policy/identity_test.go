@@ -48,27 +48,28 @@ func TestCertificateSignerNeedsIdentityPolicy(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		opts    []Option
+		opts    setup
 		allowed bool
 		reason  string // a substring of the reasons
 	}{
-		{"no identity policy", []Option{WithSigstore(sv(sigstore.WithoutIdentitiesUnsafe()))}, false,
+		{"no identity policy", with(setup{}, WithSigstore(sv(sigstore.WithoutIdentitiesUnsafe()))), false,
 			`b.jsonl:2: signer not accepted: the certificate was issued to brian@dehamer.com (issuer https://github.com/login/oauth), but no identity was required`},
-		{"builder id alone is no identity policy", []Option{WithSigstore(sv(sigstore.WithoutIdentitiesUnsafe())), WithBuilderID("https://ci.example.com/b")}, false,
+		{"builder id alone is no identity policy", with(setup{}, WithSigstore(sv(sigstore.WithoutIdentitiesUnsafe())), WithBuilderID("https://ci.example.com/b")), false,
 			`b.jsonl:2: signer not accepted: the certificate was issued to brian@dehamer.com`},
-		{"source uri: not a GitHub Actions certificate", []Option{WithSigstore(sv(sigstore.WithoutIdentitiesUnsafe())), WithSourceURI("github.com/org/app")}, false,
+		{"source uri: not a GitHub Actions certificate", with(setup{}, WithSigstore(sv(sigstore.WithoutIdentitiesUnsafe())), WithSourceURI("github.com/org/app")), false,
 			`b.jsonl:2: signer not accepted: certificate issuer is "https://github.com/login/oauth", not GitHub Actions`},
-		{"another identity required", []Option{WithSigstore(sv(sigstore.WithIdentity(sigstore.Identity{SAN: "alice@example.com", Issuer: "https://github.com/login/oauth"})))}, false,
+		{"another identity required", with(setup{}, WithSigstore(sv(sigstore.WithIdentity(sigstore.Identity{SAN: "alice@example.com", Issuer: "https://github.com/login/oauth"})))), false,
 			`b.jsonl:2: signature: signer identity`},
-		{"the stranger's identity required", []Option{WithSigstore(sv(sigstore.WithIdentity(sigstore.Identity{SAN: "brian@dehamer.com", Issuer: "https://github.com/login/oauth"})))}, true, ""},
+		{"the stranger's identity required", with(setup{}, WithSigstore(sv(sigstore.WithIdentity(sigstore.Identity{SAN: "brian@dehamer.com", Issuer: "https://github.com/login/oauth"})))), true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := NewVerifier(append([]Option{WithKeys(k[0].pub), WithPredicateType(provenance.PredicateSLSAv1)}, tt.opts...)...)
+			tt.opts = with(tt.opts, WithKeys(k[0].pub), WithPredicateType(provenance.PredicateSLSAv1))
+			v, err := NewVerifier(tt.opts.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), es, []Input{app.input()})
+			r, err := v.Verify(context.Background(), es, []Input{app.input()}, tt.opts.expect...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,17 +108,17 @@ func TestGitHubProvenanceNeedsSource(t *testing.T) {
 	tests := []struct {
 		name    string
 		sopts   []sigstore.Option
-		opts    []Option
+		opts    setup
 		allowed bool
 		reason  string
 	}{
-		{"builder id, no source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, []Option{WithBuilderID(builder)}, false,
+		{"builder id, no source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, with(setup{}, WithBuilderID(builder)), false,
 			"but no identity was required"},
-		{"nothing", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, nil, false, "no identity was required"},
-		{"another source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, []Option{WithBuilderID(builder), WithSourceURI("github.com/evil/fork")}, false,
+		{"nothing", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, setup{}, false, "no identity was required"},
+		{"another source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, with(setup{}, WithBuilderID(builder), WithSourceURI("github.com/evil/fork")), false,
 			"source repository is aspect-build/rules_lint (certificate), want github.com/evil/fork"},
-		{"builder id and source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, []Option{WithBuilderID(builder), WithSourceURI("github.com/aspect-build/rules_lint")}, true, ""},
-		{"explicit identity", []sigstore.Option{sigstore.WithIdentity(sigstore.Identity{SANRegexp: "^" + builder + "@", Issuer: github.ActionsIssuer})}, nil, true, ""},
+		{"builder id and source", []sigstore.Option{sigstore.WithoutIdentitiesUnsafe()}, with(setup{}, WithBuilderID(builder), WithSourceURI("github.com/aspect-build/rules_lint")), true, ""},
+		{"explicit identity", []sigstore.Option{sigstore.WithIdentity(sigstore.Identity{SANRegexp: "^" + builder + "@", Issuer: github.ActionsIssuer})}, setup{}, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,11 +126,11 @@ func TestGitHubProvenanceNeedsSource(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := NewVerifier(append([]Option{WithSigstore(sv)}, tt.opts...)...)
+			v, err := NewVerifier(append([]Option{WithSigstore(sv)}, tt.opts.opts...)...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), es, []Input{{Name: "MODULE.bazel", Path: filepath.Join(bcr, "MODULE.bazel")}})
+			r, err := v.Verify(context.Background(), es, []Input{{Name: "MODULE.bazel", Path: filepath.Join(bcr, "MODULE.bazel")}}, tt.opts.expect...)
 			if err != nil {
 				t.Fatal(err)
 			}

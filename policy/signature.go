@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
@@ -30,23 +31,18 @@ var ErrNotAboutArtifact = errors.New("no subject of the statement names this art
 func (v *Verifier) VerifySignatures(ctx context.Context, entries []attest.Entry, art sigstore.Artifact) ([]Attestation, bool) {
 	ok := len(entries) > 0
 	out := make([]Attestation, 0, len(entries))
-	digests := &subjectDigests{art: art}
+	about := ForArtifact(art) // one expectation: the file is hashed once
 	for _, e := range entries {
 		var a Attestation
 		switch e.Kind() {
 		case attest.EntryUnreadable, attest.EntrySigstore:
-			a = v.VerifyEntry(ctx, e, &art)
+			a = v.VerifyEntry(ctx, e, about)
 		case attest.EntryDSSECertificate:
 			a = Attestation{Source: e.Source, Index: e.Index, Digest: e.Digest, Kind: e.Kind(),
 				Err: fmt.Errorf("the envelope %w", sigstore.ErrNoTrustedTime)}
 		default:
 			a = Attestation{Source: e.Source, Index: e.Index, Digest: e.Digest, Kind: e.Kind(),
 				Err: fmt.Errorf("%w: a DSSE envelope, not a Sigstore bundle (verify it as an attestation, with its key)", ErrNotSignature)}
-		}
-		if a.Verified && a.Statement != nil {
-			if err := digests.named(a.Statement); err != nil {
-				a = a.fail(err)
-			}
 		}
 		ok = ok && a.Verified
 		out = append(out, a)
@@ -58,6 +54,7 @@ func (v *Verifier) VerifySignatures(ctx context.Context, entries []attest.Entry,
 // file as statements ask for them, each algorithm once.
 type subjectDigests struct {
 	art      sigstore.Artifact
+	mu       sync.Mutex
 	computed digest.Set
 }
 
@@ -78,6 +75,8 @@ func (a *subjectDigests) named(st *attest.Statement) error {
 // digests returns the given digests, or sha256 and every supported
 // algorithm a subject of st uses, hashed from the file.
 func (a *subjectDigests) digests(st *attest.Statement) (digest.Set, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.art.Path == "" {
 		if len(a.art.Digests) == 0 {
 			return nil, fmt.Errorf("%w: a DSSE statement needs the artifact or its digest", sigstore.ErrVerify)

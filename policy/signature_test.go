@@ -85,7 +85,7 @@ func TestVerifySignaturesStatementRule(t *testing.T) {
 	for _, c := range cases {
 		entry := keyedBundle(t, k[0], c.payloadType, c.payload)
 		// verify's verdict on the same entry, for its message.
-		viaVerify := v.VerifyEntry(context.Background(), entry, nil)
+		viaVerify := v.VerifyEntry(context.Background(), entry, WithoutArtifactUnsafe())
 		for _, art := range []sigstore.Artifact{{Path: path}, {Digests: digest.Set{"sha256": h256, "sha512": h512}}} {
 			got, ok := v.VerifySignatures(context.Background(), []attest.Entry{entry}, art)
 			if len(got) != 1 {

@@ -38,18 +38,18 @@ func WithSigstore(v *sigstore.Verifier) Option {
 
 // WithSourceBranch requires the build to have run for this branch
 // (slsa-verifier's --source-branch).
-func WithSourceBranch(b string) Option {
+func WithSourceBranch(b string) Expectation {
 	return func(o *options) error { o.sig.branch = b; return nil }
 }
 
 // WithSourceTag requires the build to have run for this tag.
-func WithSourceTag(t string) Option {
+func WithSourceTag(t string) Expectation {
 	return func(o *options) error { o.sig.tag = t; return nil }
 }
 
 // WithSourceVersionedTag requires the build's tag to match a semantic
 // version prefix: "v13.0" accepts v13.0.30 and rejects v13.1.
-func WithSourceVersionedTag(t string) Option {
+func WithSourceVersionedTag(t string) Expectation {
 	return func(o *options) error {
 		if t != "" && !github.ValidVersionedTag(t) {
 			return fmt.Errorf("the versioned tag %q is not a semantic version (vMAJOR[.MINOR[.PATCH]])", t)
@@ -61,7 +61,7 @@ func WithSourceVersionedTag(t string) Option {
 
 // WithWorkflowInputs requires the workflow_dispatch inputs to have these
 // values (slsa-verifier's --build-workflow-input).
-func WithWorkflowInputs(in map[string]string) Option {
+func WithWorkflowInputs(in map[string]string) Expectation {
 	return func(o *options) error {
 		if o.sig.inputs == nil {
 			o.sig.inputs = map[string]string{}

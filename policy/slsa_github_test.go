@@ -202,8 +202,8 @@ func TestSLSAVerifierVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := NewVerifier(WithSigstore(sv), WithBuilderID(c.builderID), WithSourceURI(c.sourceURI),
-				WithSourceBranch(c.branch), WithSourceTag(c.tag), WithSourceVersionedTag(c.versioned))
+			expect := []Expectation{WithBuilderID(c.builderID), WithSourceURI(c.sourceURI), WithSourceBranch(c.branch), WithSourceTag(c.tag), WithSourceVersionedTag(c.versioned)}
+			v, err := NewVerifier(WithSigstore(sv))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,7 +215,7 @@ func TestSLSAVerifierVectors(t *testing.T) {
 			if c.artifact != "" {
 				in.Path = artifactPath(t, filepath.Join(vd, c.artifact))
 			}
-			r, err := v.Verify(context.Background(), entries, []Input{in})
+			r, err := v.Verify(context.Background(), entries, []Input{in}, expect...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -243,7 +243,8 @@ func TestSLSAVerifierLegacyEnvelopes(t *testing.T) {
 	}
 	for _, name := range []string{"annotated-tag", "workflow-inputs", "binary-linux-amd64-multi-subject-first"} {
 		t.Run(name, func(t *testing.T) {
-			v, err := NewVerifier(WithSigstore(sv), WithSourceURI(example))
+			expect := []Expectation{WithSourceURI(example)}
+			v, err := NewVerifier(WithSigstore(sv))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,7 +252,7 @@ func TestSLSAVerifierLegacyEnvelopes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), entries, []Input{{Name: name, Path: filepath.Join(td, name)}})
+			r, err := v.Verify(context.Background(), entries, []Input{{Name: name, Path: filepath.Join(td, name)}}, expect...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -316,11 +317,11 @@ func TestSigstoreGoVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := []Option{WithSigstore(sv)}
+			var expect []Expectation
 			if c.predicateType != "" {
-				opts = append(opts, WithPredicateType(c.predicateType))
+				expect = append(expect, WithPredicateType(c.predicateType))
 			}
-			v, err := NewVerifier(opts...)
+			v, err := NewVerifier(WithSigstore(sv))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -328,7 +329,7 @@ func TestSigstoreGoVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), entries, []Input{{Name: "pkg", Digests: c.digests}})
+			r, err := v.Verify(context.Background(), entries, []Input{{Name: "pkg", Digests: c.digests}}, expect...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -356,7 +357,8 @@ func TestGitHubAttestationsShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := NewVerifier(WithSigstore(sv), WithBuilderID("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"), WithSourceURI("github.com/aspect-build/rules_lint"))
+	expect := []Expectation{WithBuilderID("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"), WithSourceURI("github.com/aspect-build/rules_lint")}
+	v, err := NewVerifier(WithSigstore(sv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +369,7 @@ func TestGitHubAttestationsShape(t *testing.T) {
 	if len(entries) != 2 || entries[1].Index != 2 {
 		t.Fatalf("got %d entries, want 2 numbered 1 and 2", len(entries))
 	}
-	r, err := v.Verify(context.Background(), entries, []Input{{Name: "MODULE.bazel", Path: filepath.Join(vd, "slsa-verifier/cli/slsa-verifier/testdata/bcr/MODULE.bazel")}})
+	r, err := v.Verify(context.Background(), entries, []Input{{Name: "MODULE.bazel", Path: filepath.Join(vd, "slsa-verifier/cli/slsa-verifier/testdata/bcr/MODULE.bazel")}}, expect...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +385,8 @@ func TestSigstorePolicyInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := NewVerifier(WithSigstore(sv), WithBuilderID("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"), WithSourceURI("github.com/aspect-build/rules_lint"))
+	expect := []Expectation{WithBuilderID("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"), WithSourceURI("github.com/aspect-build/rules_lint")}
+	v, err := NewVerifier(WithSigstore(sv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,7 +395,7 @@ func TestSigstorePolicyInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, err := v.PolicyInputs(context.Background(), entries, []Input{{Name: "MODULE.bazel", Path: filepath.Join(bcr, "MODULE.bazel")}})
+	docs, err := v.PolicyInputs(context.Background(), entries, []Input{{Name: "MODULE.bazel", Path: filepath.Join(bcr, "MODULE.bazel")}}, expect...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,14 +103,14 @@ func allowedPath(path string) bool {
 	return ok
 }
 
-func runSigstoreMatrix(t *testing.T, bundle []byte, v *policy.Verifier, input policy.Input) int {
+func runSigstoreMatrix(t *testing.T, bundle []byte, v *policy.Verifier, input policy.Input, expect ...policy.Expectation) int {
 	t.Helper()
 	check := func(doc []byte) bool {
 		entries, err := attest.ReadBundle(bytes.NewReader(append(bytes.Clone(doc), '\n')), "b.sigstore.json")
 		if err != nil {
 			return false
 		}
-		r, err := v.Verify(context.Background(), entries, []policy.Input{input})
+		r, err := v.Verify(context.Background(), entries, []policy.Input{input}, expect...)
 		if err != nil {
 			t.Fatalf("Verify: %v", err)
 		}
@@ -143,11 +143,12 @@ func TestTamperMatrixSigstoreKeyed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := policy.NewVerifier(policy.WithKeys(k.pub), builderTrust(k.pub, "https://ci.example.com/builder"), policy.WithSigstore(sv), policy.WithBuilderID("https://ci.example.com/builder"))
+		expect := []policy.Expectation{policy.WithBuilderID("https://ci.example.com/builder")}
+		v, err := policy.NewVerifier(policy.WithKeys(k.pub), builderTrust(k.pub, "https://ci.example.com/builder"), policy.WithSigstore(sv))
 		if err != nil {
 			t.Fatal(err)
 		}
-		total += runSigstoreMatrix(t, b, v, policy.Input{Name: "app.tar.gz", Digests: ad})
+		total += runSigstoreMatrix(t, b, v, policy.Input{Name: "app.tar.gz", Digests: ad}, expect...)
 	}
 	t.Logf("keyed Sigstore bundles: %d mutations", total)
 }

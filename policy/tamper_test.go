@@ -235,7 +235,8 @@ func TestTamperMatrix(t *testing.T) {
 			if kt == attest.Ed25519 {
 				attacker = keys[attest.ECDSAP256].signer
 			}
-			v, err := policy.NewVerifier(policy.WithKeys(k.pub), builderTrust(k.pub, "https://ci.example.com/builder"), policy.WithBuilderID("https://ci.example.com/builder"))
+			expect := []policy.Expectation{policy.WithBuilderID("https://ci.example.com/builder")}
+			v, err := policy.NewVerifier(policy.WithKeys(k.pub), builderTrust(k.pub, "https://ci.example.com/builder"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +245,7 @@ func TestTamperMatrix(t *testing.T) {
 				if err != nil {
 					entries = []attest.Entry{{Source: attest.Source{File: "b.intoto.jsonl"}, Err: err}}
 				}
-				r, err := v.Verify(context.Background(), entries, input)
+				r, err := v.Verify(context.Background(), entries, input, expect...)
 				if err != nil {
 					t.Fatalf("Verify: %v", err)
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -16,8 +17,17 @@ import (
 	"github.com/provenant/provenant/provenance"
 )
 
-// Option configures a Verifier.
+// Option gives a Verifier its trust material and settings (NewVerifier):
+// keys, a trust file, CA roots and the certificate identity they vouch
+// for, a Sigstore verifier, the threshold, limits, the clock, hints.
 type Option func(*options) error
+
+// Expectation is a requirement of one call (Verify, VerifyEntry,
+// PolicyInputs): what the provenance must say (builder, source, predicate
+// type, GitHub refs and inputs), the Rego policies that judge it, and, for
+// VerifyEntry, the artifact the entry must be about. The same Verifier
+// serves calls with different expectations.
+type Expectation func(*options) error
 
 type options struct {
 	limits         attest.Limits
@@ -35,11 +45,13 @@ type options struct {
 	thresholdSet   bool
 	x509           *x509Opts // X.509-certified DSSE signatures (x509.go)
 	hints          func(error) string
+	artifact       *subjectDigests // VerifyEntry's artifact (ForArtifact)
+	noArtifact     bool            // WithoutArtifactUnsafe
 }
 
 // WithPolicies evaluates the compiled Rego policies for every artifact,
 // after the built-in checks.
-func WithPolicies(p *rules.PolicySet) Option {
+func WithPolicies(p *rules.PolicySet) Expectation {
 	return func(o *options) error {
 		if p == nil {
 			return errors.New("nil policy set")
@@ -51,7 +63,7 @@ func WithPolicies(p *rules.PolicySet) Option {
 
 // WithExceptions waives the findings the exceptions name (see
 // rules.Config).
-func WithExceptions(excs ...rules.Exception) Option {
+func WithExceptions(excs ...rules.Exception) Expectation {
 	return func(o *options) error { o.exceptions = append(o.exceptions, excs...); return nil }
 }
 
@@ -78,7 +90,7 @@ func Explain(hints func(error) string, msg string, err error) string {
 }
 
 // WithFailOnWarn makes warn findings deny, like deny and violation.
-func WithFailOnWarn(yes bool) Option {
+func WithFailOnWarn(yes bool) Expectation {
 	return func(o *options) error { o.failOnWarn = yes; return nil }
 }
 
@@ -115,19 +127,19 @@ func WithThreshold(n int) Option {
 
 // WithBuilderID requires the provenance's builder id to match id (see
 // provenance.MatchBuilderID).
-func WithBuilderID(id string) Option {
+func WithBuilderID(id string) Expectation {
 	return func(o *options) error { o.builderID = id; return nil }
 }
 
 // WithSourceURI requires the provenance's source to match uri (see
 // provenance.MatchSourceURI).
-func WithSourceURI(uri string) Option {
+func WithSourceURI(uri string) Expectation {
 	return func(o *options) error { o.sourceURI = uri; return nil }
 }
 
 // WithPredicateType requires statements of this predicate type instead of
 // SLSA provenance (v1 or v0.2).
-func WithPredicateType(t string) Option {
+func WithPredicateType(t string) Expectation {
 	return func(o *options) error {
 		if t == "" {
 			return errors.New("empty predicate type")
@@ -175,6 +187,26 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 		return nil, fmt.Errorf("threshold %d is more than the %d distinct trusted key(s) given", o.threshold, len(distinct))
 	}
 	return &Verifier{o: o}, nil
+}
+
+// with is v for one call: its options and the call's expectations. The
+// expectations change a copy; v serves other calls unchanged.
+func (v *Verifier) with(expect []Expectation) (*Verifier, error) {
+	if len(expect) == 0 {
+		return v, nil
+	}
+	c := &Verifier{o: v.o}
+	c.o.sig.inputs = maps.Clone(v.o.sig.inputs)
+	c.o.exceptions = slices.Clone(v.o.exceptions)
+	for _, x := range expect {
+		if x == nil {
+			return nil, errors.New("nil expectation")
+		}
+		if err := x(&c.o); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // Criteria are the expectations a report was checked against.
@@ -247,10 +279,17 @@ type Input struct {
 	Digests digest.Set // used as given when Path is empty
 }
 
-// Verify checks every input against the entries of the bundles. It returns
-// an error only when an input cannot be read (a missing artifact); every
-// problem with the attestations is a denial in the report.
-func (v *Verifier) Verify(ctx context.Context, entries []attest.Entry, inputs []Input) (*Report, error) {
+// Verify judges every input by the entries of the bundles: each entry is
+// verified once (VerifyEntry's rules), each artifact is allowed only by
+// verified attestations that name it and meet the expectations. It
+// returns an error only for a bad expectation or an input that cannot be
+// read (a missing artifact); every problem with the attestations is a
+// denial in the report. With no input nothing is allowed.
+func (v *Verifier) Verify(ctx context.Context, entries []attest.Entry, inputs []Input, expect ...Expectation) (*Report, error) {
+	v, err := v.with(expect)
+	if err != nil {
+		return nil, err
+	}
 	r, err := v.check(ctx, entries, inputs)
 	if err != nil {
 		return nil, err
@@ -265,7 +304,11 @@ func (v *Verifier) Verify(ctx context.Context, entries []attest.Entry, inputs []
 
 // PolicyInputs runs the built-in checks and returns the input document the
 // Rego policies would see for each artifact, without evaluating any.
-func (v *Verifier) PolicyInputs(ctx context.Context, entries []attest.Entry, inputs []Input) ([]map[string]any, error) {
+func (v *Verifier) PolicyInputs(ctx context.Context, entries []attest.Entry, inputs []Input, expect ...Expectation) ([]map[string]any, error) {
+	v, err := v.with(expect)
+	if err != nil {
+		return nil, err
+	}
 	r, err := v.check(ctx, entries, inputs)
 	if err != nil {
 		return nil, err
@@ -323,7 +366,8 @@ func (v *Verifier) evaluatePolicies(ctx context.Context, r *Report) error {
 func (v *Verifier) check(ctx context.Context, entries []attest.Entry, inputs []Input) (*Report, error) {
 	r := &Report{Criteria: v.criteria()}
 	for _, e := range entries {
-		r.Attestations = append(r.Attestations, v.VerifyEntry(ctx, e, nil))
+		// Subjects are matched to each input below, not per entry.
+		r.Attestations = append(r.Attestations, v.verifyEntry(ctx, e))
 	}
 	algs := v.algorithms(r.Attestations)
 	idx := indexSubjects(r.Attestations)

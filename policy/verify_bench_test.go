@@ -25,7 +25,8 @@ func BenchmarkVerify1000x1000(b *testing.B) {
 		inputs[i] = a.input()
 	}
 	bundle := strings.Join(lines, "\n") + "\n"
-	v, err := NewVerifier(WithKeys(k[0].pub, k[1].pub), WithBuilderID("https://ci.example.com/b"), WithSourceURI("github.com/o/r"))
+	expect := []Expectation{WithBuilderID("https://ci.example.com/b"), WithSourceURI("github.com/o/r")}
+	v, err := NewVerifier(WithKeys(k[0].pub, k[1].pub))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func BenchmarkVerify1000x1000(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, err := v.Verify(context.Background(), es, inputs)
+		r, err := v.Verify(context.Background(), es, inputs, expect...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -181,12 +181,11 @@ func TestVerify(t *testing.T) {
 	const source = "git+https://github.com/org/app@refs/heads/main"
 	good := provenance.AttestOptions{BuilderID: builder + "@refs/tags/v1", Source: source}
 	both := []digest.Artifact{app.subject(digest.SHA256), lib.subject(digest.SHA256)}
-	keys1 := []Option{WithKeys(k[0].pub)}
+	keys1 := with(setup{}, WithKeys(k[0].pub))
 	// builds1: k[0] signs for the builder (a trust file's keys[].builders);
 	// without it a builder id is only claimed.
-	builds1 := []Option{WithKeys(k[0].pub), builderTrust([]string{builder}, k[0])}
-	keys3 := []Option{WithKeys(k[0].pub, k[1].pub, k[2].pub)}
-	with := func(base []Option, more ...Option) []Option { return append(append([]Option(nil), base...), more...) }
+	builds1 := with(setup{}, WithKeys(k[0].pub), builderTrust([]string{builder}, k[0]))
+	keys3 := with(setup{}, WithKeys(k[0].pub, k[1].pub, k[2].pub))
 
 	goodLine := v1Line(t, good, both, k[0])
 	dupPayload := []byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + app.sha256 + `"}}],"predicateType":"https://slsa.dev/provenance/v1","predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`)
@@ -202,7 +201,7 @@ func TestVerify(t *testing.T) {
 	cases := []struct {
 		name    string
 		lines   []string
-		opts    []Option
+		opts    setup
 		inputs  []Input
 		allowed bool
 		reasons []string // substrings, each in the reasons of every artifact
@@ -260,11 +259,11 @@ func TestVerify(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			v, err := NewVerifier(c.opts...)
+			v, err := NewVerifier(c.opts.opts...)
 			if err != nil {
 				t.Fatalf("NewVerifier = %v", err)
 			}
-			r, err := v.Verify(context.Background(), entries(t, c.lines...), c.inputs)
+			r, err := v.Verify(context.Background(), entries(t, c.lines...), c.inputs, c.opts.expect...)
 			if err != nil {
 				t.Fatalf("Verify = %v", err)
 			}
@@ -337,11 +336,30 @@ func TestNewVerifierErrors(t *testing.T) {
 		{"threshold 0", []Option{WithKeys(k[0].pub), WithThreshold(0)}, "at least 1"},
 		{"threshold above keys", []Option{WithKeys(k[0].pub, k[1].pub), WithThreshold(3)}, "threshold 3"},
 		{"same key twice", []Option{WithKeys(k[0].pub, k[0].pub), WithThreshold(2)}, "1 distinct"},
-		{"empty predicate type", []Option{WithKeys(k[0].pub), WithPredicateType("")}, "empty predicate type"},
 	}
 	for _, c := range cases {
 		if _, err := NewVerifier(c.opts...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("NewVerifier(%s) = %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestBadExpectation: an expectation that cannot hold is an error of the
+// call, before anything is judged; VerifyEntry fails the entry with it.
+func TestBadExpectation(t *testing.T) {
+	k := testSigners(t)
+	app := newArt("app")
+	v, err := NewVerifier(WithKeys(k[0].pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))
+	for _, x := range []Expectation{WithPredicateType(""), WithSourceVersionedTag("v1.x"), WithPolicies(nil), nil} {
+		if r, err := v.Verify(context.Background(), es, []Input{app.input()}, x); err == nil {
+			t.Errorf("Verify with a bad expectation = %+v, want an error", r)
+		}
+		if a := v.VerifyEntry(context.Background(), es[0], WithoutArtifactUnsafe(), x); a.Verified || a.Err == nil {
+			t.Errorf("VerifyEntry with a bad expectation = %+v, want it failed", a)
 		}
 	}
 }
@@ -429,11 +447,11 @@ func TestVerifyVSAResult(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := NewVerifier(WithKeys(k[0].pub), WithPredicateType(provenance.PredicateVSAv1))
+			v, err := NewVerifier(WithKeys(k[0].pub))
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), entries(t, vsaLine(tt.pred)), []Input{app.input()})
+			r, err := v.Verify(context.Background(), entries(t, vsaLine(tt.pred)), []Input{app.input()}, WithPredicateType(provenance.PredicateVSAv1))
 			if err != nil {
 				t.Fatal(err)
 			}

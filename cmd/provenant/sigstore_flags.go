@@ -99,24 +99,24 @@ func (s *sigstoreFlags) verifier(keys []*attest.PublicKey, anyIdentity bool, ext
 	return v, nil
 }
 
-// policyOptions are verify's options for Sigstore bundles and
-// slsa-verifier's checks.
-func (s *sigstoreFlags) policyOptions(keys []*attest.PublicKey, extra ...sigstore.Option) ([]policy.Option, error) {
+// policyOptions are verify's trust material for Sigstore bundles and its
+// expectations for slsa-verifier's checks.
+func (s *sigstoreFlags) policyOptions(keys []*attest.PublicKey, extra ...sigstore.Option) ([]policy.Option, []policy.Expectation, error) {
 	var opts []policy.Option
 	v, err := s.verifier(keys, true, extra...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if v != nil {
 		opts = append(opts, policy.WithSigstore(v))
 	}
 	in, err := parseWorkflowInputs(s.workflowInputs)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, nil, usageError("%v", err)
 	}
-	opts = append(opts, policy.WithSourceBranch(s.branch), policy.WithSourceTag(s.tag),
-		policy.WithSourceVersionedTag(s.versionedTag), policy.WithWorkflowInputs(in))
-	return opts, nil
+	expect := []policy.Expectation{policy.WithSourceBranch(s.branch), policy.WithSourceTag(s.tag),
+		policy.WithSourceVersionedTag(s.versionedTag), policy.WithWorkflowInputs(in)}
+	return opts, expect, nil
 }
 
 // digestInputs turns --artifact-digest flags into inputs.

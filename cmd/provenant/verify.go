@@ -163,7 +163,7 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		defer func() { _ = attest.CloseSigner(s) }()
 		vsaSigner = s
 	}
-	opts, err := vf.verifierOptions(cmd)
+	opts, expect, err := vf.verifierOptions(cmd)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		return inputError(err)
 	}
 	if vf.printInput {
-		docs, err := v.PolicyInputs(cmd.Context(), entries, inputs)
+		docs, err := v.PolicyInputs(cmd.Context(), entries, inputs, expect...)
 		if err != nil {
 			return inputError(err)
 		}
@@ -191,7 +191,7 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		}
 		return nil
 	}
-	report, err := v.Verify(cmd.Context(), entries, inputs)
+	report, err := v.Verify(cmd.Context(), entries, inputs, expect...)
 	if err != nil {
 		return inputError(err)
 	}
@@ -235,20 +235,22 @@ func (vf *verifyFlags) validate(args []string) error {
 }
 
 // verifierOptions are the verifier's trust material (keys, trust file,
-// CA roots, Sigstore) and expectations (builder, source, predicate type,
-// policies), each file read once.
-func (vf *verifyFlags) verifierOptions(cmd *cobra.Command) ([]policy.Option, error) {
+// CA roots, Sigstore), each file read once, and the expectations of the
+// call (builder, source, predicate type, GitHub refs, policies).
+func (vf *verifyFlags) verifierOptions(cmd *cobra.Command) ([]policy.Option, []policy.Expectation, error) {
 	keys, err := loadKeys(vf.keys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts := []policy.Option{
 		policy.WithLimits(vf.limits),
 		policy.WithClock(verifyNow),
-		policy.WithBuilderID(vf.builderID),
-		policy.WithSourceURI(vf.sourceURI),
 		policy.WithKeys(keys...),
 		policy.WithHints(hint),
+	}
+	expect := []policy.Expectation{
+		policy.WithBuilderID(vf.builderID),
+		policy.WithSourceURI(vf.sourceURI),
 	}
 	thresholdSet := cmd.Flags().Changed("threshold")
 	if thresholdSet || vf.trust == "" {
@@ -258,10 +260,10 @@ func (vf *verifyFlags) verifierOptions(cmd *cobra.Command) ([]policy.Option, err
 	if vf.trust != "" {
 		t, err := trust.Load(vf.trust)
 		if err != nil {
-			return nil, inputError(err)
+			return nil, nil, inputError(err)
 		}
 		if thresholdSet && t.Threshold != 0 && t.Threshold != vf.threshold {
-			return nil, usageError("--threshold %d conflicts with threshold %d in %s", vf.threshold, t.Threshold, vf.trust)
+			return nil, nil, usageError("--threshold %d conflicts with threshold %d in %s", vf.threshold, t.Threshold, vf.trust)
 		}
 		opts = append(opts, policy.WithTrust(t))
 		trustOpts = t.SigstoreOptions()
@@ -269,30 +271,31 @@ func (vf *verifyFlags) verifierOptions(cmd *cobra.Command) ([]policy.Option, err
 	if vf.sig.caRoots != "" {
 		roots, err := trust.LoadCARoots(vf.sig.caRoots)
 		if err != nil {
-			return nil, inputError(err)
+			return nil, nil, inputError(err)
 		}
 		opts = append(opts, policy.WithCARoots(roots), policy.WithCertificateIdentity(vf.sig.identity, vf.sig.identityRegexp))
 	}
 	if cmd.Flags().Changed("predicate-type") {
-		opts = append(opts, policy.WithPredicateType(vf.predicateType))
+		expect = append(expect, policy.WithPredicateType(vf.predicateType))
 	}
 	if len(vf.policies) > 0 && !vf.printInput {
-		popts, err := vf.policyOptions(cmd)
+		pexpect, err := vf.policyExpectations(cmd)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		opts = append(opts, popts...)
+		expect = append(expect, pexpect...)
 	}
-	sopts, err := vf.sig.policyOptions(keys, trustOpts...)
+	sopts, sexpect, err := vf.sig.policyOptions(keys, trustOpts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return append(opts, sopts...), nil
+	return append(opts, sopts...), append(expect, sexpect...), nil
 }
 
-// policyOptions compiles the --policy files with their --policy-config.
-func (vf *verifyFlags) policyOptions(cmd *cobra.Command) ([]policy.Option, error) {
-	var opts []policy.Option
+// policyExpectations compiles the --policy files with their
+// --policy-config.
+func (vf *verifyFlags) policyExpectations(cmd *cobra.Command) ([]policy.Expectation, error) {
+	var expect []policy.Expectation
 	popts := []rules.PolicyOption{rules.WithPolicyTimeout(vf.policyTimeout), rules.WithPrintOutput(cmd.ErrOrStderr()), rules.WithRegoVersion(vf.regoVersion)}
 	if vf.policyConfig != "" {
 		cfg, err := rules.LoadConfig(vf.policyConfig)
@@ -300,13 +303,13 @@ func (vf *verifyFlags) policyOptions(cmd *cobra.Command) ([]policy.Option, error
 			return nil, inputError(policyError(err))
 		}
 		popts = append(popts, rules.WithPolicyData(cfg.Data))
-		opts = append(opts, policy.WithExceptions(cfg.Exceptions...))
+		expect = append(expect, policy.WithExceptions(cfg.Exceptions...))
 	}
 	ps, err := rules.LoadPolicies(cmd.Context(), vf.policies, popts...)
 	if err != nil {
 		return nil, inputError(policyError(err))
 	}
-	return append(opts, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == rules.KindWarn)), nil
+	return append(expect, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == rules.KindWarn)), nil
 }
 
 // inputs are the artifacts to judge: files (a missing one, a named pipe

@@ -20,7 +20,7 @@ import (
 // vsaLevels verifies entries (signed statements) for the artifact app with
 // the policies and configuration given, and returns the verifiedLevels of
 // the VSA written for the allowed release.
-func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config string, opts ...policy.Option) []string {
+func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config string, expect ...policy.Expectation) []string {
 	t.Helper()
 	ctx := context.Background()
 	signer, pub := testKey(t, 0)
@@ -47,11 +47,11 @@ func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config s
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	v, err := policy.NewVerifier(append([]policy.Option{policy.WithKeys(pub), policy.WithPolicies(ps), policy.WithExceptions(cfg.Exceptions...), policy.WithClock(func() time.Time { return now })}, opts...)...)
+	v, err := policy.NewVerifier(policy.WithKeys(pub), policy.WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := v.Verify(ctx, entries, []policy.Input{{Name: "app", Digests: artifactDigests("app")}})
+	r, err := v.Verify(ctx, entries, []policy.Input{{Name: "app", Digests: artifactDigests("app")}}, append([]policy.Expectation{policy.WithPolicies(ps), policy.WithExceptions(cfg.Exceptions...)}, expect...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,21 +97,21 @@ func TestVSALevelIsReached(t *testing.T) {
 		atts     []caseAttestation
 		policies []string
 		config   string
-		opts     []policy.Option
+		expect   []policy.Expectation
 		want     []string
 	}{
 		{"L1 required, L1 reached", []caseAttestation{local}, []string{"builtin:slsa"}, "", nil, []string{"SLSA_BUILD_LEVEL_1"}},
 		{"L3 waived, L1 reached", []caseAttestation{local}, []string{"builtin:slsa"}, waive(3, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
 		{"L2 waived, claimed hosted builder", []caseAttestation{hosted}, []string{"builtin:slsa"}, waive(2, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
 		{"no provenance, waived", []caseAttestation{testResult}, []string{"builtin:slsa"}, waive(3, "slsa.provenance"),
-			[]policy.Option{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
+			[]policy.Expectation{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
 		{"without builtin:slsa, provenance", []caseAttestation{hosted}, []string{"builtin:chain"}, "data:\n  slsa: {level: 3}\nexceptions:\n  - {code: chain.config, reason: x}\n", nil, []string{"SLSA_BUILD_LEVEL_1"}},
 		{"without builtin:slsa, no provenance", []caseAttestation{testResult}, []string{"builtin:chain"}, "exceptions:\n  - {code: chain.config, reason: x}\n",
-			[]policy.Option{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
+			[]policy.Expectation{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := vsaLevels(t, tt.atts, tt.policies, tt.config, tt.opts...)
+			got := vsaLevels(t, tt.atts, tt.policies, tt.config, tt.expect...)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("verifiedLevels = %q, want %q", got, tt.want)
 			}

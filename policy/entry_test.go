@@ -1,0 +1,65 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/provenance"
+)
+
+// TestVerifyEntryArtifact: VerifyEntry verifies an entry for an artifact
+// (ForArtifact), or, only when asked by name, for none
+// (WithoutArtifactUnsafe); asked neither, it verifies nothing.
+func TestVerifyEntryArtifact(t *testing.T) {
+	k := testSigners(t)
+	app, lib := newArt("app"), newArt("lib")
+	v, err := NewVerifier(WithKeys(k[0].pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))[0]
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name   string
+		expect []Expectation
+		ok     bool
+		err    error
+	}{
+		{"no artifact, no leave", nil, false, ErrNoArtifact},
+		{"the artifact, by digest", []Expectation{ForArtifact(sigstore.Artifact{Digests: app.input().Digests})}, true, nil},
+		{"another artifact", []Expectation{ForArtifact(sigstore.Artifact{Digests: lib.input().Digests})}, false, ErrNotAboutArtifact},
+		{"without an artifact, unsafe", []Expectation{WithoutArtifactUnsafe()}, true, nil},
+		{"the last word wins: unsafe after the artifact", []Expectation{ForArtifact(sigstore.Artifact{Digests: lib.input().Digests}), WithoutArtifactUnsafe()}, true, nil},
+		{"the last word wins: the artifact after unsafe", []Expectation{WithoutArtifactUnsafe(), ForArtifact(sigstore.Artifact{Digests: lib.input().Digests})}, false, ErrNotAboutArtifact},
+	} {
+		a := v.VerifyEntry(ctx, e, tt.expect...)
+		if a.Verified != tt.ok || (tt.err != nil && !errors.Is(a.Err, tt.err)) {
+			t.Errorf("%s: Verified %v, Err %v; want %v, %v", tt.name, a.Verified, a.Err, tt.ok, tt.err)
+		}
+	}
+}
+
+// TestExpectationsPerCall: a Verifier's calls do not share expectations;
+// one with a builder id that does not match leaves the next unchanged.
+func TestExpectationsPerCall(t *testing.T) {
+	k := testSigners(t)
+	app := newArt("app")
+	v, err := NewVerifier(WithKeys(k[0].pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b", Source: "git+https://github.com/o/r"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))
+	ctx := context.Background()
+	if r, err := v.Verify(ctx, es, []Input{app.input()}, WithSourceURI("github.com/o/other")); err != nil || r.Allowed {
+		t.Fatalf("Verify with another source = %v, %v; want denied", r, err)
+	}
+	if r, err := v.Verify(ctx, es, []Input{app.input()}); err != nil || !r.Allowed {
+		t.Fatalf("Verify without expectations after one with = %+v, %v; want allowed", r, err)
+	}
+	if r, err := v.Verify(ctx, es, []Input{app.input()}, WithSourceURI("github.com/o/r")); err != nil || !r.Allowed {
+		t.Fatalf("Verify with the source = %+v, %v; want allowed", r, err)
+	}
+}
