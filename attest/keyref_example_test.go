@@ -20,7 +20,7 @@ func ExampleLoadSignerRef() {
 	if err != nil {
 		panic(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	password := attest.WithPassword(func() ([]byte, error) { return []byte("correct horse"), nil })
 	files, err := attest.WriteKeyPair(filepath.Join(dir, "release"), attest.ECDSAP256, false, password)
 	if err != nil {
@@ -31,7 +31,7 @@ func ExampleLoadSignerRef() {
 	if err != nil {
 		panic(err)
 	}
-	defer attest.CloseSigner(signer) // releases a token's session; nothing for a file
+	defer func() { _ = attest.CloseSigner(signer) }() // releases a token's session; nothing for a file
 	id, _ := signer.KeyID()
 	fmt.Println("signs as the public key:", id == files.KeyID)
 

@@ -21,7 +21,7 @@ func ExampleNewDSSEWriter() {
 	if err != nil {
 		panic(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	privPEM, pubPEM, _ := attest.GenerateKey(attest.Ed25519)
 	signer, _ := attest.ParseSigner(privPEM)
 	trusted, _ := attest.ParsePublicKey(pubPEM)
@@ -52,7 +52,9 @@ func ExampleNewDSSEWriter() {
 	}
 	// A link at the destination is refused before anything is signed.
 	link := filepath.Join(dir, "link.intoto.jsonl")
-	os.Symlink(bundle, link)
+	if err := os.Symlink(bundle, link); err != nil {
+		panic(err)
+	}
 	w, _ = attest.NewDSSEWriter(link, signer)
 	fmt.Println(w.Check() != nil)
 	// Output:

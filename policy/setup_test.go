@@ -1,12 +1,6 @@
 package policy
 
-import (
-	"context"
-	"fmt"
-	"testing"
-
-	"github.com/provenant/provenant/attest"
-)
+import "fmt"
 
 // setup is a test's verifier: its trust material (NewVerifier) and the
 // expectations of each call, kept apart as the API keeps them.
@@ -29,18 +23,4 @@ func with(base setup, more ...any) setup {
 		}
 	}
 	return s
-}
-
-// verify builds the verifier and verifies with the setup's expectations.
-func (s setup) verify(t testing.TB, es []attest.Entry, in []Input) *Report {
-	t.Helper()
-	v, err := NewVerifier(s.opts...)
-	if err != nil {
-		t.Fatalf("NewVerifier = %v", err)
-	}
-	r, err := v.Verify(context.Background(), es, in, s.expect...)
-	if err != nil {
-		t.Fatalf("Verify = %v", err)
-	}
-	return r
 }

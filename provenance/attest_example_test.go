@@ -18,19 +18,21 @@ func ExampleAttest() {
 	if err != nil {
 		panic(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	files, err := attest.WriteKeyPair(filepath.Join(dir, "release"), attest.Ed25519, false)
 	if err != nil {
 		panic(err)
 	}
 	app := filepath.Join(dir, "app.tar.gz")
-	os.WriteFile(app, []byte("an app\n"), 0o644)
+	if err := os.WriteFile(app, []byte("an app\n"), 0o644); err != nil {
+		panic(err)
+	}
 
 	signer, err := attest.LoadSignerRef(ctx, files.PrivateKey)
 	if err != nil {
 		panic(err)
 	}
-	defer attest.CloseSigner(signer)
+	defer func() { _ = attest.CloseSigner(signer) }()
 	w, err := attest.NewDSSEWriter(filepath.Join(dir, "app.intoto.jsonl"), signer)
 	if err != nil {
 		panic(err)

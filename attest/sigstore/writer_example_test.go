@@ -21,11 +21,13 @@ func ExampleNewBundleWriter() {
 	if err != nil {
 		panic(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	privPEM, _, _ := attest.GenerateKey(attest.ECDSAP256)
 	signer, _ := attest.ParseSigner(privPEM)
 	app := filepath.Join(dir, "app.tar.gz")
-	os.WriteFile(app, []byte("an app\n"), 0o644)
+	if err := os.WriteFile(app, []byte("an app\n"), 0o644); err != nil {
+		panic(err)
+	}
 
 	out := filepath.Join(dir, "app.sigstore.json")
 	w, err := sigstore.NewBundleWriter(out, signer)
