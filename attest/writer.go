@@ -96,10 +96,10 @@ func NewDSSEWriter(path string, s Signer, opts ...WriterOption) (*DSSEWriter, er
 	}
 	w := &DSSEWriter{path: path, signer: s}
 	if len(o.certs) > 0 {
-		if !CertificateMatchesKey(o.certs[0], s.Public()) {
+		if !certificateMatchesKey(o.certs[0], s.Public()) {
 			return nil, ErrCertificateKey
 		}
-		w.certPEM = EncodeCertificatesPEM(o.certs...)
+		w.certPEM = encodeCertificatesPEM(o.certs...)
 	}
 	return w, nil
 }

@@ -66,8 +66,8 @@ func LoadCertificates(path string) ([]*x509.Certificate, error) {
 	return certs, nil
 }
 
-// EncodeCertificatesPEM writes certificates as concatenated PEM blocks.
-func EncodeCertificatesPEM(certs ...*x509.Certificate) string {
+// encodeCertificatesPEM writes certificates as concatenated PEM blocks.
+func encodeCertificatesPEM(certs ...*x509.Certificate) string {
 	var b strings.Builder
 	for _, c := range certs {
 		b.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
@@ -75,8 +75,8 @@ func EncodeCertificatesPEM(certs ...*x509.Certificate) string {
 	return b.String()
 }
 
-// CertificateMatchesKey says whether the certificate certifies pub.
-func CertificateMatchesKey(c *x509.Certificate, pub crypto.PublicKey) bool {
+// certificateMatchesKey says whether the certificate certifies pub.
+func certificateMatchesKey(c *x509.Certificate, pub crypto.PublicKey) bool {
 	eq, ok := c.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
 	return ok && eq.Equal(pub)
 }
@@ -167,8 +167,8 @@ func (id CertIdentity) String() string {
 	return id.SAN
 }
 
-// CertificateSANs lists a certificate's URI and email SANs.
-func CertificateSANs(c *x509.Certificate) []string {
+// certificateSANs lists a certificate's URI and email SANs.
+func certificateSANs(c *x509.Certificate) []string {
 	var out []string
 	for _, u := range c.URIs {
 		out = append(out, u.String())
@@ -218,7 +218,7 @@ func VerifyCertificate(leaf *x509.Certificate, intermediates []*x509.Certificate
 			return "", fmt.Errorf("%w not issued by a trusted CA: %s", ErrCertificate, oneLineName(err.Error()))
 		}
 	}
-	sans := CertificateSANs(leaf)
+	sans := certificateSANs(leaf)
 	for _, s := range sans {
 		if (id.Regexp != nil && id.Regexp.MatchString(s)) || (id.Regexp == nil && s == id.SAN) {
 			return s, nil

@@ -144,7 +144,7 @@ func signerDoc(s Signer) map[string]any {
 	if c := s.Certificate; c != nil {
 		doc["identity"] = c.SubjectAlternativeName
 		doc["issuer"] = c.Issuer
-		doc["certificate"] = IdentityDoc(c)
+		doc["certificate"] = identityDoc(c)
 	}
 	return doc
 }

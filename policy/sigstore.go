@@ -192,9 +192,9 @@ func (v *Verifier) checkRefs(e *Attestation) []string {
 	return github.CheckRefs(e.Provenance, x)
 }
 
-// IdentityDoc is a certificate identity as policies see it (the
+// identityDoc is a certificate identity as policies see it (the
 // input.attestations[].signers[].certificate object).
-func IdentityDoc(c *certificate.Summary) map[string]any {
+func identityDoc(c *certificate.Summary) map[string]any {
 	if c == nil {
 		return nil
 	}

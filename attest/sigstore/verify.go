@@ -217,9 +217,6 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 // HasTrustedRoot says whether certificate bundles can be verified.
 func (v *Verifier) HasTrustedRoot() bool { return v.o.hasRoot }
 
-// HasKeys says whether keyed bundles can be verified.
-func (v *Verifier) HasKeys() bool { return len(v.o.keys) > 0 }
-
 // Identities are the expected certificate identities.
 func (v *Verifier) Identities() []Identity { return v.o.identities }
 
