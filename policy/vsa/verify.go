@@ -92,7 +92,7 @@ func Verify(ctx context.Context, entries []attest.Entry, c Check) ([]Outcome, bo
 	return out, ok, nil
 }
 
-// verifyVSAEntry verifies one entry with the verifier (the one path: the
+// verifyEntry verifies one entry with the verifier (the one path: the
 // keys, then the statement rule), then applies verify-vsa's expectations
 // to the VSA, read through the in-toto binding.
 func verifyEntry(ctx context.Context, v *policy.Verifier, e attest.Entry, c Check) (policy.Attestation, error) {
