@@ -31,6 +31,7 @@ func TestVerifyEntryArtifact(t *testing.T) {
 		{"no artifact, no leave", nil, false, ErrNoArtifact},
 		{"the artifact, by digest", []Expectation{ForArtifact(sigstore.Artifact{Digests: app.input().Digests})}, true, nil},
 		{"another artifact", []Expectation{ForArtifact(sigstore.Artifact{Digests: lib.input().Digests})}, false, ErrNotAboutArtifact},
+		{"an artifact with neither file nor digest", []Expectation{ForArtifact(sigstore.Artifact{})}, false, sigstore.ErrVerify},
 		{"without an artifact, unsafe", []Expectation{WithoutArtifactUnsafe()}, true, nil},
 		{"the last word wins: unsafe after the artifact", []Expectation{ForArtifact(sigstore.Artifact{Digests: lib.input().Digests}), WithoutArtifactUnsafe()}, true, nil},
 		{"the last word wins: the artifact after unsafe", []Expectation{WithoutArtifactUnsafe(), ForArtifact(sigstore.Artifact{Digests: lib.input().Digests})}, false, ErrNotAboutArtifact},
