@@ -11,11 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // runWithin runs provenant in-process like runCLI, failing the test
@@ -23,19 +23,7 @@ import (
 // or /dev/zero hung verify, verify-signature and inspect.
 func runWithin(t *testing.T, d time.Duration, args ...string) result {
 	t.Helper()
-	done := make(chan result, 1)
-	go func() {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), args, streams{in: strings.NewReader(""), out: &out, err: &errb})
-		done <- result{code: code, stdout: out.String(), stderr: errb.String()}
-	}()
-	select {
-	case r := <-done:
-		return r
-	case <-time.After(d):
-		t.Fatalf("provenant %s still running after %v", strings.Join(args, " "), d)
-		return result{}
-	}
+	return attesttest.Within(t, d, "provenant "+strings.Join(args, " "), func() result { return runCLI(t, "", args...) })
 }
 
 // seededSigner is an Ed25519 key made from a seed: its signatures, and so
@@ -61,17 +49,10 @@ func seededSigner(t *testing.T, seed byte) attest.Signer {
 func TestDenialOfServiceGolden(t *testing.T) {
 	f := newFixture(t)
 	t.Chdir(f.dir)
-	for _, name := range []string{"fifo", "fifo.intoto.jsonl"} {
-		if err := syscall.Mkfifo(name, 0o600); err != nil {
-			t.Skip("no FIFOs here:", err)
-		}
-	}
-	if err := os.Symlink("/dev/zero", "zero.tar.gz"); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("fifo", "link-to-fifo.tar.gz"); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.Mkfifo(t, "fifo")
+	attesttest.Mkfifo(t, "fifo.intoto.jsonl")
+	attesttest.Symlink(t, "/dev/zero", "zero.tar.gz")
+	attesttest.Symlink(t, "fifo", "link-to-fifo.tar.gz")
 	key := "--key=ed25519-test-only.pub"
 	ecKey := "ecdsa-p256-test-only.key"
 	if r := runCLI(t, "", "sign", "--key", ecKey, "--bundle", "app.sigstore.json", "app.tar.gz"); r.code != 0 {
