@@ -181,7 +181,7 @@ func TestAppendToBundleRefusesUnsafeDestinations(t *testing.T) {
 func TestAppendToBundleAcceptsBundles(t *testing.T) {
 	env := testEnvelope(t)
 	line, _ := MarshalEnvelope(env)
-	sigstore := `{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"dsseEnvelope":{}}`
+	sigstore := attesttest.EmptySigstoreBundle
 	for name, content := range map[string]string{
 		"empty":          "",
 		"blank":          "\n\n",

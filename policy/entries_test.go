@@ -2,12 +2,12 @@ package policy
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
 )
@@ -17,15 +17,11 @@ import (
 // past the limit becomes one denial naming the file, the line and the
 // limit, with nothing in it left to verify.
 func TestReadBundlesCountsEntries(t *testing.T) {
-	const sb = `{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"dsseEnvelope":{}}`
 	k := testSigners(t)
 	app := newArt("app")
 	good := v1Line(t, provenance.AttestOptions{BuilderID: "https://ci.example.com/b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])
-	gh := `{"attestations":[{"bundle":` + sb + `},{"bundle":` + sb + `},{"bundle":` + sb + `}]}`
 	p := filepath.Join(t.TempDir(), "b.json")
-	if err := os.WriteFile(p, []byte(good+"\n"+gh+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.WriteFile(t, p, []byte(good+"\n"+attesttest.GitHubLine(3)+"\n"), 0o644)
 	es, err := ReadBundlesLimited([]string{p}, attest.Limits{Envelopes: 3})
 	if err != nil {
 		t.Fatal(err)
