@@ -10,6 +10,7 @@ import (
 	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // TestReadBundlesCountsEntries: one line of Sigstore bundles in GitHub's
@@ -17,7 +18,7 @@ import (
 // past the limit becomes one denial naming the file, the line and the
 // limit, with nothing in it left to verify.
 func TestReadBundlesCountsEntries(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	good := v1Line(t, provenance.AttestOptions{BuilderID: "https://ci.example.com/b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])
 	p := filepath.Join(t.TempDir(), "b.json")
@@ -33,7 +34,7 @@ func TestReadBundlesCountsEntries(t *testing.T) {
 	if es[0].Err.Error() != want {
 		t.Errorf("error %q, want %q", es[0].Err, want)
 	}
-	v, err := NewVerifier(WithKeys(k[0].pub))
+	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy/github"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // strangerBundle is a real public-good keyless bundle (signed by
@@ -33,10 +34,10 @@ func strangerBundle(t *testing.T) (line, root string) {
 // the policy input (issue 13, item 1).
 func TestCertificateSignerNeedsIdentityPolicy(t *testing.T) {
 	stranger, root := strangerBundle(t)
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	own := v1Line(t, provenance.AttestOptions{BuilderID: "https://ci.example.com/b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])
-	es := entries(t, own, stranger)
+	es := provenancetest.Entries(t, own, stranger)
 
 	sv := func(opts ...sigstore.Option) *sigstore.Verifier {
 		t.Helper()
@@ -64,7 +65,7 @@ func TestCertificateSignerNeedsIdentityPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := NewVerifier(append([]Option{WithKeys(k[0].pub), WithPredicateType(provenance.PredicateSLSAv1)}, tt.opts...)...)
+			v, err := NewVerifier(append([]Option{WithKeys(k[0].Public), WithPredicateType(provenance.PredicateSLSAv1)}, tt.opts...)...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -135,15 +135,15 @@ func TestTamperMatrixSigstoreKeyed(t *testing.T) {
 	total := 0
 	for _, kt := range []attest.KeyType{attest.Ed25519, attest.ECDSAP256, attest.ECDSAP384} {
 		k := keys[kt]
-		b, err := sigstore.SignStatement(context.Background(), k.signer, tamperStatement(t, ad[digest.SHA256]))
+		b, err := sigstore.SignStatement(context.Background(), k.Signer, tamperStatement(t, ad[digest.SHA256]))
 		if err != nil {
 			t.Fatal(err)
 		}
-		sv, err := sigstore.NewVerifier(sigstore.WithKeys(k.pub))
+		sv, err := sigstore.NewVerifier(sigstore.WithKeys(k.Public))
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := policy.NewVerifier(policy.WithKeys(k.pub), builderTrust(k.pub, "https://ci.example.com/builder"), policy.WithSigstore(sv), policy.WithBuilderID("https://ci.example.com/builder"))
+		v, err := policy.NewVerifier(policy.WithKeys(k.Public), builderTrust(k.Public, "https://ci.example.com/builder"), policy.WithSigstore(sv), policy.WithBuilderID("https://ci.example.com/builder"))
 		if err != nil {
 			t.Fatal(err)
 		}

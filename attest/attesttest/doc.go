@@ -8,7 +8,8 @@
 // Every helper takes the test's testing.TB and fails (or skips) the test
 // itself, so that a setup step cannot fail unnoticed. The package imports
 // only the standard library: the internal tests of attest and of the
-// packages attest imports can use it without an import cycle.
+// packages attest imports can use it without an import cycle. Keys and
+// signed attestations are in provenance/provenancetest.
 //
 // Nothing here is for production use.
 package attesttest

@@ -3,11 +3,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +12,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/attesttest"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // runWithin runs provenant in-process like runCLI, failing the test
@@ -24,21 +21,6 @@ import (
 func runWithin(t *testing.T, d time.Duration, args ...string) result {
 	t.Helper()
 	return attesttest.Within(t, d, "provenant "+strings.Join(args, " "), func() result { return runCLI(t, "", args...) })
-}
-
-// seededSigner is an Ed25519 key made from a seed: its signatures, and so
-// the goldens, are fixed.
-func seededSigner(t *testing.T, seed byte) attest.Signer {
-	t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, 32)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := attest.ParseSigner(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // TestDenialOfServiceGolden: issue 13, items 17 to 19, as a user sees
@@ -65,10 +47,11 @@ func TestDenialOfServiceGolden(t *testing.T) {
 	}
 	item := `{"bundle":` + strings.TrimSpace(string(sb)) + `}`
 	f.write(t, "github.json", `{"attestations":[`+item+","+item+","+item+"]}\n")
-	// An envelope with 16 signatures by keys nobody trusts, no keyids.
+	// An envelope with 16 signatures by keys nobody trusts, no keyids;
+	// seeded keys, so that the goldens are fixed.
 	var attackers []attest.Signer
 	for i := range 16 {
-		attackers = append(attackers, seededSigner(t, byte(100+i)))
+		attackers = append(attackers, provenancetest.SeededKey(t, byte(100+i)).Signer)
 	}
 	junk, err := attest.SignPayload(context.Background(), attest.PayloadType, decodePayload(t, mustReadEnvelope(t, "good.intoto.jsonl")), attackers...)
 	if err != nil {

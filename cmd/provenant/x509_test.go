@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +10,11 @@ import (
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/x509test"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // x509Fixture writes a test CA (root and intermediate), leaves with their
@@ -139,20 +140,7 @@ func twoCertsOneIdentity(t *testing.T, a, b, out string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type sig struct {
-		KeyID string `json:"keyid"`
-		Sig   string `json:"sig"`
-		Cert  string `json:"cert"`
-	}
-	var sigs []sig
-	for i, leaf := range []string{a, b} {
-		sigs = append(sigs, sig{KeyID: env.Signatures[i].KeyID, Sig: env.Signatures[i].Sig, Cert: readFile(t, leaf+"-test-only.crt") + readFile(t, "chain-test-only.pem")})
-	}
-	line, err := json.Marshal(map[string]any{"payloadType": env.PayloadType, "payload": env.Payload, "signatures": sigs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(out, append(line, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	chain := readFile(t, "chain-test-only.pem")
+	line := provenancetest.CertLine(t, env, readFile(t, a+"-test-only.crt")+chain, readFile(t, b+"-test-only.crt")+chain)
+	attesttest.WriteFile(t, out, []byte(line+"\n"), 0o644)
 }
