@@ -92,13 +92,8 @@ func TestDenialOfServiceGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runWithin(t, 20*time.Second, tt.args...)
-			if r.code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
-			}
-			if n := strings.Count(r.stderr, "\n"); n > 1 {
-				t.Errorf("stderr has %d lines, want at most one:\n%s", n, r.stderr)
-			}
-			golden(t, f.pkgDir, filepath.Join("dos", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+			oneLineStderr(t, r)
+			goldenRun(t, f.pkgDir, filepath.Join("dos", tt.name+".golden"), r, tt.wantCode)
 		})
 	}
 }

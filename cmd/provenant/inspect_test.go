@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -162,7 +163,7 @@ func writeFile(t *testing.T, path, data string) {
 func inspectTranscript(args []string, r result) string {
 	var b strings.Builder
 	b.WriteString("$ provenant " + strings.Join(args, " ") + "\n")
-	b.WriteString("# exit " + itoa(r.code) + "\n")
+	b.WriteString("# exit " + strconv.Itoa(r.code) + "\n")
 	if r.stderr != "" {
 		b.WriteString("# stderr\n" + r.stderr)
 	}

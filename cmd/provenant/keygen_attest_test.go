@@ -105,10 +105,7 @@ func TestAttestGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
-			if r.code != tt.wantCode {
-				t.Errorf("exit = %d, want %d: %s%s", r.code, tt.wantCode, r.stdout, r.stderr)
-			}
-			golden(t, f.pkgDir, filepath.Join("attest", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+			goldenRun(t, f.pkgDir, filepath.Join("attest", tt.name+".golden"), r, tt.wantCode)
 		})
 	}
 	// Every line written verifies, for the artifacts it names.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -85,14 +84,8 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 				}
 			}
 			r := runCLI(t, "", tt.args...)
-			if r.code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
-			}
-			if n := strings.Count(r.stderr, "\n"); n > 1 {
-				t.Errorf("stderr has %d lines, want at most one:\n%s", n, r.stderr)
-			}
-			out := strings.NewReplacer(vectors, "VECTORS", keys, "KEYS").Replace("exit: " + itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
-			golden(t, pkg, tt.name+".golden", out)
+			oneLineStderr(t, r)
+			goldenRun(t, pkg, tt.name+".golden", r, tt.wantCode, vectors, "VECTORS", keys, "KEYS")
 		})
 	}
 }

@@ -86,17 +86,13 @@ func TestStatementRuleGolden(t *testing.T) {
 				{"verify-signature", []string{"verify-signature", "--bundle", p.name + ".sigstore.json", "--key", "sigstore.pub", "app.tar.gz"}},
 			} {
 				r := runCLI(t, "", c.args...)
-				if r.code != 1 {
-					t.Errorf("%s: exit code = %d, want 1\nstdout:\n%s\nstderr:\n%s", c.cmd, r.code, r.stdout, r.stderr)
-				}
 				m := line.FindStringSubmatch(r.stdout)
 				if m == nil {
 					t.Errorf("%s: no refusal line in\n%s", c.cmd, r.stdout)
 				} else {
 					reasons = append(reasons, m[1])
 				}
-				out := strings.NewReplacer(pkg, "PKG").Replace("exit: " + itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
-				golden(t, pkg, filepath.Join("statement-rule", p.name+"-"+c.cmd+".golden"), out)
+				goldenRun(t, pkg, filepath.Join("statement-rule", p.name+"-"+c.cmd+".golden"), r, 1, pkg, "PKG")
 			}
 			if len(reasons) != 3 {
 				t.Fatalf("%d of 3 commands refused the statement", len(reasons))
@@ -106,8 +102,7 @@ func TestStatementRuleGolden(t *testing.T) {
 			if want := reasons[0]; r.code != 1 || !strings.Contains(r.stdout, strings.TrimPrefix(strings.TrimPrefix(want, "statement: "), "SLSA provenance v1: ")) {
 				t.Errorf("inspect exits %d and does not say %q:\n%s", r.code, want, r.stdout)
 			}
-			out := strings.NewReplacer(pkg, "PKG").Replace("exit: " + itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
-			golden(t, pkg, filepath.Join("statement-rule", p.name+"-inspect.golden"), out)
+			golden(t, pkg, filepath.Join("statement-rule", p.name+"-inspect.golden"), strings.NewReplacer(pkg, "PKG").Replace(r.String()))
 			for _, r := range reasons[1:] {
 				if r != reasons[0] {
 					t.Errorf("refusals differ between commands:\n%s", strings.Join(reasons, "\n"))
@@ -141,8 +136,5 @@ func TestStatementRuleVSAGolden(t *testing.T) {
 	os.WriteFile("vsa.intoto.jsonl", append(line, '\n'), 0o644)
 	r := runCLI(t, "", "verify-vsa", "--bundle", "vsa.intoto.jsonl", "--key", filepath.Join(pkg, "testdata", "keys", "ed25519-test-only.pub"),
 		"--subject-digest", "sha256:"+h, "--verifier-id", "https://v", "--resource-uri", "r", "--verified-level", "SLSA_BUILD_LEVEL_2")
-	if r.code != 1 {
-		t.Errorf("exit code = %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	golden(t, pkg, filepath.Join("statement-rule", "predicate_type-verify-vsa.golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+	goldenRun(t, pkg, filepath.Join("statement-rule", "predicate_type-verify-vsa.golden"), r, 1)
 }
