@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
@@ -153,10 +154,10 @@ func TestTamperMatrixSigstoreKeyed(t *testing.T) {
 }
 
 func TestTamperMatrixSigstoreKeyless(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "vectors", "sigstore-go")
+	dir := attesttest.Vectors(t, "sigstore-go")
 	bundle, err := os.ReadFile(filepath.Join(dir, "testing-data", "bundles", "sigstore.js@2.0.0-provenance.sigstore.json"))
 	if err != nil {
-		t.Skip("../shared/vectors not present")
+		t.Fatal(err)
 	}
 	sv, err := sigstore.NewVerifier(
 		sigstore.WithTrustedRootFile(filepath.Join(dir, "examples", "trusted-root-public-good.json")),
@@ -181,10 +182,10 @@ func TestTamperMatrixSigstoreKeyless(t *testing.T) {
 // member removed: each is denied, except the keyid hint when no --key-id is
 // asked for.
 func TestTamperMatrixVSA(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "vectors", "slsa-vsa")
+	dir := attesttest.Vectors(t, "slsa-vsa")
 	line, err := os.ReadFile(filepath.Join(dir, "gke-gce-pre.bcid-vsa.jsonl"))
 	if err != nil {
-		t.Skip("../shared/vectors not present")
+		t.Fatal(err)
 	}
 	key, err := attest.LoadPublicKey(filepath.Join(dir, "vsa_signing_public_key.pem"))
 	if err != nil {

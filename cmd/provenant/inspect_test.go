@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
 )
@@ -213,20 +214,6 @@ func TestInspectGolden(t *testing.T) {
 	}
 }
 
-// vectorsDir is ../shared/vectors beside the checkout; tests that use it
-// skip when it is absent.
-func vectorsDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "vectors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("official vectors not found at %s", dir)
-	}
-	return dir
-}
-
 // inspectVectorCases are real bundles from ../shared/vectors (paths
 // relative to it).
 var inspectVectorCases = []struct {
@@ -250,7 +237,7 @@ var inspectVectorCases = []struct {
 
 func TestInspectVectorsGolden(t *testing.T) {
 	pkgDir := packageDir(t)
-	dir := vectorsDir(t)
+	dir := attesttest.Vectors(t)
 	for _, tt := range inspectVectorCases {
 		for _, format := range []string{"table", "json", "markdown", "html"} {
 			t.Run(tt.name+"-"+format, func(t *testing.T) {
@@ -266,7 +253,7 @@ func TestInspectVectorsGolden(t *testing.T) {
 }
 
 func TestInspectVSAVerifies(t *testing.T) {
-	dir := vectorsDir(t)
+	dir := attesttest.Vectors(t)
 	r := runCLI(t, dir, "inspect", "--format", "json", "--key", "slsa-vsa/vsa_signing_public_key.pem", "slsa-vsa/gke-gce-pre.bcid-vsa.jsonl")
 	for _, want := range []string{
 		`"status": "verified"`,

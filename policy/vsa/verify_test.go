@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // TestVerifyVSAVector: ../shared/vectors/slsa-vsa reaches slsa-verifier's
 // verify-vsa verdicts.
 func TestVerifyVSAVector(t *testing.T) {
-	dir := filepath.Join(vectorsDir(t), "slsa-vsa")
+	dir := attesttest.Vectors(t, "slsa-vsa")
 	key, err := attest.LoadPublicKey(filepath.Join(dir, "vsa_signing_public_key.pem"))
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func TestVerifyVSAStatementRule(t *testing.T) {
 // keys only; a keyless (certificate) bundle is refused with that reason,
 // not with advice about a trusted root verify-vsa does not take.
 func TestVerifyVSAsRefusesCertificates(t *testing.T) {
-	stranger, _ := strangerBundle(t)
+	stranger, _ := attesttest.StrangerBundle(t)
 	k := provenancetest.SeededKeys(t, 2)
 	es := provenancetest.Entries(t, stranger)
 	out, ok, err := Verify(context.Background(), es, Check{Keys: []*attest.PublicKey{k[0].Public}, SubjectDigests: []string{"sha256:" + strings.Repeat("0", 64)},

@@ -185,3 +185,8 @@ func TestVerifyVSAsStrictLevels(t *testing.T) {
 		t.Error("a wanted level SLSA_BUILD_LEVEL_+3 was accepted")
 	}
 }
+
+func dump(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
