@@ -153,7 +153,9 @@ func mutations(t *testing.T, env *attest.Envelope, payload []byte, attacker atte
 	add("payload of another signature", e)
 	// subject digest changed, by the attacker (re-signed) and in place
 	var doc map[string]any
-	json.Unmarshal(payload, &doc)
+	if err := json.Unmarshal(payload, &doc); err != nil {
+		t.Fatal(err)
+	}
 	doc["subject"].([]any)[0].(map[string]any)["digest"].(map[string]any)["sha256"] = strings.Repeat("0", 64)
 	altered, _ := json.Marshal(doc)
 	e = cloneEnv(env)

@@ -5,12 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
@@ -231,7 +231,7 @@ func TestVerifyFiles(t *testing.T) {
 	app := newArt("app")
 	dir := t.TempDir()
 	p := filepath.Join(dir, "app")
-	os.WriteFile(p, []byte(app.content), 0o644)
+	attesttest.WriteFile(t, p, []byte(app.content), 0o644)
 	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		t.Fatal(err)
@@ -275,11 +275,11 @@ func TestReadBundles(t *testing.T) {
 	app := newArt("app")
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.jsonl")
-	os.WriteFile(good, []byte(v1Line(t, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])+"\n"), 0o644)
+	attesttest.WriteFile(t, good, []byte(v1Line(t, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])+"\n"), 0o644)
 	empty := filepath.Join(dir, "empty.jsonl")
-	os.WriteFile(empty, nil, 0o644)
+	attesttest.WriteFile(t, empty, nil, 0o644)
 	trunc := filepath.Join(dir, "trunc.jsonl")
-	os.WriteFile(trunc, []byte(`{"payloadType":"x","payload":"`), 0o644)
+	attesttest.WriteFile(t, trunc, []byte(`{"payloadType":"x","payload":"`), 0o644)
 
 	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {

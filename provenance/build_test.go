@@ -194,16 +194,16 @@ func TestAttest(t *testing.T) {
 	}
 
 	pred := filepath.Join(dir, "pred.json")
-	os.WriteFile(pred, []byte(`{"result":"PASSED"}`), 0o644)
+	attesttest.WriteFile(t, pred, []byte(`{"result":"PASSED"}`), 0o644)
 	res, err = Attest(ctx, AttestRequest{Writer: w, Artifacts: []string{app}, PredicateFile: pred, PredicateType: "https://in-toto.io/attestation/test-result/v0.1"})
 	if err != nil || res.PredicateType != "https://in-toto.io/attestation/test-result/v0.1" {
 		t.Errorf("Attest(predicate) = %+v, %v", res, err)
 	}
 
 	badSums := filepath.Join(dir, "BAD")
-	os.WriteFile(badSums, []byte("nope\n"), 0o644)
+	attesttest.WriteFile(t, badSums, []byte("nope\n"), 0o644)
 	notObject := filepath.Join(dir, "list.json")
-	os.WriteFile(notObject, []byte(`[]`), 0o644)
+	attesttest.WriteFile(t, notObject, []byte(`[]`), 0o644)
 	bad := []struct {
 		name string
 		r    AttestRequest

@@ -33,7 +33,9 @@ func TestLoadTrustedRootBounded(t *testing.T) {
 	if err := f.Truncate(MaxTrustedRootBytes + 1); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := LoadTrustedRoot(p); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("larger than %d bytes", MaxTrustedRootBytes)) {
 		t.Errorf("LoadTrustedRoot(too large) = %v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestSigstoreCommandsGolden: sign, verify-signature and verify on
@@ -19,9 +21,9 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 	root := filepath.Join(sv, "sigstore", "trusted-root-public-good.json")
 	dir := t.TempDir()
 	t.Chdir(dir)
-	os.WriteFile("app.tar.gz", []byte("an app\n"), 0o644)
-	os.WriteFile("other.tar.gz", []byte("another app\n"), 0o644)
-	os.WriteFile("empty-root.json", []byte(emptyTrustedRoot), 0o644)
+	attesttest.WriteFile(t, "app.tar.gz", []byte("an app\n"), 0o644)
+	attesttest.WriteFile(t, "other.tar.gz", []byte("another app\n"), 0o644)
+	attesttest.WriteFile(t, "empty-root.json", []byte(emptyTrustedRoot), 0o644)
 	ecKey := filepath.Join(keys, "ecdsa-p256-test-only.key")
 	ecPub := filepath.Join(keys, "ecdsa-p256-test-only.pub")
 	edPub := filepath.Join(keys, "ed25519-test-only.pub")
@@ -36,8 +38,12 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.Write(append(bytes.ReplaceAll(stranger, []byte("\n"), nil), '\n'))
-		f.Close()
+		if _, err := f.Write(append(bytes.ReplaceAll(stranger, []byte("\n"), nil), '\n')); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tests := []struct {
 		name     string

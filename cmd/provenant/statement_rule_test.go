@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestStatementRuleGolden: items 12 and 13 of issue 13. One statement
@@ -25,7 +25,7 @@ func TestStatementRuleGolden(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	content := []byte("the release\n")
-	os.WriteFile("app.tar.gz", content, 0o644)
+	attesttest.WriteFile(t, "app.tar.gz", content, 0o644)
 	sum := sha256.Sum256(content)
 	h := hex.EncodeToString(sum[:])
 	good := `{"name":"app.tar.gz","digest":{"sha256":"` + h + `"}}`
@@ -52,7 +52,7 @@ func TestStatementRuleGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile("sigstore.pub", []byte(pem), 0o644)
+	attesttest.WriteFile(t, "sigstore.pub", []byte(pem), 0o644)
 	edPub := filepath.Join(pkg, "testdata", "keys", "ed25519-test-only.pub")
 	line := regexp.MustCompile(`(?m)^✗ app\.tar\.gz: [^ ]+:1: (.*)$`)
 	for _, p := range payloads {
@@ -65,7 +65,7 @@ func TestStatementRuleGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			os.WriteFile(p.name+".intoto.jsonl", append(dsse, '\n'), 0o644)
+			attesttest.WriteFile(t, p.name+".intoto.jsonl", append(dsse, '\n'), 0o644)
 			pb, err := sign.Bundle(&sign.DSSEData{Data: []byte(p.payload), PayloadType: attest.PayloadType}, kp, sign.BundleOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -74,7 +74,7 @@ func TestStatementRuleGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			os.WriteFile(p.name+".sigstore.json", raw, 0o644)
+			attesttest.WriteFile(t, p.name+".sigstore.json", raw, 0o644)
 
 			var reasons []string
 			for _, c := range []struct {
@@ -133,7 +133,7 @@ func TestStatementRuleVSAGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile("vsa.intoto.jsonl", append(line, '\n'), 0o644)
+	attesttest.WriteFile(t, "vsa.intoto.jsonl", append(line, '\n'), 0o644)
 	r := runCLI(t, "", "verify-vsa", "--bundle", "vsa.intoto.jsonl", "--key", filepath.Join(pkg, "testdata", "keys", "ed25519-test-only.pub"),
 		"--subject-digest", "sha256:"+h, "--verifier-id", "https://v", "--resource-uri", "r", "--verified-level", "SLSA_BUILD_LEVEL_2")
 	goldenRun(t, pkg, filepath.Join("statement-rule", "predicate_type-verify-vsa.golden"), r, 1)
