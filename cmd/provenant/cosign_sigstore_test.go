@@ -16,11 +16,7 @@ func TestProvenantSigstoreBundlesVerifyWithCosign(t *testing.T) {
 	cosign := cosignPath(t)
 	for _, kt := range []string{"ecdsa-p256", "ed25519"} {
 		t.Run(kt, func(t *testing.T) {
-			dir := t.TempDir()
-			if r := runCLI(t, dir, "keygen", "--type", kt, "--out", "k"); r.code != 0 {
-				t.Fatal(r.stderr)
-			}
-			attesttest.WriteFile(t, "art.txt", []byte("an artifact for "+kt+"\n"), 0o644)
+			dir := keygenWorkDir(t, kt)
 			attesttest.WriteFile(t, "root.json", []byte(emptyTrustedRoot), 0o644)
 			if r := runCLI(t, "", "sign", "--key", "k.key", "--bundle", "art.sigstore.json", "art.txt"); r.code != 0 {
 				t.Fatal(r.stderr)

@@ -36,6 +36,18 @@ const cosignPredicate = `{"buildDefinition":{"buildType":"https://example.com/bt
 // only a claim otherwise.
 const cosignTrust = "keys:\n  - id: cosign\n    path: cosign.pub\n    builders: [https://example.com/builder]\n"
 
+// keygenWorkDir makes a directory with a key of type kt from provenant
+// keygen (k.key, k.pub) and an artifact, art.txt, and changes into it.
+func keygenWorkDir(t *testing.T, kt string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if r := runCLI(t, dir, "keygen", "--type", kt, "--out", "k"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	attesttest.WriteFile(t, "art.txt", []byte("an artifact for "+kt+"\n"), 0o644)
+	return dir
+}
+
 func runCosign(t *testing.T, cosign, dir string, args ...string) (stdout string, err error) {
 	t.Helper()
 	cmd := exec.Command(cosign, args...)
@@ -91,11 +103,7 @@ func TestProvenantAttestationVerifiesWithCosign(t *testing.T) {
 	cosign := cosignPath(t)
 	for _, kt := range []string{"ecdsa-p256", "ed25519"} {
 		t.Run(kt, func(t *testing.T) {
-			dir := t.TempDir()
-			if r := runCLI(t, dir, "keygen", "--type", kt, "--out", "k"); r.code != 0 {
-				t.Fatal(r.stderr)
-			}
-			attesttest.WriteFile(t, "art.txt", []byte("an artifact for "+kt+"\n"), 0o644)
+			dir := keygenWorkDir(t, kt)
 			if r := runCLI(t, "", "attest", "--key", "k.key", "--bundle", "b.intoto.jsonl", "art.txt"); r.code != 0 {
 				t.Fatal(r.stderr)
 			}

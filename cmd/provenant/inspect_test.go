@@ -112,7 +112,7 @@ func newInspectFixture(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, filepath.Join(dir, k), string(data))
+		attesttest.WriteFile(t, filepath.Join(dir, k), data, 0o644)
 	}
 	signer, err := attest.LoadSigner(filepath.Join(dir, "ed25519-test-only.key"))
 	if err != nil {
@@ -146,17 +146,10 @@ func newInspectFixture(t *testing.T) string {
 		}
 		return string(b)
 	}
-	writeFile(t, filepath.Join(dir, "two-step.intoto.jsonl"), sign(build, signer)+"\n"+sign(pkg, signer)+"\n")
-	writeFile(t, filepath.Join(dir, "mixed.intoto.jsonl"), sign(build, signer)+"\n{\"payloadType\": 1}\n\n"+sign(pkg, other)+"\n")
-	writeFile(t, filepath.Join(dir, "empty.intoto.jsonl"), "\n\n")
+	attesttest.WriteFile(t, filepath.Join(dir, "two-step.intoto.jsonl"), []byte(sign(build, signer)+"\n"+sign(pkg, signer)+"\n"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "mixed.intoto.jsonl"), []byte(sign(build, signer)+"\n{\"payloadType\": 1}\n\n"+sign(pkg, other)+"\n"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "empty.intoto.jsonl"), []byte("\n\n"), 0o644)
 	return dir
-}
-
-func writeFile(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // inspectTranscript is what a golden file holds: the command, its exit
@@ -296,7 +289,7 @@ func TestInspectHTMLSelfContained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "evil.intoto.jsonl"), string(line)+"\n")
+	attesttest.WriteFile(t, filepath.Join(dir, "evil.intoto.jsonl"), append(line, '\n'), 0o644)
 	for _, format := range []string{"html", "markdown", "table"} {
 		r := runCLI(t, dir, "inspect", "--format", format, "two-step.intoto.jsonl", "evil.intoto.jsonl")
 		if r.code != 0 {

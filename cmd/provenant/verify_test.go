@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/policy/report"
 	"github.com/provenant/provenant/provenance"
@@ -91,9 +92,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) write(t *testing.T, name, data string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(f.dir, name), []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.WriteFile(t, filepath.Join(f.dir, name), []byte(data), 0o644)
 }
 
 func (f *fixture) writeLines(t *testing.T, name string, envs ...*attest.Envelope) {
