@@ -47,12 +47,7 @@ func TestProvenantSigstoreBundlesVerifyWithCosign(t *testing.T) {
 // sign-blob and attest-blob --new-bundle-format --key output (no log entry).
 func TestCosignSigstoreBundlesVerifyWithProvenant(t *testing.T) {
 	cosign := cosignPath(t)
-	dir := t.TempDir()
-	if _, err := runCosign(t, cosign, dir, "generate-key-pair"); err != nil {
-		t.Fatal(err)
-	}
-	attesttest.WriteFile(t, filepath.Join(dir, "art.txt"), []byte("an artifact\n"), 0o644)
-	attesttest.WriteFile(t, filepath.Join(dir, "pred.json"), []byte(cosignPredicate), 0o644)
+	dir := cosignWorkDir(t, cosign)
 	if _, err := runCosign(t, cosign, dir, "sign-blob", "--new-bundle-format", "--key", "cosign.key", "--tlog-upload=false", "--yes", "--bundle", "sig.sigstore.json", "art.txt"); err != nil {
 		t.Fatal(err)
 	}

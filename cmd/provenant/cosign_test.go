@@ -36,6 +36,20 @@ const cosignPredicate = `{"buildDefinition":{"buildType":"https://example.com/bt
 // only a claim otherwise.
 const cosignTrust = "keys:\n  - id: cosign\n    path: cosign.pub\n    builders: [https://example.com/builder]\n"
 
+// cosignWorkDir makes a directory with a key pair from cosign
+// generate-key-pair (cosign.key, cosign.pub; an empty password), an
+// artifact, art.txt, and cosignPredicate as pred.json.
+func cosignWorkDir(t *testing.T, cosign string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := runCosign(t, cosign, dir, "generate-key-pair"); err != nil {
+		t.Fatal(err)
+	}
+	attesttest.WriteFile(t, filepath.Join(dir, "art.txt"), []byte("an artifact\n"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "pred.json"), []byte(cosignPredicate), 0o644)
+	return dir
+}
+
 // keygenWorkDir makes a directory with a key of type kt from provenant
 // keygen (k.key, k.pub) and an artifact, art.txt, and changes into it.
 func keygenWorkDir(t *testing.T, kt string) string {
@@ -68,12 +82,7 @@ func runCosign(t *testing.T, cosign, dir string, args ...string) (stdout string,
 // provenant verifies it with cosign.pub.
 func TestCosignAttestationVerifiesWithProvenant(t *testing.T) {
 	cosign := cosignPath(t)
-	dir := t.TempDir()
-	if _, err := runCosign(t, cosign, dir, "generate-key-pair"); err != nil {
-		t.Fatal(err)
-	}
-	attesttest.WriteFile(t, filepath.Join(dir, "art.txt"), []byte("an artifact\n"), 0o644)
-	attesttest.WriteFile(t, filepath.Join(dir, "pred.json"), []byte(cosignPredicate), 0o644)
+	dir := cosignWorkDir(t, cosign)
 	env, err := runCosign(t, cosign, dir, "attest-blob", "--key", "cosign.key", "--tlog-upload=false", "--yes",
 		"--predicate", "pred.json", "--type", "slsaprovenance1", "art.txt")
 	if err != nil {
