@@ -60,7 +60,6 @@ func slsaVerifierCases() []svCase {
 	type builder struct {
 		dir, ext, id string
 		delegated    bool // the certificate is a delegator; builder.id is the TRW
-		noArtifact   bool
 	}
 	builders := []builder{
 		{dir: "gha_generic/v2.1.0", ext: ".intoto.jsonl", id: ghGen + "generator_generic_slsa3.yml"},
