@@ -2,8 +2,9 @@
 // net/http/httptest does for HTTP servers: files, directories and links
 // made with their errors checked, named pipes where the system has them, a
 // deadline for calls that must not block, what a path holds without
-// following a link, the shared test vectors beside the checkout, and the
-// GitHub attestations shape several readers are tested on.
+// following a link, the shared test vectors beside the checkout, the
+// GitHub attestations shape several readers are tested on, and the prose
+// of Markdown output.
 //
 // Every helper takes the test's testing.TB and fails (or skips) the test
 // itself, so that a setup step cannot fail unnoticed. The package imports
