@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // testLines returns n signed envelopes, each as one JSON line.
@@ -180,7 +182,7 @@ func TestReadBundleFile(t *testing.T) {
 	}
 	p := filepath.Join(dir, "b.jsonl")
 	l := testLines(t, 2)
-	os.WriteFile(p, append(append(l[0], '\n'), l[1]...), 0o644)
+	attesttest.WriteFile(t, p, append(append(l[0], '\n'), l[1]...), 0o644)
 	entries, err := ReadBundleFile(p)
 	if err != nil || len(entries) != 2 || entries[1].Source != (Source{p, 2}) {
 		t.Errorf("ReadBundleFile = %+v, %v, want 2 entries", entries, err)
@@ -207,8 +209,10 @@ func TestAppendToBundle(t *testing.T) {
 	}
 
 	// A bundle without a final newline gets one before the new line.
-	os.WriteFile(p, bytes.TrimSuffix(data, []byte("\n")), 0o600)
-	os.Chmod(p, 0o600)
+	attesttest.WriteFile(t, p, bytes.TrimSuffix(data, []byte("\n")), 0o600)
+	if err := os.Chmod(p, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := AppendToBundle(p, env); err != nil {
 		t.Fatal(err)
 	}

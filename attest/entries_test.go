@@ -5,19 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-)
 
-// githubLine is one line in GitHub's attestations shape holding n Sigstore
-// bundles (not valid ones: reading them costs nothing, verifying them
-// would).
-func githubLine(n int) string {
-	const sb = `{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"dsseEnvelope":{}}`
-	items := make([]string, n)
-	for i := range items {
-		items[i] = `{"bundle":` + sb + `}`
-	}
-	return `{"attestations":[` + strings.Join(items, ",") + `]}`
-}
+	"github.com/provenant/provenant/attest/attesttest"
+)
 
 // TestEnvelopesLimitCountsEntries: the envelopes limit counted lines, so
 // one line of 2,000 Sigstore bundles in GitHub's shape passed
@@ -33,13 +23,13 @@ func TestEnvelopesLimitCountsEntries(t *testing.T) {
 		line   int // the line named in the error; 0: within the limit
 		want   string
 	}{
-		{"2,000 bundles on one line, limit 1", 1, githubLine(2000) + "\n", 1, "this line holds 2000 Sigstore bundles"},
-		{"3 bundles on one line, limit 2", 2, githubLine(3) + "\n", 1, "bundle has more than 2 entries"},
-		{"an envelope, then 2 bundles, limit 2", 2, env + "\n" + githubLine(2) + "\n", 2, "bundle has more than 2 entries"},
-		{"2 bundles, then an envelope, limit 2", 2, githubLine(2) + "\n" + env + "\n", 2, "bundle has more than 2 entries"},
-		{"a document spanning lines, limit 2", 2, strings.ReplaceAll(githubLine(3), ",", ",\n"), 1, "bundle has more than 2 entries"},
-		{"3 bundles, limit 3", 3, githubLine(3) + "\n", 0, ""},
-		{"an envelope and 2 bundles, limit 3", 3, env + "\n" + githubLine(2) + "\n", 0, ""},
+		{"2,000 bundles on one line, limit 1", 1, attesttest.GitHubLine(2000) + "\n", 1, "this line holds 2000 Sigstore bundles"},
+		{"3 bundles on one line, limit 2", 2, attesttest.GitHubLine(3) + "\n", 1, "bundle has more than 2 entries"},
+		{"an envelope, then 2 bundles, limit 2", 2, env + "\n" + attesttest.GitHubLine(2) + "\n", 2, "bundle has more than 2 entries"},
+		{"2 bundles, then an envelope, limit 2", 2, attesttest.GitHubLine(2) + "\n" + env + "\n", 2, "bundle has more than 2 entries"},
+		{"a document spanning lines, limit 2", 2, strings.ReplaceAll(attesttest.GitHubLine(3), ",", ",\n"), 1, "bundle has more than 2 entries"},
+		{"3 bundles, limit 3", 3, attesttest.GitHubLine(3) + "\n", 0, ""},
+		{"an envelope and 2 bundles, limit 3", 3, env + "\n" + attesttest.GitHubLine(2) + "\n", 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,14 +63,14 @@ func TestEnvelopesLimitCountsEntries(t *testing.T) {
 // entries themselves (inspect), refuses a line holding more than the limit
 // as one entry, without copying its bundles.
 func TestParseLineRefusesLongGitHubList(t *testing.T) {
-	entries := Limits{Envelopes: 5}.ParseLine(Source{File: "b.json", Line: 1}, []byte(githubLine(6)))
+	entries := Limits{Envelopes: 5}.ParseLine(Source{File: "b.json", Line: 1}, []byte(attesttest.GitHubLine(6)))
 	if len(entries) != 1 {
 		t.Fatalf("%d entries, want 1", len(entries))
 	}
 	if le, ok := errors.AsType[*LimitError](entries[0].Err); !ok || le.Name != "envelopes" {
 		t.Errorf("entry error %v, want the envelopes limit", entries[0].Err)
 	}
-	if got := (Limits{Envelopes: 6}).ParseLine(Source{File: "b.json", Line: 1}, []byte(githubLine(6))); len(got) != 6 {
+	if got := (Limits{Envelopes: 6}).ParseLine(Source{File: "b.json", Line: 1}, []byte(attesttest.GitHubLine(6))); len(got) != 6 {
 		t.Errorf("ParseLine(6 bundles, limit 6) = %d entries, want 6", len(got))
 	}
 }
@@ -88,9 +78,9 @@ func TestParseLineRefusesLongGitHubList(t *testing.T) {
 // FuzzReadBundleEnvelopesLimit: whatever the bundle, ReadBundle returns at
 // most the envelopes limit of entries, and none with a limit error.
 func FuzzReadBundleEnvelopesLimit(f *testing.F) {
-	f.Add([]byte(githubLine(3)+"\n"), uint8(1))
-	f.Add([]byte("{}\n"+githubLine(2)+"\n"), uint8(2))
-	f.Add([]byte(strings.ReplaceAll(githubLine(4), ",", ",\n")), uint8(3))
+	f.Add([]byte(attesttest.GitHubLine(3)+"\n"), uint8(1))
+	f.Add([]byte("{}\n"+attesttest.GitHubLine(2)+"\n"), uint8(2))
+	f.Add([]byte(strings.ReplaceAll(attesttest.GitHubLine(4), ",", ",\n")), uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, n uint8) {
 		limit := 1 + int(n%8)
 		entries, err := Limits{Envelopes: limit}.ReadBundle(strings.NewReader(string(data)), "b")

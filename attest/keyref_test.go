@@ -139,7 +139,7 @@ func TestLoadSignerRef(t *testing.T) {
 				if err != nil {
 					t.Fatalf("LoadSignerRef(%q) = %v", tt.ref, err)
 				}
-				defer CloseSigner(s)
+				defer closeSigner(t, s)
 				sig, err := s.Sign(context.Background(), []byte("probe"))
 				if err != nil || s.Verify(context.Background(), []byte("probe"), sig) != nil {
 					t.Errorf("the signer does not sign and verify: %v", err)
@@ -150,7 +150,7 @@ func TestLoadSignerRef(t *testing.T) {
 				return
 			}
 			if err == nil {
-				CloseSigner(s)
+				closeSigner(t, s)
 				t.Fatalf("LoadSignerRef(%q) succeeded, want an error", tt.ref)
 			}
 			if s != nil {
@@ -194,7 +194,15 @@ func TestLoadSignerRefNeverReadsURIsAsFiles(t *testing.T) {
 	if err != nil {
 		t.Errorf("LoadSignerRef(other:x.key) = %v, want the file", err)
 	}
-	CloseSigner(s)
+	closeSigner(t, s)
+}
+
+// closeSigner closes s with CloseSigner, failing the test if that fails.
+func closeSigner(t *testing.T, s Signer) {
+	t.Helper()
+	if err := CloseSigner(s); err != nil {
+		t.Errorf("CloseSigner: %v", err)
+	}
 }
 
 func TestLoadSignerRefCancelled(t *testing.T) {

@@ -25,6 +25,8 @@ import (
 	"testing"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // testKeyPair is a generated key with its PEM files' contents, its signer and
@@ -285,9 +287,9 @@ func TestLoadKeyFiles(t *testing.T) {
 	pub := filepath.Join(dir, "k.pub")
 	priv := filepath.Join(dir, "k.key")
 	junk := filepath.Join(dir, "junk.pub")
-	os.WriteFile(pub, k.PublicPEM, 0o644)
-	os.WriteFile(priv, k.PrivatePEM, 0o600)
-	os.WriteFile(junk, []byte("this is not a key\n"), 0o644)
+	attesttest.WriteFile(t, pub, k.PublicPEM, 0o644)
+	attesttest.WriteFile(t, priv, k.PrivatePEM, 0o600)
+	attesttest.WriteFile(t, junk, []byte("this is not a key\n"), 0o644)
 
 	p, err := LoadPublicKey(pub)
 	if err != nil || p.ID != k.Public.ID || p.Source != pub {
@@ -354,7 +356,7 @@ func TestWriteKeyPair(t *testing.T) {
 		t.Errorf("WriteKeyPair(existing) changed the private key")
 	}
 	only := filepath.Join(dir, "onlypub")
-	os.WriteFile(only+".pub", []byte("keep me"), 0o644)
+	attesttest.WriteFile(t, only+".pub", []byte("keep me"), 0o644)
 	if _, err := WriteKeyPair(only, ECDSAP256, false); err == nil {
 		t.Errorf("WriteKeyPair(with existing .pub) = nil, want an error")
 	}

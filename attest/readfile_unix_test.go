@@ -5,13 +5,12 @@ package attest
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/regfile"
 )
 
@@ -22,31 +21,21 @@ import (
 func TestReadBundleFileRefusesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "b.intoto.jsonl")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skip("no FIFOs here:", err)
-	}
+	attesttest.Mkfifo(t, fifo)
 	link := filepath.Join(dir, "zero.intoto.jsonl")
-	if err := os.Symlink("/dev/zero", link); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.Symlink(t, "/dev/zero", link)
 	for _, c := range []struct{ path, want string }{
 		{fifo, fifo + ": a named pipe, not a regular file"},
 		{"/dev/zero", "/dev/zero: a character device, not a regular file"},
 		{link, link + ": a character device, not a regular file"},
 		{dir, dir + ": a directory, not a regular file"},
 	} {
-		done := make(chan error, 1)
-		go func() {
+		err := attesttest.Within(t, 5*time.Second, "ReadBundleFile("+c.path+")", func() error {
 			_, err := ReadBundleFile(c.path)
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if !errors.Is(err, regfile.ErrNotRegular) || !strings.HasSuffix(err.Error(), c.want) {
-				t.Errorf("ReadBundleFile(%s) = %v, want %q", c.path, err, c.want)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("ReadBundleFile(%s) still running after 5 s", c.path)
+			return err
+		})
+		if !errors.Is(err, regfile.ErrNotRegular) || !strings.HasSuffix(err.Error(), c.want) {
+			t.Errorf("ReadBundleFile(%s) = %v, want %q", c.path, err, c.want)
 		}
 	}
 }
@@ -56,9 +45,7 @@ func TestReadBundleFileRefusesSpecialFiles(t *testing.T) {
 func TestLoadKeysRefuseSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "k.pub")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skip("no FIFOs here:", err)
-	}
+	attesttest.Mkfifo(t, fifo)
 	for _, c := range []struct{ path, want string }{
 		{fifo, fifo + ": a named pipe, not a regular file"},
 		{"/dev/zero", "/dev/zero: a character device, not a regular file"},
@@ -72,15 +59,9 @@ func TestLoadKeysRefuseSpecialFiles(t *testing.T) {
 				return err
 			},
 		} {
-			done := make(chan error, 1)
-			go func() { done <- load(c.path) }()
-			select {
-			case err := <-done:
-				if !errors.Is(err, regfile.ErrNotRegular) || !strings.HasSuffix(err.Error(), c.want) {
-					t.Errorf("%s(%s) = %v, want %q", name, c.path, err, c.want)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatalf("%s(%s) still running after 5 s", name, c.path)
+			err := attesttest.Within(t, 5*time.Second, name+"("+c.path+")", func() error { return load(c.path) })
+			if !errors.Is(err, regfile.ErrNotRegular) || !strings.HasSuffix(err.Error(), c.want) {
+				t.Errorf("%s(%s) = %v, want %q", name, c.path, err, c.want)
 			}
 		}
 	}

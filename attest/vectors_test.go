@@ -17,18 +17,9 @@ import (
 	ita "github.com/in-toto/attestation/go/v1"
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"google.golang.org/protobuf/encoding/protojson"
-)
 
-// vectorsDir returns ../shared/vectors/<sub> beside the checkout, skipping
-// the test when it is absent. The vectors are never copied into the repo.
-func vectorsDir(t testing.TB, sub string) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "vectors", sub)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("../shared/vectors not present")
-	}
-	return dir
-}
+	"github.com/provenant/provenant/attest/attesttest"
+)
 
 func readVector(t testing.TB, dir, name string) []byte {
 	t.Helper()
@@ -41,7 +32,7 @@ func readVector(t testing.TB, dir, name string) []byte {
 
 func TestVectorsDSSE(t *testing.T) {
 	ctx := context.Background()
-	dir := vectorsDir(t, "dsse")
+	dir := attesttest.Vectors(t, "dsse")
 	pub, err := LoadPublicKey(filepath.Join(dir, "hello-world.pub.pem"))
 	if err != nil {
 		t.Fatalf("LoadPublicKey(hello-world.pub.pem) = %v", err)
@@ -187,7 +178,7 @@ func vectorFiles(t *testing.T, dir string) []string {
 }
 
 func TestVectorsInTotoStatement(t *testing.T) {
-	dir := vectorsDir(t, filepath.Join("in-toto", "statement"))
+	dir := attesttest.Vectors(t, filepath.Join("in-toto", "statement"))
 	files := append(vectorFiles(t, dir), filepath.Join(dir, "..", "spec-examples", "test-result-v0.1.statement.json"))
 	for _, path := range files {
 		name := filepath.Base(path)
@@ -235,7 +226,7 @@ func TestVectorsInTotoStatement(t *testing.T) {
 }
 
 func TestVectorsInTotoResourceDescriptor(t *testing.T) {
-	dir := vectorsDir(t, filepath.Join("in-toto", "resource-descriptor"))
+	dir := attesttest.Vectors(t, filepath.Join("in-toto", "resource-descriptor"))
 	for _, path := range vectorFiles(t, dir) {
 		name := filepath.Base(path)
 		valid, errName := vectorError(name)
@@ -272,7 +263,7 @@ func TestVectorsInTotoResourceDescriptor(t *testing.T) {
 }
 
 func TestVectorsSLSAProvenanceV1Predicate(t *testing.T) {
-	dir := vectorsDir(t, filepath.Join("in-toto", "slsa-provenance-v1-predicate"))
+	dir := attesttest.Vectors(t, filepath.Join("in-toto", "slsa-provenance-v1-predicate"))
 	for _, path := range vectorFiles(t, dir) {
 		name := filepath.Base(path)
 		valid, errName := vectorError(name)

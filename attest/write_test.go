@@ -8,9 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // secretFile writes a file that must never be copied anywhere and returns
@@ -42,15 +43,9 @@ func assertUnchanged(t *testing.T, path string, want []byte) {
 // holds the secret.
 func assertNoSecretCopied(t *testing.T, dir string, skip ...string) {
 	t.Helper()
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || slices.Contains(skip, p) || d.Type()&fs.ModeSymlink != 0 || !d.Type().IsRegular() {
-			return nil
-		}
-		if data, _ := os.ReadFile(p); bytes.Contains(data, []byte("TOP-SECRET")) {
-			t.Errorf("%s holds the secret's content", p)
-		}
-		return nil
-	})
+	for _, p := range attesttest.FilesHolding(t, dir, "TOP-SECRET", skip...) {
+		t.Errorf("%s holds the secret's content", p)
+	}
 }
 
 func testEnvelope(t *testing.T) *Envelope {
@@ -77,39 +72,39 @@ func TestAppendToBundleRefusesUnsafeDestinations(t *testing.T) {
 	}{
 		{"link to a secret", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "provenance.intoto.jsonl")
-			mustSymlink(t, secret, p)
+			attesttest.Symlink(t, secret, p)
 			return p
 		}},
 		{"relative link to a secret", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "provenance.intoto.jsonl")
-			mustSymlink(t, "release.key", p)
+			attesttest.Symlink(t, "release.key", p)
 			return p
 		}},
 		{"link to a bundle", func(t *testing.T, dir, secret string) string {
 			b := filepath.Join(dir, "real.intoto.jsonl")
-			os.WriteFile(b, append(bytes.Clone(line), '\n'), 0o644)
+			attesttest.WriteFile(t, b, append(bytes.Clone(line), '\n'), 0o644)
 			p := filepath.Join(dir, "provenance.intoto.jsonl")
-			mustSymlink(t, b, p)
+			attesttest.Symlink(t, b, p)
 			return p
 		}},
 		{"dangling link", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "provenance.intoto.jsonl")
-			mustSymlink(t, filepath.Join(dir, "created-through-link"), p)
+			attesttest.Symlink(t, filepath.Join(dir, "created-through-link"), p)
 			return p
 		}},
 		{"link to /proc/self/environ", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "provenance.intoto.jsonl")
-			mustSymlink(t, "/proc/self/environ", p)
+			attesttest.Symlink(t, "/proc/self/environ", p)
 			return p
 		}},
 		{"directory", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "d.intoto.jsonl")
-			os.Mkdir(p, 0o755)
+			attesttest.Mkdir(t, p)
 			return p
 		}},
 		{"named pipe", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "fifo.intoto.jsonl")
-			mkfifo(t, p)
+			attesttest.Mkfifo(t, p)
 			return p
 		}},
 		{"device", func(t *testing.T, dir, secret string) string {
@@ -130,22 +125,22 @@ func TestAppendToBundleRefusesUnsafeDestinations(t *testing.T) {
 		}},
 		{"an environment file", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "env.intoto.jsonl")
-			os.WriteFile(p, []byte("GITHUB_TOKEN=TOP-SECRET\n"), 0o600)
+			attesttest.WriteFile(t, p, []byte("GITHUB_TOKEN=TOP-SECRET\n"), 0o600)
 			return p
 		}},
 		{"a bundle with a bad line", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "bad.intoto.jsonl")
-			os.WriteFile(p, append(append(bytes.Clone(line), '\n'), "TOP-SECRET\n"...), 0o600)
+			attesttest.WriteFile(t, p, append(append(bytes.Clone(line), '\n'), "TOP-SECRET\n"...), 0o600)
 			return p
 		}},
 		{"a document spanning lines", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "pretty.json")
-			os.WriteFile(p, []byte("{\n  \"payloadType\": \"application/vnd.in-toto+json\",\n  \"payload\": \"e30=\",\n  \"signatures\": [{\"sig\": \"AQ==\"}]\n}\n"), 0o644)
+			attesttest.WriteFile(t, p, []byte("{\n  \"payloadType\": \"application/vnd.in-toto+json\",\n  \"payload\": \"e30=\",\n  \"signatures\": [{\"sig\": \"AQ==\"}]\n}\n"), 0o644)
 			return p
 		}},
 		{"a JSON object that is not an envelope", func(t *testing.T, dir, secret string) string {
 			p := filepath.Join(dir, "key.json")
-			os.WriteFile(p, []byte(`{"keytype":"ed25519","keyval":{"private":"TOP-SECRET"}}`+"\n"), 0o600)
+			attesttest.WriteFile(t, p, []byte(`{"keytype":"ed25519","keyval":{"private":"TOP-SECRET"}}`+"\n"), 0o600)
 			return p
 		}},
 	}
@@ -154,7 +149,7 @@ func TestAppendToBundleRefusesUnsafeDestinations(t *testing.T) {
 			dir := t.TempDir()
 			secret, secretData := secretFile(t, dir)
 			p := tt.setup(t, dir, secret)
-			before := snapshot(t, p)
+			before := attesttest.Describe(p)
 			for _, check := range []struct {
 				name string
 				err  error
@@ -166,7 +161,7 @@ func TestAppendToBundleRefusesUnsafeDestinations(t *testing.T) {
 					t.Errorf("%s error repeats the file's content: %v", check.name, check.err)
 				}
 			}
-			if after := snapshot(t, p); after != before {
+			if after := attesttest.Describe(p); after != before {
 				t.Errorf("destination changed: %s, was %s", after, before)
 			}
 			assertUnchanged(t, secret, secretData)
@@ -181,39 +176,12 @@ func TestAppendToBundleRefusesUnsafeDestinations(t *testing.T) {
 	}
 }
 
-// snapshot describes what is at p without following a link: its type,
-// link target or content.
-func snapshot(t *testing.T, p string) string {
-	t.Helper()
-	info, err := os.Lstat(p)
-	if err != nil {
-		return "missing"
-	}
-	switch m := info.Mode(); {
-	case m&fs.ModeSymlink != 0:
-		target, _ := os.Readlink(p)
-		return "link to " + target
-	case m.IsRegular():
-		data, _ := os.ReadFile(p)
-		return "file " + string(data)
-	default:
-		return "other " + m.String()
-	}
-}
-
-func mustSymlink(t *testing.T, target, link string) {
-	t.Helper()
-	if err := os.Symlink(target, link); err != nil {
-		t.Skip("cannot make symbolic links here:", err)
-	}
-}
-
 // TestAppendToBundleAcceptsBundles: an empty file, a blank one, and JSON
 // Lines of envelopes and Sigstore bundles are appended to.
 func TestAppendToBundleAcceptsBundles(t *testing.T) {
 	env := testEnvelope(t)
 	line, _ := MarshalEnvelope(env)
-	sigstore := `{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"dsseEnvelope":{}}`
+	sigstore := attesttest.EmptySigstoreBundle
 	for name, content := range map[string]string{
 		"empty":          "",
 		"blank":          "\n\n",
@@ -224,7 +192,7 @@ func TestAppendToBundleAcceptsBundles(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "b.intoto.jsonl")
-			os.WriteFile(p, []byte(content), 0o600)
+			attesttest.WriteFile(t, p, []byte(content), 0o600)
 			if err := CheckAppend(p); err != nil {
 				t.Errorf("CheckAppend = %v", err)
 			}
@@ -267,22 +235,22 @@ func TestWriteFileRefusesUnsafeDestinations(t *testing.T) {
 		}{
 			{"link to a secret", func(t *testing.T, dir, secret string) string {
 				p := filepath.Join(dir, "out.json")
-				mustSymlink(t, secret, p)
+				attesttest.Symlink(t, secret, p)
 				return p
 			}},
 			{"dangling link", func(t *testing.T, dir, secret string) string {
 				p := filepath.Join(dir, "out.json")
-				mustSymlink(t, filepath.Join(dir, "created-through-link"), p)
+				attesttest.Symlink(t, filepath.Join(dir, "created-through-link"), p)
 				return p
 			}},
 			{"directory", func(t *testing.T, dir, secret string) string {
 				p := filepath.Join(dir, "out.json")
-				os.Mkdir(p, 0o755)
+				attesttest.Mkdir(t, p)
 				return p
 			}},
 			{"named pipe", func(t *testing.T, dir, secret string) string {
 				p := filepath.Join(dir, "out.json")
-				mkfifo(t, p)
+				attesttest.Mkfifo(t, p)
 				return p
 			}},
 		} {
@@ -290,14 +258,14 @@ func TestWriteFileRefusesUnsafeDestinations(t *testing.T) {
 				dir := t.TempDir()
 				secret, secretData := secretFile(t, dir)
 				p := tt.setup(t, dir, secret)
-				before := snapshot(t, p)
+				before := attesttest.Describe(p)
 				if err := CheckWrite(p, opts...); !errors.Is(err, ErrUnsafeDestination) {
 					t.Errorf("CheckWrite = %v, want ErrUnsafeDestination", err)
 				}
 				if err := WriteFile(p, []byte("new"), 0o644, opts...); !errors.Is(err, ErrUnsafeDestination) {
 					t.Errorf("WriteFile = %v, want ErrUnsafeDestination", err)
 				}
-				if after := snapshot(t, p); after != before {
+				if after := attesttest.Describe(p); after != before {
 					t.Errorf("destination changed: %s, was %s", after, before)
 				}
 				assertUnchanged(t, secret, secretData)
@@ -344,7 +312,12 @@ func TestWriteFileExisting(t *testing.T) {
 	// A failing writer writes nothing.
 	q := filepath.Join(dir, "half")
 	boom := errors.New("boom")
-	if err := WriteFileFunc(q, 0o644, func(w io.Writer) error { w.Write([]byte("half")); return boom }); !errors.Is(err, boom) {
+	if err := WriteFileFunc(q, 0o644, func(w io.Writer) error {
+		if _, err := w.Write([]byte("half")); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
 		t.Errorf("WriteFileFunc(failing) = %v, want boom", err)
 	}
 	if _, err := os.Lstat(q); err == nil {
@@ -372,15 +345,15 @@ func TestWriteKeyPairRefusesLinks(t *testing.T) {
 		for _, which := range []string{".key", ".pub"} {
 			dir := t.TempDir()
 			target := filepath.Join(dir, "elsewhere")
-			os.WriteFile(target, []byte("keep me"), 0o644)
+			attesttest.WriteFile(t, target, []byte("keep me"), 0o644)
 			prefix := filepath.Join(dir, "k")
-			mustSymlink(t, target, prefix+which)
+			attesttest.Symlink(t, target, prefix+which)
 			_, err := WriteKeyPair(prefix, Ed25519, force)
 			if !errors.Is(err, ErrUnsafeDestination) {
 				t.Errorf("WriteKeyPair(%s is a link, force=%v) = %v, want ErrUnsafeDestination", which, force, err)
 			}
 			assertUnchanged(t, target, []byte("keep me"))
-			if got := snapshot(t, prefix+which); got != "link to "+target {
+			if got := attesttest.Describe(prefix + which); got != "link to "+target {
 				t.Errorf("%s is now %s, want the link kept", which, got)
 			}
 			for _, other := range []string{".key", ".pub"} {

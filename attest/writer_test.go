@@ -13,6 +13,7 @@ import (
 	ita "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/x509test"
 )
 
@@ -167,11 +168,11 @@ func TestDSSEWriterRefusesUnsafeDestinations(t *testing.T) {
 	dir := t.TempDir()
 	secret, content := secretFile(t, dir)
 	link := filepath.Join(dir, "link.intoto.jsonl")
-	mustSymlink(t, secret, link)
+	attesttest.Symlink(t, secret, link)
 	fifo := filepath.Join(dir, "fifo.intoto.jsonl")
-	mkfifo(t, fifo)
+	attesttest.Mkfifo(t, fifo)
 	notes := filepath.Join(dir, "notes.txt")
-	os.WriteFile(notes, []byte("not a bundle\n"), 0o644)
+	attesttest.WriteFile(t, notes, []byte("not a bundle\n"), 0o644)
 	for _, p := range []string{link, fifo, dir, notes, secret} {
 		w, err := NewDSSEWriter(p, k.Signer)
 		if err != nil {

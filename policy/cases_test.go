@@ -2,10 +2,7 @@ package policy
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,20 +13,20 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/provenant/provenant/attest"
-	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/policy/trust"
-	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // caseFile is one case of the corpus in testdata/cases: attestations to
 // sign, policies, flags, and the verdict and findings wanted.
 type caseFile struct {
-	Description  string            `yaml:"description"`
-	Attestations []caseAttestation `yaml:"attestations"`
-	Policies     map[string]string `yaml:"policies"` // file name -> Rego, under policies/
-	Builtins     []string          `yaml:"builtins"`
-	Config       string            `yaml:"config"` // policy configuration YAML
+	Description  string                       `yaml:"description"`
+	Attestations []provenancetest.Attestation `yaml:"attestations"`
+	Policies     map[string]string            `yaml:"policies"` // file name -> Rego, under policies/
+	Builtins     []string                     `yaml:"builtins"`
+	Config       string                       `yaml:"config"` // policy configuration YAML
 	Flags        struct {
 		BuilderID string `yaml:"builderId"`
 		// KeyBuilders maps the trusted key to these builder ids, as a
@@ -44,14 +41,6 @@ type caseFile struct {
 	Artifacts []string `yaml:"artifacts"` // each file holds its name and a newline
 	Now       string   `yaml:"now"`       // YYYY-MM-DD, for exceptions
 	Want      caseWant `yaml:"want"`
-}
-
-type caseAttestation struct {
-	Subjects      []string       `yaml:"subjects"` // artifact names
-	PredicateType string         `yaml:"predicateType"`
-	Builder       string         `yaml:"builder"`
-	Predicate     map[string]any `yaml:"predicate"`
-	Untrusted     bool           `yaml:"untrusted"` // signed by a key verify does not trust
 }
 
 type caseWant struct {
@@ -78,74 +67,6 @@ type caseFinding struct {
 	Details     map[string]any `yaml:"details"`
 }
 
-func testKey(t testing.TB, seed byte) (attest.Signer, *attest.PublicKey) {
-	t.Helper()
-	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
-	if seed != 0 {
-		s := make([]byte, ed25519.SeedSize)
-		s[0] = seed
-		priv = ed25519.NewKeyFromSeed(s)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := attest.ParseSigner(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubDER, err := x509.MarshalPKIXPublicKey(priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := attest.ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer, pub
-}
-
-func artifactDigests(name string) digest.Set {
-	d, _ := digest.Reader(strings.NewReader(name+"\n"), digest.SHA256)
-	return d
-}
-
-// statementFor builds the statement a case attestation describes.
-func statementFor(t testing.TB, a caseAttestation) *attest.Statement {
-	t.Helper()
-	arts := make([]digest.Artifact, len(a.Subjects))
-	for i, s := range a.Subjects {
-		arts[i] = digest.Artifact{Name: s, Digests: artifactDigests(s)}
-	}
-	pt := a.PredicateType
-	if pt == "" {
-		pt = provenance.PredicateSLSAv1
-	}
-	pred := a.Predicate
-	if pred == nil {
-		builder := a.Builder
-		if builder == "" {
-			builder = "https://ci.example.com/builder"
-		}
-		pred = map[string]any{
-			"buildDefinition": map[string]any{
-				"buildType":          "https://example.com/buildtype/v1",
-				"externalParameters": map[string]any{"source": "git+https://github.com/example/app@refs/heads/main"},
-			},
-			"runDetails": map[string]any{"builder": map[string]any{"id": builder}},
-		}
-	}
-	data, err := json.Marshal(pred)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := provenance.NewGenericStatement(arts, pt, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 func TestCases(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "testdata", "cases", "*.yaml"))
 	if err != nil {
@@ -154,8 +75,7 @@ func TestCases(t *testing.T) {
 	if len(files) < 10 {
 		t.Fatalf("found %d case files, want the corpus in testdata/cases", len(files))
 	}
-	trusted, pub := testKey(t, 0)
-	untrusted, _ := testKey(t, 1)
+	trusted, untrusted := provenancetest.SeededKey(t, 0), provenancetest.SeededKey(t, 1)
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		raw, err := os.ReadFile(file)
@@ -171,20 +91,21 @@ func TestCases(t *testing.T) {
 			}
 			dir := t.TempDir()
 			t.Chdir(dir)
-			runCase(t, c, trusted, untrusted, pub)
+			runCase(t, c, trusted, untrusted)
 		})
 	}
 }
 
-func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *attest.PublicKey) {
+func runCase(t *testing.T, c caseFile, trusted, untrusted provenancetest.Key) {
 	ctx := context.Background()
+	pub := trusted.Public
 	var envs []*attest.Envelope
 	for _, a := range c.Attestations {
-		s := trusted
+		s := trusted.Signer
 		if a.Untrusted {
-			s = untrusted
+			s = untrusted.Signer
 		}
-		env, err := attest.SignStatement(ctx, statementFor(t, a), s)
+		env, err := attest.SignStatement(ctx, provenancetest.Statement(t, a), s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,16 +116,8 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 	}
 	var paths []string
 	if len(c.Policies) > 0 {
-		if err := os.Mkdir("policies", 0o755); err != nil {
-			t.Fatal(err)
-		}
 		for n, src := range c.Policies {
-			if err := os.MkdirAll(filepath.Dir(filepath.Join("policies", n)), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join("policies", n), []byte(src), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			attesttest.WriteFile(t, filepath.Join("policies", n), []byte(src), 0o644)
 		}
 		paths = append(paths, "policies")
 	}
@@ -269,7 +182,7 @@ func runCase(t *testing.T, c caseFile, trusted, untrusted attest.Signer, pub *at
 	}
 	var inputs []Input
 	for _, a := range c.Artifacts {
-		inputs = append(inputs, Input{Name: a, Digests: artifactDigests(a)})
+		inputs = append(inputs, Input{Name: a, Digests: provenancetest.ArtifactDigests(a)})
 	}
 	r, err := v.Verify(ctx, entries, inputs, expect...)
 	if err != nil {

@@ -2,14 +2,15 @@ package policy
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // TestReadBundlesCountsEntries: one line of Sigstore bundles in GitHub's
@@ -17,15 +18,11 @@ import (
 // past the limit becomes one denial naming the file, the line and the
 // limit, with nothing in it left to verify.
 func TestReadBundlesCountsEntries(t *testing.T) {
-	const sb = `{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"dsseEnvelope":{}}`
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	good := v1Line(t, provenance.AttestOptions{BuilderID: "https://ci.example.com/b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])
-	gh := `{"attestations":[{"bundle":` + sb + `},{"bundle":` + sb + `},{"bundle":` + sb + `}]}`
 	p := filepath.Join(t.TempDir(), "b.json")
-	if err := os.WriteFile(p, []byte(good+"\n"+gh+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.WriteFile(t, p, []byte(good+"\n"+attesttest.GitHubLine(3)+"\n"), 0o644)
 	es, err := ReadBundlesLimited([]string{p}, attest.Limits{Envelopes: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +34,7 @@ func TestReadBundlesCountsEntries(t *testing.T) {
 	if es[0].Err.Error() != want {
 		t.Errorf("error %q, want %q", es[0].Err, want)
 	}
-	v, err := NewVerifier(WithKeys(k[0].pub))
+	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		t.Fatal(err)
 	}

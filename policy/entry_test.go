@@ -8,19 +8,20 @@ import (
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // TestVerifyEntryArtifact: VerifyEntry verifies an entry for an artifact
 // (ForArtifact), or, only when asked by name, for none
 // (WithoutArtifactUnsafe); asked neither, it verifies nothing.
 func TestVerifyEntryArtifact(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app, lib := newArt("app"), newArt("lib")
-	v, err := NewVerifier(WithKeys(k[0].pub))
+	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))[0]
+	e := provenancetest.Entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))[0]
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name   string
@@ -46,13 +47,13 @@ func TestVerifyEntryArtifact(t *testing.T) {
 // TestExpectationsPerCall: a Verifier's calls do not share expectations;
 // one with a builder id that does not match leaves the next unchanged.
 func TestExpectationsPerCall(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
-	v, err := NewVerifier(WithKeys(k[0].pub))
+	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		t.Fatal(err)
 	}
-	es := entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b", Source: "git+https://github.com/o/r"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))
+	es := provenancetest.Entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b", Source: "git+https://github.com/o/r"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))
 	ctx := context.Background()
 	if r, err := v.Verify(ctx, es, []Input{app.input()}, WithSourceURI("github.com/o/other")); err != nil || r.Allowed {
 		t.Fatalf("Verify with another source = %v, %v; want denied", r, err)

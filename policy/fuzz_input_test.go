@@ -11,6 +11,7 @@ import (
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // FuzzPolicyInput signs arbitrary statement payloads with a trusted key, so
@@ -18,7 +19,7 @@ import (
 // policy input builder: these must never panic, and every input document
 // they build must encode as JSON.
 func FuzzPolicyInput(f *testing.F) {
-	k := testSigners(f)
+	k := provenancetest.SeededKeys(f, 4)
 	app := newArt("app")
 	good := v1Line(f, provenance.AttestOptions{BuilderID: "https://b", Source: "git+https://github.com/o/r"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])
 	var env attest.Envelope
@@ -29,13 +30,13 @@ func FuzzPolicyInput(f *testing.F) {
 	f.Add(payload)
 	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v0.1","subject":[{"name":"app","digest":{"sha256":"` + app.sha256 + `"}}],"predicateType":"https://slsa.dev/provenance/v0.2","predicate":{"builder":{"id":"x"},"materials":[{"uri":"git+https://github.com/o/r","digest":{"sha1":"abc"}}]}}`))
 	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + app.sha256 + `"}}],"predicateType":"https://slsa.dev/verification_summary/v1","predicate":{"verifier":{"id":"v"},"verificationResult":"PASSED"}}`))
-	v, err := NewVerifier(WithKeys(k[0].pub))
+	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		f.Fatal(err)
 	}
 	inputs := []Input{app.input()}
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		env, err := attest.SignPayload(context.Background(), attest.PayloadType, payload, k[0].signer)
+		env, err := attest.SignPayload(context.Background(), attest.PayloadType, payload, k[0].Signer)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,13 +9,14 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // FuzzVerify feeds arbitrary bundles to the engine. It must never panic, and
 // it may allow an artifact only when every envelope of the bundle was read
 // and verified, and one of them names the artifact.
 func FuzzVerify(f *testing.F) {
-	k := testSigners(f)
+	k := provenancetest.SeededKeys(f, 4)
 	app := newArt("app")
 	good := v1Line(f, provenance.AttestOptions{BuilderID: "https://b", Source: "git+https://github.com/o/r"}, []digest.Artifact{app.subject(digest.SHA256, digest.SHA512)}, k[0])
 	f.Add([]byte(good + "\n"))
@@ -24,7 +25,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte(v1Line(f, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA256)}, k[1]) + "\n"))
 	f.Add([]byte(`{"payloadType":"x","payload":"","signatures":[{"sig":"AQ=="}]}`))
 	expect := []Expectation{WithBuilderID("https://b"), WithSourceURI("github.com/o/r")}
-	v, err := NewVerifier(WithKeys(k[0].pub))
+	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -2,29 +2,17 @@ package policy
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy/github"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
-
-// strangerBundle is a real public-good keyless bundle (signed by
-// brian@dehamer.com through GitHub's OAuth issuer) as one line, and the
-// trusted root it chains to.
-func strangerBundle(t *testing.T) (line, root string) {
-	t.Helper()
-	vd := vectorsDir(t)
-	raw, err := os.ReadFile(filepath.Join(vd, "sigstore-go/testing-data/bundles/dsse.sigstore.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(string(raw), "\n", ""), "\r", ""), filepath.Join(vd, "sigstore-go/examples/trusted-root-public-good.json")
-}
 
 // TestCertificateSignerNeedsIdentityPolicy: a certificate that chains to
 // the trusted root is not enough. Without an identity policy (explicit
@@ -32,11 +20,11 @@ func strangerBundle(t *testing.T) (line, root string) {
 // keyless entry is not verified: it denies the bundle and never reaches
 // the policy input (issue 13, item 1).
 func TestCertificateSignerNeedsIdentityPolicy(t *testing.T) {
-	stranger, root := strangerBundle(t)
-	k := testSigners(t)
+	stranger, root := attesttest.StrangerBundle(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	own := v1Line(t, provenance.AttestOptions{BuilderID: "https://ci.example.com/b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])
-	es := entries(t, own, stranger)
+	es := provenancetest.Entries(t, own, stranger)
 
 	sv := func(opts ...sigstore.Option) *sigstore.Verifier {
 		t.Helper()
@@ -64,7 +52,7 @@ func TestCertificateSignerNeedsIdentityPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.opts = with(tt.opts, WithKeys(k[0].pub), WithPredicateType(provenance.PredicateSLSAv1))
+			tt.opts = with(tt.opts, WithKeys(k[0].Public), WithPredicateType(provenance.PredicateSLSAv1))
 			v, err := NewVerifier(tt.opts.opts...)
 			if err != nil {
 				t.Fatal(err)
@@ -97,7 +85,7 @@ func TestCertificateSignerNeedsIdentityPolicy(t *testing.T) {
 // without --source-uri (or an explicit identity), no repository that runs
 // a trusted builder gets a pass (issue 13, item 2).
 func TestGitHubProvenanceNeedsSource(t *testing.T) {
-	vd := vectorsDir(t)
+	vd := attesttest.Vectors(t)
 	bcr := filepath.Join(vd, "slsa-verifier/cli/slsa-verifier/testdata/bcr")
 	es, err := ReadBundles([]string{filepath.Join(bcr, "MODULE.bazel.intoto.jsonl")})
 	if err != nil {

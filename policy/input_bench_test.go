@@ -8,6 +8,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/policy/rules"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // gateFixture is the release gate of BenchmarkGate1000x1000 taken apart:
@@ -24,17 +25,17 @@ type gateFixture struct {
 func newGateFixture(b *testing.B, n int) *gateFixture {
 	b.Helper()
 	ctx := context.Background()
-	signer, pub := testKey(b, 0)
+	k := provenancetest.SeededKey(b, 0)
 	envs := make([]*attest.Envelope, n)
 	inputs := make([]Input, n)
 	for i := range n {
 		name := fmt.Sprintf("dist/app-%04d", i)
-		env, err := attest.SignStatement(ctx, statementFor(b, caseAttestation{Subjects: []string{name}}), signer)
+		env, err := attest.SignStatement(ctx, provenancetest.Statement(b, provenancetest.Attestation{Subjects: []string{name}}), k.Signer)
 		if err != nil {
 			b.Fatal(err)
 		}
 		envs[i] = env
-		inputs[i] = Input{Name: name, Digests: artifactDigests(name)}
+		inputs[i] = Input{Name: name, Digests: provenancetest.ArtifactDigests(name)}
 	}
 	bundle := filepath.Join(b.TempDir(), "bundle.intoto.jsonl")
 	if err := attest.AppendToBundle(bundle, envs...); err != nil {
@@ -50,7 +51,7 @@ func newGateFixture(b *testing.B, n int) *gateFixture {
 	if err != nil {
 		b.Fatal(err)
 	}
-	base, err := NewVerifier(WithKeys(pub))
+	base, err := NewVerifier(WithKeys(k.Public))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // junkLine is a statement signed by n attacker keys, without keyids.
@@ -18,15 +19,7 @@ func junkLine(t *testing.T, n int) string {
 	t.Helper()
 	var signers []attest.Signer
 	for range n {
-		priv, _, err := attest.GenerateKey(attest.Ed25519)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := attest.ParseSigner(priv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		signers = append(signers, s)
+		signers = append(signers, provenancetest.NewKey(t, attest.Ed25519).Signer)
 	}
 	app := newArt("app")
 	st, err := provenance.NewAttestStatement([]digest.Artifact{app.subject(digest.SHA256)}, provenance.AttestOptions{BuilderID: "https://ci.example.com/b"})
@@ -57,7 +50,7 @@ func junkLine(t *testing.T, n int) string {
 // every signature to say who signed, share the same limit: here the one
 // usable key takes it all.
 func TestJunkSignaturesDenied(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	junk := junkLine(t, 16)
 	const limitMsg = "no signature from a trusted key; stopped after 16 signature checks (the signature-checks limit)"
@@ -83,7 +76,7 @@ func TestJunkSignaturesDenied(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{"--key", []Option{WithKeys(k[0].pub, k[1].pub, k[2].pub, k[3].pub)}, limitMsg},
+		{"--key", []Option{WithKeys(k[0].Public, k[1].Public, k[2].Public, k[3].Public)}, limitMsg},
 		{"trust file", []Option{WithTrust(tr), WithClock(func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) })}, "no signature from a trusted key"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,7 +84,7 @@ func TestJunkSignaturesDenied(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), entries(t, junk), []Input{app.input()})
+			r, err := v.Verify(context.Background(), provenancetest.Entries(t, junk), []Input{app.input()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,19 +16,20 @@ import (
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // keyedBundle signs any payload into a keyed Sigstore bundle v0.3 with a
 // DSSE envelope (no log entry, no timestamp: the key alone vouches).
-func keyedBundle(t *testing.T, s testSigner, payloadType, payload string) attest.Entry {
+func keyedBundle(t *testing.T, s provenancetest.Key, payloadType, payload string) attest.Entry {
 	t.Helper()
-	env, err := attest.SignPayload(context.Background(), payloadType, []byte(payload), s.signer)
+	env, err := attest.SignPayload(context.Background(), payloadType, []byte(payload), s.Signer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw, err := json.Marshal(map[string]any{
 		"mediaType":            "application/vnd.dev.sigstore.bundle.v0.3+json",
-		"verificationMaterial": map[string]any{"publicKey": map[string]string{"hint": s.pub.ID}},
+		"verificationMaterial": map[string]any{"publicKey": map[string]string{"hint": s.Public.ID}},
 		"dsseEnvelope": map[string]any{"payloadType": env.PayloadType, "payload": env.Payload,
 			"signatures": []map[string]string{{"sig": env.Signatures[0].Sig}}},
 	})
@@ -44,8 +45,8 @@ func keyedBundle(t *testing.T, s testSigner, payloadType, payload string) attest
 // a DSSE envelope or a legacy certificate envelope is not a signature
 // bundle (issue 13, item 13; issue 14, item 1).
 func TestVerifySignaturesStatementRule(t *testing.T) {
-	k := testSigners(t)
-	sv, err := sigstore.NewVerifier(sigstore.WithKeys(k[0].pub))
+	k := provenancetest.SeededKeys(t, 4)
+	sv, err := sigstore.NewVerifier(sigstore.WithKeys(k[0].Public))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestVerifySignaturesStatementRule(t *testing.T) {
 		}
 	}
 	// A plain DSSE envelope is not a signature bundle.
-	dsse := entries(t, v1Line(t, provenance.AttestOptions{}, []digest.Artifact{newArt("app").subject(digest.SHA256)}, k[0]))[0]
+	dsse := provenancetest.Entries(t, v1Line(t, provenance.AttestOptions{}, []digest.Artifact{newArt("app").subject(digest.SHA256)}, k[0]))[0]
 	if got, ok := v.VerifySignatures(context.Background(), []attest.Entry{dsse}, sigstore.Artifact{Path: path}); ok || !errors.Is(got[0].Err, ErrNotSignature) {
 		t.Errorf("VerifySignatures(DSSE envelope) = %v, %v", got[0].Err, ok)
 	}

@@ -9,21 +9,11 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy/github"
 )
-
-// vectorsDir is ../shared/vectors from the repository root; tests that
-// need it skip without it.
-func vectorsDir(t *testing.T) string {
-	t.Helper()
-	d := filepath.Join("..", "..", "shared", "vectors")
-	if _, err := os.Stat(d); err != nil {
-		t.Skip("../shared/vectors is absent")
-	}
-	return d
-}
 
 const (
 	ghGen   = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
@@ -183,7 +173,7 @@ func slsaVerifierCases() []svCase {
 // ../shared/vectors/slsa-verifier/README.md reaches slsa-verifier's verdict,
 // offline, with the public-good trusted root.
 func TestSLSAVerifierVectors(t *testing.T) {
-	vd := vectorsDir(t)
+	vd := attesttest.Vectors(t)
 	rootFile := filepath.Join(vd, "slsa-verifier/sigstore/trusted-root-public-good.json")
 	tr, err := sigstore.LoadTrustedRoot(rootFile)
 	if err != nil {
@@ -235,7 +225,7 @@ func TestSLSAVerifierVectors(t *testing.T) {
 // TestSLSAVerifierLegacyEnvelopes: section 6, envelopes with a certificate
 // and no log entry, fail with a message that says why.
 func TestSLSAVerifierLegacyEnvelopes(t *testing.T) {
-	vd := vectorsDir(t)
+	vd := attesttest.Vectors(t)
 	td := filepath.Join(vd, "slsa-verifier/cli/slsa-verifier/testdata")
 	sv, err := sigstore.NewVerifier(sigstore.WithTrustedRootFile(filepath.Join(vd, "slsa-verifier/sigstore/trusted-root-public-good.json")), sigstore.WithoutIdentitiesUnsafe())
 	if err != nil {
@@ -268,7 +258,7 @@ func TestSLSAVerifierLegacyEnvelopes(t *testing.T) {
 
 // TestSigstoreGoVectors: sigstore-go's real bundles, through the engine.
 func TestSigstoreGoVectors(t *testing.T) {
-	vd := filepath.Join(vectorsDir(t), "sigstore-go")
+	vd := attesttest.Vectors(t, "sigstore-go")
 	gh := github.ActionsIssuer
 	sigstoreJS := "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main"
 	for _, c := range []struct {
@@ -343,7 +333,7 @@ func TestSigstoreGoVectors(t *testing.T) {
 // TestGitHubAttestationsShape: GitHub's {"attestations":[{"bundle":...}]}
 // expands into one entry per bundle.
 func TestGitHubAttestationsShape(t *testing.T) {
-	vd := vectorsDir(t)
+	vd := attesttest.Vectors(t)
 	raw, err := os.ReadFile(filepath.Join(vd, "slsa-verifier/cli/slsa-verifier/testdata/bcr/MODULE.bazel.intoto.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -380,7 +370,7 @@ func TestGitHubAttestationsShape(t *testing.T) {
 
 // TestSigstorePolicyInput: policies see the verified certificate identity.
 func TestSigstorePolicyInput(t *testing.T) {
-	vd := vectorsDir(t)
+	vd := attesttest.Vectors(t)
 	sv, err := sigstore.NewVerifier(sigstore.WithTrustedRootFile(filepath.Join(vd, "slsa-verifier/sigstore/trusted-root-public-good.json")), sigstore.WithoutIdentitiesUnsafe())
 	if err != nil {
 		t.Fatal(err)

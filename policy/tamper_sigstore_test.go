@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
@@ -135,16 +136,16 @@ func TestTamperMatrixSigstoreKeyed(t *testing.T) {
 	total := 0
 	for _, kt := range []attest.KeyType{attest.Ed25519, attest.ECDSAP256, attest.ECDSAP384} {
 		k := keys[kt]
-		b, err := sigstore.SignStatement(context.Background(), k.signer, tamperStatement(t, ad[digest.SHA256]))
+		b, err := sigstore.SignStatement(context.Background(), k.Signer, tamperStatement(t, ad[digest.SHA256]))
 		if err != nil {
 			t.Fatal(err)
 		}
-		sv, err := sigstore.NewVerifier(sigstore.WithKeys(k.pub))
+		sv, err := sigstore.NewVerifier(sigstore.WithKeys(k.Public))
 		if err != nil {
 			t.Fatal(err)
 		}
 		expect := []policy.Expectation{policy.WithBuilderID("https://ci.example.com/builder")}
-		v, err := policy.NewVerifier(policy.WithKeys(k.pub), builderTrust(k.pub, "https://ci.example.com/builder"), policy.WithSigstore(sv))
+		v, err := policy.NewVerifier(policy.WithKeys(k.Public), builderTrust(k.Public, "https://ci.example.com/builder"), policy.WithSigstore(sv))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,10 +155,10 @@ func TestTamperMatrixSigstoreKeyed(t *testing.T) {
 }
 
 func TestTamperMatrixSigstoreKeyless(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "vectors", "sigstore-go")
+	dir := attesttest.Vectors(t, "sigstore-go")
 	bundle, err := os.ReadFile(filepath.Join(dir, "testing-data", "bundles", "sigstore.js@2.0.0-provenance.sigstore.json"))
 	if err != nil {
-		t.Skip("../shared/vectors not present")
+		t.Fatal(err)
 	}
 	sv, err := sigstore.NewVerifier(
 		sigstore.WithTrustedRootFile(filepath.Join(dir, "examples", "trusted-root-public-good.json")),
@@ -182,10 +183,10 @@ func TestTamperMatrixSigstoreKeyless(t *testing.T) {
 // member removed: each is denied, except the keyid hint when no --key-id is
 // asked for.
 func TestTamperMatrixVSA(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "vectors", "slsa-vsa")
+	dir := attesttest.Vectors(t, "slsa-vsa")
 	line, err := os.ReadFile(filepath.Join(dir, "gke-gce-pre.bcid-vsa.jsonl"))
 	if err != nil {
-		t.Skip("../shared/vectors not present")
+		t.Fatal(err)
 	}
 	key, err := attest.LoadPublicKey(filepath.Join(dir, "vsa_signing_public_key.pem"))
 	if err != nil {

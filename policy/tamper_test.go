@@ -18,50 +18,32 @@ import (
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // The tamper matrix: valid attestations of each key type, and every mutation
 // we can think of applied to them. Each mutation must be denied; none may
 // panic. The count is logged (go test -run TamperMatrix -v).
 
-type tamperKey struct {
-	signer attest.Signer
-	pub    *attest.PublicKey
+var tamperKeys struct {
+	sync.Mutex
+	m map[attest.KeyType]provenancetest.Key
 }
 
-var (
-	tamperKeysOnce sync.Once
-	tamperKeys     map[attest.KeyType]tamperKey
-	tamperKeysErr  error
-)
-
-func keysForTamper(t *testing.T) map[attest.KeyType]tamperKey {
+// keysForTamper returns a key of each type, made once per test binary
+// (RSA keys are slow to make).
+func keysForTamper(t *testing.T) map[attest.KeyType]provenancetest.Key {
 	t.Helper()
-	tamperKeysOnce.Do(func() {
-		tamperKeys = map[attest.KeyType]tamperKey{}
+	tamperKeys.Lock()
+	defer tamperKeys.Unlock()
+	if tamperKeys.m == nil {
+		m := map[attest.KeyType]provenancetest.Key{}
 		for _, kt := range []attest.KeyType{attest.Ed25519, attest.ECDSAP256, attest.ECDSAP384, attest.RSA3072} {
-			priv, pub, err := attest.GenerateKey(kt)
-			if err != nil {
-				tamperKeysErr = err
-				return
-			}
-			s, err := attest.ParseSigner(priv)
-			if err != nil {
-				tamperKeysErr = err
-				return
-			}
-			p, err := attest.ParsePublicKey(pub)
-			if err != nil {
-				tamperKeysErr = err
-				return
-			}
-			tamperKeys[kt] = tamperKey{s, p}
+			m[kt] = provenancetest.NewKey(t, kt)
 		}
-	})
-	if tamperKeysErr != nil {
-		t.Fatal(tamperKeysErr)
+		tamperKeys.m = m
 	}
-	return tamperKeys
+	return tamperKeys.m
 }
 
 // tamperStatement is the statement every case starts from.
@@ -171,7 +153,9 @@ func mutations(t *testing.T, env *attest.Envelope, payload []byte, attacker atte
 	add("payload of another signature", e)
 	// subject digest changed, by the attacker (re-signed) and in place
 	var doc map[string]any
-	json.Unmarshal(payload, &doc)
+	if err := json.Unmarshal(payload, &doc); err != nil {
+		t.Fatal(err)
+	}
 	doc["subject"].([]any)[0].(map[string]any)["digest"].(map[string]any)["sha256"] = strings.Repeat("0", 64)
 	altered, _ := json.Marshal(doc)
 	e = cloneEnv(env)
@@ -226,17 +210,17 @@ func TestTamperMatrix(t *testing.T) {
 	for kt, k := range keys {
 		t.Run(string(kt), func(t *testing.T) {
 			st := tamperStatement(t, ad[digest.SHA256])
-			env, err := attest.SignStatement(context.Background(), st, k.signer)
+			env, err := attest.SignStatement(context.Background(), st, k.Signer)
 			if err != nil {
 				t.Fatal(err)
 			}
 			payload, _ := base64.StdEncoding.DecodeString(env.Payload)
-			attacker := keys[attest.Ed25519].signer
+			attacker := keys[attest.Ed25519].Signer
 			if kt == attest.Ed25519 {
-				attacker = keys[attest.ECDSAP256].signer
+				attacker = keys[attest.ECDSAP256].Signer
 			}
 			expect := []policy.Expectation{policy.WithBuilderID("https://ci.example.com/builder")}
-			v, err := policy.NewVerifier(policy.WithKeys(k.pub), builderTrust(k.pub, "https://ci.example.com/builder"))
+			v, err := policy.NewVerifier(policy.WithKeys(k.Public), builderTrust(k.Public, "https://ci.example.com/builder"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -255,7 +239,7 @@ func TestTamperMatrix(t *testing.T) {
 			if r := verify(envelopeLine(t, env)); !r.Allowed {
 				t.Fatalf("the valid envelope is denied: %+v", r.Artifacts)
 			}
-			ms := append(mutations(t, env, payload, attacker, k.signer), rawMutations(envelopeLine(t, env))...)
+			ms := append(mutations(t, env, payload, attacker, k.Signer), rawMutations(envelopeLine(t, env))...)
 			for _, m := range ms {
 				if r := verify(m.line); r.Allowed {
 					t.Errorf("mutation %q was allowed", m.name)
@@ -264,7 +248,7 @@ func TestTamperMatrix(t *testing.T) {
 			// The same signature twice does not meet a threshold of two.
 			twice := cloneEnv(env)
 			twice.Signatures = append(twice.Signatures, env.Signatures[0])
-			v2, err := policy.NewVerifier(policy.WithKeys(k.pub, keys[attest.Ed25519].pub, keys[attest.ECDSAP256].pub), policy.WithThreshold(2))
+			v2, err := policy.NewVerifier(policy.WithKeys(k.Public, keys[attest.Ed25519].Public, keys[attest.ECDSAP256].Public), policy.WithThreshold(2))
 			if err != nil {
 				t.Fatal(err)
 			}

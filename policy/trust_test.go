@@ -2,13 +2,6 @@ package policy
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/x509"
-	"encoding/hex"
-	"encoding/json"
-	"encoding/pem"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,31 +10,18 @@ import (
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // trustDir writes the public halves of the test signers as k0.pub .. k3.pub
 // and the trust file, and returns the trust file's path.
 func trustDir(t *testing.T, yaml string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for i, s := range testSigners(t) {
-		pem, err := publicPEM(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "k"+string(rune('0'+i))+".pub"), pem, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(dir, "trust.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return provenancetest.TrustDir(t, yaml, provenancetest.Publics(provenancetest.SeededKeys(t, 4)...)...)
 }
 
 func TestVerifyTrust(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	subj := []digest.Artifact{app.subject(digest.SHA256)}
 	step := func(name string) provenance.AttestOptions {
@@ -92,11 +72,11 @@ steps:
 			`no signature from a trusted key; key "retired" (TRUST:5) signed but expired at 2020-01-01T00:00:00Z (judged at 2026-03-01T00:00:00Z`},
 		{"retired key inside its window", base, time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC), v1Line(t, step("x"), subj, k[1]), nil, ""},
 		{"revoked key", base, now, v1Line(t, step("x"), subj, k[2]), nil, `key "revoked" (TRUST:9) signed but is revoked`},
-		{"revoked key also given with --key", base, now, v1Line(t, step("x"), subj, k[2]), []Option{WithKeys(k[2].pub)}, `key "revoked" (TRUST:9) signed but is revoked`},
+		{"revoked key also given with --key", base, now, v1Line(t, step("x"), subj, k[2]), []Option{WithKeys(k[2].Public)}, `key "revoked" (TRUST:9) signed but is revoked`},
 		{"revoked and current sign, threshold 1", base, now, v1Line(t, step("x"), subj, k[2], k[0]), nil, ""},
 		{"global threshold 2 from the file", base + "threshold: 2\n", now, v1Line(t, step("x"), subj, k[0]), nil, "signed by 1 distinct trusted key(s), 2 required"},
 		{"global threshold 2 met", base + "threshold: 2\n", now, v1Line(t, step("x"), subj, k[0], k[3]), nil, ""},
-		{"--key valid forever", "keys:\n  - id: old\n    path: k1.pub\n    validUntil: 2020-01-01T00:00:00Z\n", now, v1Line(t, step("x"), subj, k[1]), []Option{WithKeys(k[1].pub)}, ""},
+		{"--key valid forever", "keys:\n  - id: old\n    path: k1.pub\n    validUntil: 2020-01-01T00:00:00Z\n", now, v1Line(t, step("x"), subj, k[1]), []Option{WithKeys(k[1].Public)}, ""},
 		{"release 2 of 3 met", "keys:\n" + steps, now, v1Line(t, step("release"), subj, k[1], k[3]), nil, ""},
 		{"release 2 of 3 not met", "keys:\n" + steps, now, v1Line(t, step("release"), subj, k[1], k[0]), nil,
 			`step "release" needs 2 of its key(s) alice, bob, carol (TRUST:13) among the usable signers; 1 signed (alice)`},
@@ -111,7 +91,7 @@ steps:
 		// as a securesystemslib JSON key that claims alice's keyid is not
 		// alice, and alice's revoked key under another keyid stays revoked.
 		{"attacker key claiming a step member's keyid", "keys:\n  - id: alice\n    path: k0.pub\nsteps:\n  build:\n    keys: [alice]\n", now,
-			v1Line(t, step("build"), subj, k[1]), []Option{WithKeys(jsonKeyWithID(t, k[1], k[0].pub.ID))}, `step "build" needs 1 of its key(s) alice (TRUST:5) among the usable signers; none of them signed`},
+			v1Line(t, step("build"), subj, k[1]), []Option{WithKeys(jsonKeyWithID(t, k[1], k[0].Public.ID))}, `step "build" needs 1 of its key(s) alice (TRUST:5) among the usable signers; none of them signed`},
 		{"revoked key given with --key under another keyid", "keys:\n  - id: alice\n    path: k0.pub\n    revoked: true\n  - id: bob\n    path: k1.pub\n", now,
 			v1Line(t, step("x"), subj, k[0]), []Option{WithKeys(jsonKeyWithID(t, k[0], strings.Repeat("ab", 32)))}, `key "alice" (TRUST:2) signed but is revoked`},
 		{"step is not a string", "keys:\n" + steps, now, v1Line(t, provenance.AttestOptions{ExtraParams: map[string]any{"step": 3}}, subj, k[1]), nil, "externalParameters.step is not a non-empty string"},
@@ -128,7 +108,7 @@ steps:
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), entries(t, tt.line), []Input{app.input()})
+			r, err := v.Verify(context.Background(), provenancetest.Entries(t, tt.line), []Input{app.input()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,27 +143,11 @@ func TestTrustThresholdConflict(t *testing.T) {
 	}
 }
 
-func publicPEM(s testSigner) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(s.pub.Key)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
-}
-
 // jsonKeyWithID is s's public key as a securesystemslib JSON key whose
 // "keyid" field says keyid.
-func jsonKeyWithID(t *testing.T, s testSigner, keyid string) *attest.PublicKey {
+func jsonKeyWithID(t *testing.T, s provenancetest.Key, keyid string) *attest.PublicKey {
 	t.Helper()
-	data, err := json.Marshal(map[string]any{
-		"keytype": "ed25519", "scheme": "ed25519", "keyid": keyid,
-		"keyid_hash_algorithms": []string{"sha256", "sha512"},
-		"keyval":                map[string]string{"public": hex.EncodeToString(s.pub.Key.(ed25519.PublicKey))},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := attest.ParsePublicKey(data)
+	k, err := attest.ParsePublicKey(provenancetest.SSLibKey(t, s.Public, keyid))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // BenchmarkVerify1000x1000: a release gate checking 1,000 artifacts, given
@@ -16,7 +17,7 @@ import (
 // builder and a source to check.
 func BenchmarkVerify1000x1000(b *testing.B) {
 	const n = 1000
-	k := testSigners(b)
+	k := provenancetest.SeededKeys(b, 4)
 	var lines []string
 	inputs := make([]Input, n)
 	for i := range n {
@@ -26,7 +27,7 @@ func BenchmarkVerify1000x1000(b *testing.B) {
 	}
 	bundle := strings.Join(lines, "\n") + "\n"
 	expect := []Expectation{WithBuilderID("https://ci.example.com/b"), WithSourceURI("github.com/o/r")}
-	v, err := NewVerifier(WithKeys(k[0].pub, k[1].pub))
+	v, err := NewVerifier(WithKeys(k[0].Public, k[1].Public))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,57 +5,17 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
-
-type testSigner struct {
-	signer attest.Signer
-	pub    *attest.PublicKey
-}
-
-var (
-	signersOnce sync.Once
-	signers     [4]testSigner
-	signersErr  error
-)
-
-// testSigners returns four Ed25519 keys, made once per test binary.
-func testSigners(t testing.TB) [4]testSigner {
-	t.Helper()
-	signersOnce.Do(func() {
-		for i := range signers {
-			priv, pub, err := attest.GenerateKey(attest.Ed25519)
-			if err != nil {
-				signersErr = err
-				return
-			}
-			s, err := attest.ParseSigner(priv)
-			if err != nil {
-				signersErr = err
-				return
-			}
-			p, err := attest.ParsePublicKey(pub)
-			if err != nil {
-				signersErr = err
-				return
-			}
-			signers[i] = testSigner{s, p}
-		}
-	})
-	if signersErr != nil {
-		t.Fatal(signersErr)
-	}
-	return signers
-}
 
 // art is an artifact's content and its digests.
 type art struct {
@@ -87,57 +47,30 @@ func (a art) subject(algs ...string) digest.Artifact {
 	return digest.Artifact{Name: a.name, Digests: d}
 }
 
-// line signs a payload into one bundle line.
-func line(t testing.TB, payloadType string, payload []byte, by ...testSigner) string {
-	t.Helper()
-	ss := make([]attest.Signer, len(by))
-	for i, s := range by {
-		ss[i] = s.signer
-	}
-	env, err := attest.SignPayload(context.Background(), payloadType, payload, ss...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := attest.MarshalEnvelope(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func statementLine(t testing.TB, st *attest.Statement, by ...testSigner) string {
-	t.Helper()
-	payload, err := attest.MarshalStatement(st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return line(t, attest.PayloadType, payload, by...)
-}
-
 // v1Line is SLSA provenance v1 about the subjects, signed.
-func v1Line(t testing.TB, o provenance.AttestOptions, subjects []digest.Artifact, by ...testSigner) string {
+func v1Line(t testing.TB, o provenance.AttestOptions, subjects []digest.Artifact, by ...provenancetest.Key) string {
 	t.Helper()
 	st, err := provenance.NewAttestStatement(subjects, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return statementLine(t, st, by...)
+	return provenancetest.StatementLine(t, st, by...)
 }
 
 // v02Line is SLSA provenance v0.2 about the subjects, signed.
-func v02Line(t testing.TB, builder, source string, subjects []digest.Artifact, by ...testSigner) string {
+func v02Line(t testing.TB, builder, source string, subjects []digest.Artifact, by ...provenancetest.Key) string {
 	t.Helper()
 	pred := fmt.Sprintf(`{"builder":{"id":%q},"buildType":"https://example.com/bt","invocation":{"configSource":{"uri":%q}},"materials":[{"uri":"git+https://github.com/o/dep"}]}`, builder, source)
 	st, err := provenance.NewGenericStatement(subjects, provenance.PredicateSLSAv0_2, []byte(pred))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return statementLine(t, st, by...)
+	return provenancetest.StatementLine(t, st, by...)
 }
 
 // respelled re-signs the payload of a signed line with old replaced by
 // new: a statement provenant would not write, signed by a trusted key.
-func respelled(t testing.TB, signed, old, new string, by ...testSigner) string {
+func respelled(t testing.TB, signed, old, new string, by ...provenancetest.Key) string {
 	t.Helper()
 	var env attest.Envelope
 	if err := json.Unmarshal([]byte(signed), &env); err != nil {
@@ -150,7 +83,7 @@ func respelled(t testing.TB, signed, old, new string, by ...testSigner) string {
 	if !strings.Contains(string(payload), old) {
 		t.Fatalf("the payload has no %s", old)
 	}
-	return line(t, env.PayloadType, []byte(strings.ReplaceAll(string(payload), old, new)), by...)
+	return provenancetest.Line(t, env.PayloadType, []byte(strings.ReplaceAll(string(payload), old, new)), by...)
 }
 
 // tamper rewrites an envelope line.
@@ -165,27 +98,18 @@ func tamper(t testing.TB, l string, f func(env map[string]any)) string {
 	return string(b)
 }
 
-func entries(t testing.TB, lines ...string) []attest.Entry {
-	t.Helper()
-	es, err := attest.ReadBundle(strings.NewReader(strings.Join(lines, "\n")+"\n"), "b.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return es
-}
-
 func TestVerify(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app, lib := newArt("app"), newArt("lib")
 	const builder = "https://github.com/org/builders/.github/workflows/release.yml"
 	const source = "git+https://github.com/org/app@refs/heads/main"
 	good := provenance.AttestOptions{BuilderID: builder + "@refs/tags/v1", Source: source}
 	both := []digest.Artifact{app.subject(digest.SHA256), lib.subject(digest.SHA256)}
-	keys1 := with(setup{}, WithKeys(k[0].pub))
+	keys1 := with(setup{}, WithKeys(k[0].Public))
 	// builds1: k[0] signs for the builder (a trust file's keys[].builders);
 	// without it a builder id is only claimed.
-	builds1 := with(setup{}, WithKeys(k[0].pub), builderTrust([]string{builder}, k[0]))
-	keys3 := with(setup{}, WithKeys(k[0].pub, k[1].pub, k[2].pub))
+	builds1 := with(setup{}, WithKeys(k[0].Public), builderTrust([]string{builder}, k[0]))
+	keys3 := with(setup{}, WithKeys(k[0].Public, k[1].Public, k[2].Public))
 
 	goodLine := v1Line(t, good, both, k[0])
 	dupPayload := []byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + app.sha256 + `"}}],"predicateType":"https://slsa.dev/provenance/v1","predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`)
@@ -215,11 +139,11 @@ func TestVerify(t *testing.T) {
 			env["payload"] = base64.StdEncoding.EncodeToString([]byte(`{"_type":"https://in-toto.io/Statement/v1"}`))
 		})}, keys1, []Input{app.input()}, false, []string{"b.jsonl:1: signature"}},
 		{"tampered payloadType", []string{tamper(t, goodLine, func(env map[string]any) { env["payloadType"] = "application/json" })}, keys1, []Input{app.input()}, false, []string{"b.jsonl:1: signature"}},
-		{"signed, but not an in-toto payloadType", []string{line(t, "application/json", []byte(`{}`), k[0])}, keys1, []Input{app.input()}, false, []string{"payload type"}},
-		{"signed payload with a duplicate key", []string{line(t, attest.PayloadType, dupPayload, k[0])}, keys1, []Input{app.input()}, false, []string{"duplicate JSON key \"predicateType\""}},
-		{"signed, unknown statement type", []string{line(t, attest.PayloadType, []byte(`{"_type":"https://in-toto.io/Statement/v2","subject":[{"name":"app","digest":{"sha256":"`+app.sha256+`"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`), k[0])}, keys1, []Input{app.input()}, false, []string{`b.jsonl:1: statement: unknown statement type "https://in-toto.io/Statement/v2"`}},
-		{"wrong predicate type", []string{statementLine(t, otherPred, k[0])}, keys1, []Input{app.input()}, false, []string{"no SLSA provenance names this artifact; only b.jsonl:1 (https://example.com/not-provenance/v1)"}},
-		{"requested predicate type", []string{statementLine(t, otherPred, k[0])}, with(keys1, WithPredicateType("https://example.com/not-provenance/v1")), []Input{app.input()}, true, nil},
+		{"signed, but not an in-toto payloadType", []string{provenancetest.Line(t, "application/json", []byte(`{}`), k[0])}, keys1, []Input{app.input()}, false, []string{"payload type"}},
+		{"signed payload with a duplicate key", []string{provenancetest.Line(t, attest.PayloadType, dupPayload, k[0])}, keys1, []Input{app.input()}, false, []string{"duplicate JSON key \"predicateType\""}},
+		{"signed, unknown statement type", []string{provenancetest.Line(t, attest.PayloadType, []byte(`{"_type":"https://in-toto.io/Statement/v2","subject":[{"name":"app","digest":{"sha256":"`+app.sha256+`"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`), k[0])}, keys1, []Input{app.input()}, false, []string{`b.jsonl:1: statement: unknown statement type "https://in-toto.io/Statement/v2"`}},
+		{"wrong predicate type", []string{provenancetest.StatementLine(t, otherPred, k[0])}, keys1, []Input{app.input()}, false, []string{"no SLSA provenance names this artifact; only b.jsonl:1 (https://example.com/not-provenance/v1)"}},
+		{"requested predicate type", []string{provenancetest.StatementLine(t, otherPred, k[0])}, with(keys1, WithPredicateType("https://example.com/not-provenance/v1")), []Input{app.input()}, true, nil},
 		// A builder id is a claim until a signer proves it (issue 13, item 4b).
 		{"builder id only claimed", []string{goodLine}, with(keys1, WithBuilderID(builder)), []Input{app.input()}, false, []string{`b.jsonl:1: builder id "` + builder + `@refs/tags/v1" is only claimed: no signer proves it`}},
 		{"key mapped to another builder", []string{goodLine}, with(keys1, builderTrust([]string{"https://other.example.com/b"}, k[0]), WithBuilderID(builder)), []Input{app.input()}, false, []string{"is only claimed"}},
@@ -263,7 +187,7 @@ func TestVerify(t *testing.T) {
 			if err != nil {
 				t.Fatalf("NewVerifier = %v", err)
 			}
-			r, err := v.Verify(context.Background(), entries(t, c.lines...), c.inputs, c.opts.expect...)
+			r, err := v.Verify(context.Background(), provenancetest.Entries(t, c.lines...), c.inputs, c.opts.expect...)
 			if err != nil {
 				t.Fatalf("Verify = %v", err)
 			}
@@ -302,16 +226,16 @@ func TestVerify(t *testing.T) {
 // TestVerifyFiles: artifacts given by path are hashed with every algorithm
 // a verified subject uses, so a sha512-only subject matches a file.
 func TestVerifyFiles(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	dir := t.TempDir()
 	p := filepath.Join(dir, "app")
-	os.WriteFile(p, []byte(app.content), 0o644)
-	v, err := NewVerifier(WithKeys(k[0].pub))
+	attesttest.WriteFile(t, p, []byte(app.content), 0o644)
+	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		t.Fatal(err)
 	}
-	es := entries(t, v1Line(t, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA512)}, k[0]))
+	es := provenancetest.Entries(t, v1Line(t, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA512)}, k[0]))
 	r, err := v.Verify(context.Background(), es, []Input{{Name: "app", Path: p}})
 	if err != nil {
 		t.Fatalf("Verify = %v", err)
@@ -326,16 +250,16 @@ func TestVerifyFiles(t *testing.T) {
 }
 
 func TestNewVerifierErrors(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	cases := []struct {
 		name string
 		opts []Option
 		want string
 	}{
 		{"no key", nil, "no trusted key"},
-		{"threshold 0", []Option{WithKeys(k[0].pub), WithThreshold(0)}, "at least 1"},
-		{"threshold above keys", []Option{WithKeys(k[0].pub, k[1].pub), WithThreshold(3)}, "threshold 3"},
-		{"same key twice", []Option{WithKeys(k[0].pub, k[0].pub), WithThreshold(2)}, "1 distinct"},
+		{"threshold 0", []Option{WithKeys(k[0].Public), WithThreshold(0)}, "at least 1"},
+		{"threshold above keys", []Option{WithKeys(k[0].Public, k[1].Public), WithThreshold(3)}, "threshold 3"},
+		{"same key twice", []Option{WithKeys(k[0].Public, k[0].Public), WithThreshold(2)}, "1 distinct"},
 	}
 	for _, c := range cases {
 		if _, err := NewVerifier(c.opts...); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -347,13 +271,13 @@ func TestNewVerifierErrors(t *testing.T) {
 // TestBadExpectation: an expectation that cannot hold is an error of the
 // call, before anything is judged; VerifyEntry fails the entry with it.
 func TestBadExpectation(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
-	v, err := NewVerifier(WithKeys(k[0].pub))
+	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		t.Fatal(err)
 	}
-	es := entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))
+	es := provenancetest.Entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))
 	for _, x := range []Expectation{WithPredicateType(""), WithSourceVersionedTag("v1.x"), WithPolicies(nil), nil} {
 		if r, err := v.Verify(context.Background(), es, []Input{app.input()}, x); err == nil {
 			t.Errorf("Verify with a bad expectation = %+v, want an error", r)
@@ -365,17 +289,17 @@ func TestBadExpectation(t *testing.T) {
 }
 
 func TestReadBundles(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.jsonl")
-	os.WriteFile(good, []byte(v1Line(t, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])+"\n"), 0o644)
+	attesttest.WriteFile(t, good, []byte(v1Line(t, provenance.AttestOptions{}, []digest.Artifact{app.subject(digest.SHA256)}, k[0])+"\n"), 0o644)
 	empty := filepath.Join(dir, "empty.jsonl")
-	os.WriteFile(empty, nil, 0o644)
+	attesttest.WriteFile(t, empty, nil, 0o644)
 	trunc := filepath.Join(dir, "trunc.jsonl")
-	os.WriteFile(trunc, []byte(`{"payloadType":"x","payload":"`), 0o644)
+	attesttest.WriteFile(t, trunc, []byte(`{"payloadType":"x","payload":"`), 0o644)
 
-	v, err := NewVerifier(WithKeys(k[0].pub))
+	v, err := NewVerifier(WithKeys(k[0].Public))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,10 +336,10 @@ func TestReadBundles(t *testing.T) {
 
 // builderTrust maps the signers' keys to builders, as a trust file's
 // keys[].builders does.
-func builderTrust(builders []string, signers ...testSigner) Option {
+func builderTrust(builders []string, signers ...provenancetest.Key) Option {
 	t := &trust.File{File: "builders.yaml"}
 	for i, s := range signers {
-		t.Keys = append(t.Keys, &trust.Key{Name: fmt.Sprintf("k%d", i), KeyID: s.pub.ID, Key: s.pub, Builders: builders, Source: "builders.yaml:1"})
+		t.Keys = append(t.Keys, &trust.Key{Name: fmt.Sprintf("k%d", i), KeyID: s.Public.ID, Key: s.Public, Builders: builders, Source: "builders.yaml:1"})
 	}
 	return WithTrust(t)
 }
@@ -424,7 +348,7 @@ func builderTrust(builders []string, signers ...testSigner) Option {
 // PASSED, read through the in-toto VSA binding with the specification's
 // member names exactly (issue 13, item 8).
 func TestVerifyVSAResult(t *testing.T) {
-	k := testSigners(t)
+	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	subj := []digest.Artifact{app.subject(digest.SHA256)}
 	vsaLine := func(pred string) string {
@@ -432,7 +356,7 @@ func TestVerifyVSAResult(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return statementLine(t, st, k[0])
+		return provenancetest.StatementLine(t, st, k[0])
 	}
 	const base = `"verifier":{"id":"https://gate.example.com"},"timeVerified":"2026-01-01T00:00:00Z","resourceUri":"app","policy":{"uri":"https://example.com/p"},"verifiedLevels":["SLSA_BUILD_LEVEL_2"]`
 	tests := []struct {
@@ -447,11 +371,11 @@ func TestVerifyVSAResult(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := NewVerifier(WithKeys(k[0].pub))
+			v, err := NewVerifier(WithKeys(k[0].Public))
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), entries(t, vsaLine(tt.pred)), []Input{app.input()}, WithPredicateType(provenance.PredicateVSAv1))
+			r, err := v.Verify(context.Background(), provenancetest.Entries(t, vsaLine(tt.pred)), []Input{app.input()}, WithPredicateType(provenance.PredicateVSAv1))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 	"github.com/provenant/provenant/attest/x509test"
 	"github.com/provenant/provenant/policy/trust"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // certLine signs SLSA provenance about subj with key and records chain
@@ -92,7 +92,7 @@ func TestVerifyX509(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), entries(t, tt.line), []Input{app.input()})
+			r, err := v.Verify(context.Background(), provenancetest.Entries(t, tt.line), []Input{app.input()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,22 +173,11 @@ func certLineN(t *testing.T, subj []digest.Artifact, keys []crypto.Signer, chain
 	if err != nil {
 		t.Fatal(err)
 	}
-	type sig struct {
-		KeyID string `json:"keyid"`
-		Sig   string `json:"sig"`
-		Cert  string `json:"cert"`
+	certs := make([]string, len(chains))
+	for i, c := range chains {
+		certs[i] = string(x509test.PEM(c...))
 	}
-	out := map[string]any{"payloadType": env.PayloadType, "payload": env.Payload}
-	var sigs []sig
-	for i, s := range env.Signatures {
-		sigs = append(sigs, sig{KeyID: s.KeyID, Sig: s.Sig, Cert: string(x509test.PEM(chains[i]...))})
-	}
-	out["signatures"] = sigs
-	b, err := json.Marshal(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return provenancetest.CertLine(t, env, certs...)
 }
 
 // TestX509ThresholdCountsIdentities: for certified signers a threshold
@@ -219,7 +208,7 @@ func TestX509ThresholdCountsIdentities(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := v.Verify(context.Background(), entries(t, tt.line), []Input{app.input()})
+			r, err := v.Verify(context.Background(), provenancetest.Entries(t, tt.line), []Input{app.input()})
 			if err != nil {
 				t.Fatal(err)
 			}

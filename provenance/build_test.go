@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 )
 
@@ -161,16 +162,11 @@ func TestNewInvocationIDUnique(t *testing.T) {
 func TestAttest(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	priv, pub, err := attest.GenerateKey(attest.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, _ := attest.ParseSigner(priv)
-	key, _ := attest.ParsePublicKey(pub)
+	signer, key := testKeys(t)
 	app := filepath.Join(dir, "app")
-	os.WriteFile(app, []byte("abc"), 0o644)
+	attesttest.WriteFile(t, app, []byte("abc"), 0o644)
 	sums := filepath.Join(dir, "SHA256SUMS")
-	os.WriteFile(sums, []byte(hashB+"  other.tar\n"), 0o644)
+	attesttest.WriteFile(t, sums, []byte(hashB+"  other.tar\n"), 0o644)
 	bundle := filepath.Join(dir, "b.intoto.jsonl")
 	w := dsseWriter(bundle, signer)
 
@@ -198,16 +194,16 @@ func TestAttest(t *testing.T) {
 	}
 
 	pred := filepath.Join(dir, "pred.json")
-	os.WriteFile(pred, []byte(`{"result":"PASSED"}`), 0o644)
+	attesttest.WriteFile(t, pred, []byte(`{"result":"PASSED"}`), 0o644)
 	res, err = Attest(ctx, AttestRequest{Writer: w, Artifacts: []string{app}, PredicateFile: pred, PredicateType: "https://in-toto.io/attestation/test-result/v0.1"})
 	if err != nil || res.PredicateType != "https://in-toto.io/attestation/test-result/v0.1" {
 		t.Errorf("Attest(predicate) = %+v, %v", res, err)
 	}
 
 	badSums := filepath.Join(dir, "BAD")
-	os.WriteFile(badSums, []byte("nope\n"), 0o644)
+	attesttest.WriteFile(t, badSums, []byte("nope\n"), 0o644)
 	notObject := filepath.Join(dir, "list.json")
-	os.WriteFile(notObject, []byte(`[]`), 0o644)
+	attesttest.WriteFile(t, notObject, []byte(`[]`), 0o644)
 	bad := []struct {
 		name string
 		r    AttestRequest

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // fakeGit is a GitReader that returns a fixed checkout or error.
@@ -283,7 +285,7 @@ func TestExecGit(t *testing.T) {
 	}
 	gitIn("init", "-q", "-b", "main")
 	gitIn("remote", "add", "origin", "https://tok:"+"en@example.com/o/r.git")
-	os.WriteFile(filepath.Join(dir, "a"), []byte("a"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "a"), []byte("a"), 0o644)
 	gitIn("add", "a")
 	gitIn("commit", "-q", "-m", "one")
 	co, err := (ExecGit{}).Checkout(context.Background(), dir)
@@ -294,7 +296,7 @@ func TestExecGit(t *testing.T) {
 	if got, _ := filepath.EvalSymlinks(co.Root); got != root || co.Ref != "refs/heads/main" || len(co.Commit) != 40 || co.Dirty {
 		t.Errorf("Checkout = %+v, want root %s, refs/heads/main, a commit, clean", co, root)
 	}
-	os.WriteFile(filepath.Join(dir, "untracked"), []byte("u"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "untracked"), []byte("u"), 0o644)
 	if co, err := (ExecGit{}).Checkout(context.Background(), dir); err != nil || !co.Dirty {
 		t.Errorf("with an untracked file: %+v, %v; want dirty", co, err)
 	}

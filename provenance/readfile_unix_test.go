@@ -5,14 +5,12 @@ package provenance
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestAttestRefusesSpecialInputs: a FIFO as the predicate file or a
@@ -21,21 +19,10 @@ import (
 func TestAttestRefusesSpecialInputs(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skip("no FIFOs here:", err)
-	}
+	attesttest.Mkfifo(t, fifo)
 	art := filepath.Join(dir, "art")
-	if err := os.WriteFile(art, []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	priv, _, err := attest.GenerateKey(attest.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := attest.ParseSigner(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	attesttest.WriteFile(t, art, []byte("x"), 0o644)
+	s, _ := testKeys(t)
 	for _, c := range []struct {
 		name string
 		req  AttestRequest
@@ -47,18 +34,12 @@ func TestAttestRefusesSpecialInputs(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.req.Writer = dsseWriter(filepath.Join(dir, "b.jsonl"), s)
-			done := make(chan error, 1)
-			go func() {
+			err := attesttest.Within(t, 5*time.Second, "Attest", func() error {
 				_, err := Attest(context.Background(), c.req)
-				done <- err
-			}()
-			select {
-			case err := <-done:
-				if !errors.Is(err, ErrInput) || !strings.HasSuffix(err.Error(), c.want) {
-					t.Errorf("Attest = %v, want an input error ending %q", err, c.want)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("Attest still running after 5 s")
+				return err
+			})
+			if !errors.Is(err, ErrInput) || !strings.HasSuffix(err.Error(), c.want) {
+				t.Errorf("Attest = %v, want an input error ending %q", err, c.want)
 			}
 		})
 	}

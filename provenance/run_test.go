@@ -16,6 +16,7 @@ import (
 	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // testKeys makes an Ed25519 key pair for the test.
@@ -378,7 +379,9 @@ func TestRunInputErrors(t *testing.T) {
 		}
 		if _, err := os.Stat("ran"); err == nil {
 			t.Errorf("%s: the command ran", tt.name)
-			os.Remove("ran")
+			if err := os.Remove("ran"); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
@@ -481,7 +484,7 @@ func TestRunRefusesUnsafeBundleBeforeRunning(t *testing.T) {
 	if err := os.Symlink("release.key", "link.intoto.jsonl"); err != nil {
 		t.Skip("no symbolic links:", err)
 	}
-	os.Mkdir("dir.intoto.jsonl", 0o755)
+	attesttest.Mkdir(t, "dir.intoto.jsonl")
 	for _, bundle := range []string{"link.intoto.jsonl", "notes.txt", "dir.intoto.jsonl", "release.key"} {
 		req := baseRequest(signer, "build", "sh", "-c", "touch ran")
 		req.Writer = dsseWriter(bundle, signer)
@@ -492,7 +495,9 @@ func TestRunRefusesUnsafeBundleBeforeRunning(t *testing.T) {
 		}
 		if _, err := os.Stat("ran"); err == nil {
 			t.Errorf("Run(--bundle %s): the command ran", bundle)
-			os.Remove("ran")
+			if err := os.Remove("ran"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		_, err = Attest(context.Background(), AttestRequest{Writer: dsseWriter(bundle, signer), Artifacts: []string{"app.bin"}})
 		if !errors.Is(err, ErrInput) || !errors.Is(err, attest.ErrUnsafeDestination) {

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // Known answers for "abc" (FIPS 180-2).
@@ -72,22 +73,19 @@ func tree(t *testing.T, names ...string) string {
 	for _, n := range names {
 		p := filepath.Join(dir, n)
 		if strings.HasSuffix(n, "/") {
-			os.MkdirAll(p, 0o755)
+			attesttest.Mkdir(t, p)
 			continue
 		}
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(n), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		attesttest.WriteFile(t, p, []byte(n), 0o644)
 	}
 	return dir
 }
 
 func TestExpand(t *testing.T) {
 	dir := tree(t, "a.txt", "b.bin", "sub/c.txt", "sub/deep/d.txt", "empty/", "lit[1].txt")
-	os.Symlink(filepath.Join(dir, "a.txt"), filepath.Join(dir, "sub", "link-to-file"))
-	os.Symlink(filepath.Join(dir, "empty"), filepath.Join(dir, "sub", "link-to-dir"))
-	os.Symlink(filepath.Join(dir, "sub"), filepath.Join(dir, "linked-dir"))
+	attesttest.Symlink(t, filepath.Join(dir, "a.txt"), filepath.Join(dir, "sub", "link-to-file"))
+	attesttest.Symlink(t, filepath.Join(dir, "empty"), filepath.Join(dir, "sub", "link-to-dir"))
+	attesttest.Symlink(t, filepath.Join(dir, "sub"), filepath.Join(dir, "linked-dir"))
 	j := func(s ...string) []string {
 		var out []string
 		for _, x := range s {
@@ -127,15 +125,21 @@ func TestExpand(t *testing.T) {
 		{filepath.Join(dir, "*.nothing"), "no file matches"},
 		{filepath.Join(dir, "[.txt"), "bad pattern"},
 	}
-	if fifo := filepath.Join(dir, "fifo"); mkfifo(t, fifo) {
-		bad = append(bad, struct{ arg, want string }{fifo, "a named pipe, not a regular file"})
-	}
-	for _, c := range bad {
-		_, err := Expand([]string{filepath.Join(dir, "a.txt"), c.arg})
-		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), c.arg+": ") {
-			t.Errorf("Expand(%s) = %v, want %q naming the argument", c.arg, err, c.want)
+	expandFails := func(t *testing.T, arg, want string) {
+		t.Helper()
+		_, err := Expand([]string{filepath.Join(dir, "a.txt"), arg})
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), arg+": ") {
+			t.Errorf("Expand(%s) = %v, want %q naming the argument", arg, err, want)
 		}
 	}
+	for _, c := range bad {
+		expandFails(t, c.arg, c.want)
+	}
+	t.Run("fifo", func(t *testing.T) {
+		fifo := filepath.Join(dir, "fifo")
+		attesttest.Mkfifo(t, fifo)
+		expandFails(t, fifo, "a named pipe, not a regular file")
+	})
 }
 
 // TestFileRefusesSpecialFiles: a FIFO blocked File forever and /dev/zero
@@ -145,13 +149,9 @@ func TestExpand(t *testing.T) {
 func TestFileRefusesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
-	if !mkfifo(t, fifo) {
-		t.Skip("no FIFOs here")
-	}
+	attesttest.Mkfifo(t, fifo)
 	link := filepath.Join(dir, "zero-link")
-	if err := os.Symlink("/dev/zero", link); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.Symlink(t, "/dev/zero", link)
 	cases := []struct{ path, want string }{
 		{fifo, fifo + ": a named pipe, not a regular file"},
 		{"/dev/zero", "/dev/zero: a character device, not a regular file"},
@@ -159,18 +159,12 @@ func TestFileRefusesSpecialFiles(t *testing.T) {
 		{dir, dir + ": a directory, not a regular file"},
 	}
 	for _, c := range cases {
-		done := make(chan error, 1)
-		go func() {
+		err := attesttest.Within(t, 5*time.Second, "File("+c.path+")", func() error {
 			_, err := File(c.path, SHA256)
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if err == nil || !strings.HasSuffix(err.Error(), c.want) {
-				t.Errorf("File(%s) = %v, want %q", c.path, err, c.want)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("File(%s) still running after 5 s", c.path)
+			return err
+		})
+		if err == nil || !strings.HasSuffix(err.Error(), c.want) {
+			t.Errorf("File(%s) = %v, want %q", c.path, err, c.want)
 		}
 	}
 	// Files (verify's and attest's hashing) says the same.
@@ -182,7 +176,7 @@ func TestFileRefusesSpecialFiles(t *testing.T) {
 
 func TestFiles(t *testing.T) {
 	dir := tree(t, "x", "y", "z")
-	os.WriteFile(filepath.Join(dir, "x"), []byte("abc"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "x"), []byte("abc"), 0o644)
 	paths := []string{filepath.Join(dir, "z"), filepath.Join(dir, "x"), filepath.Join(dir, "y")}
 	arts, err := Files(context.Background(), paths, SHA256, SHA512)
 	if err != nil {

@@ -3,11 +3,12 @@ package digest
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestMatch: the one pattern dialect, on artifact names.
@@ -127,11 +128,7 @@ func TestHashTreeMatchedLinks(t *testing.T) {
 		"dist/dangling":   "nowhere",                                // a link
 		"named-link":      filepath.Join(root, "outside", "d"),      // named: followed
 	}
-	for name, target := range links {
-		if err := os.Symlink(target, name); err != nil {
-			t.Skipf("symlinks unsupported: %v", err)
-		}
-	}
+	symlinks(t, links)
 	tr, err := HashTree(context.Background(), []string{"dist/*", "named-link"})
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +161,7 @@ func TestHashTreeMatchedLinks(t *testing.T) {
 // matched, as before: the caller names what it attests.
 func TestExpandMatchedLinks(t *testing.T) {
 	dir := tree(t, "real/a.txt", "real/b.txt")
-	os.Symlink(filepath.Join(dir, "real"), filepath.Join(dir, "link-dir"))
+	attesttest.Symlink(t, filepath.Join(dir, "real"), filepath.Join(dir, "link-dir"))
 	got, err := Expand([]string{filepath.Join(dir, "link-*")})
 	want := []string{filepath.Join(dir, "link-dir", "a.txt"), filepath.Join(dir, "link-dir", "b.txt")}
 	if err != nil || !reflect.DeepEqual(got, want) {

@@ -21,7 +21,9 @@ func makeBenchTree(b *testing.B, dir string, n, size int) {
 				b.Fatal(err)
 			}
 		}
-		rand.Read(buf)
+		if _, err := rand.Read(buf); err != nil {
+			b.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(d, fmt.Sprintf("f%05d", i)), buf, 0o644); err != nil {
 			b.Fatal(err)
 		}

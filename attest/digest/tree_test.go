@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 func sum(s string) string {
@@ -21,13 +23,15 @@ func sum(s string) string {
 func writeTree(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		attesttest.WriteFile(t, filepath.Join(dir, filepath.FromSlash(name)), []byte(content), 0o644)
+	}
+}
+
+// symlinks makes the links (name -> target).
+func symlinks(t *testing.T, links map[string]string) {
+	t.Helper()
+	for name, target := range links {
+		attesttest.Symlink(t, target, name)
 	}
 }
 
@@ -115,11 +119,7 @@ func TestHashTreeSymlinks(t *testing.T) {
 		"tree/to-named-root": "../named/real",                         // inside another declared root
 		"named-link":         "named",                                 // a root that is a link: followed
 	}
-	for name, target := range links {
-		if err := os.Symlink(target, name); err != nil {
-			t.Skipf("symlinks unsupported: %v", err)
-		}
-	}
+	symlinks(t, links)
 	tr, err := HashTree(context.Background(), []string{"tree", "named-link"})
 	if err != nil {
 		t.Fatal(err)
@@ -144,9 +144,7 @@ func TestHashTreeSymlinks(t *testing.T) {
 func TestHashTreeSkipsSpecialFilesLoudly(t *testing.T) {
 	t.Chdir(t.TempDir())
 	writeTree(t, ".", map[string]string{"d/a": "a"})
-	if !mkfifo(t, "d/pipe") {
-		t.Skip("no FIFOs here")
-	}
+	attesttest.Mkfifo(t, "d/pipe")
 	tr, err := HashTree(context.Background(), []string{"d"})
 	if err != nil {
 		t.Fatal(err)
@@ -165,8 +163,11 @@ func TestHashTreeUnreadableFileIsAnError(t *testing.T) {
 	}
 	t.Chdir(t.TempDir())
 	writeTree(t, ".", map[string]string{"d/a": "a", "d/b": "b", "d/c": "c"})
-	os.Chmod("d/b", 0)
-	os.Chmod("d/c", 0)
+	for _, p := range []string{"d/b", "d/c"} {
+		if err := os.Chmod(p, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
 	_, err := HashTree(context.Background(), []string{"d"})
 	if err == nil || !strings.Contains(err.Error(), "d/b: permission denied") {
 		t.Errorf("err = %v, want d/b: permission denied first", err)
@@ -223,11 +224,17 @@ func TestChanged(t *testing.T) {
 	}
 	old := time.Now().Add(-time.Hour)
 	writeTree(t, ".", map[string]string{"out/edit": "e2", "out/new": "n"})
-	os.Remove("out/gone")
+	if err := os.Remove("out/gone"); err != nil {
+		t.Fatal(err)
+	}
 	// Rewritten with the same bytes, and a new modification time.
-	os.Remove("out/rewrite")
+	if err := os.Remove("out/rewrite"); err != nil {
+		t.Fatal(err)
+	}
 	writeTree(t, ".", map[string]string{"out/rewrite": "r"})
-	os.Chtimes("out/rewrite", old, old)
+	if err := os.Chtimes("out/rewrite", old, old); err != nil {
+		t.Fatal(err)
+	}
 	after, err := HashTree(context.Background(), []string{"out"})
 	if err != nil {
 		t.Fatal(err)

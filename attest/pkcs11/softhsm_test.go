@@ -11,8 +11,10 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/pkcs11"
 	"github.com/provenant/provenant/attest/pkcs11/softhsmtest"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 const testPIN = "4321-s3cr3t"
@@ -80,8 +82,7 @@ func TestSoftHSM(t *testing.T) {
 			t.Errorf("%s: verified by %v, want [%s]", tt.object, v.KeyIDs, pub.ID)
 		}
 		// Another key must not verify it.
-		_, other, _ := attest.GenerateKey(attest.ECDSAP256)
-		otherKey, _ := attest.ParsePublicKey(other)
+		otherKey := provenancetest.NewKey(t, attest.ECDSAP256).Public
 		if _, err := attest.VerifyEnvelope(ctx, env, []*attest.PublicKey{otherKey}, 1); !errors.Is(err, attest.ErrSignature) {
 			t.Errorf("%s: verified with an unrelated key: %v", tt.object, err)
 		}
@@ -105,7 +106,7 @@ func TestSoftHSM(t *testing.T) {
 	if _, err := attest.SignStatement(ctx, statement(t), s); err != nil {
 		t.Errorf("signing with the key found by id: %v", err)
 	}
-	s.Close()
+	attesttest.Close(t, s)
 }
 
 func TestSoftHSMErrors(t *testing.T) {
@@ -128,7 +129,7 @@ func TestSoftHSMErrors(t *testing.T) {
 	for _, tt := range tests {
 		s, err := pkcs11.Open(t.Context(), tt.uri, withPIN(tt.pin))
 		if err == nil {
-			s.Close()
+			attesttest.Close(t, s)
 			t.Errorf("Open(%q) succeeded, want an error containing %q", tt.uri, tt.want)
 			continue
 		}
@@ -151,7 +152,7 @@ func TestSoftHSMErrors(t *testing.T) {
 	}
 	if s, err := pkcs11.Open(t.Context(), tk.URI("k"), withPIN("wrong-pin-888")); !errors.Is(err, pkcs11.ErrPIN) || strings.Contains(err.Error(), "wrong-pin-888") {
 		if s != nil {
-			s.Close()
+			attesttest.Close(t, s)
 		}
 		t.Errorf("Open with a wrong PIN while the token is open = %v, want ErrPIN", err)
 	}
@@ -159,9 +160,9 @@ func TestSoftHSMErrors(t *testing.T) {
 	if err != nil {
 		t.Errorf("a second Open with the right PIN: %v", err)
 	} else {
-		again.Close()
+		attesttest.Close(t, again)
 	}
-	held.Close()
+	attesttest.Close(t, held)
 	if _, err := pkcs11.Open(t.Context(), tk.URI("k"), withPIN("wrong-pin-888")); err == nil || !strings.Contains(err.Error(), "the token refused the PIN") {
 		t.Errorf("Open with a wrong PIN after Close = %v, want the token to refuse it", err)
 	}

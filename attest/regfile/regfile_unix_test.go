@@ -13,49 +13,29 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
-// within fails the test when fn has not returned after a few seconds,
-// instead of hanging the suite: every case here blocked forever (or ran out
-// of memory) before Open refused non-regular files.
-func within(t *testing.T, what string, fn func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- fn() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(5 * time.Second):
-		t.Fatalf("%s still running after 5 s: it blocks", what)
-		return nil
-	}
-}
-
-func mkfifo(t *testing.T, path string) {
-	t.Helper()
-	if err := syscall.Mkfifo(path, 0o600); err != nil {
-		t.Skip("cannot make a FIFO here:", err)
-	}
-}
+// The calls below run under attesttest.Within, which fails the test when
+// one has not returned after a few seconds, instead of hanging the suite:
+// every case here blocked forever (or ran out of memory) before Open
+// refused non-regular files.
 
 func TestOpenRefusesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
-	mkfifo(t, fifo)
+	attesttest.Mkfifo(t, fifo)
 	linkToFIFO := filepath.Join(dir, "link-to-fifo")
-	if err := os.Symlink(fifo, linkToFIFO); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.Symlink(t, fifo, linkToFIFO)
 	linkToZero := filepath.Join(dir, "link-to-zero")
-	if err := os.Symlink("/dev/zero", linkToZero); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.Symlink(t, "/dev/zero", linkToZero)
 	sock := filepath.Join(dir, "sock")
 	l, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Skip("cannot make a socket here:", err)
 	}
-	defer l.Close()
+	defer attesttest.Close(t, l)
 	tests := []struct {
 		path, kind string
 	}{
@@ -71,7 +51,7 @@ func TestOpenRefusesSpecialFiles(t *testing.T) {
 			t.Logf("skipping %s: %v", tt.path, err)
 			continue
 		}
-		err := within(t, "ReadFile("+tt.path+")", func() error {
+		err := attesttest.Within(t, 5*time.Second, "ReadFile("+tt.path+")", func() error {
 			_, err := ReadFile(tt.path, 1<<40)
 			return err
 		})
@@ -90,13 +70,13 @@ func TestOpenRefusesSpecialFiles(t *testing.T) {
 // blocking. openNonblock is what Open calls after its first check.
 func TestOpenSwappedForFIFO(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "fifo")
-	mkfifo(t, fifo)
-	err := within(t, "openNonblock(fifo)", func() error {
+	attesttest.Mkfifo(t, fifo)
+	err := attesttest.Within(t, 5*time.Second, "openNonblock(fifo)", func() error {
 		f, err := openNonblock(fifo)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer attesttest.Close(t, f)
 		info, err := f.Stat()
 		if err != nil {
 			return err
@@ -115,14 +95,12 @@ func TestOpenSwappedForFIFO(t *testing.T) {
 // flag cleared (Linux shows the flags in /proc/self/fdinfo).
 func TestOpenIsBlocking(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(p, []byte("data"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.WriteFile(t, p, []byte("data"), 0o644)
 	f, err := Open(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer attesttest.Close(t, f)
 	// Not f.Fd(): it would make the descriptor blocking itself.
 	sc, err := f.SyscallConn()
 	if err != nil {

@@ -8,28 +8,18 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // keyedSigner is a signing key and the verifier that trusts it.
 func keyedSigner(t *testing.T, kt string) (attest.Signer, *Verifier) {
 	t.Helper()
-	priv, pub, err := attest.GenerateKey(attest.KeyType(kt))
+	k := provenancetest.NewKey(t, attest.KeyType(kt))
+	v, err := NewVerifier(WithKeys(k.Public))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := attest.ParseSigner(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := attest.ParsePublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := NewVerifier(WithKeys(k))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, v
+	return k.Signer, v
 }
 
 // TestLoadTrustedRootBounded: a trusted root is read whole, so it is
@@ -43,7 +33,9 @@ func TestLoadTrustedRootBounded(t *testing.T) {
 	if err := f.Truncate(MaxTrustedRootBytes + 1); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := LoadTrustedRoot(p); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("larger than %d bytes", MaxTrustedRootBytes)) {
 		t.Errorf("LoadTrustedRoot(too large) = %v", err)
 	}

@@ -19,7 +19,7 @@ func FuzzParseBundle(f *testing.F) {
 			}
 		}
 	}
-	v, err := NewVerifier(WithKeys(fuzzKey(f)))
+	v, err := NewVerifier(WithKeys(testKey(f)))
 	if err != nil {
 		f.Fatal(err)
 	}

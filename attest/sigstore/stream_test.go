@@ -30,7 +30,9 @@ func TestVerifyStreamsArtifact(t *testing.T) {
 	if err := f.Truncate(size); err != nil { // sparse: zeros, no disk
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	s, v := keyedSigner(t, "ecdsa-p256")
 	raw, err := SignArtifact(context.Background(), s, make([]byte, size))
 	if err != nil {

@@ -18,7 +18,9 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/verify"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 const (
@@ -188,17 +190,10 @@ func TestVerifyMessageSignatureVirtualSigstore(t *testing.T) {
 	}
 }
 
-func testKey(t *testing.T) *attest.PublicKey {
+// testKey is a fresh key no bundle here is signed with.
+func testKey(t testing.TB) *attest.PublicKey {
 	t.Helper()
-	_, pub, err := attest.GenerateKey(attest.KeyType("ecdsa-p256"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := attest.ParsePublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	return provenancetest.NewKey(t, attest.ECDSAP256).Public
 }
 
 // TestSignAndVerifyKeyed: our keyed bundles verify with the key alone,
@@ -206,20 +201,10 @@ func testKey(t *testing.T) *attest.PublicKey {
 func TestSignAndVerifyKeyed(t *testing.T) {
 	for _, kt := range []string{"ecdsa-p256", "ecdsa-p384", "ed25519"} {
 		t.Run(kt, func(t *testing.T) {
-			priv, pub, err := attest.GenerateKey(attest.KeyType(kt))
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := attest.ParseSigner(priv)
-			if err != nil {
-				t.Fatal(err)
-			}
-			k, err := attest.ParsePublicKey(pub)
-			if err != nil {
-				t.Fatal(err)
-			}
+			key := provenancetest.NewKey(t, attest.KeyType(kt))
+			k := key.Public
 			art := []byte("release\n")
-			raw, err := SignArtifact(context.Background(), s, art)
+			raw, err := SignArtifact(context.Background(), key.Signer, art)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -232,9 +217,7 @@ func TestSignAndVerifyKeyed(t *testing.T) {
 			}
 			dir := t.TempDir()
 			p := dir + "/art"
-			if err := writeFile(p, art); err != nil {
-				t.Fatal(err)
-			}
+			attesttest.WriteFile(t, p, art, 0o644)
 			for _, c := range []struct {
 				name string
 				keys []*attest.PublicKey
@@ -254,9 +237,7 @@ func TestSignAndVerifyKeyed(t *testing.T) {
 					t.Errorf("%s: Verify error = %v, want ok=%v", c.name, err, c.ok)
 				}
 			}
-			if err := writeFile(p, []byte("changed\n")); err != nil {
-				t.Fatal(err)
-			}
+			attesttest.WriteFile(t, p, []byte("changed\n"), 0o644)
 			v, _ := NewVerifier(WithKeys(k))
 			if _, err := v.Verify(context.Background(), b, Artifact{Path: p}); err == nil {
 				t.Error("a changed artifact verified")
@@ -266,17 +247,13 @@ func TestSignAndVerifyKeyed(t *testing.T) {
 }
 
 func TestSignStatementKeyed(t *testing.T) {
-	priv, pub, err := attest.GenerateKey(attest.KeyType("ed25519"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, _ := attest.ParseSigner(priv)
-	k, _ := attest.ParsePublicKey(pub)
+	key := provenancetest.NewKey(t, attest.Ed25519)
+	k := key.Public
 	st, err := attest.ParseStatement(attest.PayloadType, []byte(statement))
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := SignStatement(context.Background(), s, st)
+	raw, err := SignStatement(context.Background(), key.Signer, st)
 	if err != nil {
 		t.Fatal(err)
 	}

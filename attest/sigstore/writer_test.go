@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 )
 
@@ -55,7 +56,7 @@ func TestBundleWriter(t *testing.T) {
 	}
 
 	art := filepath.Join(dir, "app.bin")
-	os.WriteFile(art, []byte("the app\n"), 0o644)
+	attesttest.WriteFile(t, art, []byte("the app\n"), 0o644)
 	force, err := NewBundleWriter(path, s, attest.WithOverwrite())
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +94,7 @@ func TestBundleWriterRefuses(t *testing.T) {
 	}
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "release.key")
-	os.WriteFile(secret, []byte("SECRET"), 0o600)
+	attesttest.WriteFile(t, secret, []byte("SECRET"), 0o600)
 	link := filepath.Join(dir, "link.sigstore.json")
 	if err := os.Symlink(secret, link); err != nil {
 		t.Skip("no symbolic links:", err)

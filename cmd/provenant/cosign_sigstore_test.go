@@ -1,9 +1,10 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 const emptyTrustedRoot = `{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}`
@@ -15,12 +16,8 @@ func TestProvenantSigstoreBundlesVerifyWithCosign(t *testing.T) {
 	cosign := cosignPath(t)
 	for _, kt := range []string{"ecdsa-p256", "ed25519"} {
 		t.Run(kt, func(t *testing.T) {
-			dir := t.TempDir()
-			if r := runCLI(t, dir, "keygen", "--type", kt, "--out", "k"); r.code != 0 {
-				t.Fatal(r.stderr)
-			}
-			os.WriteFile("art.txt", []byte("an artifact for "+kt+"\n"), 0o644)
-			os.WriteFile("root.json", []byte(emptyTrustedRoot), 0o644)
+			dir := keygenWorkDir(t, kt)
+			attesttest.WriteFile(t, "root.json", []byte(emptyTrustedRoot), 0o644)
 			if r := runCLI(t, "", "sign", "--key", "k.key", "--bundle", "art.sigstore.json", "art.txt"); r.code != 0 {
 				t.Fatal(r.stderr)
 			}
@@ -35,7 +32,7 @@ func TestProvenantSigstoreBundlesVerifyWithCosign(t *testing.T) {
 			if _, err := runCosign(t, cosign, dir, att...); err != nil {
 				t.Errorf("cosign verify-blob-attestation rejected provenant attest's Sigstore bundle: %v", err)
 			}
-			os.WriteFile(filepath.Join(dir, "art.txt"), []byte("changed\n"), 0o644)
+			attesttest.WriteFile(t, filepath.Join(dir, "art.txt"), []byte("changed\n"), 0o644)
 			if _, err := runCosign(t, cosign, dir, blob...); err == nil {
 				t.Error("cosign verify-blob accepted a changed artifact")
 			}
@@ -50,12 +47,7 @@ func TestProvenantSigstoreBundlesVerifyWithCosign(t *testing.T) {
 // sign-blob and attest-blob --new-bundle-format --key output (no log entry).
 func TestCosignSigstoreBundlesVerifyWithProvenant(t *testing.T) {
 	cosign := cosignPath(t)
-	dir := t.TempDir()
-	if _, err := runCosign(t, cosign, dir, "generate-key-pair"); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "art.txt"), []byte("an artifact\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "pred.json"), []byte(`{"buildDefinition":{"buildType":"https://example.com/bt","externalParameters":{"source":"git+https://github.com/example/app@refs/heads/main"}},"runDetails":{"builder":{"id":"https://example.com/builder@v1"}}}`), 0o644)
+	dir := cosignWorkDir(t, cosign)
 	if _, err := runCosign(t, cosign, dir, "sign-blob", "--new-bundle-format", "--key", "cosign.key", "--tlog-upload=false", "--yes", "--bundle", "sig.sigstore.json", "art.txt"); err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +58,11 @@ func TestCosignSigstoreBundlesVerifyWithProvenant(t *testing.T) {
 	if r := runCLI(t, dir, "verify-signature", "--bundle", "sig.sigstore.json", "--key", "cosign.pub", "art.txt"); r.code != 0 {
 		t.Errorf("verify-signature of cosign's sign-blob bundle: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	os.WriteFile("trust.yaml", []byte("keys:\n  - id: cosign\n    path: cosign.pub\n    builders: [https://example.com/builder]\n"), 0o644)
+	attesttest.WriteFile(t, "trust.yaml", []byte(cosignTrust), 0o644)
 	if r := runCLI(t, "", "verify", "--bundle", "att.sigstore.json", "--trust", "trust.yaml", "--builder-id", "https://example.com/builder", "art.txt"); r.code != 0 {
 		t.Errorf("verify of cosign's attest-blob bundle: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	os.WriteFile("art.txt", []byte("changed\n"), 0o644)
+	attesttest.WriteFile(t, "art.txt", []byte("changed\n"), 0o644)
 	if r := runCLI(t, "", "verify-signature", "--bundle", "sig.sigstore.json", "--key", "cosign.pub", "art.txt"); r.code != 1 {
 		t.Errorf("verify-signature of a changed artifact: exit %d, want 1", r.code)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // cosignPath finds a cosign binary on PATH or in GOPATH/bin (where
@@ -24,6 +26,40 @@ func cosignPath(t *testing.T) string {
 	}
 	t.Skip("cosign not found on PATH or in GOPATH/bin; run `make interop` to install cosign v2.6.2 and run this test")
 	return ""
+}
+
+// cosignPredicate is the SLSA provenance cosign attests in these tests:
+// built by https://example.com/builder from github.com/example/app.
+const cosignPredicate = `{"buildDefinition":{"buildType":"https://example.com/bt","externalParameters":{"source":"git+https://github.com/example/app@refs/heads/main"}},"runDetails":{"builder":{"id":"https://example.com/builder@v1"}}}`
+
+// cosignTrust says cosign's key signs for that builder: a builder id is
+// only a claim otherwise.
+const cosignTrust = "keys:\n  - id: cosign\n    path: cosign.pub\n    builders: [https://example.com/builder]\n"
+
+// cosignWorkDir makes a directory with a key pair from cosign
+// generate-key-pair (cosign.key, cosign.pub; an empty password), an
+// artifact, art.txt, and cosignPredicate as pred.json.
+func cosignWorkDir(t *testing.T, cosign string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := runCosign(t, cosign, dir, "generate-key-pair"); err != nil {
+		t.Fatal(err)
+	}
+	attesttest.WriteFile(t, filepath.Join(dir, "art.txt"), []byte("an artifact\n"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "pred.json"), []byte(cosignPredicate), 0o644)
+	return dir
+}
+
+// keygenWorkDir makes a directory with a key of type kt from provenant
+// keygen (k.key, k.pub) and an artifact, art.txt, and changes into it.
+func keygenWorkDir(t *testing.T, kt string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if r := runCLI(t, dir, "keygen", "--type", kt, "--out", "k"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	attesttest.WriteFile(t, "art.txt", []byte("an artifact for "+kt+"\n"), 0o644)
+	return dir
 }
 
 func runCosign(t *testing.T, cosign, dir string, args ...string) (stdout string, err error) {
@@ -46,27 +82,22 @@ func runCosign(t *testing.T, cosign, dir string, args ...string) (stdout string,
 // provenant verifies it with cosign.pub.
 func TestCosignAttestationVerifiesWithProvenant(t *testing.T) {
 	cosign := cosignPath(t)
-	dir := t.TempDir()
-	if _, err := runCosign(t, cosign, dir, "generate-key-pair"); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "art.txt"), []byte("an artifact\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "pred.json"), []byte(`{"buildDefinition":{"buildType":"https://example.com/bt","externalParameters":{"source":"git+https://github.com/example/app@refs/heads/main"}},"runDetails":{"builder":{"id":"https://example.com/builder@v1"}}}`), 0o644)
+	dir := cosignWorkDir(t, cosign)
 	env, err := runCosign(t, cosign, dir, "attest-blob", "--key", "cosign.key", "--tlog-upload=false", "--yes",
 		"--predicate", "pred.json", "--type", "slsaprovenance1", "art.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "att.intoto.jsonl"), []byte(env), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "att.intoto.jsonl"), []byte(env), 0o644)
 	// cosign's key signs for the builder: a trust file says so (a builder
 	// id is only a claim otherwise).
-	os.WriteFile(filepath.Join(dir, "trust.yaml"), []byte("keys:\n  - id: cosign\n    path: cosign.pub\n    builders: [https://example.com/builder]\n"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "trust.yaml"), []byte(cosignTrust), 0o644)
 	r := runCLI(t, dir, "verify", "--bundle", "att.intoto.jsonl", "--trust", "trust.yaml",
 		"--builder-id", "https://example.com/builder", "--source-uri", "github.com/example/app", "art.txt")
 	if r.code != 0 {
 		t.Fatalf("provenant verify of cosign's attestation: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	os.WriteFile("art.txt", []byte("changed\n"), 0o644)
+	attesttest.WriteFile(t, "art.txt", []byte("changed\n"), 0o644)
 	if r := runCLI(t, "", "verify", "--bundle", "att.intoto.jsonl", "--key", "cosign.pub", "art.txt"); r.code != 1 {
 		t.Errorf("provenant verify of a changed artifact: exit %d, want 1", r.code)
 	}
@@ -81,11 +112,7 @@ func TestProvenantAttestationVerifiesWithCosign(t *testing.T) {
 	cosign := cosignPath(t)
 	for _, kt := range []string{"ecdsa-p256", "ed25519"} {
 		t.Run(kt, func(t *testing.T) {
-			dir := t.TempDir()
-			if r := runCLI(t, dir, "keygen", "--type", kt, "--out", "k"); r.code != 0 {
-				t.Fatal(r.stderr)
-			}
-			os.WriteFile("art.txt", []byte("an artifact for "+kt+"\n"), 0o644)
+			dir := keygenWorkDir(t, kt)
 			if r := runCLI(t, "", "attest", "--key", "k.key", "--bundle", "b.intoto.jsonl", "art.txt"); r.code != 0 {
 				t.Fatal(r.stderr)
 			}
@@ -93,7 +120,7 @@ func TestProvenantAttestationVerifiesWithCosign(t *testing.T) {
 				"--type", "slsaprovenance1", "--signature", "b.intoto.jsonl", "art.txt"); err != nil {
 				t.Fatalf("cosign rejected provenant's %s envelope: %v", kt, err)
 			}
-			os.WriteFile("art.txt", []byte("changed\n"), 0o644)
+			attesttest.WriteFile(t, "art.txt", []byte("changed\n"), 0o644)
 			if _, err := runCosign(t, cosign, dir, "verify-blob-attestation", "--key", "k.pub", "--insecure-ignore-tlog",
 				"--type", "slsaprovenance1", "--signature", "b.intoto.jsonl", "art.txt"); err == nil {
 				t.Errorf("cosign accepted a changed artifact")
@@ -114,7 +141,7 @@ func TestCosignKeysWorkBothWays(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("cosign generate-key-pair: %v\n%s", err, out)
 	}
-	os.WriteFile(filepath.Join(dir, "art.txt"), []byte("art\n"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "art.txt"), []byte("art\n"), 0o644)
 	t.Setenv(passwordEnv, "cosign-pw")
 	if r := runCLI(t, dir, "attest", "--key", "cosign.key", "--bundle", "b.intoto.jsonl", "art.txt"); r.code != 0 {
 		t.Fatalf("provenant attest with cosign.key: exit %d: %s", r.code, r.stderr)
@@ -127,7 +154,7 @@ func TestCosignKeysWorkBothWays(t *testing.T) {
 	if r := runCLI(t, "", "keygen", "--type", "ecdsa-p256", "--out", "pv"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	os.WriteFile("pred.json", []byte(`{"buildDefinition":{"buildType":"https://example.com/bt","externalParameters":{"x":"y"}},"runDetails":{"builder":{"id":"https://example.com/b"}}}`), 0o644)
+	attesttest.WriteFile(t, "pred.json", []byte(`{"buildDefinition":{"buildType":"https://example.com/bt","externalParameters":{"x":"y"}},"runDetails":{"builder":{"id":"https://example.com/b"}}}`), 0o644)
 	cmd = exec.Command(cosign, "attest-blob", "--key", "pv.key", "--tlog-upload=false", "--yes", "--predicate", "pred.json", "--type", "slsaprovenance1", "art.txt")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "COSIGN_PASSWORD=provenant-pw")
@@ -135,7 +162,7 @@ func TestCosignKeysWorkBothWays(t *testing.T) {
 	if err != nil {
 		t.Fatalf("cosign attest-blob with provenant's encrypted key: %v", err)
 	}
-	os.WriteFile("c.intoto.jsonl", out, 0o644)
+	attesttest.WriteFile(t, "c.intoto.jsonl", out, 0o644)
 	if r := runCLI(t, "", "verify", "--bundle", "c.intoto.jsonl", "--key", "pv.pub", "art.txt"); r.code != 0 {
 		t.Fatalf("verify cosign's attestation made with provenant's key: exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}

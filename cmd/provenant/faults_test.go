@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestConcurrentAttestAppends: 16 attest processes appending to one bundle
@@ -26,7 +28,7 @@ func TestConcurrentAttestAppends(t *testing.T) {
 	}
 	const n = 16
 	for i := range n {
-		os.WriteFile(filepath.Join(dir, fmt.Sprintf("a%02d.bin", i)), []byte(fmt.Sprintf("artifact %d\n", i)), 0o644)
+		attesttest.WriteFile(t, filepath.Join(dir, fmt.Sprintf("a%02d.bin", i)), []byte(fmt.Sprintf("artifact %d\n", i)), 0o644)
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, n)
@@ -76,9 +78,8 @@ func TestKilledWriterLeavesWholeLines(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	// Enough artifacts that hashing, signing and writing take a moment.
-	os.MkdirAll(filepath.Join(dir, "dist"), 0o755)
 	for i := range 200 {
-		os.WriteFile(filepath.Join(dir, "dist", fmt.Sprintf("f%03d", i)), bytes.Repeat([]byte{byte(i)}, 64<<10), 0o644)
+		attesttest.WriteFile(t, filepath.Join(dir, "dist", fmt.Sprintf("f%03d", i)), bytes.Repeat([]byte{byte(i)}, 64<<10), 0o644)
 	}
 	bundle := filepath.Join(dir, "b.intoto.jsonl")
 	lines := 0
@@ -91,8 +92,16 @@ func TestKilledWriterLeavesWholeLines(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Duration(rng.IntN(40_000)) * time.Microsecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		// The command may have finished already: then there is nothing to
+		// kill, and it may exit 0; killed, it exits with an error.
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			if _, ok := errors.AsType[*exec.ExitError](err); !ok {
+				t.Fatal(err)
+			}
+		}
 		after, err := os.ReadFile(bundle)
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)

@@ -145,10 +145,7 @@ func TestGateGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
-			if r.code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
-			}
-			golden(t, f.pkgDir, filepath.Join("gate", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+			goldenRun(t, f.pkgDir, filepath.Join("gate", tt.name+".golden"), r, tt.wantCode)
 		})
 	}
 }

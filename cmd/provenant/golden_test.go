@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,32 @@ func golden(t *testing.T, pkgDir, name, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("output differs from %s (run go test ./cmd/provenant -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// String is what a user saw of the run, as the golden files hold it: the
+// exit code, stdout and stderr.
+func (r result) String() string {
+	return "exit: " + strconv.Itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr
+}
+
+// goldenRun checks that r exited with wantCode and that what it printed
+// (r.String(), with replace's old, new pairs replaced: paths that differ
+// between machines) is testdata/<name>, or rewrites that under -update.
+func goldenRun(t *testing.T, pkgDir, name string, r result, wantCode int, replace ...string) {
+	t.Helper()
+	if r.code != wantCode {
+		t.Errorf("%s: exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", name, r.code, wantCode, r.stdout, r.stderr)
+	}
+	golden(t, pkgDir, name, strings.NewReplacer(replace...).Replace(r.String()))
+}
+
+// oneLineStderr fails when r printed more than one line on stderr: an
+// error is one line for the user.
+func oneLineStderr(t *testing.T, r result) {
+	t.Helper()
+	if n := strings.Count(r.stderr, "\n"); n > 1 {
+		t.Errorf("stderr has %d lines, want at most one:\n%s", n, r.stderr)
 	}
 }
 

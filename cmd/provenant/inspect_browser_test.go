@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // chromiumPath finds Debian's chromium, or skips the test.
@@ -69,7 +71,7 @@ func TestInspectHTMLRendersInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer attesttest.Close(t, f)
 	img, err := png.Decode(f)
 	if err != nil {
 		t.Fatalf("screenshot is not a PNG: %v", err)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
 )
@@ -110,7 +112,7 @@ func newInspectFixture(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, filepath.Join(dir, k), string(data))
+		attesttest.WriteFile(t, filepath.Join(dir, k), data, 0o644)
 	}
 	signer, err := attest.LoadSigner(filepath.Join(dir, "ed25519-test-only.key"))
 	if err != nil {
@@ -144,17 +146,10 @@ func newInspectFixture(t *testing.T) string {
 		}
 		return string(b)
 	}
-	writeFile(t, filepath.Join(dir, "two-step.intoto.jsonl"), sign(build, signer)+"\n"+sign(pkg, signer)+"\n")
-	writeFile(t, filepath.Join(dir, "mixed.intoto.jsonl"), sign(build, signer)+"\n{\"payloadType\": 1}\n\n"+sign(pkg, other)+"\n")
-	writeFile(t, filepath.Join(dir, "empty.intoto.jsonl"), "\n\n")
+	attesttest.WriteFile(t, filepath.Join(dir, "two-step.intoto.jsonl"), []byte(sign(build, signer)+"\n"+sign(pkg, signer)+"\n"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "mixed.intoto.jsonl"), []byte(sign(build, signer)+"\n{\"payloadType\": 1}\n\n"+sign(pkg, other)+"\n"), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "empty.intoto.jsonl"), []byte("\n\n"), 0o644)
 	return dir
-}
-
-func writeFile(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // inspectTranscript is what a golden file holds: the command, its exit
@@ -162,7 +157,7 @@ func writeFile(t *testing.T, path, data string) {
 func inspectTranscript(args []string, r result) string {
 	var b strings.Builder
 	b.WriteString("$ provenant " + strings.Join(args, " ") + "\n")
-	b.WriteString("# exit " + itoa(r.code) + "\n")
+	b.WriteString("# exit " + strconv.Itoa(r.code) + "\n")
 	if r.stderr != "" {
 		b.WriteString("# stderr\n" + r.stderr)
 	}
@@ -212,20 +207,6 @@ func TestInspectGolden(t *testing.T) {
 	}
 }
 
-// vectorsDir is ../shared/vectors beside the checkout; tests that use it
-// skip when it is absent.
-func vectorsDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "vectors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("official vectors not found at %s", dir)
-	}
-	return dir
-}
-
 // inspectVectorCases are real bundles from ../shared/vectors (paths
 // relative to it).
 var inspectVectorCases = []struct {
@@ -249,7 +230,7 @@ var inspectVectorCases = []struct {
 
 func TestInspectVectorsGolden(t *testing.T) {
 	pkgDir := packageDir(t)
-	dir := vectorsDir(t)
+	dir := attesttest.Vectors(t)
 	for _, tt := range inspectVectorCases {
 		for _, format := range []string{"table", "json", "markdown", "html"} {
 			t.Run(tt.name+"-"+format, func(t *testing.T) {
@@ -265,7 +246,7 @@ func TestInspectVectorsGolden(t *testing.T) {
 }
 
 func TestInspectVSAVerifies(t *testing.T) {
-	dir := vectorsDir(t)
+	dir := attesttest.Vectors(t)
 	r := runCLI(t, dir, "inspect", "--format", "json", "--key", "slsa-vsa/vsa_signing_public_key.pem", "slsa-vsa/gke-gce-pre.bcid-vsa.jsonl")
 	for _, want := range []string{
 		`"status": "verified"`,
@@ -308,7 +289,7 @@ func TestInspectHTMLSelfContained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "evil.intoto.jsonl"), string(line)+"\n")
+	attesttest.WriteFile(t, filepath.Join(dir, "evil.intoto.jsonl"), append(line, '\n'), 0o644)
 	for _, format := range []string{"html", "markdown", "table"} {
 		r := runCLI(t, dir, "inspect", "--format", format, "two-step.intoto.jsonl", "evil.intoto.jsonl")
 		if r.code != 0 {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestKeyPublicFiles: key public works for key files too (plain, encrypted,
@@ -11,8 +13,7 @@ import (
 func TestKeyPublicFiles(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	t.Setenv(passwordEnv, "")
-	os.Unsetenv(passwordEnv)
+	attesttest.Unsetenv(t, passwordEnv)
 	if r := runCLI(t, "", "keygen", "--type", "ecdsa-p256", "--out", "plain"); r.code != 0 {
 		t.Fatalf("keygen: %s", r.stderr)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 func TestKeygenAttestVerifyEveryKeyType(t *testing.T) {
@@ -37,14 +38,14 @@ func TestKeygenAttestVerifyEveryKeyType(t *testing.T) {
 			if !strings.HasPrefix(string(pub), "-----BEGIN PUBLIC KEY-----") {
 				t.Errorf("k.pub is not PKIX PEM: %.40q", pub)
 			}
-			os.WriteFile("art.bin", []byte("artifact for "+string(kt)), 0o644)
+			attesttest.WriteFile(t, "art.bin", []byte("artifact for "+string(kt)), 0o644)
 			if r := runCLI(t, "", "attest", "--key", "k.key", "--bundle", "b.intoto.jsonl", "--sha512", "art.bin"); r.code != 0 {
 				t.Fatalf("attest exit %d: %s", r.code, r.stderr)
 			}
 			if r := runCLI(t, "", "verify", "--bundle", "b.intoto.jsonl", "--key", "k.pub", "art.bin"); r.code != 0 {
 				t.Fatalf("verify exit %d: %s%s", r.code, r.stdout, r.stderr)
 			}
-			os.WriteFile("art.bin", []byte("tampered"), 0o644)
+			attesttest.WriteFile(t, "art.bin", []byte("tampered"), 0o644)
 			if r := runCLI(t, "", "verify", "--bundle", "b.intoto.jsonl", "--key", "k.pub", "art.bin"); r.code != 1 {
 				t.Fatalf("verify of a tampered artifact: exit %d, want 1: %s%s", r.code, r.stdout, r.stderr)
 			}
@@ -81,11 +82,10 @@ func TestKeygenRefusesOverwrite(t *testing.T) {
 func TestAttestGolden(t *testing.T) {
 	f := newFixture(t)
 	t.Chdir(f.dir)
-	os.MkdirAll("dist/sub", 0o755)
-	os.WriteFile("dist/a.txt", []byte("a\n"), 0o644)
-	os.WriteFile("dist/sub/b.txt", []byte("b\n"), 0o644)
-	os.WriteFile("SHA256SUMS", []byte("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  empty.bin\n"), 0o644)
-	os.WriteFile("pred.json", []byte(`{"result":"PASSED"}`), 0o644)
+	attesttest.WriteFile(t, "dist/a.txt", []byte("a\n"), 0o644)
+	attesttest.WriteFile(t, "dist/sub/b.txt", []byte("b\n"), 0o644)
+	attesttest.WriteFile(t, "SHA256SUMS", []byte("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  empty.bin\n"), 0o644)
+	attesttest.WriteFile(t, "pred.json", []byte(`{"result":"PASSED"}`), 0o644)
 	tests := []struct {
 		name     string
 		args     []string
@@ -105,10 +105,7 @@ func TestAttestGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
-			if r.code != tt.wantCode {
-				t.Errorf("exit = %d, want %d: %s%s", r.code, tt.wantCode, r.stdout, r.stderr)
-			}
-			golden(t, f.pkgDir, filepath.Join("attest", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+			goldenRun(t, f.pkgDir, filepath.Join("attest", tt.name+".golden"), r, tt.wantCode)
 		})
 	}
 	// Every line written verifies, for the artifacts it names.

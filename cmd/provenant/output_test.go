@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestTerminalDetection: /dev/null is a character device but not a
@@ -12,12 +14,12 @@ import (
 // bits said yes, x/term says no).
 func TestTerminalDetection(t *testing.T) {
 	t.Setenv("TERM", "xterm")
-	os.Unsetenv("NO_COLOR")
+	attesttest.Unsetenv(t, "NO_COLOR")
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		t.Skip(err)
 	}
-	defer null.Close()
+	defer attesttest.Close(t, null)
 	if info, err := null.Stat(); err != nil || info.Mode()&os.ModeCharDevice == 0 {
 		t.Skipf("%s is not a character device here", os.DevNull)
 	}

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 func TestEncryptedKeyCLI(t *testing.T) {
@@ -18,7 +20,7 @@ func TestEncryptedKeyCLI(t *testing.T) {
 	if !strings.Contains(string(key), "ENCRYPTED SIGSTORE PRIVATE KEY") {
 		t.Fatalf("enc.key is not encrypted: %.60q", key)
 	}
-	os.WriteFile("art.bin", []byte("x"), 0o644)
+	attesttest.WriteFile(t, "art.bin", []byte("x"), 0o644)
 	outputs := []result{r}
 	r = runCLI(t, "", "attest", "--key", "enc.key", "--bundle", "b.intoto.jsonl", "art.bin")
 	outputs = append(outputs, r)
@@ -40,9 +42,9 @@ func TestEncryptedKeyCLI(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "set but empty") {
 		t.Errorf("keygen with an empty password = exit %d, %q; want 2", r.code, r.stderr)
 	}
-	os.Unsetenv(passwordEnv)
+	attesttest.Unsetenv(t, passwordEnv)
 	if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
-		tty.Close()
+		attesttest.Close(t, tty)
 		t.Log("a terminal is attached: skipping the no-password case, which would prompt")
 	} else {
 		r = runCLI(t, "", "attest", "--key", "enc.key", "--bundle", "b.intoto.jsonl", "art.bin")
@@ -70,7 +72,7 @@ func TestEncryptedKeyEverySigningCommand(t *testing.T) {
 	if r := runCLI(t, dir, "keygen", "--type", "ecdsa-p256", "--out", "enc"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	os.WriteFile("art.bin", []byte("x"), 0o644)
+	attesttest.WriteFile(t, "art.bin", []byte("x"), 0o644)
 	for _, args := range [][]string{
 		{"attest", "--key", "enc.key", "--bundle", "a.intoto.jsonl", "art.bin"},
 		{"run", "--key", "enc.key", "--bundle", "r.intoto.jsonl", "--step", "s", "--products", "out", "--", "sh", "-c", "mkdir -p out && echo y > out/y"},

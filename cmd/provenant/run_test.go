@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // runCIEnv pins the build context to a GitHub Actions run, so that golden
@@ -56,11 +57,7 @@ func setupRun(t *testing.T) string {
 		"src/util.c":    "int util;\n",
 	}
 	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		attesttest.WriteFile(t, filepath.Join(dir, filepath.FromSlash(name)), []byte(content), 0o600)
 	}
 	t.Chdir(dir)
 	return dir
@@ -100,7 +97,9 @@ func scrubbedStatements(t *testing.T, bundle string) string {
 		enc := json.NewEncoder(&b)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		enc.Encode(st)
+		if err := enc.Encode(st); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return b.String()
 }
@@ -221,15 +220,17 @@ func TestRunGoldenErrors(t *testing.T) {
 	golden(t, pkg, "run/errors.golden", b.String())
 }
 
-// TestRunLocalCheckout: outside CI, the source is read from the git working
-// tree, and a dirty tree is recorded as dirty.
-func TestRunLocalCheckout(t *testing.T) {
+// setupLocalCheckout is setupRun outside CI: the work directory is a git
+// checkout whose origin is remote, with src committed. It skips the test
+// without git.
+func setupLocalCheckout(t *testing.T, remote string) string {
+	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
 	dir := setupRun(t)
 	for k := range runCIEnv {
-		os.Unsetenv(k) // t.Setenv in setupRun restores them
+		attesttest.Unsetenv(t, k)
 	}
 	git := func(args ...string) {
 		t.Helper()
@@ -240,16 +241,25 @@ func TestRunLocalCheckout(t *testing.T) {
 		}
 	}
 	git("init", "-q", "-b", "main")
-	git("remote", "add", "origin", "https://builder:hunter2@git.example.com/team/app.git")
-	os.WriteFile(".gitignore", []byte("test-only.key\ntest-only.pub\nout/\n*.jsonl\n"), 0o644)
+	git("remote", "add", "origin", remote)
+	attesttest.WriteFile(t, ".gitignore", []byte("test-only.key\ntest-only.pub\nout/\n*.jsonl\n"), 0o644)
 	git("add", ".gitignore", "src")
 	git("commit", "-q", "-m", "one")
+	return dir
+}
+
+// TestRunLocalCheckout: outside CI, the source is read from the git working
+// tree, and a dirty tree is recorded as dirty.
+func TestRunLocalCheckout(t *testing.T) {
+	dir := setupLocalCheckout(t, "https://builder:hunter2@git.example.com/team/app.git")
 	args := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build", "--format", "json",
 		"--materials", "src", "--products", "out", "--", "sh", "-c", "mkdir -p out && echo x > out/x"}
 	for i, wantDirty := range []bool{false, true} {
 		if wantDirty {
-			os.WriteFile("src/util.c", []byte("int util = 1;\n"), 0o644)
-			os.RemoveAll("out")
+			attesttest.WriteFile(t, "src/util.c", []byte("int util = 1;\n"), 0o644)
+			if err := os.RemoveAll("out"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		r := runCLI(t, "", args...)
 		if r.code != 0 {
@@ -312,27 +322,8 @@ func TestRunGoldenRedacts(t *testing.T) {
 // TestRunRemoteWithUnparseablePassword: a git remote whose password
 // url.Parse rejects is recorded and printed without it.
 func TestRunRemoteWithUnparseablePassword(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
 	pkg := packageDir(t)
-	dir := setupRun(t)
-	for k := range runCIEnv {
-		os.Unsetenv(k)
-	}
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	git("init", "-q", "-b", "main")
-	git("remote", "add", "origin", "https://builder:hun/ter2@git.example.com/team/app.git")
-	os.WriteFile(".gitignore", []byte("test-only.key\ntest-only.pub\nout/\n*.jsonl\n"), 0o644)
-	git("add", ".gitignore", "src")
-	git("commit", "-q", "-m", "one")
+	dir := setupLocalCheckout(t, "https://builder:hun/ter2@git.example.com/team/app.git")
 	args := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build", "--color", "never",
 		"--products", "out", "--", "sh", "-c", "mkdir -p out && echo x > out/x"}
 	r := runCLI(t, "", args...)
@@ -352,8 +343,7 @@ func TestRunRemoteWithUnparseablePassword(t *testing.T) {
 func TestRunGoldenGlobs(t *testing.T) {
 	pkg := packageDir(t)
 	setupRun(t)
-	os.MkdirAll("src/inc", 0o755)
-	os.WriteFile("src/inc/x.h", []byte("int x;\n"), 0o644)
+	attesttest.WriteFile(t, "src/inc/x.h", []byte("int x;\n"), 0o644)
 	args := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build",
 		"--materials", "src/{main,util}.c", "--materials", "**/*.h", "--products", "dist/*",
 		"--", "sh", "-c", "mkdir -p dist/sub && echo a > dist/app && echo b > dist/sub/lib && ln -s / dist/root && ln -s app dist/app-latest"}

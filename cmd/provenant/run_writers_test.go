@@ -69,7 +69,9 @@ func TestRunGoldenBundleFormats(t *testing.T) {
 	var b strings.Builder
 	for _, s := range steps {
 		if s.args[0] == "run" {
-			os.RemoveAll("build")
+			if err := os.RemoveAll("build"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		r := runCLI(t, "", s.args...)
 		if r.code != s.code {

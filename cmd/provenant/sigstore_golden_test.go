@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestSigstoreCommandsGolden: sign, verify-signature and verify on
@@ -20,9 +21,9 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 	root := filepath.Join(sv, "sigstore", "trusted-root-public-good.json")
 	dir := t.TempDir()
 	t.Chdir(dir)
-	os.WriteFile("app.tar.gz", []byte("an app\n"), 0o644)
-	os.WriteFile("other.tar.gz", []byte("another app\n"), 0o644)
-	os.WriteFile("empty-root.json", []byte(emptyTrustedRoot), 0o644)
+	attesttest.WriteFile(t, "app.tar.gz", []byte("an app\n"), 0o644)
+	attesttest.WriteFile(t, "other.tar.gz", []byte("another app\n"), 0o644)
+	attesttest.WriteFile(t, "empty-root.json", []byte(emptyTrustedRoot), 0o644)
 	ecKey := filepath.Join(keys, "ecdsa-p256-test-only.key")
 	ecPub := filepath.Join(keys, "ecdsa-p256-test-only.pub")
 	edPub := filepath.Join(keys, "ed25519-test-only.pub")
@@ -37,8 +38,12 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.Write(append(bytes.ReplaceAll(stranger, []byte("\n"), nil), '\n'))
-		f.Close()
+		if _, err := f.Write(append(bytes.ReplaceAll(stranger, []byte("\n"), nil), '\n')); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tests := []struct {
 		name     string
@@ -85,14 +90,8 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 				}
 			}
 			r := runCLI(t, "", tt.args...)
-			if r.code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
-			}
-			if n := strings.Count(r.stderr, "\n"); n > 1 {
-				t.Errorf("stderr has %d lines, want at most one:\n%s", n, r.stderr)
-			}
-			out := strings.NewReplacer(vectors, "VECTORS", keys, "KEYS").Replace("exit: " + itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
-			golden(t, pkg, tt.name+".golden", out)
+			oneLineStderr(t, r)
+			goldenRun(t, pkg, tt.name+".golden", r, tt.wantCode, vectors, "VECTORS", keys, "KEYS")
 		})
 	}
 }

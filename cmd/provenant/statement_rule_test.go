@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestStatementRuleGolden: items 12 and 13 of issue 13. One statement
@@ -25,7 +25,7 @@ func TestStatementRuleGolden(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	content := []byte("the release\n")
-	os.WriteFile("app.tar.gz", content, 0o644)
+	attesttest.WriteFile(t, "app.tar.gz", content, 0o644)
 	sum := sha256.Sum256(content)
 	h := hex.EncodeToString(sum[:])
 	good := `{"name":"app.tar.gz","digest":{"sha256":"` + h + `"}}`
@@ -52,7 +52,7 @@ func TestStatementRuleGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile("sigstore.pub", []byte(pem), 0o644)
+	attesttest.WriteFile(t, "sigstore.pub", []byte(pem), 0o644)
 	edPub := filepath.Join(pkg, "testdata", "keys", "ed25519-test-only.pub")
 	line := regexp.MustCompile(`(?m)^✗ app\.tar\.gz: [^ ]+:1: (.*)$`)
 	for _, p := range payloads {
@@ -65,7 +65,7 @@ func TestStatementRuleGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			os.WriteFile(p.name+".intoto.jsonl", append(dsse, '\n'), 0o644)
+			attesttest.WriteFile(t, p.name+".intoto.jsonl", append(dsse, '\n'), 0o644)
 			pb, err := sign.Bundle(&sign.DSSEData{Data: []byte(p.payload), PayloadType: attest.PayloadType}, kp, sign.BundleOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -74,7 +74,7 @@ func TestStatementRuleGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			os.WriteFile(p.name+".sigstore.json", raw, 0o644)
+			attesttest.WriteFile(t, p.name+".sigstore.json", raw, 0o644)
 
 			var reasons []string
 			for _, c := range []struct {
@@ -86,17 +86,13 @@ func TestStatementRuleGolden(t *testing.T) {
 				{"verify-signature", []string{"verify-signature", "--bundle", p.name + ".sigstore.json", "--key", "sigstore.pub", "app.tar.gz"}},
 			} {
 				r := runCLI(t, "", c.args...)
-				if r.code != 1 {
-					t.Errorf("%s: exit code = %d, want 1\nstdout:\n%s\nstderr:\n%s", c.cmd, r.code, r.stdout, r.stderr)
-				}
 				m := line.FindStringSubmatch(r.stdout)
 				if m == nil {
 					t.Errorf("%s: no refusal line in\n%s", c.cmd, r.stdout)
 				} else {
 					reasons = append(reasons, m[1])
 				}
-				out := strings.NewReplacer(pkg, "PKG").Replace("exit: " + itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
-				golden(t, pkg, filepath.Join("statement-rule", p.name+"-"+c.cmd+".golden"), out)
+				goldenRun(t, pkg, filepath.Join("statement-rule", p.name+"-"+c.cmd+".golden"), r, 1, pkg, "PKG")
 			}
 			if len(reasons) != 3 {
 				t.Fatalf("%d of 3 commands refused the statement", len(reasons))
@@ -106,8 +102,7 @@ func TestStatementRuleGolden(t *testing.T) {
 			if want := reasons[0]; r.code != 1 || !strings.Contains(r.stdout, strings.TrimPrefix(strings.TrimPrefix(want, "statement: "), "SLSA provenance v1: ")) {
 				t.Errorf("inspect exits %d and does not say %q:\n%s", r.code, want, r.stdout)
 			}
-			out := strings.NewReplacer(pkg, "PKG").Replace("exit: " + itoa(r.code) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
-			golden(t, pkg, filepath.Join("statement-rule", p.name+"-inspect.golden"), out)
+			golden(t, pkg, filepath.Join("statement-rule", p.name+"-inspect.golden"), strings.NewReplacer(pkg, "PKG").Replace(r.String()))
 			for _, r := range reasons[1:] {
 				if r != reasons[0] {
 					t.Errorf("refusals differ between commands:\n%s", strings.Join(reasons, "\n"))
@@ -138,11 +133,8 @@ func TestStatementRuleVSAGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile("vsa.intoto.jsonl", append(line, '\n'), 0o644)
+	attesttest.WriteFile(t, "vsa.intoto.jsonl", append(line, '\n'), 0o644)
 	r := runCLI(t, "", "verify-vsa", "--bundle", "vsa.intoto.jsonl", "--key", filepath.Join(pkg, "testdata", "keys", "ed25519-test-only.pub"),
 		"--subject-digest", "sha256:"+h, "--verifier-id", "https://v", "--resource-uri", "r", "--verified-level", "SLSA_BUILD_LEVEL_2")
-	if r.code != 1 {
-		t.Errorf("exit code = %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	golden(t, pkg, filepath.Join("statement-rule", "predicate_type-verify-vsa.golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+	goldenRun(t, pkg, filepath.Join("statement-rule", "predicate_type-verify-vsa.golden"), r, 1)
 }

@@ -91,13 +91,8 @@ func TestVerifyPolicyGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
-			if r.code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
-			}
-			if n := strings.Count(r.stderr, "\n"); n > 1 {
-				t.Errorf("stderr has %d lines, want at most one:\n%s", n, r.stderr)
-			}
-			golden(t, f.pkgDir, filepath.Join("verify-policy", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+			oneLineStderr(t, r)
+			goldenRun(t, f.pkgDir, filepath.Join("verify-policy", tt.name+".golden"), r, tt.wantCode)
 		})
 	}
 }
@@ -294,8 +289,5 @@ func TestVerifyVSAFailedGolden(t *testing.T) {
 		t.Fatalf("attest the VSA: exit %d\n%s", r.code, r.stderr)
 	}
 	r := runCLI(t, "", "verify", "--bundle=failed.vsa.jsonl", "--key=other-ed25519-test-only.pub", "--predicate-type="+provenance.PredicateVSAv1, "app.tar.gz")
-	if r.code != 1 {
-		t.Errorf("verify a FAILED VSA: exit %d, want 1", r.code)
-	}
-	golden(t, f.pkgDir, filepath.Join("verify-policy", "vsa-failed.golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+	goldenRun(t, f.pkgDir, filepath.Join("verify-policy", "vsa-failed.golden"), r, 1)
 }

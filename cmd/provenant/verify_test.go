@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/policy/report"
 	"github.com/provenant/provenant/provenance"
@@ -92,9 +92,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) write(t *testing.T, name, data string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(f.dir, name), []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	attesttest.WriteFile(t, filepath.Join(f.dir, name), []byte(data), 0o644)
 }
 
 func (f *fixture) writeLines(t *testing.T, name string, envs ...*attest.Envelope) {
@@ -208,21 +206,14 @@ func TestVerifyGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
-			if r.code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
-			}
 			if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
 				t.Errorf("stderr has a stack trace:\n%s", r.stderr)
 			}
-			if n := strings.Count(r.stderr, "\n"); n > 1 {
-				t.Errorf("stderr has %d lines, want at most one:\n%s", n, r.stderr)
-			}
-			golden(t, f.pkgDir, filepath.Join("verify", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+			oneLineStderr(t, r)
+			goldenRun(t, f.pkgDir, filepath.Join("verify", tt.name+".golden"), r, tt.wantCode)
 		})
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestVerifyJSONIsDocumented checks that the JSON result parses and has the
 // fields docs/formats.md promises.

@@ -3,53 +3,23 @@
 package main
 
 import (
-	"bytes"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
-// whatIsAt describes a path without following a link.
-func whatIsAt(p string) string {
-	info, err := os.Lstat(p)
-	if err != nil {
-		return "missing"
-	}
-	switch m := info.Mode(); {
-	case m&fs.ModeSymlink != 0:
-		target, _ := os.Readlink(p)
-		return "link to " + target
-	case m.IsRegular():
-		data, _ := os.ReadFile(p)
-		return "file " + string(data)
-	default:
-		return m.Type().String()
-	}
-}
-
-// secretLeaked says whether any regular file under dir, other than the
-// skipped ones, holds the marker.
+// secretLeaked returns the regular files under dir, other than the
+// skipped ones (named relative to dir), that hold the marker.
 func secretLeaked(t *testing.T, dir, marker string, skip ...string) []string {
 	t.Helper()
-	var leaks []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return nil
-		}
-		for _, s := range skip {
-			if p == filepath.Join(dir, s) {
-				return nil
-			}
-		}
-		if data, _ := os.ReadFile(p); bytes.Contains(data, []byte(marker)) {
-			leaks = append(leaks, p)
-		}
-		return nil
-	})
-	return leaks
+	paths := make([]string, len(skip))
+	for i, s := range skip {
+		paths[i] = filepath.Join(dir, s)
+	}
+	return attesttest.FilesHolding(t, dir, marker, paths...)
 }
 
 // TestWriteRefusalsGolden: every command that writes a file refuses a
@@ -63,20 +33,18 @@ func TestWriteRefusalsGolden(t *testing.T) {
 	f := newFixture(t)
 	t.Chdir(f.dir)
 	const marker = "PRIVATE KEY" // in every test key file
-	os.WriteFile("secret.env", []byte("GITHUB_TOKEN=ghp_SECRET-IN-ENV-FILE\n"), 0o600)
-	os.WriteFile("README.md", []byte("# not a bundle\n"), 0o644)
-	os.WriteFile("existing.sigstore.json", []byte("an earlier bundle\n"), 0o644)
-	os.WriteFile("existing.pub", []byte("an earlier key\n"), 0o644)
-	os.Mkdir("adir", 0o755)
-	os.Symlink("ed25519-test-only.key", "key-link.intoto.jsonl")
-	os.Symlink("/proc/self/environ", "environ.intoto.jsonl")
-	os.Symlink("nowhere/created-through-link", "dangling.intoto.jsonl")
-	os.Symlink("good.intoto.jsonl", "bundle-link.intoto.jsonl")
-	os.Symlink("ed25519-test-only.key", "key-link.json")
-	os.Symlink("ed25519-test-only.key", "k2.pub")
-	if err := syscall.Mkfifo("fifo.intoto.jsonl", 0o644); err != nil {
-		t.Skip("mkfifo:", err)
-	}
+	attesttest.WriteFile(t, "secret.env", []byte("GITHUB_TOKEN=ghp_SECRET-IN-ENV-FILE\n"), 0o600)
+	attesttest.WriteFile(t, "README.md", []byte("# not a bundle\n"), 0o644)
+	attesttest.WriteFile(t, "existing.sigstore.json", []byte("an earlier bundle\n"), 0o644)
+	attesttest.WriteFile(t, "existing.pub", []byte("an earlier key\n"), 0o644)
+	attesttest.Mkdir(t, "adir")
+	attesttest.Symlink(t, "ed25519-test-only.key", "key-link.intoto.jsonl")
+	attesttest.Symlink(t, "/proc/self/environ", "environ.intoto.jsonl")
+	attesttest.Symlink(t, "nowhere/created-through-link", "dangling.intoto.jsonl")
+	attesttest.Symlink(t, "good.intoto.jsonl", "bundle-link.intoto.jsonl")
+	attesttest.Symlink(t, "ed25519-test-only.key", "key-link.json")
+	attesttest.Symlink(t, "ed25519-test-only.key", "k2.pub")
+	attesttest.Mkfifo(t, "fifo.intoto.jsonl")
 	attestTo := func(bundle string, more ...string) []string {
 		return append(append([]string{"attest", "--key=ed25519-test-only.key", "--bundle=" + bundle}, more...), "app.tar.gz")
 	}
@@ -114,7 +82,7 @@ func TestWriteRefusalsGolden(t *testing.T) {
 	before := map[string]string{}
 	entries, _ := os.ReadDir(".")
 	for _, e := range entries {
-		before[e.Name()] = whatIsAt(e.Name())
+		before[e.Name()] = attesttest.Describe(e.Name())
 	}
 	var b strings.Builder
 	for _, tt := range tests {
@@ -138,7 +106,7 @@ func TestWriteRefusalsGolden(t *testing.T) {
 		}
 	}
 	for name, was := range before {
-		if now := whatIsAt(name); now != was {
+		if now := attesttest.Describe(name); now != was {
 			t.Errorf("%s changed: %.60q, was %.60q", name, now, was)
 		}
 	}
@@ -169,8 +137,8 @@ func TestWriteRefusalsGolden(t *testing.T) {
 func TestRunRefusesUnsafeBundleBeforeRunning(t *testing.T) {
 	pkg := packageDir(t)
 	dir := setupRun(t)
-	os.Symlink("test-only.key", "provenance.intoto.jsonl")
-	os.WriteFile("notes.txt", []byte("not a bundle\n"), 0o644)
+	attesttest.Symlink(t, "test-only.key", "provenance.intoto.jsonl")
+	attesttest.WriteFile(t, "notes.txt", []byte("not a bundle\n"), 0o644)
 	var b strings.Builder
 	for _, bundle := range []string{"provenance.intoto.jsonl", "notes.txt", "src"} {
 		args := []string{"run", "--key", "test-only.key", "--bundle", bundle, "--step", "build", "--products", "out",
@@ -184,7 +152,7 @@ func TestRunRefusesUnsafeBundleBeforeRunning(t *testing.T) {
 		}
 		b.WriteString(transcript(args, r))
 	}
-	if got := whatIsAt("provenance.intoto.jsonl"); got != "link to test-only.key" {
+	if got := attesttest.Describe("provenance.intoto.jsonl"); got != "link to test-only.key" {
 		t.Errorf("the link is now %s", got)
 	}
 	if leaks := secretLeaked(t, dir, "PRIVATE KEY", "test-only.key"); len(leaks) > 0 {

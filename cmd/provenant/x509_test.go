@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +10,11 @@ import (
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/x509test"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // x509Fixture writes a test CA (root and intermediate), leaves with their
@@ -101,16 +102,14 @@ func TestX509Golden(t *testing.T) {
 	for _, tt := range steps {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
-			if r.code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
+			if strings.Contains(r.stderr, "panic") {
+				t.Errorf("stderr has a panic:\n%s", r.stderr)
 			}
-			if strings.Contains(r.stderr, "panic") || strings.Count(r.stderr, "\n") > 1 {
-				t.Errorf("stderr is not one line:\n%s", r.stderr)
-			}
+			oneLineStderr(t, r)
 			if strings.Contains(r.stdout+r.stderr, "PRIVATE KEY") {
 				t.Errorf("output shows a private key")
 			}
-			golden(t, pkgDir, filepath.Join("x509", tt.name+".golden"), "exit: "+itoa(r.code)+"\n--- stdout\n"+r.stdout+"--- stderr\n"+r.stderr)
+			goldenRun(t, pkgDir, filepath.Join("x509", tt.name+".golden"), r, tt.wantCode)
 		})
 	}
 }
@@ -139,20 +138,7 @@ func twoCertsOneIdentity(t *testing.T, a, b, out string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type sig struct {
-		KeyID string `json:"keyid"`
-		Sig   string `json:"sig"`
-		Cert  string `json:"cert"`
-	}
-	var sigs []sig
-	for i, leaf := range []string{a, b} {
-		sigs = append(sigs, sig{KeyID: env.Signatures[i].KeyID, Sig: env.Signatures[i].Sig, Cert: readFile(t, leaf+"-test-only.crt") + readFile(t, "chain-test-only.pem")})
-	}
-	line, err := json.Marshal(map[string]any{"payloadType": env.PayloadType, "payload": env.Payload, "signatures": sigs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(out, append(line, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	chain := readFile(t, "chain-test-only.pem")
+	line := provenancetest.CertLine(t, env, readFile(t, a+"-test-only.crt")+chain, readFile(t, b+"-test-only.crt")+chain)
+	attesttest.WriteFile(t, out, []byte(line+"\n"), 0o644)
 }

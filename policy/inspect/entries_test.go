@@ -7,16 +7,8 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 )
-
-func githubLine(n int) string {
-	const sb = `{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"dsseEnvelope":{}}`
-	items := make([]string, n)
-	for i := range items {
-		items[i] = `{"bundle":` + sb + `}`
-	}
-	return `{"attestations":[` + strings.Join(items, ",") + `]}`
-}
 
 // TestReadCountsEntries: inspect reads with verify's limits: the
 // envelopes limit counts each Sigstore bundle of a GitHub attestations
@@ -30,10 +22,10 @@ func TestReadCountsEntries(t *testing.T) {
 		wantErr   string // "" when within the limit
 		maxChecks int64
 	}{
-		{"2,000 bundles on one line, limit 1", 1, githubLine(2000) + "\n", "b.json:1: bundle has more than 1 entries: this line holds 2000 Sigstore bundles", 0},
-		{"a bundle per line, then 3 on one, limit 3", 3, githubLine(1) + "\n" + githubLine(3) + "\n", "b.json:2: bundle has more than 3 entries", 1},
-		{"4 lines of 1, limit 3", 3, strings.Repeat(githubLine(1)+"\n", 4), "b.json:4: bundle has more than 3 entries", 3},
-		{"3 bundles, limit 3", 3, githubLine(3) + "\n", "", 3},
+		{"2,000 bundles on one line, limit 1", 1, attesttest.GitHubLine(2000) + "\n", "b.json:1: bundle has more than 1 entries: this line holds 2000 Sigstore bundles", 0},
+		{"a bundle per line, then 3 on one, limit 3", 3, attesttest.GitHubLine(1) + "\n" + attesttest.GitHubLine(3) + "\n", "b.json:2: bundle has more than 3 entries", 1},
+		{"4 lines of 1, limit 3", 3, strings.Repeat(attesttest.GitHubLine(1)+"\n", 4), "b.json:4: bundle has more than 3 entries", 3},
+		{"3 bundles, limit 3", 3, attesttest.GitHubLine(3) + "\n", "", 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, pub := testKey(t)

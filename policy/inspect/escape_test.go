@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
 )
@@ -110,7 +111,7 @@ func TestRenderHostile(t *testing.T) {
 			t.Errorf("markdown line %d is a quote a signer wrote: %s", i+1, line)
 		}
 		// Outside code spans: no math, no raw HTML, no link or image.
-		prose := withoutCode(line)
+		prose := attesttest.MarkdownProse(line)
 		for _, bad := range []string{"$", "<", "](", "!["} {
 			if strings.Contains(prose, bad) {
 				t.Errorf("markdown line %d holds %q outside code: %s", i+1, bad, line)
@@ -120,21 +121,4 @@ func TestRenderHostile(t *testing.T) {
 	if n := strings.Count(md, "| builder |"); n != 1 {
 		t.Errorf("%d builder rows, want 1", n)
 	}
-}
-
-// withoutCode drops backslash escapes and `code spans` from a line.
-func withoutCode(s string) string {
-	var b strings.Builder
-	in := false
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\':
-			i++
-		case s[i] == '`':
-			in = !in
-		case !in:
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
 }

@@ -3,9 +3,6 @@ package inspect
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -19,30 +16,15 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // testKey is a fixed Ed25519 key: signatures, and so reports, are
 // deterministic.
 func testKey(t testing.TB) (attest.Signer, *attest.PublicKey) {
 	t.Helper()
-	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := attest.ParseSigner(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubDER, err := x509.MarshalPKIXPublicKey(priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := attest.ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, pub
+	k := provenancetest.SeededKey(t, 7)
+	return k.Signer, k.Public
 }
 
 // step is a test step: materials and products named by their contents'
@@ -144,15 +126,7 @@ func TestChain(t *testing.T) {
 
 func TestStatuses(t *testing.T) {
 	s, pub := testKey(t)
-	_, other := func() (attest.Signer, *attest.PublicKey) {
-		priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
-		der, _ := x509.MarshalPKIXPublicKey(priv.Public())
-		k, err := attest.ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return nil, k
-	}()
+	other := provenancetest.SeededKey(t, 9).Public
 	good := bundle(t, s, step{"a", []string{"m"}, []string{"p"}})
 	tampered := bytes.Replace(good, []byte(`"payload":"`), []byte(`"payload":"e30K`), 1)
 	tests := []struct {

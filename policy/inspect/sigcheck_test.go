@@ -2,14 +2,12 @@ package inspect
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // TestSignatureChecksBounded: inspect shows every signature's status, but
@@ -19,13 +17,7 @@ func TestSignatureChecksBounded(t *testing.T) {
 	s, pub := testKey(t)
 	var keys []*attest.PublicKey
 	for i := range 3 {
-		priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{byte(20 + i)}, 32))
-		der, _ := x509.MarshalPKIXPublicKey(priv.Public())
-		k, err := attest.ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, k)
+		keys = append(keys, provenancetest.SeededKey(t, byte(20+i)).Public)
 	}
 	keys = append(keys, pub)
 	line := bundle(t, s, step{"a", nil, []string{"p"}})

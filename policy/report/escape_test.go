@@ -77,9 +77,9 @@ func TestWriteMarkdownHostile(t *testing.T) {
 	for i, line := range lines {
 		switch {
 		case strings.HasPrefix(line, "|") && (i == 0 || lines[i-1] == ""):
-			columns = unescapedPipes(line) - 1 // a header row
+			columns = unescaped(line, '|') - 1 // a header row
 		case strings.HasPrefix(line, "|"):
-			if got := unescapedPipes(line) - 1; got != columns {
+			if got := unescaped(line, '|') - 1; got != columns {
 				t.Errorf("line %d has %d cells, want %d: %s", i+1, got, columns, line)
 			}
 		case line == "" || strings.HasPrefix(line, "- ") || strings.HasPrefix(line, "### ") || strings.HasPrefix(line, "## ") || line == "**Warnings**":
@@ -89,7 +89,7 @@ func TestWriteMarkdownHostile(t *testing.T) {
 		if strings.HasPrefix(line, "### ") && strings.ContainsAny(line[4:5], "#>-+*") {
 			t.Errorf("line %d: heading text starts a construct: %s", i+1, line)
 		}
-		if n := backticks(line); n%2 != 0 {
+		if n := unescaped(line, '`'); n%2 != 0 {
 			t.Errorf("line %d has an unbalanced code span: %s", i+1, line)
 		}
 	}
@@ -131,31 +131,15 @@ func stripCodeSpans(s string) string {
 	return b.String()
 }
 
-// unescapedPipes counts "|" not preceded by an odd run of backslashes.
-func unescapedPipes(line string) int {
+// unescaped counts c in line where no odd run of backslashes precedes it.
+func unescaped(line string, c rune) int {
 	n, bs := 0, 0
 	for _, r := range line {
 		switch {
 		case r == '\\':
 			bs++
 			continue
-		case r == '|' && bs%2 == 0:
-			n++
-		}
-		bs = 0
-	}
-	return n
-}
-
-// backticks counts unescaped backticks.
-func backticks(line string) int {
-	n, bs := 0, 0
-	for _, r := range line {
-		switch {
-		case r == '\\':
-			bs++
-			continue
-		case r == '`' && bs%2 == 0:
+		case r == c && bs%2 == 0:
 			n++
 		}
 		bs = 0

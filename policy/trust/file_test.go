@@ -1,74 +1,27 @@
 package trust
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
-var (
-	keysOnce sync.Once
-	keys     [4]*attest.PublicKey
-	keysErr  error
-)
-
-// testKeys returns four Ed25519 public keys, made once per test binary.
-func testKeys(t testing.TB) [4]*attest.PublicKey {
+// testKeys returns four Ed25519 public keys.
+func testKeys(t testing.TB) []*attest.PublicKey {
 	t.Helper()
-	keysOnce.Do(func() {
-		for i := range keys {
-			_, pub, err := attest.GenerateKey(attest.Ed25519)
-			if err != nil {
-				keysErr = err
-				return
-			}
-			if keys[i], err = attest.ParsePublicKey(pub); err != nil {
-				keysErr = err
-				return
-			}
-		}
-	})
-	if keysErr != nil {
-		t.Fatal(keysErr)
-	}
-	return keys
-}
-
-func publicPEM(k *attest.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(k.Key)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+	return provenancetest.Publics(provenancetest.SeededKeys(t, 4)...)
 }
 
 // trustDir writes the test keys as k0.pub .. k3.pub and the trust file,
 // and returns the trust file's path.
 func trustDir(t *testing.T, yaml string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for i, k := range testKeys(t) {
-		pem, err := publicPEM(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "k"+string(rune('0'+i))+".pub"), pem, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(dir, "trust.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return provenancetest.TrustDir(t, yaml, testKeys(t)...)
 }
 
 func TestParseErrors(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // yamlToJSON reads a YAML document as the JSON value the schema describes
@@ -77,20 +79,14 @@ func TestTrustSchema(t *testing.T) {
 		dir := t.TempDir()
 		paths := regexp.MustCompile(`path: (\S+)`).FindAllStringSubmatch(ex[1], -1)
 		for j, p := range paths {
-			pem, err := publicPEM(k[j%len(k)])
+			pem, err := k[j%len(k)].MarshalPEM()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if j >= len(k) {
 				t.Fatalf("example %d has more keys than the test has", i+1)
 			}
-			full := filepath.Join(dir, p[1])
-			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(full, pem, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			attesttest.WriteFile(t, filepath.Join(dir, p[1]), pem, 0o644)
 		}
 		if _, err := Parse([]byte(ex[1]), filepath.Join(dir, "trust.yaml")); err != nil {
 			t.Errorf("example %d: ParseTrust = %v", i+1, err)

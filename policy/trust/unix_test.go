@@ -6,10 +6,10 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/provenant/provenant/attest/attesttest"
 	"github.com/provenant/provenant/attest/regfile"
 )
 
@@ -17,17 +17,9 @@ import (
 // it is refused at once.
 func TestLoadTrustRefusesFIFO(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "trust.yaml")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skip("no FIFOs here:", err)
-	}
-	done := make(chan error, 1)
-	go func() { _, err := Load(fifo); done <- err }()
-	select {
-	case err := <-done:
-		if !errors.Is(err, regfile.ErrNotRegular) || !strings.Contains(err.Error(), "a named pipe, not a regular file") {
-			t.Errorf("Load(FIFO) = %v, want a named-pipe refusal", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Load(FIFO) still running after 5 s")
+	attesttest.Mkfifo(t, fifo)
+	err := attesttest.Within(t, 5*time.Second, "Load(FIFO)", func() error { _, err := Load(fifo); return err })
+	if !errors.Is(err, regfile.ErrNotRegular) || !strings.Contains(err.Error(), "a named pipe, not a regular file") {
+		t.Errorf("Load(FIFO) = %v, want a named-pipe refusal", err)
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/attesttest"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // TestVerifyVSAVector: ../shared/vectors/slsa-vsa reaches slsa-verifier's
 // verify-vsa verdicts.
 func TestVerifyVSAVector(t *testing.T) {
-	dir := filepath.Join(vectorsDir(t), "slsa-vsa")
+	dir := attesttest.Vectors(t, "slsa-vsa")
 	key, err := attest.LoadPublicKey(filepath.Join(dir, "vsa_signing_public_key.pem"))
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +48,7 @@ func TestVerifyVSAVector(t *testing.T) {
 		{"another level", func(c *Check) { c.Levels = []string{"BCID_L2"} }, false},
 		{"another verifier", func(c *Check) { c.VerifierID = "https://example.com/v" }, false},
 		{"another resource", func(c *Check) { c.ResourceURI = "gce_image://other" }, false},
-		{"another key", func(c *Check) { c.Keys = []*attest.PublicKey{otherTestKey(t)} }, false},
+		{"another key", func(c *Check) { c.Keys = []*attest.PublicKey{provenancetest.NewKey(t, attest.ECDSAP256).Public} }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			chk := base()
@@ -67,32 +69,19 @@ func TestVerifyVSAVector(t *testing.T) {
 	}
 }
 
-func otherTestKey(t *testing.T) *attest.PublicKey {
-	t.Helper()
-	_, pub, err := attest.GenerateKey(attest.ECDSAP256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := attest.ParsePublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 // TestVerifyVSAStatementRule: items 12 and 13 of issue 13. verify-vsa
 // reads a VSA with the statement acceptance rule of verify: a VSA that
 // spells predicateType as the protobuf field name (which protojson reads
 // as predicateType, the map view not at all), or carries a case variant
 // of _type, is refused with verify's message.
 func TestVerifyVSAStatementRule(t *testing.T) {
-	k := testSigners(t)[0]
+	k := provenancetest.SeededKeys(t, 2)[0]
 	const (
 		d    = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 		good = `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}],` +
 			`"predicateType":"https://slsa.dev/verification_summary/v1","predicate":{"verifier":{"id":"https://v"},"resourceUri":"r","verificationResult":"PASSED","verifiedLevels":["SLSA_BUILD_LEVEL_2"]}}`
 	)
-	chk := Check{Keys: []*attest.PublicKey{k.pub}, SubjectDigests: []string{d}, VerifierID: "https://v", ResourceURI: "r", Levels: []string{"SLSA_BUILD_LEVEL_2"}}
+	chk := Check{Keys: []*attest.PublicKey{k.Public}, SubjectDigests: []string{d}, VerifierID: "https://v", ResourceURI: "r", Levels: []string{"SLSA_BUILD_LEVEL_2"}}
 	for _, c := range []struct{ name, payload, want string }{
 		{"as the spec spells it", good, ""},
 		{"predicate_type", strings.Replace(good, `"predicateType"`, `"predicate_type"`, 1), `statement: member "predicate_type" is not in the in-toto Statement v1 spec (the spec spells it "predicateType")`},
@@ -100,7 +89,7 @@ func TestVerifyVSAStatementRule(t *testing.T) {
 		{"uppercase digest", strings.Replace(good, "e3b0c442", "E3B0C442", 1), `statement: subject[0]: digest sha256 "E3B0C442`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			outs, ok, err := Verify(context.Background(), entries(t, line(t, attest.PayloadType, []byte(c.payload), k)), chk)
+			outs, ok, err := Verify(context.Background(), provenancetest.Entries(t, provenancetest.Line(t, attest.PayloadType, []byte(c.payload), k)), chk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,10 +110,10 @@ func TestVerifyVSAStatementRule(t *testing.T) {
 // keys only; a keyless (certificate) bundle is refused with that reason,
 // not with advice about a trusted root verify-vsa does not take.
 func TestVerifyVSAsRefusesCertificates(t *testing.T) {
-	stranger, _ := strangerBundle(t)
-	k := testSigners(t)
-	es := entries(t, stranger)
-	out, ok, err := Verify(context.Background(), es, Check{Keys: []*attest.PublicKey{k[0].pub}, SubjectDigests: []string{"sha256:" + strings.Repeat("0", 64)},
+	stranger, _ := attesttest.StrangerBundle(t)
+	k := provenancetest.SeededKeys(t, 2)
+	es := provenancetest.Entries(t, stranger)
+	out, ok, err := Verify(context.Background(), es, Check{Keys: []*attest.PublicKey{k[0].Public}, SubjectDigests: []string{"sha256:" + strings.Repeat("0", 64)},
 		VerifierID: "https://v", ResourceURI: "r", Levels: []string{"SLSA_BUILD_LEVEL_1"}})
 	if err != nil {
 		t.Fatal(err)

@@ -15,18 +15,19 @@ import (
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/provenance"
+	"github.com/provenant/provenant/provenance/provenancetest"
 )
 
 // vsaLevels verifies entries (signed statements) for the artifact app with
 // the policies and configuration given, and returns the verifiedLevels of
 // the VSA written for the allowed release.
-func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config string, expect ...policy.Expectation) []string {
+func vsaLevels(t *testing.T, atts []provenancetest.Attestation, policies []string, config string, expect ...policy.Expectation) []string {
 	t.Helper()
 	ctx := context.Background()
-	signer, pub := testKey(t, 0)
+	k := provenancetest.SeededKey(t, 0)
 	bundle := filepath.Join(t.TempDir(), "b.jsonl")
 	for _, a := range atts {
-		env, err := attest.SignStatement(ctx, statementFor(t, a), signer)
+		env, err := attest.SignStatement(ctx, provenancetest.Statement(t, a), k.Signer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,18 +48,18 @@ func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config s
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	v, err := policy.NewVerifier(policy.WithKeys(pub), policy.WithClock(func() time.Time { return now }))
+	v, err := policy.NewVerifier(policy.WithKeys(k.Public), policy.WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := v.Verify(ctx, entries, []policy.Input{{Name: "app", Digests: artifactDigests("app")}}, append([]policy.Expectation{policy.WithPolicies(ps), policy.WithExceptions(cfg.Exceptions...)}, expect...)...)
+	r, err := v.Verify(ctx, entries, []policy.Input{{Name: "app", Digests: provenancetest.ArtifactDigests("app")}}, append([]policy.Expectation{policy.WithPolicies(ps), policy.WithExceptions(cfg.Exceptions...)}, expect...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !r.Allowed {
 		t.Fatalf("release denied:\n%s", dump(r.Artifacts))
 	}
-	envs, err := Envelopes(ctx, r, Request{Signer: signer, VerifierID: "https://gate.example.com", Time: now})
+	envs, err := Envelopes(ctx, r, Request{Signer: k.Signer, VerifierID: "https://gate.example.com", Time: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,9 +83,9 @@ func vsaLevels(t *testing.T, atts []caseAttestation, policies []string, config s
 // exception waives a denial and does not raise the level; an artifact
 // without provenance gets no level (issue 13 item 7).
 func TestVSALevelIsReached(t *testing.T) {
-	local := caseAttestation{Subjects: []string{"app"}, Builder: "urn:provenant:builder:local"}
-	hosted := caseAttestation{Subjects: []string{"app"}, Builder: "https://ci.example.com/builder"}
-	testResult := caseAttestation{Subjects: []string{"app"}, PredicateType: "https://in-toto.io/attestation/test-result/v0.1", Predicate: map[string]any{"result": "PASSED"}}
+	local := provenancetest.Attestation{Subjects: []string{"app"}, Builder: "urn:provenant:builder:local"}
+	hosted := provenancetest.Attestation{Subjects: []string{"app"}, Builder: "https://ci.example.com/builder"}
+	testResult := provenancetest.Attestation{Subjects: []string{"app"}, PredicateType: "https://in-toto.io/attestation/test-result/v0.1", Predicate: map[string]any{"result": "PASSED"}}
 	waive := func(level int, codes ...string) string {
 		c := fmt.Sprintf("data:\n  slsa: {level: %d}\nexceptions:\n", level)
 		for _, code := range codes {
@@ -94,19 +95,19 @@ func TestVSALevelIsReached(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		atts     []caseAttestation
+		atts     []provenancetest.Attestation
 		policies []string
 		config   string
 		expect   []policy.Expectation
 		want     []string
 	}{
-		{"L1 required, L1 reached", []caseAttestation{local}, []string{"builtin:slsa"}, "", nil, []string{"SLSA_BUILD_LEVEL_1"}},
-		{"L3 waived, L1 reached", []caseAttestation{local}, []string{"builtin:slsa"}, waive(3, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
-		{"L2 waived, claimed hosted builder", []caseAttestation{hosted}, []string{"builtin:slsa"}, waive(2, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
-		{"no provenance, waived", []caseAttestation{testResult}, []string{"builtin:slsa"}, waive(3, "slsa.provenance"),
+		{"L1 required, L1 reached", []provenancetest.Attestation{local}, []string{"builtin:slsa"}, "", nil, []string{"SLSA_BUILD_LEVEL_1"}},
+		{"L3 waived, L1 reached", []provenancetest.Attestation{local}, []string{"builtin:slsa"}, waive(3, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
+		{"L2 waived, claimed hosted builder", []provenancetest.Attestation{hosted}, []string{"builtin:slsa"}, waive(2, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
+		{"no provenance, waived", []provenancetest.Attestation{testResult}, []string{"builtin:slsa"}, waive(3, "slsa.provenance"),
 			[]policy.Expectation{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
-		{"without builtin:slsa, provenance", []caseAttestation{hosted}, []string{"builtin:chain"}, "data:\n  slsa: {level: 3}\nexceptions:\n  - {code: chain.config, reason: x}\n", nil, []string{"SLSA_BUILD_LEVEL_1"}},
-		{"without builtin:slsa, no provenance", []caseAttestation{testResult}, []string{"builtin:chain"}, "exceptions:\n  - {code: chain.config, reason: x}\n",
+		{"without builtin:slsa, provenance", []provenancetest.Attestation{hosted}, []string{"builtin:chain"}, "data:\n  slsa: {level: 3}\nexceptions:\n  - {code: chain.config, reason: x}\n", nil, []string{"SLSA_BUILD_LEVEL_1"}},
+		{"without builtin:slsa, no provenance", []provenancetest.Attestation{testResult}, []string{"builtin:chain"}, "exceptions:\n  - {code: chain.config, reason: x}\n",
 			[]policy.Expectation{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
 	}
 	for _, tt := range tests {
@@ -144,24 +145,24 @@ func TestSLSALevelsStrict(t *testing.T) {
 // loosely does not verify, and a wanted level must be well-formed.
 func TestVerifyVSAsStrictLevels(t *testing.T) {
 	ctx := context.Background()
-	signer, pub := testKey(t, 0)
+	k := provenancetest.SeededKey(t, 0)
 	vsa := func(levels ...string) attest.Entry {
 		pred, err := json.Marshal(map[string]any{"verifier": map[string]any{"id": "https://gate"}, "timeVerified": "2026-01-01T00:00:00Z", "resourceUri": "app",
 			"verificationResult": "PASSED", "verifiedLevels": levels, "inputAttestations": []any{}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := provenance.NewGenericStatement([]digest.Artifact{{Name: "app", Digests: artifactDigests("app")}}, provenance.PredicateVSAv1, pred)
+		st, err := provenance.NewGenericStatement([]digest.Artifact{{Name: "app", Digests: provenancetest.ArtifactDigests("app")}}, provenance.PredicateVSAv1, pred)
 		if err != nil {
 			t.Fatal(err)
 		}
-		env, err := attest.SignStatement(ctx, st, signer)
+		env, err := attest.SignStatement(ctx, st, k.Signer)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return attest.Entry{Source: attest.Source{File: "vsa.jsonl", Line: 1}, Envelope: env}
 	}
-	check := Check{Keys: []*attest.PublicKey{pub}, SubjectDigests: []string{"sha256:" + artifactDigests("app")[digest.SHA256]}, VerifierID: "https://gate", ResourceURI: "app", Levels: []string{"SLSA_BUILD_LEVEL_3"}}
+	check := Check{Keys: []*attest.PublicKey{k.Public}, SubjectDigests: []string{"sha256:" + provenancetest.ArtifactDigests("app")[digest.SHA256]}, VerifierID: "https://gate", ResourceURI: "app", Levels: []string{"SLSA_BUILD_LEVEL_3"}}
 	for _, tc := range []struct {
 		levels []string
 		ok     bool
@@ -183,4 +184,9 @@ func TestVerifyVSAsStrictLevels(t *testing.T) {
 	if _, _, err := Verify(ctx, []attest.Entry{vsa("SLSA_BUILD_LEVEL_3")}, bad); err == nil {
 		t.Error("a wanted level SLSA_BUILD_LEVEL_+3 was accepted")
 	}
+}
+
+func dump(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
 }
