@@ -21,17 +21,3 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
-
-type palette struct{ on bool }
-
-func (p palette) wrap(code, s string) string {
-	if !p.on {
-		return s
-	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
-
-func (p palette) green(s string) string { return p.wrap("32", s) }
-func (p palette) red(s string) string   { return p.wrap("31", s) }
-func (p palette) bold(s string) string  { return p.wrap("1", s) }
-func (p palette) dim(s string) string   { return p.wrap("2", s) }

@@ -79,7 +79,7 @@ input error (a parse or compile error, a missing file).`,
 				}
 			} else {
 				w := safetext.NewPrinter(cmd.OutOrStdout())
-				printPolicyTests(w, palette{useColor(g, cmd.OutOrStdout())}, results, failed, verbose)
+				printPolicyTests(w, safetext.Palette{On: useColor(g, cmd.OutOrStdout())}, results, failed, verbose)
 				if err := w.Err(); err != nil {
 					return err
 				}
@@ -111,15 +111,15 @@ func checkRegoVersion(v string) error {
 	return nil
 }
 
-func printPolicyTests(w *safetext.Printer, p palette, results []rules.TestResult, failed int, verbose bool) {
+func printPolicyTests(w *safetext.Printer, p safetext.Palette, results []rules.TestResult, failed int, verbose bool) {
 	for _, r := range results {
 		switch {
 		case r.Outcome == "PASS" || r.Outcome == "SKIPPED":
 			if verbose {
-				w.Printf("%s %s.%s (%s)\n", p.green("PASS"), r.Package, r.Name, r.Location)
+				w.Printf("%s %s.%s (%s)\n", p.Green("PASS"), r.Package, r.Name, r.Location)
 			}
 		default:
-			w.Printf("%s %s.%s (%s)\n", p.red(r.Outcome), r.Package, r.Name, r.Location)
+			w.Printf("%s %s.%s (%s)\n", p.Red(r.Outcome), r.Package, r.Name, r.Location)
 			if r.Error != "" {
 				w.Printf("    %s\n", r.Error)
 			}
@@ -129,10 +129,10 @@ func printPolicyTests(w *safetext.Printer, p palette, results []rules.TestResult
 		}
 	}
 	if failed == 0 {
-		w.Printf("%s: %d/%d\n", p.green("PASS"), len(results), len(results))
+		w.Printf("%s: %d/%d\n", p.Green("PASS"), len(results), len(results))
 		return
 	}
-	w.Printf("%s: %d/%d passed, %d failed\n", p.red("FAIL"), len(results)-failed, len(results), failed)
+	w.Printf("%s: %d/%d passed, %d failed\n", p.Red("FAIL"), len(results)-failed, len(results), failed)
 }
 
 func indentOutput(s string) string {

@@ -212,18 +212,18 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 		}
 		return writeJSON(w, out)
 	}
-	p := palette{useColor(g, w)}
+	p := safetext.Palette{On: useColor(g, w)}
 	out := safetext.NewPrinter(w)
 	out.Printf("provenant: run: step %s: %d material(s), %d product(s) attested into %s\n",
-		p.bold(res.Step), len(res.Materials), len(prods), safetext.Text(res.Bundle))
+		p.Bold(res.Step), len(res.Materials), len(prods), safetext.Text(res.Bundle))
 	src := "no source"
 	if bc.Source != nil {
 		src = safetext.Text(bc.Source.URI)
 		if bc.Source.Dirty != nil && *bc.Source.Dirty {
-			src += " " + p.red("(dirty)")
+			src += " " + p.Red("(dirty)")
 		}
 	}
-	out.Printf("  %s %s, builder %s, %s\n", p.dim("built on"), bc.Platform, safetext.Text(bc.BuilderID), src)
+	out.Printf("  %s %s, builder %s, %s\n", p.Dim("built on"), bc.Platform, safetext.Text(bc.BuilderID), src)
 	for _, pr := range prods {
 		if pr.LinkTarget != "" {
 			out.Printf("  %s -> %s (link)\n", safetext.Text(pr.Name), safetext.Text(pr.LinkTarget))

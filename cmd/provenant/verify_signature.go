@@ -121,7 +121,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 }
 
 func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, checked []policy.Attestation, ok bool) error {
-	p := palette{useColor(g, cmd.OutOrStdout())}
+	p := safetext.Palette{On: useColor(g, cmd.OutOrStdout())}
 	w := safetext.NewPrinter(cmd.OutOrStdout())
 	t := safetext.Text
 	name = t(name)
@@ -131,33 +131,33 @@ func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, check
 			src += fmt.Sprintf(" (attestation %d)", c.Index)
 		}
 		if !c.Verified {
-			w.Printf("%s %s: %s: %s\n", p.red("✗"), name, src, oneLine(explain(c.Err)))
+			w.Printf("%s %s: %s: %s\n", p.Red("✗"), name, src, oneLine(explain(c.Err)))
 			continue
 		}
 		what := "message signature " + t(c.MessageDigest)
 		if c.Statement != nil {
 			what = "DSSE statement naming it"
 		}
-		w.Printf("%s %s: %s verified (%s)\n", p.green("✓"), name, src, what)
+		w.Printf("%s %s: %s verified (%s)\n", p.Green("✓"), name, src, what)
 		signer := strings.Join(c.KeyIDs(), ", ")
 		if id := c.Identity(); id != nil {
 			signer = id.SubjectAlternativeName + " (issuer " + id.Issuer + ")"
 		}
-		w.Printf("    %s %s\n", p.dim("signer:"), t(signer))
+		w.Printf("    %s %s\n", p.Dim("signer:"), t(signer))
 		if id := c.Identity(); id != nil && id.SourceRepositoryURI != "" {
-			w.Printf("    %s %s\n", p.dim("source:"), t(fmt.Sprintf("%s@%s %s", id.SourceRepositoryURI, id.SourceRepositoryRef, attest.ShortKeyID(id.SourceRepositoryDigest))))
+			w.Printf("    %s %s\n", p.Dim("source:"), t(fmt.Sprintf("%s@%s %s", id.SourceRepositoryURI, id.SourceRepositoryRef, attest.ShortKeyID(id.SourceRepositoryDigest))))
 		}
 		if len(c.Times) == 0 {
-			w.Printf("    %s none (no log entry or timestamp: the key is trusted for any time)\n", p.dim("time:"))
+			w.Printf("    %s none (no log entry or timestamp: the key is trusted for any time)\n", p.Dim("time:"))
 		}
 		for _, ts := range c.Times {
-			w.Printf("    %s %s (%s)\n", p.dim("time:"), ts.Time.Format("2006-01-02T15:04:05Z"), strings.ToLower(ts.Kind))
+			w.Printf("    %s %s (%s)\n", p.Dim("time:"), ts.Time.Format("2006-01-02T15:04:05Z"), strings.ToLower(ts.Kind))
 		}
 	}
 	if ok {
-		w.Printf("%s: signature verified\n", p.green("verified"))
+		w.Printf("%s: signature verified\n", p.Green("verified"))
 	} else {
-		w.Printf("%s: signature not verified\n", p.red("denied"))
+		w.Printf("%s: signature not verified\n", p.Red("denied"))
 	}
 	return w.Err()
 }

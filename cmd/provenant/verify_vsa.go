@@ -73,21 +73,21 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 					return err
 				}
 			default:
-				p := palette{useColor(g, w)}
+				p := safetext.Palette{On: useColor(g, w)}
 				for _, o := range outcomes {
 					if o.Verified {
-						cmd.Printf("%s %s: VSA verified (%s, %s)\n", p.green("✓"), safetext.Text(o.Source.String()), safetext.Text(c.VerifierID), safetext.Text(c.ResourceURI))
+						cmd.Printf("%s %s: VSA verified (%s, %s)\n", p.Green("✓"), safetext.Text(o.Source.String()), safetext.Text(c.VerifierID), safetext.Text(c.ResourceURI))
 						if printAtt {
 							cmd.Printf("%s\n", o.Statement)
 						}
 					} else {
-						cmd.Printf("%s %s: %s\n", p.red("✗"), safetext.Text(o.Source.String()), oneLine(explain(o.Err)))
+						cmd.Printf("%s %s: %s\n", p.Red("✗"), safetext.Text(o.Source.String()), oneLine(explain(o.Err)))
 					}
 				}
 				if ok {
-					cmd.Printf("%s: VSA verified\n", p.green("verified"))
+					cmd.Printf("%s: VSA verified\n", p.Green("verified"))
 				} else {
-					cmd.Printf("%s: VSA not verified\n", p.red("denied"))
+					cmd.Printf("%s: VSA not verified\n", p.Red("denied"))
 				}
 			}
 			if !ok {

@@ -8,36 +8,27 @@ import (
 	"github.com/provenant/provenant/attest/safetext"
 )
 
-type colors struct{ on bool }
-
-func (c colors) wrap(code, s string) string {
-	if !c.on {
-		return s
-	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
+// colors is the table's palette, with a colour for each status.
+type colors struct{ safetext.Palette }
 
 func (c colors) status(status, s string) string {
 	switch status {
 	case StatusVerified:
-		return c.wrap("32", s)
+		return c.Green(s)
 	case StatusUnverified:
-		return c.wrap("33", s)
+		return c.Yellow(s)
 	default:
-		return c.wrap("31", s)
+		return c.Red(s)
 	}
 }
-
-func (c colors) bold(s string) string { return c.wrap("1", s) }
-func (c colors) warn(s string) string { return c.wrap("33", s) }
 
 // writeTable writes the report for a terminal: a summary, one aligned
 // block per envelope, and the chain.
 func writeTable(w *safetext.Printer, r *Report, color bool) error {
-	c := colors{color}
-	w.Println(c.bold("provenant inspect: " + summaryLine(r)))
+	c := colors{safetext.Palette{On: color}}
+	w.Println(c.Bold("provenant inspect: " + summaryLine(r)))
 	if !r.Checked() {
-		w.Println(c.warn(headline(r)))
+		w.Println(c.Yellow(headline(r)))
 	} else {
 		for _, k := range r.Keys {
 			w.Printf("trusted key %s %s%s\n", k.Algorithm, k.ID, fromSource(k.Source))
@@ -71,7 +62,7 @@ func writeTableEnvelope(w *safetext.Printer, e *Envelope, c colors) {
 	if e.Statement != nil && e.Statement.Step != "" {
 		name = "  " + clean(e.Statement.Step)
 	}
-	w.Printf("\n%s %s  %s%s\n", c.bold(fmt.Sprintf("[%d]", e.Index)), clean(e.Source.String()), c.status(e.Status, statusWord(e.Status)), name)
+	w.Printf("\n%s %s  %s%s\n", c.Bold(fmt.Sprintf("[%d]", e.Index)), clean(e.Source.String()), c.status(e.Status, statusWord(e.Status)), name)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	tp := safetext.NewPrinter(tw)
 	row := func(key string, cells ...string) {
@@ -107,7 +98,7 @@ func writeTableEnvelope(w *safetext.Printer, e *Envelope, c colors) {
 	row("statement", clean(st.Type))
 	row("predicate", clean(st.PredicateType))
 	if st.PredicateError != "" {
-		row("", c.warn(clean(st.PredicateError)))
+		row("", c.Yellow(clean(st.PredicateError)))
 	}
 	resourceRows(row, "subjects", st.Subjects)
 	if p := st.Provenance; p != nil {
@@ -191,14 +182,14 @@ func resourceRows(row func(string, ...string), key string, rs []Resource) {
 
 func writeTableChain(w *safetext.Printer, r *Report, c colors) {
 	ch := &r.Chain
-	w.Printf("\n%s\n", c.bold("chain"))
+	w.Printf("\n%s\n", c.Bold("chain"))
 	if len(ch.Steps) == 0 {
 		w.Println("    no step: no envelope holds SLSA provenance")
 		return
 	}
 	ix := indexChain(ch)
 	for _, s := range ch.Steps {
-		w.Printf("  step %s  %s  envelope %d, depth %d\n", c.bold(clean(s.Name)), c.status(s.Status, statusWord(s.Status)), s.Envelope, s.Depth)
+		w.Printf("  step %s  %s  envelope %d, depth %d\n", c.Bold(clean(s.Name)), c.status(s.Status, statusWord(s.Status)), s.Envelope, s.Depth)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		tp := safetext.NewPrinter(tw)
 		artRows := func(key string, ids []string, produced bool) {
@@ -220,7 +211,7 @@ func writeTableChain(w *safetext.Printer, r *Report, c colors) {
 						note += "; "
 					}
 					if len(a.Flags) > 0 {
-						f = c.warn("⚠ " + f)
+						f = c.Yellow("⚠ " + f)
 					}
 					note += f
 				}

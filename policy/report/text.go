@@ -25,7 +25,7 @@ const MaxTextReasons = 9
 // the first ten printed), its policy findings, and the verdict.
 func WriteText(w io.Writer, r *policy.Report, o TextOptions) error {
 	pr := safetext.NewPrinter(w)
-	writeText(pr, palette{o.Color}, o, r)
+	writeText(pr, safetext.Palette{On: o.Color}, o, r)
 	return pr.Err()
 }
 
@@ -40,7 +40,7 @@ type TextOptions struct {
 	AllReasons string
 }
 
-func writeText(w *safetext.Printer, p palette, o TextOptions, r *policy.Report) {
+func writeText(w *safetext.Printer, p safetext.Palette, o TextOptions, r *policy.Report) {
 	bundleNames := o.Bundles
 	t := safetext.Text
 	var crit []string
@@ -65,7 +65,7 @@ func writeText(w *safetext.Printer, p palette, o TextOptions, r *policy.Report) 
 	for i, b := range bundleNames {
 		bundles[i] = t(b)
 	}
-	w.Printf("%s %s (%d envelope(s)); %s\n", p.bold("bundle"), strings.Join(bundles, ", "), envelopes, strings.Join(crit, ", "))
+	w.Printf("%s %s (%d envelope(s)); %s\n", p.Bold("bundle"), strings.Join(bundles, ", "), envelopes, strings.Join(crit, ", "))
 	if len(r.Criteria.Policies) > 0 {
 		pols := make([]string, len(r.Criteria.Policies))
 		for i, s := range r.Criteria.Policies {
@@ -75,7 +75,7 @@ func writeText(w *safetext.Printer, p palette, o TextOptions, r *policy.Report) 
 		if r.Criteria.FailOn == rules.KindWarn {
 			failOn = "deny, violation and warn fail"
 		}
-		w.Printf("%s %s; %d rule(s); %s\n", p.bold("policy"), strings.Join(pols, ", "), len(r.Rules), failOn)
+		w.Printf("%s %s; %d rule(s); %s\n", p.Bold("policy"), strings.Join(pols, ", "), len(r.Rules), failOn)
 	}
 	denied := 0
 	for _, a := range r.Artifacts {
@@ -85,56 +85,56 @@ func writeText(w *safetext.Printer, p palette, o TextOptions, r *policy.Report) 
 			for i, s := range a.Attestations {
 				srcs[i] = t(s.String())
 			}
-			w.Printf("%s %s: verified by %s\n", p.green("✓"), t(a.Name), strings.Join(srcs, ", "))
+			w.Printf("%s %s: verified by %s\n", p.Green("✓"), t(a.Name), strings.Join(srcs, ", "))
 			printIdentities(w, p, r, a)
 			printTrustSigners(w, p, r, a)
 		case len(a.Reasons) > 0:
 			denied++
-			w.Printf("%s %s: %s\n", p.red("✗"), t(a.Name), safetext.Line(a.Reasons[0]))
+			w.Printf("%s %s: %s\n", p.Red("✗"), t(a.Name), safetext.Line(a.Reasons[0]))
 			more := a.Reasons[1:]
 			if len(more) > MaxTextReasons {
 				more = more[:MaxTextReasons]
 			}
 			for _, reason := range more {
-				w.Printf("    %s %s\n", p.dim("also:"), safetext.Line(reason))
+				w.Printf("    %s %s\n", p.Dim("also:"), safetext.Line(reason))
 			}
 			if n := len(a.Reasons) - 1 - len(more); n > 0 {
 				all := o.AllReasons
 				if all == "" {
 					all = "the JSON report lists them all"
 				}
-				w.Printf("    %s %d more reason(s); %s\n", p.dim("also:"), n, all)
+				w.Printf("    %s %d more reason(s); %s\n", p.Dim("also:"), n, all)
 			}
 		default:
 			denied++
-			w.Printf("%s %s: denied by policy\n", p.red("✗"), t(a.Name))
+			w.Printf("%s %s: denied by policy\n", p.Red("✗"), t(a.Name))
 		}
 		for _, f := range a.Findings {
 			printFinding(w, p, f, r.Criteria.FailOn == rules.KindWarn)
 		}
 	}
 	for _, warning := range r.Warnings {
-		w.Printf("%s %s\n", p.yellow("warning:"), safetext.Line(warning))
+		w.Printf("%s %s\n", p.Yellow("warning:"), safetext.Line(warning))
 	}
 	if denied == 0 {
-		w.Printf("%s: %d artifact(s) verified\n", p.green("allowed"), len(r.Artifacts))
+		w.Printf("%s: %d artifact(s) verified\n", p.Green("allowed"), len(r.Artifacts))
 	} else {
-		w.Printf("%s: %d of %d artifact(s) failed verification\n", p.red("denied"), denied, len(r.Artifacts))
+		w.Printf("%s: %d of %d artifact(s) failed verification\n", p.Red("denied"), denied, len(r.Artifacts))
 	}
 }
 
 // printFinding prints one policy finding under its artifact:
 //
 //	deny  SLSA build level: provenance from ... (app.intoto.jsonl:1)
-func printFinding(w *safetext.Printer, p palette, f rules.Finding, failOnWarn bool) {
+func printFinding(w *safetext.Printer, p safetext.Palette, f rules.Finding, failOnWarn bool) {
 	label := fmt.Sprintf("%-9s", safetext.Text(f.Kind))
 	switch {
 	case f.Exception != nil:
-		label = p.dim(fmt.Sprintf("%-9s", "excepted"))
+		label = p.Dim(fmt.Sprintf("%-9s", "excepted"))
 	case f.Denies(failOnWarn):
-		label = p.red(label)
+		label = p.Red(label)
 	default:
-		label = p.yellow(label)
+		label = p.Yellow(label)
 	}
 	line := f.Message
 	if f.Kind != rules.KindError {
@@ -149,13 +149,13 @@ func printFinding(w *safetext.Printer, p palette, f rules.Finding, failOnWarn bo
 		if f.Exception.Expires != "" {
 			until = ", until " + f.Exception.Expires
 		}
-		w.Printf("              %s\n", p.dim(safetext.Line(fmt.Sprintf("%s (%s%s)", f.Exception.Reason, f.Exception.Source, until))))
+		w.Printf("              %s\n", p.Dim(safetext.Line(fmt.Sprintf("%s (%s%s)", f.Exception.Reason, f.Exception.Source, until))))
 	}
 }
 
 // printIdentities prints the verified certificate identities of the
 // envelopes that cover an artifact.
-func printIdentities(w *safetext.Printer, p palette, r *policy.Report, a policy.Artifact) {
+func printIdentities(w *safetext.Printer, p safetext.Palette, r *policy.Report, a policy.Artifact) {
 	seen := map[string]bool{}
 	for _, src := range a.Attestations {
 		for i := range r.Attestations {
@@ -168,7 +168,7 @@ func printIdentities(w *safetext.Printer, p palette, r *policy.Report, a policy.
 				continue
 			}
 			seen[line] = true
-			w.Printf("    %s %s\n", p.dim("signer:"), safetext.Text(line))
+			w.Printf("    %s %s\n", p.Dim("signer:"), safetext.Text(line))
 		}
 	}
 }
@@ -277,7 +277,7 @@ func trustCriteriaText(c policy.Criteria) []string {
 
 // printTrustSigners prints the trust-file names and the X.509 identities
 // of the signers of the envelopes that cover an artifact.
-func printTrustSigners(w *safetext.Printer, p palette, r *policy.Report, a policy.Artifact) {
+func printTrustSigners(w *safetext.Printer, p safetext.Palette, r *policy.Report, a policy.Artifact) {
 	seen := map[string]bool{}
 	for _, src := range a.Attestations {
 		for _, e := range r.Attestations {
@@ -298,25 +298,9 @@ func printTrustSigners(w *safetext.Printer, p palette, r *policy.Report, a polic
 			for _, l := range lines {
 				if !seen[l] {
 					seen[l] = true
-					w.Printf("    %s %s\n", p.dim("signer:"), safetext.Text(l))
+					w.Printf("    %s %s\n", p.Dim("signer:"), safetext.Text(l))
 				}
 			}
 		}
 	}
 }
-
-// palette colours text for a terminal, or leaves it as it is.
-type palette struct{ on bool }
-
-func (p palette) wrap(code, s string) string {
-	if !p.on {
-		return s
-	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
-
-func (p palette) green(s string) string  { return p.wrap("32", s) }
-func (p palette) red(s string) string    { return p.wrap("31", s) }
-func (p palette) bold(s string) string   { return p.wrap("1", s) }
-func (p palette) dim(s string) string    { return p.wrap("2", s) }
-func (p palette) yellow(s string) string { return p.wrap("33", s) }
