@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/provenant/provenant/attest/digest"
@@ -63,5 +64,50 @@ func TestExpectationsPerCall(t *testing.T) {
 	}
 	if r, err := v.Verify(ctx, es, []Input{app.input()}, WithSourceURI("github.com/o/r")); err != nil || !r.Allowed {
 		t.Fatalf("Verify with the source = %+v, %v; want allowed", r, err)
+	}
+}
+
+// TestVerifyConcurrentExpectations: one Verifier serves concurrent calls
+// with different expectations (run with -race); each call gets its own
+// verdict, and an artifact given to Verify as ForArtifact only narrows.
+func TestVerifyConcurrentExpectations(t *testing.T) {
+	k := provenancetest.SeededKeys(t, 1)
+	app, lib := newArt("app"), newArt("lib")
+	v, err := NewVerifier(WithKeys(k[0].Public))
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := provenancetest.Entries(t, v1Line(t, provenance.AttestOptions{BuilderID: "https://b", Source: "git+https://github.com/o/r"}, []digest.Artifact{app.subject(digest.SHA256)}, k[0]))
+	ctx := context.Background()
+	errs := make(chan error, 40)
+	for i := range 40 {
+		go func() {
+			src, want := "github.com/o/r", true
+			expect := []Expectation{WithPredicateType(provenance.PredicateSLSAv1)}
+			if i%2 == 1 {
+				// Denied twice over: another source, and workflow
+				// inputs that a non-GitHub build cannot have.
+				src, want = "github.com/o/other", false
+				expect = append(expect, WithWorkflowInputs(map[string]string{"n": fmt.Sprint(i)}))
+			}
+			r, err := v.Verify(ctx, es, []Input{app.input()}, append(expect, WithSourceURI(src))...)
+			switch {
+			case err != nil:
+				errs <- err
+			case r.Allowed != want:
+				errs <- fmt.Errorf("call %d (%s): allowed %v, want %v: %q", i, src, r.Allowed, want, r.Artifacts[0].Reasons)
+			default:
+				errs <- nil
+			}
+		}()
+	}
+	for range 40 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	r, err := v.Verify(ctx, es, []Input{app.input()}, ForArtifact(sigstore.Artifact{Digests: lib.input().Digests}))
+	if err != nil || r.Allowed {
+		t.Errorf("Verify with ForArtifact(another artifact) = %+v, %v; want denied", r, err)
 	}
 }
