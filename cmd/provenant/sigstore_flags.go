@@ -114,6 +114,9 @@ func (s *sigstoreFlags) policyOptions(keys []*attest.PublicKey, extra ...sigstor
 	if err != nil {
 		return nil, nil, usageError("%v", err)
 	}
+	if s.versionedTag != "" && !github.ValidVersionedTag(s.versionedTag) {
+		return nil, nil, usageError("--source-versioned-tag %q is not a semantic version (vMAJOR[.MINOR[.PATCH]])", s.versionedTag)
+	}
 	expect := []policy.Expectation{policy.WithSourceBranch(s.branch), policy.WithSourceTag(s.tag),
 		policy.WithSourceVersionedTag(s.versionedTag), policy.WithWorkflowInputs(in)}
 	return opts, expect, nil
