@@ -30,6 +30,9 @@ type Limits struct {
 	// default, DefaultSignatureChecks or threshold × trusted keys,
 	// whichever is more.
 	SignatureChecks int
+	// ManifestBytes: one OCI manifest or index read from a registry
+	// (package attest/oci).
+	ManifestBytes int
 }
 
 // Default limits: far above what real attestations need (a statement
@@ -39,12 +42,17 @@ const (
 	DefaultEnvelopes  = 100_000
 	DefaultSignatures = 16
 	DefaultSubjects   = 100_000
+	// DefaultManifestBytes is oras-go's own bound on a manifest.
+	DefaultManifestBytes = 4 << 20
 )
 
 // DefaultLimits returns the defaults.
 func DefaultLimits() Limits {
-	return Limits{LineBytes: DefaultLineBytes, Envelopes: DefaultEnvelopes, Signatures: DefaultSignatures, Subjects: DefaultSubjects}
+	return Limits{LineBytes: DefaultLineBytes, Envelopes: DefaultEnvelopes, Signatures: DefaultSignatures, Subjects: DefaultSubjects, ManifestBytes: DefaultManifestBytes}
 }
+
+// OrDefaults is l with every zero field set to its default.
+func (l Limits) OrDefaults() Limits { return l.orDefaults() }
 
 func (l Limits) orDefaults() Limits {
 	d := DefaultLimits()
@@ -60,11 +68,14 @@ func (l Limits) orDefaults() Limits {
 	if l.Subjects <= 0 {
 		l.Subjects = d.Subjects
 	}
+	if l.ManifestBytes <= 0 {
+		l.ManifestBytes = d.ManifestBytes
+	}
 	return l
 }
 
 // LimitNames lists the names Set accepts, as the CLI's --limit spells them.
-var LimitNames = []string{"line-bytes", "envelopes", "signatures", "subjects", "signature-checks"}
+var LimitNames = []string{"line-bytes", "envelopes", "signatures", "subjects", "signature-checks", "manifest-bytes"}
 
 // Set changes one limit from "name=value" (e.g. "signatures=64").
 func (l *Limits) Set(spec string) error {
@@ -84,6 +95,8 @@ func (l *Limits) Set(spec string) error {
 		l.Subjects = n
 	case "signature-checks":
 		l.SignatureChecks = n
+	case "manifest-bytes":
+		l.ManifestBytes = n
 	default:
 		return fmt.Errorf("unknown limit %q: want one of %s", name, strings.Join(LimitNames, ", "))
 	}

@@ -38,6 +38,9 @@ type AttestRequest struct {
 	Writer    attest.Writer
 	Artifacts []string // files, directories, globs
 	Checksums []string // sha256sum-format files naming more artifacts
+	// Hashed are artifacts known by their digests, not files (an image
+	// by its manifest digest).
+	Hashed []digest.Artifact
 	SHA512    bool     // record sha512 beside sha256
 	// PredicateFile and PredicateType attest any predicate instead of
 	// SLSA provenance.
@@ -96,6 +99,7 @@ func Attest(ctx context.Context, r AttestRequest) (*AttestResult, error) {
 		}
 		arts = append(arts, more...)
 	}
+	arts = append(arts, r.Hashed...)
 	if len(arts) == 0 {
 		return nil, inputErrorf("no artifacts to attest")
 	}
