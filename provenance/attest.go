@@ -41,7 +41,7 @@ type AttestRequest struct {
 	// Hashed are artifacts known by their digests, not files (an image
 	// by its manifest digest).
 	Hashed []digest.Artifact
-	SHA512    bool     // record sha512 beside sha256
+	SHA512 bool // record sha512 beside sha256
 	// PredicateFile and PredicateType attest any predicate instead of
 	// SLSA provenance.
 	PredicateFile string

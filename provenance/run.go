@@ -105,6 +105,10 @@ type RunRequest struct {
 	Progress func(phase string, p digest.Progress)
 	// Version is provenant's version, recorded as the builder's.
 	Version string
+	// Built, if set, is called after the command succeeded and names
+	// more products known by their digests (an image the command pushed,
+	// by its manifest digest). With it, Products may be empty.
+	Built func(ctx context.Context) ([]digest.Artifact, error)
 }
 
 // RunResult says what happened.
@@ -152,7 +156,7 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	if len(r.Command) == 0 || r.Command[0] == "" {
 		return nil, inputErrorf("no command to run")
 	}
-	if len(r.Products) == 0 {
+	if len(r.Products) == 0 && r.Built == nil {
 		return nil, inputErrorf("no products: SLSA provenance is about what a step makes")
 	}
 	// The destination must be writable before the command runs: a link,
@@ -244,6 +248,15 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	}
 	res.Skipped = append(res.Skipped, after.Skipped...)
 	res.Products = withoutBundle(digest.Changed(before.Entries, after.Entries), r.Writer.Destination())
+	if r.Built != nil {
+		more, err := r.Built(ctx)
+		if err != nil {
+			return res, err
+		}
+		for _, a := range more {
+			res.Products = append(res.Products, digest.Entry{Artifact: a})
+		}
+	}
 	if len(res.Products) == 0 {
 		return res, fmt.Errorf("%w: the command created or changed no file under %s; nothing attested", ErrNoProducts, strings.Join(r.Products, ", "))
 	}

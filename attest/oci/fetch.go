@@ -30,7 +30,8 @@ type Fetched struct {
 	Image Reference
 	// Entries are the attestations. Source.File says where each is
 	// (REGISTRY/REPOSITORY:sha256-<hex>.att with Source.Line the layer,
-	// from 1; or REGISTRY/REPOSITORY@<referrer manifest digest>).
+	// from 1; or REGISTRY/REPOSITORY@<referrer manifest digest> with
+	// Source.Line 1, its one layer).
 	Entries []attest.Entry
 	// Skipped are referrers that hold no attestation (an SBOM, a
 	// signature of another kind, a manifest about another image): they
@@ -225,7 +226,7 @@ func (c *Client) fetchReferrers(ctx context.Context, repo *remote.Repository, at
 func (c *Client) readReferrer(ctx context.Context, repo *remote.Repository, at Reference, subject, d ocispec.Descriptor) (*attest.Entry, *Skipped, error) {
 	l := c.o.limits
 	where := at.Repo() + "@" + d.Digest.String()
-	src := attest.Source{File: where}
+	src := attest.Source{File: where, Line: 1} // its one layer
 	skip := func(why string) (*attest.Entry, *Skipped, error) {
 		return nil, &Skipped{Location: where, Reason: why}, nil
 	}

@@ -57,8 +57,27 @@ func (c *Client) NewWriter(img Image, s attest.Signer, storage Storage) (*Writer
 	return &Writer{c: c, img: img, signer: s, storage: storage}, nil
 }
 
+// SetImage sets the image pushed to, for a writer made before the image
+// existed (provenant run --image: the command builds it).
+func (w *Writer) SetImage(img Image) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.img = img
+}
+
+func (w *Writer) image() Image {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.img
+}
+
 // Destination implements attest.Writer: the image.
-func (w *Writer) Destination() string { return w.img.Ref.String() }
+func (w *Writer) Destination() string {
+	if img := w.image(); img.Ref.Registry != "" {
+		return img.Ref.String()
+	}
+	return "the image's registry"
+}
 
 // Check implements attest.Writer; a registry is checked when written to.
 func (w *Writer) Check() error { return nil }
@@ -66,6 +85,10 @@ func (w *Writer) Check() error { return nil }
 // Write implements attest.Writer: it signs st once and pushes the
 // envelope in the writer's layouts.
 func (w *Writer) Write(ctx context.Context, st *attest.Statement) error {
+	img := w.image()
+	if img.Descriptor.Digest == "" {
+		return fmt.Errorf("%w: the image is not resolved", ErrNotPushable)
+	}
 	env, err := attest.SignStatement(ctx, st, w.signer)
 	if err != nil {
 		return fmt.Errorf("signing: %w", err)
@@ -76,7 +99,7 @@ func (w *Writer) Write(ctx context.Context, st *attest.Statement) error {
 	}
 	var got []Pushed
 	if w.storage == StorageAtt || w.storage == StorageBoth {
-		p, err := w.c.PushEnvelope(ctx, w.img, raw)
+		p, err := w.c.PushEnvelope(ctx, img, raw)
 		if err != nil {
 			return err
 		}
@@ -87,7 +110,7 @@ func (w *Writer) Write(ctx context.Context, st *attest.Statement) error {
 		if err != nil {
 			return err
 		}
-		p, err := w.c.PushBundle(ctx, w.img, b)
+		p, err := w.c.PushBundle(ctx, img, b)
 		if err != nil {
 			return err
 		}

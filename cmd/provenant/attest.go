@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/oci"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/provenance"
 )
@@ -13,6 +14,7 @@ func newAttestCmd(g *globalFlags) *cobra.Command {
 		keyPath string
 		out     bundleFlags
 		req     provenance.AttestRequest
+		reg     ociFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "attest --key KEY --bundle OUT [flags] ARTIFACT...",
@@ -33,23 +35,30 @@ With --bundle-format sigstore, --bundle is written as one Sigstore bundle;
 an existing file is replaced only with --force.
 
 With --predicate and --predicate-type, any other predicate is attested
-instead of SLSA provenance.`,
+instead of SLSA provenance.
+
+With --image, an image in a registry is a subject too: its manifest digest
+(a tag is resolved to it), named REGISTRY/REPOSITORY as cosign names it.
+--push stores the attestation next to the image (--oci-storage: cosign's
+.att layer by default, an OCI 1.1 referrer for --bundle-format sigstore;
+docs/oci.md); --bundle is then optional.`,
 		Example: `  provenant attest --key release.key --bundle app.intoto.jsonl dist/app
   provenant attest --key release.key --bundle dist.intoto.jsonl \
       --builder-id https://ci.example.com/builders/release \
       --source git+https://github.com/example/app@refs/tags/v1.2.0 --sha512 'dist/*'
   provenant attest --key release.key --bundle dist.intoto.jsonl --checksums SHA256SUMS
   provenant attest --key release.key --bundle tests.intoto.jsonl \
-      --predicate results.json --predicate-type https://in-toto.io/attestation/test-result/v0.1 dist/app`,
+      --predicate results.json --predicate-type https://in-toto.io/attestation/test-result/v0.1 dist/app
+  provenant attest --key release.key --image registry.example.com/app:v1.2.0 --push`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" {
 				return usageError("--key is required")
 			}
-			if out.path == "" {
-				return usageError("--bundle is required")
+			if err := reg.validateWrite(out.path); err != nil {
+				return err
 			}
-			if len(args) == 0 && len(req.Checksums) == 0 {
-				return usageError("name at least one artifact (or --checksums FILE)")
+			if len(args) == 0 && len(req.Checksums) == 0 && len(reg.images) == 0 {
+				return usageError("name at least one artifact (or --checksums FILE, or --image)")
 			}
 			if (req.PredicateFile == "") != (req.PredicateType == "") {
 				return usageError("--predicate and --predicate-type go together")
@@ -59,15 +68,35 @@ instead of SLSA provenance.`,
 			}
 			// The destination is checked before the key is loaded (which
 			// may prompt or reach a token) and anything is hashed.
-			if err := out.check(); err != nil {
-				return inputError(err)
+			if out.path != "" {
+				if err := out.check(); err != nil {
+					return inputError(err)
+				}
+			}
+			var (
+				client *oci.Client
+				imgs   []oci.Image
+			)
+			if len(reg.images) > 0 {
+				var err error
+				if client, err = reg.client(attest.Limits{}); err != nil {
+					return err
+				}
+				if imgs, req.Hashed, err = resolveImages(cmd.Context(), client, reg.images); err != nil {
+					return err
+				}
 			}
 			signer, err := openSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return inputError(err)
 			}
 			defer func() { _ = attest.CloseSigner(signer) }()
-			if req.Writer, err = out.writer(signer); err != nil {
+			var img *oci.Image
+			if len(imgs) > 0 {
+				img = &imgs[0]
+			}
+			var pusher *oci.Writer
+			if req.Writer, pusher, err = reg.writer(&out, signer, client, img); err != nil {
 				return inputError(err)
 			}
 			req.Artifacts = args
@@ -76,7 +105,11 @@ instead of SLSA provenance.`,
 			if err != nil {
 				return inputError(err)
 			}
-			return printAttest(cmd, g, res)
+			var pushed []oci.Pushed
+			if pusher != nil {
+				pushed = pusher.Pushed()
+			}
+			return printAttest(cmd, g, res, out.path, pushed)
 		},
 	}
 	f := cmd.Flags()
@@ -89,11 +122,12 @@ instead of SLSA provenance.`,
 	f.StringArrayVar(&req.Checksums, "checksums", nil, "sha256sum-format file naming more artifacts (repeatable)")
 	f.StringVar(&req.PredicateFile, "predicate", "", "attest this predicate (a JSON file) instead of SLSA provenance")
 	f.StringVar(&req.PredicateType, "predicate-type", "", "predicate type URI for --predicate")
+	reg.registerWrite(f, "attest an image: REGISTRY/REPOSITORY:TAG or @sha256:HEX (a tag is resolved to the manifest digest)")
 	addFormatFlag(cmd, g)
 	return cmd
 }
 
-func printAttest(cmd *cobra.Command, g *globalFlags, res *provenance.AttestResult) error {
+func printAttest(cmd *cobra.Command, g *globalFlags, res *provenance.AttestResult, bundle string, pushed []oci.Pushed) error {
 	type subject struct {
 		Name    string            `json:"name"`
 		Digests map[string]string `json:"digest"`
@@ -103,16 +137,25 @@ func printAttest(cmd *cobra.Command, g *globalFlags, res *provenance.AttestResul
 		subs[i] = subject{a.Name, a.Digests}
 	}
 	if g.json() {
-		return writeJSON(cmd.OutOrStdout(), map[string]any{
-			"bundle":        res.Bundle,
+		doc := map[string]any{
+			"bundle":        bundle,
 			"predicateType": res.PredicateType,
 			"subjects":      subs,
-		})
+		}
+		if pushed != nil {
+			doc["pushed"] = pushed
+		}
+		return writeJSON(cmd.OutOrStdout(), doc)
 	}
 	w := safetext.NewPrinter(cmd.OutOrStdout())
-	w.Printf("attested %d artifact(s) into %s (%s)\n", len(subs), safetext.Text(res.Bundle), safetext.Text(res.PredicateType))
+	into := bundle
+	if into == "" {
+		into = res.Bundle
+	}
+	w.Printf("attested %d artifact(s) into %s (%s)\n", len(subs), safetext.Text(into), safetext.Text(res.PredicateType))
 	for _, s := range subs {
 		w.Printf("  %s  sha256:%s\n", safetext.Text(s.Name), s.Digests["sha256"])
 	}
+	printPushed(w, pushed)
 	return w.Err()
 }

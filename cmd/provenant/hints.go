@@ -1,10 +1,13 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/oci"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
 )
@@ -30,6 +33,15 @@ func hint(err error) string {
 		return "verify a Sigstore bundle of it instead, or, for a certificate from your own CA, give --ca-roots and --certificate-identity (docs/x509.md)"
 	case errors.Is(err, policy.ErrNotSignature):
 		return "verify it with provenant verify --key"
+	case errors.Is(err, oci.ErrUnauthorized):
+		return "log in (docker login), or give the credentials in $DOCKER_CONFIG/config.json or REGISTRY_AUTH_FILE"
+	case errors.Is(err, oci.ErrNeedDigest):
+		return "resolve the tag once and verify that digest"
+	}
+	if msg := err.Error(); strings.Contains(msg, "server gave HTTP response to HTTPS client") {
+		return "give --plain-http for a registry without TLS"
+	} else if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok || strings.Contains(msg, "certificate signed by unknown authority") {
+		return "give --registry-ca with the CA that signed the registry's certificate"
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/oci"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/inspect"
 )
@@ -18,6 +19,7 @@ type inspectFlags struct {
 	keys   []string
 	sig    sigstoreFlags // --trusted-root and the certificate identity flags
 	output string
+	reg    ociFlags // oci:// arguments (oci_flags.go)
 }
 
 func newInspectCmd(g *globalFlags) *cobra.Command {
@@ -46,6 +48,10 @@ terminal), json (schema in docs/inspect.md), markdown (tables and a Mermaid
 graph, for GitHub job summaries), html (one self-contained page with the
 graph drawn, to print or attach to a ticket).
 
+An argument oci://REGISTRY/REPOSITORY@sha256:HEX (or :TAG, resolved) shows
+the attestations stored next to that image: cosign's .att layers and the
+OCI 1.1 referrers holding Sigstore bundles (docs/oci.md).
+
 Exit codes: 0 everything was shown (and, with --key, every envelope
 verified), 1 keys were given and some envelope did not verify, 2 usage
 error or a bundle that cannot be read.`,
@@ -53,7 +59,8 @@ error or a bundle that cannot be read.`,
   provenant inspect --key release.pub app.intoto.jsonl
   provenant inspect --trusted-root trusted_root.json app.sigstore.json
   provenant inspect --key release.pub --format html --output report.html app.intoto.jsonl
-  provenant inspect --format markdown app.intoto.jsonl >> "$GITHUB_STEP_SUMMARY"`,
+  provenant inspect --format markdown app.intoto.jsonl >> "$GITHUB_STEP_SUMMARY"
+  provenant inspect --key release.pub oci://registry.example.com/app@sha256:...`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runInspect(cmd, g, f, args)
 		},
@@ -63,6 +70,7 @@ error or a bundle that cannot be read.`,
 	f.sig.registerTrust(fl)
 	addLimitsFlag(fl, &f.limits)
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
+	f.reg.registerClient(fl)
 	addFormatFlag(cmd, g, inspectFormats()...)
 	return cmd
 }
@@ -127,10 +135,28 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 	if err != nil {
 		return usageError("%v", err)
 	}
+	var client *oci.Client
 	for _, b := range args {
-		if err := in.ReadFile(cmd.Context(), b); err != nil {
+		if !oci.HasScheme(b) {
+			if err := in.ReadFile(cmd.Context(), b); err != nil {
+				return inputError(err)
+			}
+			continue
+		}
+		ref, err := parseImage(b)
+		if err != nil {
+			return err
+		}
+		if client == nil {
+			if client, err = f.reg.client(f.limits); err != nil {
+				return err
+			}
+		}
+		got, err := client.Fetch(cmd.Context(), ref)
+		if err != nil {
 			return inputError(err)
 		}
+		in.AddEntries(cmd.Context(), oci.Scheme+got.Image.String(), got.Entries)
 	}
 	report := in.Report()
 	if f.output == "" {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
+	"github.com/provenant/provenant/attest/oci"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/provenance"
 )
@@ -29,6 +30,7 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 		out      bundleFlags
 		progress bool
 		req      provenance.RunRequest
+		reg      ociFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run --key KEY --bundle OUT --step NAME [--materials PATH]... --products PATH... [--env NAME]... -- COMMAND [ARG]...",
@@ -65,12 +67,19 @@ stays its own.
 Exit status: the command's own (128+N when killed by signal N). A failed
 command writes no attestation. 127: the command cannot be started. 2: a
 usage or input error before the command ran, or no attestation could be
-written after it succeeded (no product, signing or writing failed).`,
+written after it succeeded (no product, signing or writing failed).
+
+With --image, the image the command built and pushed is a product too:
+after the command succeeded, its tag is resolved to the manifest digest,
+named REGISTRY/REPOSITORY as cosign names it (--products is then
+optional). --push stores the attestation next to it (docs/oci.md).`,
 		Example: `  provenant run --key build.key --bundle build.intoto.jsonl --step compile \
       --materials src --products build -- make
   provenant run --key build.key --bundle build.intoto.jsonl --step package \
       --materials build/app --products 'dist/*.tar.gz' --env SOURCE_DATE_EPOCH \
-      -- tar -czf dist/app.tar.gz build/app`,
+      -- tar -czf dist/app.tar.gz build/app
+  provenant run --key build.key --step image --image registry.example.com/app:v1 --push \
+      -- sh -c 'docker build -t registry.example.com/app:v1 . && docker push registry.example.com/app:v1'`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
@@ -79,12 +88,13 @@ written after it succeeded (no product, signing or writing failed).`,
 			switch {
 			case keyPath == "":
 				return usageError("run: --key is required")
-			case out.path == "":
-				return usageError("run: --bundle is required")
 			case req.Step == "":
 				return usageError("run: --step is required")
-			case len(req.Products) == 0:
+			case len(req.Products) == 0 && len(reg.images) == 0:
 				return usageError("run: --products is required: SLSA provenance is about what a step makes")
+			}
+			if err := reg.validateWrite(out.path); err != nil {
+				return usageError("run: %w", err)
 			}
 			if err := out.validate(); err != nil {
 				return usageError("run: %w", err)
@@ -92,16 +102,39 @@ written after it succeeded (no product, signing or writing failed).`,
 			// The destination is checked before the key is loaded (which
 			// may prompt or reach a token); Run checks it again before
 			// the command starts.
-			if err := out.check(); err != nil {
-				return inputError(fmt.Errorf("run: %w", err))
+			if out.path != "" {
+				if err := out.check(); err != nil {
+					return inputError(fmt.Errorf("run: %w", err))
+				}
+			}
+			var client *oci.Client
+			if len(reg.images) > 0 {
+				var err error
+				if client, err = reg.client(attest.Limits{}); err != nil {
+					return err
+				}
 			}
 			signer, err := openSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
 			}
 			defer func() { _ = attest.CloseSigner(signer) }()
-			if req.Writer, err = out.writer(signer); err != nil {
+			var pusher *oci.Writer
+			if req.Writer, pusher, err = reg.writer(&out, signer, client, nil); err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
+			}
+			if len(reg.images) > 0 {
+				// The command makes the image: its tag is resolved after it.
+				req.Built = func(ctx context.Context) ([]digest.Artifact, error) {
+					imgs, arts, err := resolveImages(ctx, client, reg.images)
+					if err != nil {
+						return nil, err
+					}
+					if pusher != nil {
+						pusher.SetImage(imgs[0])
+					}
+					return arts, nil
+				}
 			}
 			req.Command = args
 			req.Version = provenantVersion()
@@ -121,7 +154,11 @@ written after it succeeded (no product, signing or writing failed).`,
 			if err != nil {
 				return runError(err)
 			}
-			return printRun(cmd.ErrOrStderr(), g, res)
+			var pushed []oci.Pushed
+			if pusher != nil {
+				pushed = pusher.Pushed()
+			}
+			return printRun(cmd.ErrOrStderr(), g, res, pushed)
 		},
 	}
 	f := cmd.Flags()
@@ -133,6 +170,7 @@ written after it succeeded (no product, signing or writing failed).`,
 	f.StringArrayVar(&req.Env, "env", nil, "environment variable to record (repeatable; a name or value that looks like a secret is refused)")
 	f.StringArrayVar(&req.EnvAllowSecret, "env-allow-secret", nil, "environment variable to record even though its name or value looks like a secret (repeatable): its value is published in the attestation")
 	f.BoolVar(&progress, "progress", false, "show hashing progress even when not on a terminal or in CI")
+	reg.registerWrite(f, "an image the command builds and pushes: REGISTRY/REPOSITORY:TAG, resolved to its manifest digest after the command, a product")
 	addFormatFlag(cmd, g)
 	return cmd
 }
@@ -193,9 +231,10 @@ type runJSON struct {
 	Dirty        *bool        `json:"dirty,omitempty"`
 	Materials    int          `json:"materials"`
 	Products     []runProduct `json:"products"`
+	Pushed       []oci.Pushed `json:"pushed,omitempty"`
 }
 
-func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
+func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult, pushed []oci.Pushed) error {
 	bc := res.Context
 	prods := make([]runProduct, len(res.Products))
 	for i, p := range res.Products {
@@ -205,7 +244,7 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 		out := runJSON{
 			Step: res.Step, Bundle: res.Bundle, ExitCode: res.ExitCode,
 			Platform: bc.Platform, BuilderID: bc.BuilderID, InvocationID: bc.InvocationID,
-			Materials: len(res.Materials), Products: prods,
+			Materials: len(res.Materials), Products: prods, Pushed: pushed,
 		}
 		if bc.Source != nil {
 			out.Source, out.Dirty = bc.Source.URI, bc.Source.Dirty
@@ -231,6 +270,7 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 		}
 		out.Printf("  %s  sha256:%s\n", safetext.Text(pr.Name), pr.Digest[digest.SHA256])
 	}
+	printPushed(out, pushed)
 	return out.Err()
 }
 

@@ -41,6 +41,8 @@ type verifyFlags struct {
 	sig sigstoreFlags // Sigstore and slsa-verifier's flags (sigstore_flags.go)
 
 	trust string // trust file (docs/trust.md)
+
+	reg ociFlags // images in registries: oci:// arguments and --image (oci_flags.go)
 }
 
 func newVerifyCmd(g *globalFlags) *cobra.Command {
@@ -86,6 +88,13 @@ policy does not accept, is an input error; one that fails to evaluate or
 runs past --policy-timeout denies. --policy-config gives policies data
 (data.config) and lists exceptions, each waiving only the rule it names.
 
+An image in a registry is an artifact too: oci://REGISTRY/REPOSITORY@sha256:HEX
+(or --image) verifies the manifest digest by the attestations stored next
+to it, cosign's .att layers and the OCI 1.1 referrers holding Sigstore
+bundles (docs/oci.md), judged like the entries of a --bundle file, with
+every check above. A tag is refused: it can move between verify and
+deploy.
+
 For an allowed release, --vsa-out writes a signed SLSA Verification Summary
 Attestation per artifact, which verify itself checks with
 --predicate-type https://slsa.dev/verification_summary/v1.
@@ -102,7 +111,8 @@ compile).`,
       --policy builtin:slsa --policy policies/ --policy-config policy.yaml dist/app
   provenant verify --bundle app.intoto.jsonl --key release.pub --print-input dist/app
   provenant verify --bundle app.intoto.jsonl --key release.pub --policy builtin:slsa \
-      --vsa-out app.vsa.jsonl --vsa-key gate.key --verifier-id https://ci.example.com/gate dist/app`,
+      --vsa-out app.vsa.jsonl --vsa-key gate.key --verifier-id https://ci.example.com/gate dist/app
+  provenant verify --key release.pub oci://registry.example.com/app@sha256:...`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return vf.run(cmd, g, args)
 		},
@@ -130,6 +140,8 @@ compile).`,
 	vf.sig.registerSLSA(f)
 	vf.sig.registerDigest(f)
 	f.StringVar(&vf.resourceURI, "resource-uri", "", "resourceUri recorded in the VSA (default: the artifact's name; one artifact only)")
+	f.StringArrayVar(&vf.reg.images, "image", nil, "verify an image in a registry, REGISTRY/REPOSITORY@sha256:HEX, by the attestations stored next to it (repeatable; like an oci:// argument)")
+	vf.reg.registerClient(f)
 	cmd.MarkFlagsRequiredTogether("vsa-out", "vsa-key", "verifier-id")
 	cmd.MarkFlagsMutuallyExclusive("print-input", "vsa-out")
 	cmd.MarkFlagsMutuallyExclusive("certificate-identity", "certificate-identity-regexp")
@@ -171,13 +183,29 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 	if err != nil {
 		return usageError("%v", err)
 	}
-	inputs, err := vf.inputs(args)
+	files, images := splitImages(args)
+	images = append(images, vf.reg.images...)
+	inputs, err := vf.inputs(files)
 	if err != nil {
 		return err
 	}
-	entries, err := policy.ReadBundlesLimited(vf.bundles, vf.limits)
-	if err != nil {
-		return inputError(err)
+	var entries []attest.Entry
+	if len(vf.bundles) > 0 {
+		if entries, err = policy.ReadBundlesLimited(vf.bundles, vf.limits); err != nil {
+			return inputError(err)
+		}
+	}
+	if len(images) > 0 {
+		client, err := vf.reg.client(vf.limits)
+		if err != nil {
+			return err
+		}
+		fetched, imgInputs, _, err := fetchImages(cmd.Context(), client, images)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, fetched...)
+		inputs = append(inputs, imgInputs...)
 	}
 	if vf.printInput {
 		docs, err := v.PolicyInputs(cmd.Context(), entries, inputs, expect...)
@@ -195,7 +223,9 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 	if err != nil {
 		return inputError(err)
 	}
-	if err := writeVerifyReport(cmd.OutOrStdout(), g, *vf, report); err != nil {
+	shown := *vf // the report names the images beside the bundles
+	shown.bundles = append(append([]string(nil), vf.bundles...), images...)
+	if err := writeVerifyReport(cmd.OutOrStdout(), g, shown, report); err != nil {
 		return err
 	}
 	if !report.Allowed {
@@ -210,9 +240,11 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 // validate checks what cobra's flag groups cannot say.
 func (vf *verifyFlags) validate(args []string) error {
 	s := &vf.sig
+	_, images := splitImages(args)
+	images = append(images, vf.reg.images...)
 	switch {
-	case len(vf.bundles) == 0:
-		return usageError("--bundle is required")
+	case len(vf.bundles) == 0 && len(images) == 0:
+		return usageError("--bundle is required (or an image, oci://REGISTRY/REPOSITORY@sha256:HEX)")
 	case len(vf.keys) == 0 && s.trustedRoot == "" && vf.trust == "" && s.caRoots == "":
 		return usageError("at least one --key, --trust file, --ca-roots (X.509) or --trusted-root (Sigstore) is required")
 	case s.trustedRoot != "" && len(vf.keys) == 0 && vf.trust == "" && s.caRoots == "" && !s.hasIdentity() && vf.sourceURI == "":
@@ -220,14 +252,14 @@ func (vf *verifyFlags) validate(args []string) error {
 		return usageError("--trusted-root needs an identity policy for certificate signers: %s", hint(policy.ErrNoIdentityPolicy))
 	case s.caRoots != "" && s.identity == "" && s.identityRegexp == "":
 		return usageError("--ca-roots needs --certificate-identity or --certificate-identity-regexp")
-	case len(args) == 0 && len(s.artifactDigests) == 0:
+	case len(args) == 0 && len(s.artifactDigests) == 0 && len(images) == 0:
 		return usageError("name at least one artifact to verify")
 	case vf.failOn != rules.KindDeny && vf.failOn != rules.KindWarn:
 		return usageError("--fail-on must be deny or warn, not %q", vf.failOn)
 	case vf.resourceURI != "" && vf.vsaOut == "":
 		return usageError("--resource-uri needs --vsa-out")
-	case vf.resourceURI != "" && len(args) > 1:
-		return usageError("--resource-uri names one artifact; %d given", len(args))
+	case vf.resourceURI != "" && len(args)+len(vf.reg.images) > 1:
+		return usageError("--resource-uri names one artifact; %d given", len(args)+len(vf.reg.images))
 	case vf.policyConfig != "" && len(vf.policies) == 0:
 		return usageError("--policy-config needs --policy")
 	}

@@ -30,6 +30,15 @@ func (in *Inspector) ReadFile(ctx context.Context, path string) error {
 	return in.Read(ctx, f, path)
 }
 
+// AddEntries inspects entries read elsewhere (an image's attestations in
+// a registry, package attest/oci) as one source named name.
+func (in *Inspector) AddEntries(ctx context.Context, name string, entries []attest.Entry) {
+	in.report.Bundles = append(in.report.Bundles, name)
+	for _, e := range entries {
+		in.Add(ctx, e)
+	}
+}
+
 // Read streams a bundle into the report, the way attest.ReadBundle reads
 // it: JSON Lines (one envelope, Sigstore bundle or GitHub attestation list
 // a line, blank lines ignored), or one JSON document spanning several
