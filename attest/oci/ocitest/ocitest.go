@@ -239,15 +239,27 @@ func All(t testing.TB) []*Registry {
 // and returns its manifest digest.
 func (r *Registry) PushImage(t testing.TB, repo, tag string) string {
 	t.Helper()
+	return r.pushImage(t, repo, tag, name.Insecure)
+}
+
+// PushImageTLS pushes a small random image over HTTPS with client's
+// transport (an httptest TLS server's client) and returns its digest.
+func (r *Registry) PushImageTLS(t testing.TB, client *http.Client, repo, tag string) string {
+	t.Helper()
+	return r.pushImage(t, repo, tag, name.StrictValidation, remote.WithTransport(client.Transport))
+}
+
+func (r *Registry) pushImage(t testing.TB, repo, tag string, nameOpt name.Option, more ...remote.Option) string {
+	t.Helper()
 	img, err := random.Image(256, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := name.NewTag(r.Host+"/"+repo+":"+tag, name.Insecure)
+	ref, err := name.NewTag(r.Host+"/"+repo+":"+tag, nameOpt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := []remote.Option{remote.WithContext(context.Background())}
+	opts := append([]remote.Option{remote.WithContext(context.Background())}, more...)
 	if r.Username != "" {
 		opts = append(opts, remote.WithAuth(basicAuthenticator{r.Username, r.Password}))
 	}
