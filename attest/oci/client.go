@@ -272,7 +272,7 @@ func registryError(what string, ref Reference, err error) error {
 		return fmt.Errorf("%w: %s %s: the registry answered %d %s%s", ErrRegistry, what, ref.Repo(), er.StatusCode, http.StatusText(er.StatusCode), errDetail(er))
 	}
 	if errors.Is(err, errdef.ErrSizeExceedsLimit) {
-		return fmt.Errorf("%s %s: %w", what, ref.Repo(), err)
+		return &attest.LimitError{Name: "manifest-bytes", What: fmt.Sprintf("%s %s: %v", what, ref.Repo(), err)}
 	}
 	return fmt.Errorf("%w: %s %s: %v", ErrRegistry, what, ref.Repo(), err)
 }
