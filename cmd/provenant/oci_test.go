@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -193,4 +194,30 @@ func TestOCIRegistryCA(t *testing.T) {
 		t.Errorf("a --registry-ca with no certificate: exit %d, want 2", r.code)
 	}
 	_ = os.Remove(other)
+}
+
+// TestOCIDocExamplesRun runs every ```sh block of docs/oci.md, in order,
+// with a fresh binary, against a registry holding $REGISTRY/app:v1.
+func TestOCIDocExamplesRun(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "oci.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	if len(blocks) < 5 {
+		t.Fatalf("found %d sh blocks in docs/oci.md, want at least 5", len(blocks))
+	}
+	bin := filepath.Dir(provenantBinary(t))
+	reg := cosignRegistry(t)
+	d := reg.PushImage(t, "app", "v1")
+	dir := t.TempDir()
+	for i, b := range blocks {
+		cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+b[1])
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1",
+			"REGISTRY="+reg.Host, "DIGEST="+d, "DOCKER_CONFIG="+filepath.Join(dir, "docker"), "REGISTRY_AUTH_FILE=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("docs/oci.md sh block %d failed: %v\n%s\n--- output\n%s", i+1, err, b[1], out)
+		}
+	}
 }
