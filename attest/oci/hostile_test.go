@@ -39,7 +39,9 @@ func newRaw(t *testing.T, host, name string) *raw {
 		t.Fatal(err)
 	}
 	r.PlainHTTP = true
-	r.SetReferrersCapability(false) // no client-side indexing surprises: tests write indexes themselves
+	if err := r.SetReferrersCapability(false); err != nil { // tests write the fallback index themselves
+		t.Fatal(err)
+	}
 	return &raw{t, r}
 }
 

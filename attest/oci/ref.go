@@ -132,7 +132,7 @@ func (r Reference) SubjectName() string {
 // RequireDigest returns ErrNeedDigest when r names no digest.
 func (r Reference) RequireDigest() error {
 	if r.Digest == "" {
-		return fmt.Errorf("%w: %s names the tag %q, which can move; name the image by its digest, %s@sha256:...", ErrNeedDigest, r.Repo()+":"+r.Tag, r.Tag, r.Repo())
+		return fmt.Errorf("%w: %s names the tag %q, which can move; name the image by its digest (%s@sha256:HEX)", ErrNeedDigest, r.Repo()+":"+r.Tag, r.Tag, r.Repo())
 	}
 	return nil
 }

@@ -139,16 +139,13 @@ func (c *Client) Push(ctx context.Context, img Image, entries []attest.Entry, st
 	if _, err := ParseStorage(string(storage)); err != nil {
 		return nil, err
 	}
-	type job struct {
-		att, bundle []byte
-	}
-	jobs := make([]job, len(entries))
+	jobs := make([]planned, len(entries))
 	for i, e := range entries {
 		j, err := plan(e, storage)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Source, err)
 		}
-		jobs[i] = job{j.att, j.bundle}
+		jobs[i] = j
 	}
 	var out []Pushed
 	for _, j := range jobs {

@@ -3,6 +3,8 @@ package main
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"io"
+	"log"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -159,7 +161,7 @@ func TestOCICredentials(t *testing.T) {
 // TestOCIRegistryCA: a TLS registry on loopback is reached over HTTPS
 // with --registry-ca, and refused without it.
 func TestOCIRegistryCA(t *testing.T) {
-	srv := httptest.NewTLSServer(ocitest.Referrers11(registry.New(registry.WithReferrersSupport(true))))
+	srv := httptest.NewTLSServer(ocitest.Referrers11(registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0)))))
 	t.Cleanup(srv.Close)
 	host := strings.TrimPrefix(srv.URL, "https://")
 	dir := keygenWorkDir(t, "ed25519")
