@@ -282,6 +282,10 @@ func TestParseReference(t *testing.T) {
 			t.Errorf("ParseReference(%q) = %v, want ErrReference", in, err)
 		}
 	}
+	// A password in a reference is refused and not repeated.
+	if _, err := oci.ParseReference("oci://alice:hunter2@example.com/app:v1"); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("ParseReference with user:password@ = %v, want an error without the password", err)
+	}
 	r, _ := oci.ParseReference("example.com/app:v1")
 	if !errors.Is(r.RequireDigest(), oci.ErrNeedDigest) {
 		t.Error("RequireDigest on a tag: no error")

@@ -38,7 +38,7 @@ func HasScheme(s string) bool { return strings.HasPrefix(s, Scheme) }
 // registry: "app:1.0" is refused) and is a host name with a dot or a port,
 // "localhost", or an IP address. Digests are sha256 or sha512.
 func ParseReference(s string) (Reference, error) {
-	in := s
+	in := redactUserinfo(s)
 	s = strings.TrimPrefix(s, Scheme)
 	bad := func(why string) (Reference, error) {
 		return Reference{}, fmt.Errorf("%w %s: %s (want REGISTRY/REPOSITORY[:TAG][@sha256:HEX])", ErrReference, quote(in), why)
@@ -93,6 +93,17 @@ func ParseReference(s string) (Reference, error) {
 		return bad("neither a tag nor a digest")
 	}
 	return ref, nil
+}
+
+// redactUserinfo hides user:password@ before the registry host, so that a
+// reference refused for carrying one does not print it.
+func redactUserinfo(s string) string {
+	rest := strings.TrimPrefix(s, Scheme)
+	host, _, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		return s[:len(s)-len(rest)] + "***@" + rest[i+1:]
+	}
+	return s
 }
 
 func looksLikeHost(h string) bool {

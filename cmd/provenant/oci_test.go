@@ -7,7 +7,6 @@ import (
 	"log"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -80,6 +79,17 @@ func TestOCICommands(t *testing.T) {
 			g("verify-fetched", runCLI(t, "", "verify", "--bundle", "fetched.jsonl", "--key", "k.pub", "--artifact-digest", d), 0)
 			if r := runCLI(t, "", "fetch", "--output", "fetched.jsonl", img+":v1"); r.code != 2 || !strings.Contains(r.stderr, "--force") {
 				t.Errorf("fetch over an existing file: exit %d, %s; want 2 and a --force hint", r.code, r.stderr)
+			}
+			// Never through a link, into a pipe, or over a key.
+			attesttest.Symlink(t, "k.key", "link.jsonl")
+			attesttest.Mkfifo(t, "fifo.jsonl")
+			for _, out := range []string{"link.jsonl", "fifo.jsonl"} {
+				if r := runCLI(t, "", "fetch", "--force", "--output", out, img+":v1"); r.code != 2 {
+					t.Errorf("fetch --force --output %s: exit %d, want 2", out, r.code)
+				}
+			}
+			if key, err := os.ReadFile("k.key"); err != nil || !strings.Contains(string(key), "PRIVATE KEY") {
+				t.Errorf("the key behind the link changed: %v", err)
 			}
 			if r := runCLI(t, "", "inspect", "--key", "k.pub", "oci://"+img+"@"+d); r.code != 0 || !strings.Contains(r.stdout, "2 verified") {
 				t.Errorf("inspect oci://: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -209,17 +219,9 @@ func TestOCIDocExamplesRun(t *testing.T) {
 	if len(blocks) < 5 {
 		t.Fatalf("found %d sh blocks in docs/oci.md, want at least 5", len(blocks))
 	}
-	bin := filepath.Dir(provenantBinary(t))
 	reg := cosignRegistry(t)
 	d := reg.PushImage(t, "app", "v1")
 	dir := t.TempDir()
-	for i, b := range blocks {
-		cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+b[1])
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1",
-			"REGISTRY="+reg.Host, "DIGEST="+d, "DOCKER_CONFIG="+filepath.Join(dir, "docker"), "REGISTRY_AUTH_FILE=")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("docs/oci.md sh block %d failed: %v\n%s\n--- output\n%s", i+1, err, b[1], out)
-		}
-	}
+	runShellBlocks(t, "docs/oci.md sh", blocks, dir,
+		"REGISTRY="+reg.Host, "DIGEST="+d, "DOCKER_CONFIG="+filepath.Join(dir, "docker"), "REGISTRY_AUTH_FILE=")
 }

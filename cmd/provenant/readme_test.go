@@ -30,19 +30,25 @@ func TestReadmeExamplesRun(t *testing.T) {
 	if len(blocks) < 3 {
 		t.Fatalf("found %d sh blocks in the Usage section, want at least 3", len(blocks))
 	}
-	bin := filepath.Dir(provenantBinary(t))
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "app.tar.gz"), []byte("hi\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	runShellBlocks(t, "README Usage", blocks, dir)
+}
+
+// runShellBlocks runs each block (a match whose first group is a shell
+// script) in order in dir with bash -euo pipefail, a freshly built
+// provenant first on PATH, colour off, and env added.
+func runShellBlocks(t *testing.T, what string, blocks [][]string, dir string, env ...string) {
+	t.Helper()
+	bin := filepath.Dir(provenantBinary(t))
 	for i, b := range blocks {
-		script := "set -euo pipefail\n" + b[1]
-		cmd := exec.Command("bash", "-c", script)
+		cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+b[1])
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Errorf("README Usage block %d failed: %v\n%s\n--- output\n%s", i+1, err, b[1], out)
+		cmd.Env = append(append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1"), env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s block %d failed: %v\n%s\n--- output\n%s", what, i+1, err, b[1], out)
 		}
 	}
 }
