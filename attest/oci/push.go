@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -344,4 +345,26 @@ func bundleContent(bundle []byte) (kind, predicateType string, err error) {
 		return "message-signature", "", nil
 	}
 	return "", "", fmt.Errorf("%w: the Sigstore bundle holds neither a DSSE envelope nor a message signature", ErrNotPushable)
+}
+
+// Manifest reads the image's manifest bytes (within the manifest-bytes
+// limit, its digest checked): what a signature over the image signs.
+func (c *Client) Manifest(ctx context.Context, img Image) ([]byte, error) {
+	if err := limitDescriptor(img.Descriptor, c.o.limits.ManifestBytes, "manifest-bytes", "the image manifest"); err != nil {
+		return nil, err
+	}
+	repo, err := c.repository(img.Ref)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := repo.Manifests().Fetch(ctx, img.Descriptor)
+	if err != nil {
+		return nil, registryError("reading the manifest from", img.Ref, err)
+	}
+	defer func() { _ = rc.Close() }()
+	data, err := content.ReadAll(io.LimitReader(rc, img.Descriptor.Size+1), img.Descriptor)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrRegistry, img.Ref, err)
+	}
+	return data, nil
 }

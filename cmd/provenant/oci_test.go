@@ -225,3 +225,39 @@ func TestOCIDocExamplesRun(t *testing.T) {
 	runShellBlocks(t, "docs/oci.md sh", blocks, dir,
 		"REGISTRY="+reg.Host, "DIGEST="+d, "DOCKER_CONFIG="+filepath.Join(dir, "docker"), "REGISTRY_AUTH_FILE=")
 }
+
+// TestOCISignImage: sign --image --push signs the manifest and pushes the
+// bundle as a referrer; fetched, it verifies as a signature over the
+// manifest digest, and not over another.
+func TestOCISignImage(t *testing.T) {
+	reg := ocitest.InProcess(t)
+	_, d := ociWorkDir(t, reg)
+	img := reg.Repo("app")
+	if r := runCLI(t, "", "keygen", "--type", "ecdsa-p256", "--out", "e"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := runCLI(t, "", "sign", "--key", "e.key", "--image", img+":v1", "--push", "--bundle", "manifest.sigstore.json")
+	if r.code != 0 || !strings.Contains(r.stdout, "(referrer)") {
+		t.Fatalf("sign --image --push: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, "", "fetch", "--output", "sig.jsonl", img+"@"+d); r.code != 0 {
+		t.Fatalf("fetch: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, b := range []string{"manifest.sigstore.json", "sig.jsonl"} {
+		if r := runCLI(t, "", "verify-signature", "--bundle", b, "--key", "e.pub", "--artifact-digest", d); r.code != 0 {
+			t.Errorf("verify-signature of %s: exit %d\n%s%s", b, r.code, r.stdout, r.stderr)
+		}
+		if r := runCLI(t, "", "verify-signature", "--bundle", b, "--key", "e.pub", "--artifact-digest", "sha256:"+strings.Repeat("0", 64)); r.code != 1 {
+			t.Errorf("verify-signature of %s for another digest: exit %d, want 1", b, r.code)
+		}
+	}
+	for _, args := range [][]string{
+		{"sign", "--key", "e.key", "--image", img + ":v1"},
+		{"sign", "--key", "e.key", "--image", img + ":v1", "--push", "art.txt"},
+		{"sign", "--key", "e.key", "--push", "--bundle", "x.json", "art.txt"},
+	} {
+		if r := runCLI(t, "", args...); r.code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, r.code)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/oci"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
 )
@@ -15,6 +16,7 @@ func newSignCmd(g *globalFlags) *cobra.Command {
 	var (
 		keyPath, out string
 		force        bool
+		reg          ociFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "sign --key KEY --bundle OUT ARTIFACT",
@@ -33,13 +35,28 @@ RSA keys sign with PSS, which Sigstore verifiers do not expect.
 
 Verify it with provenant verify-signature --key, or with
 cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
---trusted-root ROOT (a trusted root with no entries will do).`,
+--trusted-root ROOT (a trusted root with no entries will do).
+
+With --image instead of ARTIFACT, the image's manifest is signed (the
+artifact is the manifest digest; a tag is resolved); --push stores the
+bundle next to the image as an OCI 1.1 referrer (docs/oci.md), and
+--bundle is then optional.`,
 		Example: `  provenant sign --key release.key --bundle app.sigstore.json dist/app
-  provenant verify-signature --bundle app.sigstore.json --key release.pub dist/app`,
-		Args: cobra.ExactArgs(1),
+  provenant verify-signature --bundle app.sigstore.json --key release.pub dist/app
+  provenant sign --key release.key --image registry.example.com/app:v1 --push`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" {
 				return usageError("--key is required")
+			}
+			if len(reg.images) > 0 {
+				return signImage(cmd, g, keyPath, out, force, &reg, args)
+			}
+			if len(args) != 1 {
+				return usageError("name the artifact to sign (or --image)")
+			}
+			if reg.push {
+				return usageError("--push needs --image: the image whose manifest is signed")
 			}
 			if out == "" {
 				return usageError("--bundle is required")
@@ -71,8 +88,75 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 	f.StringVar(&keyPath, "key", "", "ECDSA or Ed25519 "+keyRefHelp)
 	f.StringVar(&out, "bundle", "", "Sigstore bundle to write (.sigstore.json)")
 	f.BoolVar(&force, "force", false, "replace an existing --bundle file")
+	f.StringArrayVar(&reg.images, "image", nil, "sign this image's manifest instead of a file: REGISTRY/REPOSITORY:TAG or @sha256:HEX")
+	f.BoolVar(&reg.push, "push", false, "push the bundle next to the --image, as an OCI 1.1 referrer")
+	reg.registerClient(f)
 	addFormatFlag(cmd, g)
 	return cmd
+}
+
+// signImage signs an image's manifest into a Sigstore bundle, written to
+// --bundle and/or pushed next to the image.
+func signImage(cmd *cobra.Command, g *globalFlags, keyPath, out string, force bool, reg *ociFlags, args []string) error {
+	switch {
+	case len(args) > 0:
+		return usageError("--image signs the image's manifest: name no ARTIFACT")
+	case len(reg.images) > 1:
+		return usageError("--image takes one image; %d given", len(reg.images))
+	case out == "" && !reg.push:
+		return usageError("--bundle is required (or --push)")
+	}
+	wopts := writeOptions(force)
+	if out != "" {
+		if err := attest.CheckWrite(out, wopts...); err != nil {
+			return inputError(forceHint(err))
+		}
+	}
+	client, err := reg.client(attest.Limits{})
+	if err != nil {
+		return err
+	}
+	imgs, _, err := resolveImages(cmd.Context(), client, reg.images)
+	if err != nil {
+		return err
+	}
+	img := imgs[0]
+	manifest, err := client.Manifest(cmd.Context(), img)
+	if err != nil {
+		return inputError(err)
+	}
+	signer, err := openSigner(cmd.Context(), keyPath)
+	if err != nil {
+		return inputError(err)
+	}
+	defer func() { _ = attest.CloseSigner(signer) }()
+	b, err := sigstore.SignArtifact(cmd.Context(), signer, manifest)
+	if err != nil {
+		return inputError(err)
+	}
+	if out != "" {
+		if err := attest.WriteFile(out, b, 0o644, wopts...); err != nil {
+			return inputError(forceHint(err))
+		}
+	}
+	var pushed []oci.Pushed
+	if reg.push {
+		p, err := client.PushBundle(cmd.Context(), img, b)
+		if err != nil {
+			return inputError(err)
+		}
+		pushed = append(pushed, p)
+	}
+	if g.json() {
+		return writeJSON(cmd.OutOrStdout(), map[string]any{"bundle": out, "image": img.Ref.String(), "mediaType": oci.MediaTypeBundle, "pushed": pushed})
+	}
+	w := safetext.NewPrinter(cmd.OutOrStdout())
+	w.Printf("signed the manifest of %s (Sigstore bundle v0.3, message signature, no log entry)\n", safetext.Text(img.Ref.String()))
+	if out != "" {
+		w.Printf("wrote %s\n", safetext.Text(out))
+	}
+	printPushed(w, pushed)
+	return w.Err()
 }
 
 // writeOptions are the attest.WriteFile options for a command's --force.
