@@ -283,6 +283,13 @@ func (c *Client) readReferrer(ctx context.Context, repo *remote.Repository, at R
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", where, err)
 	}
+	if kind, _, err := bundleContent(data); err == nil && kind == "message-signature" {
+		// A signature over the image (sign --image), not an attestation:
+		// it says nothing a statement would, and is checked by
+		// verify-signature. Leaving it out can only leave an image with
+		// fewer attestations, never with one that does not verify.
+		return skip("a message signature (a signature over the image, not an attestation)")
+	}
 	e := one(l.ParseLine(src, data), src)
 	return &e, nil, nil
 }

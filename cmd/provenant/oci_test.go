@@ -240,10 +240,18 @@ func TestOCISignImage(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "(referrer)") {
 		t.Fatalf("sign --image --push: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := runCLI(t, "", "fetch", "--output", "sig.jsonl", img+"@"+d); r.code != 0 {
-		t.Fatalf("fetch: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	// It is not an attestation: fetch lists it as skipped, and the image's
+	// attestations verify beside it.
+	if r := runCLI(t, "", "fetch", "--output", "sig.jsonl", img+"@"+d); r.code != 2 || !strings.Contains(r.stdout, "skipped") || !strings.Contains(r.stdout, "message signature") {
+		t.Errorf("fetch of an image with only a signature: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, b := range []string{"manifest.sigstore.json", "sig.jsonl"} {
+	if r := runCLI(t, "", "attest", "--key", "e.key", "--image", img+"@"+d, "--push", "--oci-storage", "both"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runCLI(t, "", "verify", "--key", "e.pub", "oci://"+img+"@"+d); r.code != 0 {
+		t.Errorf("verify beside a signature referrer: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, b := range []string{"manifest.sigstore.json"} {
 		if r := runCLI(t, "", "verify-signature", "--bundle", b, "--key", "e.pub", "--artifact-digest", d); r.code != 0 {
 			t.Errorf("verify-signature of %s: exit %d\n%s%s", b, r.code, r.stdout, r.stderr)
 		}
