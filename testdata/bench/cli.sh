@@ -17,8 +17,8 @@
 #                      indicative and do not set the exit status
 #   BENCH_DIR=DIR      where the temporary inputs go (default $TMPDIR or /tmp)
 #   ONLY=LIST          run only these targets (comma-separated: big, rss,
-#                      eight, run, gate, startup, verify), e.g. to measure
-#                      a borderline one again
+#                      eight, run, gate, startup, verify, image), e.g. to
+#                      measure a borderline one again
 #   RUNS=N             timed runs per side (default 5 for the large files,
 #                      10 otherwise; start-up takes 3N)
 #   PROVENANT=FILE     use this binary instead of building one
@@ -244,6 +244,34 @@ elif [[ -n $COSIGN && -x $COSIGN ]]; then
 else
 	log "cosign not found (COSIGN=...): verify comparison skipped"
 	rows+=("| verify --policy builtin:slsa vs cosign | | (cosign not found) | | <= 1.0x | SKIP |")
+fi
+
+# 7. One image with 50 attestations (cosign's classic .att layers) on a
+# loopback registry: provenant verify oci:// against cosign
+# verify-attestation of the same image.
+verify_image() { "$P" verify --key k.pub "oci://$registry/bench@$image"; }
+cosign_image() {
+	"$COSIGN" verify-attestation --key k.pub --insecure-ignore-tlog --type slsaprovenance1 \
+		--allow-http-registry --allow-insecure-registry "$registry/bench@$image"
+}
+if want image; then
+	. "$root/testdata/registry.sh"
+	start_registry "$work/registry"
+	if [[ -z $registry ]]; then
+		log "no docker-registry (.ci/run unpacks Debian's): image comparison skipped"
+		rows+=("| verify an image, 50 attestations, vs cosign | | (no registry) | | <= 1.0x | SKIP |")
+	elif [[ -z $COSIGN || ! -x $COSIGN ]]; then
+		log "cosign not found (COSIGN=...): image comparison skipped"
+		rows+=("| verify an image, 50 attestations, vs cosign | | (cosign not found) | | <= 1.0x | SKIP |")
+	else
+		trap 'kill "$regpid" 2>/dev/null || true; rm -rf "$work"' EXIT
+		image=$(push_image "$registry" bench v1)
+		for i in $(seq 50); do
+			"$P" attest --key k.key --image "$registry/bench@$image" --push --oci-storage att \
+				--source "git+https://github.com/example/bench@refs/tags/v$i" >/dev/null
+		done
+		measure "verify an image, 50 attestations, vs cosign" verify_image cosign_image "cosign verify-attestation" ratio 1.0 "$runs"
+	fi
 fi
 
 cores=$(nproc)
