@@ -34,4 +34,3 @@ func lockMachineWide(path string, timeout time.Duration) (func(), error) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
-
