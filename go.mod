@@ -22,6 +22,7 @@ require (
 	github.com/slsa-framework/slsa-verifier/v2 v2.7.1
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.1.0
+	github.com/theupdateframework/go-tuf/v2 v2.4.2
 	golang.org/x/mod v0.41.0
 	golang.org/x/term v0.47.0
 	google.golang.org/protobuf v1.36.12
@@ -143,7 +144,6 @@ require (
 	github.com/sirupsen/logrus v1.10.2 // indirect
 	github.com/thales-e-security/pool v0.0.2 // indirect
 	github.com/theupdateframework/go-tuf v0.7.0 // indirect
-	github.com/theupdateframework/go-tuf/v2 v2.4.2 // indirect
 	github.com/titanous/rocacheck v0.0.0-20171023193734-afe73141d399 // indirect
 	github.com/transparency-dev/formats v0.1.1 // indirect
 	github.com/transparency-dev/merkle v0.0.2 // indirect

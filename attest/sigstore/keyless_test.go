@@ -341,3 +341,42 @@ func TestKeylessOptions(t *testing.T) {
 		t.Errorf("nil token source: %v", err)
 	}
 }
+
+// TestCheckTokenTime reads exp and nbf only to say early that a token is
+// expired; what it cannot read is not a JWT.
+func TestCheckTokenTime(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	jwt := func(claims string) string {
+		return "e30." + base64.RawURLEncoding.EncodeToString([]byte(claims)) + ".c2ln"
+	}
+	for _, tc := range []struct {
+		tok  string
+		want error
+	}{
+		{jwt(`{"exp":1800000600}`), nil},
+		{jwt(`{}`), nil},
+		{jwt(`{"exp":1799999999}`), ErrTokenExpired},
+		{jwt(`{"exp":1800000000}`), ErrTokenExpired},
+		{jwt(`{"nbf":1800003600,"exp":1800007200}`), ErrTokenExpired},
+		{jwt(`{"exp":"tomorrow"}`), ErrNoToken},
+		{"a.b", ErrNoToken},
+		{"e30.!!!.c2ln", ErrNoToken},
+	} {
+		if err := checkTokenTime(tc.tok, now); !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+			t.Errorf("checkTokenTime(%q) = %v, want %v", tc.tok, err, tc.want)
+		}
+	}
+}
+
+// FuzzCheckTokenTime: any token is read without a panic, and the error
+// never holds the token.
+func FuzzCheckTokenTime(f *testing.F) {
+	f.Add("e30.eyJleHAiOjF9.c2ln")
+	f.Add("a.b.c")
+	f.Fuzz(func(t *testing.T, tok string) {
+		err := checkTokenTime(tok, time.Now())
+		if err != nil && len(tok) > 8 && strings.Contains(err.Error(), tok) {
+			t.Fatalf("the token is in the error: %v", err)
+		}
+	})
+}
