@@ -23,7 +23,7 @@ func hint(err error) string {
 	case errors.Is(err, policy.ErrNoTrust):
 		return "give --trusted-root (certificates) or --key (keyed bundles)"
 	case errors.Is(err, sigstore.ErrNoRoot):
-		return "give --trusted-root"
+		return "give --trusted-root, or run provenant trust update (or trust import FILE) once"
 	case errors.Is(err, sigstore.ErrNoKey):
 		return "give --key"
 	case errors.Is(err, policy.ErrNoCARoots):

@@ -38,6 +38,7 @@ import (
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/tuf"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/fetcher"
 
 	"github.com/provenant/provenant/attest"
@@ -65,6 +66,11 @@ var (
 	ErrBadName = errors.New("a trusted root's name is 1 to 64 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit")
 	// ErrUpdate: the TUF update failed; the cache is as it was.
 	ErrUpdate = errors.New("TUF update")
+	// ErrRefused: the repository answered with metadata or a target
+	// that does not verify (a rollback, a freeze, expired or unsigned
+	// metadata, a target that is not the signed one, or no trusted
+	// root). It wraps ErrUpdate.
+	ErrRefused = fmt.Errorf("%w refused", ErrUpdate)
 	// ErrCache: the cache cannot be read or holds a broken root.
 	ErrCache = errors.New("trusted-root cache")
 )
@@ -318,14 +324,14 @@ func (c *Cache) Update(ctx context.Context, o UpdateOptions) (Info, error) {
 	}
 	client, err := tuf.New(opts)
 	if err != nil {
-		return Info{}, fmt.Errorf("%w from %s: %v", ErrUpdate, o.RepositoryURL, err)
+		return Info{}, updateError(o.RepositoryURL, err)
 	}
 	data, err := client.GetTarget(Target)
 	if err != nil {
-		return Info{}, fmt.Errorf("%w from %s: %v", ErrUpdate, o.RepositoryURL, err)
+		return Info{}, updateError(o.RepositoryURL, err)
 	}
 	if _, err := parseTrustedRoot(data); err != nil {
-		return Info{}, fmt.Errorf("%w from %s: the %s target: %v", ErrUpdate, o.RepositoryURL, Target, err)
+		return Info{}, fmt.Errorf("%w from %s: the %s target: %v", ErrRefused, o.RepositoryURL, Target, err)
 	}
 	info, err := c.store(o.Name, data, strings.TrimRight(o.RepositoryURL, "/"), o.Now)
 	if err != nil {
@@ -341,6 +347,17 @@ func (c *Cache) Update(ctx context.Context, o UpdateOptions) (Info, error) {
 	}
 	_ = os.RemoveAll(old)
 	return info, nil
+}
+
+// updateError says whether the repository was refused (go-tuf's
+// repository errors: signatures, versions, expiry, lengths and hashes) or
+// could not be used.
+func updateError(url string, err error) error {
+	kind := ErrUpdate
+	if errors.Is(err, &metadata.ErrRepository{}) {
+		kind = ErrRefused
+	}
+	return fmt.Errorf("%w from %s: %v", kind, url, err)
 }
 
 // copyTree copies the regular files and directories under src (none

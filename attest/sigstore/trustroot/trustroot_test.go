@@ -148,8 +148,8 @@ func TestUpdateAttacks(t *testing.T) {
 			}
 			before := snapshotDir(t, c.Dir)
 			_, err := update(c, repo, anchor)
-			if !errors.Is(err, ErrUpdate) {
-				t.Fatalf("err = %v, want ErrUpdate", err)
+			if !errors.Is(err, ErrRefused) {
+				t.Fatalf("err = %v, want ErrRefused", err)
 			}
 			t.Logf("%v", err)
 			if !strings.Contains(err.Error(), tc.want) {
