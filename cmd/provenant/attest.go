@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/provenance"
 )
@@ -12,10 +11,11 @@ func newAttestCmd(g *globalFlags) *cobra.Command {
 	var (
 		keyPath string
 		out     bundleFlags
+		kf      keylessFlags
 		req     provenance.AttestRequest
 	)
 	cmd := &cobra.Command{
-		Use:   "attest --key KEY --bundle OUT [flags] ARTIFACT...",
+		Use:   "attest (--key KEY | --keyless) --bundle OUT [flags] ARTIFACT...",
 		Short: "Sign SLSA provenance for artifacts into a bundle",
 		Long: `Hash each artifact (files; directories are walked recursively; globs are
 expanded; --checksums adds artifacts from a sha256sum file), build an in-toto
@@ -32,6 +32,11 @@ is recorded beside the signature (docs/x509.md).
 With --bundle-format sigstore, --bundle is written as one Sigstore bundle;
 an existing file is replaced only with --force.
 
+With --keyless instead of --key, the statement is signed with a fresh key
+certified by Fulcio for the job's OIDC identity, timestamped, and logged
+in Rekor (docs/keyless.md): the result is a Sigstore bundle, appended as
+a line to --bundle, or written alone with --bundle-format sigstore.
+
 With --predicate and --predicate-type, any other predicate is attested
 instead of SLSA provenance.`,
 		Example: `  provenant attest --key release.key --bundle app.intoto.jsonl dist/app
@@ -39,11 +44,12 @@ instead of SLSA provenance.`,
       --builder-id https://ci.example.com/builders/release \
       --source git+https://github.com/example/app@refs/tags/v1.2.0 --sha512 'dist/*'
   provenant attest --key release.key --bundle dist.intoto.jsonl --checksums SHA256SUMS
+  provenant attest --keyless --bundle app.intoto.jsonl dist/app
   provenant attest --key release.key --bundle tests.intoto.jsonl \
       --predicate results.json --predicate-type https://in-toto.io/attestation/test-result/v0.1 dist/app`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if keyPath == "" {
-				return usageError("--key is required")
+			if err := kf.validate(cmd, keyPath); err != nil {
+				return err
 			}
 			if out.path == "" {
 				return usageError("--bundle is required")
@@ -62,14 +68,12 @@ instead of SLSA provenance.`,
 			if err := out.check(); err != nil {
 				return inputError(err)
 			}
-			signer, err := openSigner(cmd.Context(), keyPath)
+			w, done, err := openWriter(cmd, keyPath, &kf, &out)
 			if err != nil {
 				return inputError(err)
 			}
-			defer func() { _ = attest.CloseSigner(signer) }()
-			if req.Writer, err = out.writer(signer); err != nil {
-				return inputError(err)
-			}
+			defer done()
+			req.Writer = w
 			req.Artifacts = args
 			req.Options.Version = provenantVersion()
 			res, err := provenance.Attest(cmd.Context(), req)
@@ -81,6 +85,7 @@ instead of SLSA provenance.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", keyRefHelp)
+	kf.register(f)
 	out.register(f)
 	f.StringVar(&req.Options.BuilderID, "builder-id", "", "builder id URI (default "+provenance.LocalBuilderID+")")
 	f.StringVar(&req.Options.BuildType, "build-type", "", "build type URI (default provenant's attest build type)")

@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/provenance"
@@ -27,6 +26,7 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 	var (
 		keyPath  string
 		out      bundleFlags
+		kf       keylessFlags
 		progress bool
 		req      provenance.RunRequest
 	)
@@ -47,7 +47,8 @@ unless it points to a file inside the pattern's base directory.
 The bundle is written as attest writes it: a DSSE envelope appended to a
 JSON Lines bundle, with --cert (and --cert-chain) the signing key's X.509
 certificate chain beside the signature, or with --bundle-format sigstore
-one Sigstore bundle (replaced only with --force). The destination is checked
+one Sigstore bundle (replaced only with --force); with --keyless instead of
+--key, keyless (docs/keyless.md). The destination is checked
 before the command runs.
 
 The command runs in the current directory with provenant's stdin, stdout,
@@ -76,9 +77,10 @@ written after it succeeded (no product, signing or writing failed).`,
 			if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
 				return usageError("run: give the command after --, e.g. provenant run ... -- make")
 			}
+			if err := kf.validate(cmd, keyPath); err != nil {
+				return usageError("run: %w", err)
+			}
 			switch {
-			case keyPath == "":
-				return usageError("run: --key is required")
 			case out.path == "":
 				return usageError("run: --bundle is required")
 			case req.Step == "":
@@ -95,14 +97,12 @@ written after it succeeded (no product, signing or writing failed).`,
 			if err := out.check(); err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
 			}
-			signer, err := openSigner(cmd.Context(), keyPath)
+			w, done, err := openWriter(cmd, keyPath, &kf, &out)
 			if err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
 			}
-			defer func() { _ = attest.CloseSigner(signer) }()
-			if req.Writer, err = out.writer(signer); err != nil {
-				return inputError(fmt.Errorf("run: %w", err))
-			}
+			defer done()
+			req.Writer = w
 			req.Command = args
 			req.Version = provenantVersion()
 			req.Stdin, req.Stdout, req.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -126,6 +126,7 @@ written after it succeeded (no product, signing or writing failed).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", keyRefHelp)
+	kf.register(f)
 	out.register(f)
 	f.StringVar(&req.Step, "step", "", "step name, recorded as externalParameters.step (e.g. compile, package)")
 	f.StringArrayVar(&req.Materials, "materials", nil, "file, directory or glob hashed before the command (repeatable)")
