@@ -80,6 +80,7 @@ instead of SLSA provenance.`,
 			if err != nil {
 				return inputError(err)
 			}
+			kf.noteUnchecked(cmd.ErrOrStderr())
 			return printAttest(cmd, g, res)
 		},
 	}

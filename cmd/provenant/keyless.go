@@ -29,6 +29,17 @@ type keylessFlags struct {
 	rekorURL      string
 	signingConfig string
 	trustedRoot   string
+	// unchecked: no trusted root to check the bundles against
+	// (noteUnchecked says so once they are written).
+	unchecked bool
+}
+
+// noteUnchecked tells, after a keyless bundle was written, that no
+// trusted root checked it.
+func (k *keylessFlags) noteUnchecked(w io.Writer) {
+	if k.on && k.unchecked {
+		_, _ = fmt.Fprintln(w, "provenant: note: no trusted root checked the keyless bundle (give --trusted-root, or run provenant trust update): only that its certificate is for its key and its timestamps are over its signature")
+	}
 }
 
 // keylessOnly are the flags that mean nothing without --keyless.
@@ -88,8 +99,8 @@ func (k *keylessFlags) tokenSource() (sigstore.TokenSource, error) {
 
 // signer builds the keyless signer: its token source, its services, and
 // the trusted roots its bundles are checked against (--trusted-root, else
-// the cached roots; with neither, a note says the bundle goes unchecked).
-func (k *keylessFlags) signer(stderr io.Writer) (*sigstore.Keyless, error) {
+// the cached roots; with neither, noteUnchecked says so).
+func (k *keylessFlags) signer() (*sigstore.Keyless, error) {
 	tokens, err := k.tokenSource()
 	if err != nil {
 		return nil, err
@@ -124,9 +135,7 @@ func (k *keylessFlags) signer(stderr io.Writer) (*sigstore.Keyless, error) {
 		for _, r := range roots {
 			opts = append(opts, sigstore.WithCheckTrustedMaterial(r.TrustedRoot))
 		}
-		if len(roots) == 0 {
-			_, _ = fmt.Fprintln(stderr, "provenant: note: no trusted root to check the keyless bundle against (give --trusted-root, or run provenant trust update): it is written as the services answered, after checking that the certificate is for its key and the timestamps are over its signature")
-		}
+		k.unchecked = len(roots) == 0
 	}
 	return sigstore.NewKeyless(tokens, opts...)
 }
@@ -135,7 +144,7 @@ func (k *keylessFlags) signer(stderr io.Writer) (*sigstore.Keyless, error) {
 // (--keyless), or with the --key signer; done closes the signer.
 func openWriter(cmd *cobra.Command, keyPath string, k *keylessFlags, out *bundleFlags) (attest.Writer, func(), error) {
 	if k.on {
-		ks, err := k.signer(cmd.ErrOrStderr())
+		ks, err := k.signer()
 		if err != nil {
 			return nil, nil, err
 		}

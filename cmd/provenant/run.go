@@ -121,6 +121,7 @@ written after it succeeded (no product, signing or writing failed).`,
 			if err != nil {
 				return runError(err)
 			}
+			kf.noteUnchecked(cmd.ErrOrStderr())
 			return printRun(cmd.ErrOrStderr(), g, res)
 		},
 	}

@@ -68,6 +68,7 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 			how := "no log entry"
 			if kf.on {
 				how = "keyless"
+				kf.noteUnchecked(cmd.ErrOrStderr())
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s (Sigstore bundle v0.3, message signature, %s)\n", safetext.Text(args[0]), safetext.Text(out), how)
 			return err
@@ -86,7 +87,7 @@ cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 // done closes the signer.
 func signWriter(cmd *cobra.Command, keyPath string, kf *keylessFlags, out string, wopts []attest.WriteOption) (*sigstore.BundleWriter, func(), error) {
 	if kf.on {
-		k, err := kf.signer(cmd.ErrOrStderr())
+		k, err := kf.signer()
 		if err != nil {
 			return nil, nil, err
 		}
