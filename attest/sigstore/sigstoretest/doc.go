@@ -17,5 +17,18 @@
 // served on httptest, for the trust-root cache's tests: targets, new
 // versions, key rotations, expired or frozen metadata.
 //
+// Helpers take a T: a *testing.T or *testing.B, or (for make demo's
+// loopback Sigstore, testdata/keyless) a stand-in of the program's own.
+//
 // Nothing here is for production use.
 package sigstoretest
+
+// T is what the helpers need of a test: testing.TB satisfies it.
+type T interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+	TempDir() string
+	Cleanup(func())
+}

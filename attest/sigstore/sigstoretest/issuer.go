@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -32,7 +31,7 @@ type Issuer struct {
 }
 
 // NewIssuer starts an issuer that serves until the test ends.
-func NewIssuer(t testing.TB) *Issuer {
+func NewIssuer(t T) *Issuer {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -74,14 +73,14 @@ type Claims map[string]any
 // Token returns an identity token for Email, valid for ten minutes, with
 // the claims given replacing the defaults (iss, aud, sub, email,
 // email_verified, iat, nbf, exp; a nil value removes one).
-func (i *Issuer) Token(t testing.TB, claims Claims) string {
+func (i *Issuer) Token(t T, claims Claims) string {
 	t.Helper()
 	return i.sign(t, i.signer, claims)
 }
 
 // ForeignToken is Token signed by a key the issuer does not publish: a
 // token Fulcio must refuse.
-func (i *Issuer) ForeignToken(t testing.TB, claims Claims) string {
+func (i *Issuer) ForeignToken(t T, claims Claims) string {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -95,7 +94,7 @@ func (i *Issuer) ForeignToken(t testing.TB, claims Claims) string {
 	return i.sign(t, signer, claims)
 }
 
-func (i *Issuer) sign(t testing.TB, signer jose.Signer, claims Claims) string {
+func (i *Issuer) sign(t T, signer jose.Signer, claims Claims) string {
 	now := time.Now()
 	all := map[string]any{
 		"iss":            i.URL,

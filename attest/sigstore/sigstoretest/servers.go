@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
@@ -56,7 +55,7 @@ func CacheDir() string {
 // Find returns the path of the server's binary: the CI cache's copy of
 // its version first, then PATH. It skips the test, saying how to build
 // it, where there is none.
-func (s Server) Find(t testing.TB) string {
+func (s Server) Find(t T) string {
 	t.Helper()
 	if dir := CacheDir(); dir != "" {
 		p := filepath.Join(dir, s.Name+"-"+s.Version, s.Binary)
@@ -93,7 +92,7 @@ type Sigstore struct {
 // Start runs an issuer, Fulcio and a timestamp authority until the test
 // ends, and writes the trusted root and signing configuration into a
 // temporary directory. It skips the test where a server is not built.
-func Start(t testing.TB) *Sigstore {
+func Start(t T) *Sigstore {
 	t.Helper()
 	fulcioBin, tsaBin := Fulcio.Find(t), TSA.Find(t)
 	dir := t.TempDir()
@@ -143,7 +142,7 @@ func Start(t testing.TB) *Sigstore {
 // TrustedRootWith builds a trusted_root.json trusting the Fulcio root
 // and the timestamp authority's chain (leaf first) given, valid from an
 // hour ago.
-func (s *Sigstore) TrustedRootWith(t testing.TB, fulcio *x509.Certificate, tsa []*x509.Certificate) []byte {
+func (s *Sigstore) TrustedRootWith(t T, fulcio *x509.Certificate, tsa []*x509.Certificate) []byte {
 	t.Helper()
 	start := time.Now().Add(-time.Hour)
 	var cas []root.CertificateAuthority
@@ -172,7 +171,7 @@ func (s *Sigstore) TrustedRootWith(t testing.TB, fulcio *x509.Certificate, tsa [
 
 // SigningConfigJSON is a signing configuration (v0.2) naming a Fulcio,
 // a timestamp authority and, when rekorURL is not empty, a Rekor v1 log.
-func SigningConfigJSON(t testing.TB, fulcioURL, tsaURL, rekorURL string) []byte {
+func SigningConfigJSON(t T, fulcioURL, tsaURL, rekorURL string) []byte {
 	t.Helper()
 	start := time.Now().Add(-time.Hour)
 	svc := func(u string) []root.Service {
@@ -194,7 +193,7 @@ func SigningConfigJSON(t testing.TB, fulcioURL, tsaURL, rekorURL string) []byte 
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort(t testing.TB) string {
+func FreePort(t T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -206,7 +205,7 @@ func FreePort(t testing.TB) string {
 
 // startServer runs a server until the test ends and waits until readyURL
 // answers 200, failing the test with the end of its log otherwise.
-func startServer(t testing.TB, dir, name, readyURL, bin string, args ...string) {
+func startServer(t T, dir, name, readyURL, bin string, args ...string) {
 	t.Helper()
 	p, err := startProcess(dir, name, readyURL, bin, args...)
 	if err != nil {
@@ -298,7 +297,7 @@ const TSAMetricsPort = "2112"
 
 // sharedTSA returns the base URL of the process's timestamp authority,
 // starting it if no test holds it, and releases it when the test ends.
-func sharedTSA(t testing.TB, bin string) string {
+func sharedTSA(t T, bin string) string {
 	t.Helper()
 	tsa.Lock()
 	defer tsa.Unlock()
@@ -358,7 +357,7 @@ func tail(path string) string {
 	return string(b)
 }
 
-func get(t testing.TB, url string) []byte {
+func get(t T, url string) []byte {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -376,7 +375,7 @@ func get(t testing.TB, url string) []byte {
 }
 
 // fulcioRoot reads Fulcio's CA certificate from its trust bundle.
-func fulcioRoot(t testing.TB, fulcioURL string) *x509.Certificate {
+func fulcioRoot(t T, fulcioURL string) *x509.Certificate {
 	t.Helper()
 	var tb struct {
 		Chains []struct {
@@ -393,12 +392,12 @@ func fulcioRoot(t testing.TB, fulcioURL string) *x509.Certificate {
 	return certs[len(certs)-1]
 }
 
-func certChain(t testing.TB, url string) []*x509.Certificate {
+func certChain(t T, url string) []*x509.Certificate {
 	t.Helper()
 	return parsePEM(t, get(t, url))
 }
 
-func parsePEM(t testing.TB, b []byte) []*x509.Certificate {
+func parsePEM(t T, b []byte) []*x509.Certificate {
 	t.Helper()
 	var out []*x509.Certificate
 	for {
@@ -421,7 +420,7 @@ func parsePEM(t testing.TB, b []byte) []*x509.Certificate {
 
 // WriteToken writes an identity token into a file of the test's
 // temporary directory (mode 0600) and returns its path.
-func WriteToken(t testing.TB, token string) string {
+func WriteToken(t T, token string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(p, []byte(token+"\n"), 0o600); err != nil {

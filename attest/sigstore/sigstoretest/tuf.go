@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"testing"
 	"time"
 
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -26,7 +25,7 @@ type TUFRepo struct {
 	URL string
 	Dir string
 
-	t    testing.TB
+	t    T
 	keys map[string]ed25519.PrivateKey
 
 	Root      *metadata.Metadata[metadata.RootType]
@@ -38,7 +37,7 @@ type TUFRepo struct {
 // NewTUFRepo makes version 1 of every role (root valid for a year,
 // targets for a month, snapshot for a week, timestamp for a day), with no
 // targets, and serves it until the test ends.
-func NewTUFRepo(t testing.TB) *TUFRepo {
+func NewTUFRepo(t T) *TUFRepo {
 	t.Helper()
 	now := time.Now().UTC()
 	r := &TUFRepo{
