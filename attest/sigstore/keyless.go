@@ -230,18 +230,7 @@ const MaxSigningConfigBytes = 1 << 20
 // LoadSigningConfig reads a Sigstore signing configuration (v0.2, the
 // signing_config.json shape), refusing duplicate keys.
 func LoadSigningConfig(path string) (*root.SigningConfig, error) {
-	data, err := regfile.ReadFile(path, MaxSigningConfigBytes)
-	if err != nil {
-		return nil, attest.FileError(err)
-	}
-	if err := attest.CheckJSON(data); err != nil {
-		return nil, fmt.Errorf("%s: not a signing configuration: %w", path, err)
-	}
-	sc, err := root.NewSigningConfigFromJSON(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a signing configuration: %v", path, err)
-	}
-	return sc, nil
+	return loadJSONFile(path, MaxSigningConfigBytes, "a signing configuration", root.NewSigningConfigFromJSON)
 }
 
 // WithCheckTrustedMaterial verifies every bundle made against tm

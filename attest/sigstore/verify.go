@@ -140,18 +140,26 @@ const MaxTrustedRootBytes = 4 << 20
 // LoadTrustedRoot reads a trusted_root.json file (a regular file of at
 // most MaxTrustedRootBytes), refusing duplicate keys.
 func LoadTrustedRoot(path string) (*root.TrustedRoot, error) {
-	data, err := regfile.ReadFile(path, MaxTrustedRootBytes)
+	return loadJSONFile(path, MaxTrustedRootBytes, "a trusted root", root.NewTrustedRootFromJSON)
+}
+
+// loadJSONFile reads a regular file of at most limit bytes, refuses
+// duplicate JSON keys, and parses it: the one way Sigstore's JSON
+// documents (trusted roots, signing configurations) are read.
+func loadJSONFile[T any](path string, limit int64, what string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
+	data, err := regfile.ReadFile(path, limit)
 	if err != nil {
-		return nil, attest.FileError(err)
+		return zero, attest.FileError(err)
 	}
 	if err := attest.CheckJSON(data); err != nil {
-		return nil, fmt.Errorf("%s: not a trusted root: %w", path, err)
+		return zero, fmt.Errorf("%s: not %s: %w", path, what, err)
 	}
-	tr, err := root.NewTrustedRootFromJSON(data)
+	v, err := parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a trusted root: %v", path, err)
+		return zero, fmt.Errorf("%s: not %s: %v", path, what, err)
 	}
-	return tr, nil
+	return v, nil
 }
 
 // WithKeys trusts public keys for keyed bundles. Every key is tried,

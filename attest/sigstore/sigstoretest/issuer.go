@@ -33,15 +33,7 @@ type Issuer struct {
 // NewIssuer starts an issuer that serves until the test ends.
 func NewIssuer(t T) *Issuer {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: key, KeyID: "test-1"}},
-		(&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, signer := newSigner(t)
 	iss := &Issuer{key: key, signer: signer}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
@@ -60,6 +52,22 @@ func NewIssuer(t T) *Issuer {
 	t.Cleanup(srv.Close)
 	iss.URL = srv.URL
 	return iss
+}
+
+// newSigner makes an ECDSA P-256 key and a JWT signer with it, under the
+// key id the issuer publishes.
+func newSigner(t T) (*ecdsa.PrivateKey, jose.Signer) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: key, KeyID: "test-1"}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, signer
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -82,15 +90,7 @@ func (i *Issuer) Token(t T, claims Claims) string {
 // token Fulcio must refuse.
 func (i *Issuer) ForeignToken(t T, claims Claims) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: key, KeyID: "test-1"}},
-		(&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, signer := newSigner(t)
 	return i.sign(t, signer, claims)
 }
 
