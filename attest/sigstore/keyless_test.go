@@ -380,3 +380,99 @@ func FuzzCheckTokenTime(f *testing.F) {
 		}
 	})
 }
+
+// TestKeylessRekorV2: with a Rekor v2 log (rekor-tiles) on loopback,
+// named by a signing configuration, the bundle carries a log entry whose
+// inclusion proof and checkpoint verify against the trusted root, and
+// the timestamp gives its time.
+func TestKeylessRekorV2(t *testing.T) {
+	s := sigstoretest.StartWithRekor(t)
+	sc, err := LoadSigningConfig(s.SigningConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newKeylessT(t, StaticToken(s.Issuer.Token(t, nil)), WithSigningConfig(sc), WithCheckTrustedMaterial(mustRoot(t, s.TrustedRoot)))
+	if _, _, rekors := k.Services(); len(rekors) != 1 || rekors[0] != s.RekorURL {
+		t.Fatalf("logs %v, want %s", rekors, s.RekorURL)
+	}
+	raw, err := k.SignStatement(context.Background(), keylessStatement(t, []byte("x")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseBundle(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := keylessVerifier(t, s, Identity{SAN: sigstoretest.Email, Issuer: s.Issuer.URL}).Verify(context.Background(), b, Artifact{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TlogEntries != 1 {
+		t.Errorf("%d log entries, want 1", res.TlogEntries)
+	}
+	// A trusted root without the log refuses the entry.
+	noLog := filepath.Join(t.TempDir(), "root.json")
+	if err := os.WriteFile(noLog, (&sigstoretest.Sigstore{FulcioURL: s.FulcioURL, TSAURL: s.TSAURL}).TrustedRootWith(t, s.FulcioRoot, s.TSAChain), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewVerifier(WithTrustedRootFile(noLog), WithIdentity(Identity{SAN: sigstoretest.Email, Issuer: s.Issuer.URL}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(context.Background(), b, Artifact{}); !errors.Is(err, ErrVerify) {
+		t.Errorf("without the log in the root: %v, want ErrVerify", err)
+	}
+}
+
+// TestNamedRootsAreNotMixed: named trusted roots are tried one at a
+// time. A root with Fulcio's CA but not the timestamp authority, and one
+// with the timestamp authority but not the CA, each fail alone, so
+// together they verify nothing, where one collection of both would have
+// passed; the root that verifies is named in the result.
+func TestNamedRootsAreNotMixed(t *testing.T) {
+	s := sigstoretest.Start(t)
+	ctx := context.Background()
+	k := newKeylessT(t, StaticToken(s.Issuer.Token(t, nil)), WithFulcio(s.FulcioURL), WithTimestampAuthorities(s.TSAURL))
+	raw, err := k.SignStatement(ctx, keylessStatement(t, []byte("x")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseBundle(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse := func(js []byte) *root.TrustedRoot {
+		tr, err := root.NewTrustedRootFromJSON(js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	caOnly := parse(s.TrustedRootWith(t, s.FulcioRoot, nil))
+	tsaOnly := parse(s.TrustedRootWith(t, nil, s.TSAChain))
+	whole := parse(s.TrustedRootJSON)
+	id := WithIdentity(Identity{SAN: sigstoretest.Email, Issuer: s.Issuer.URL})
+
+	v, err := NewVerifier(WithNamedTrustedRoot("cache:ca", caOnly), WithNamedTrustedRoot("cache:tsa", tsaOnly), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(ctx, b, Artifact{}); !errors.Is(err, ErrVerify) || !strings.Contains(err.Error(), "no trusted root verifies") {
+		t.Errorf("two half roots: %v, want ErrVerify", err)
+	}
+	mixed, err := NewVerifier(WithTrustedMaterial(root.TrustedMaterialCollection{caOnly, tsaOnly}), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mixed.Verify(ctx, b, Artifact{}); err != nil {
+		t.Fatalf("the same roots as one collection (the control): %v", err)
+	}
+	v, err = NewVerifier(WithNamedTrustedRoot("cache:ca", caOnly), WithNamedTrustedRoot("cache:whole", whole), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(ctx, b, Artifact{})
+	if err != nil || res.TrustedRoot != "cache:whole" {
+		t.Errorf("Verify = %+v, %v; want it verified by cache:whole", res, err)
+	}
+}

@@ -26,7 +26,12 @@ type keylessEnv struct {
 
 func newKeylessEnv(t *testing.T) *keylessEnv {
 	t.Helper()
-	s := sigstoretest.Start(t)
+	return newKeylessEnvWith(t, sigstoretest.Start)
+}
+
+func newKeylessEnvWith(t *testing.T, start func(sigstoretest.T) *sigstoretest.Sigstore) *keylessEnv {
+	t.Helper()
+	s := start(t)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	for _, v := range []string{envSigstoreToken, envActionsTokenURL, envActionsToken} {
 		t.Setenv(v, "")
@@ -243,9 +248,10 @@ func TestKeylessUsage(t *testing.T) {
 }
 
 // TestKeylessSigningConfig: --signing-config names the services (here
-// Fulcio and the timestamp authority on loopback).
+// Fulcio, the timestamp authority and a Rekor v2 log on loopback); the
+// bundle's log entry verifies against the trusted root.
 func TestKeylessSigningConfig(t *testing.T) {
-	e := newKeylessEnv(t)
+	e := newKeylessEnvWith(t, sigstoretest.StartWithRekor)
 	r := runCLI(t, e.dir, "attest", "--keyless", "--identity-token", e.tokenFile, "--signing-config", e.s.SigningConfig,
 		"--trusted-root", e.s.TrustedRoot, "--bundle", "sc.intoto.jsonl", "app.tar.gz")
 	if r.code != 0 {
@@ -254,6 +260,16 @@ func TestKeylessSigningConfig(t *testing.T) {
 	r = runCLI(t, e.dir, append([]string{"verify", "--bundle", "sc.intoto.jsonl", "--trusted-root", e.s.TrustedRoot, "app.tar.gz"}, e.identity()...)...)
 	if r.code != 0 {
 		t.Fatalf("verify: %s", r)
+	}
+	if b, err := os.ReadFile(filepath.Join(e.dir, "sc.intoto.jsonl")); err != nil || !strings.Contains(string(b), `"tlogEntries":[{`) {
+		t.Fatalf("no log entry in the bundle: %v", err)
+	}
+	// The entry is checked: a root without the log refuses it.
+	noLog := filepath.Join(e.dir, "no-log-root.json")
+	attesttest.WriteFile(t, noLog, (&sigstoretest.Sigstore{FulcioURL: e.s.FulcioURL, TSAURL: e.s.TSAURL}).TrustedRootWith(t, e.s.FulcioRoot, e.s.TSAChain), 0o644)
+	r = runCLI(t, e.dir, append([]string{"verify", "--bundle", "sc.intoto.jsonl", "--trusted-root", noLog, "app.tar.gz"}, e.identity()...)...)
+	if r.code != 1 {
+		t.Errorf("verify with a root without the log: %s", r)
 	}
 }
 
@@ -321,5 +337,32 @@ func TestCosignVerifiesKeyless(t *testing.T) {
 		"--certificate-identity", "someone@example.com", "--certificate-oidc-issuer", e.s.Issuer.URL), "app.tar.gz")
 	if _, err := runCosign(t, cosign, e.dir, wrong...); err == nil {
 		t.Error("cosign verified the bundle for another identity")
+	}
+}
+
+// TestCosignVerifiesKeylessRekorV2: with a Rekor v2 log (rekor-tiles) on
+// loopback, cosign v2.6.2 verifies the keyless bundle's log entry too (no
+// --insecure-ignore-tlog), and refuses it with a trusted root that lacks
+// the log.
+func TestCosignVerifiesKeylessRekorV2(t *testing.T) {
+	cosign := cosignPath(t)
+	e := newKeylessEnvWith(t, sigstoretest.StartWithRekor)
+	r := runCLI(t, e.dir, "sign", "--keyless", "--identity-token", e.tokenFile, "--signing-config", e.s.SigningConfig,
+		"--trusted-root", e.s.TrustedRoot, "--bundle", "blob.sigstore.json", "app.tar.gz")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	noLog := filepath.Join(e.dir, "no-log-root.json")
+	attesttest.WriteFile(t, noLog, (&sigstoretest.Sigstore{FulcioURL: e.s.FulcioURL, TSAURL: e.s.TSAURL}).TrustedRootWith(t, e.s.FulcioRoot, e.s.TSAChain), 0o644)
+	for _, tc := range []struct {
+		root string
+		ok   bool
+	}{{e.s.TrustedRoot, true}, {noLog, false}} {
+		_, err := runCosign(t, cosign, e.dir, "verify-blob", "--bundle", "blob.sigstore.json", "--new-bundle-format",
+			"--trusted-root", tc.root, "--insecure-ignore-sct", "--use-signed-timestamps",
+			"--certificate-identity", sigstoretest.Email, "--certificate-oidc-issuer", e.s.Issuer.URL, "app.tar.gz")
+		if (err == nil) != tc.ok {
+			t.Errorf("cosign verify-blob with %s: err = %v, want ok = %v", filepath.Base(tc.root), err, tc.ok)
+		}
 	}
 }

@@ -3,7 +3,12 @@ package sigstoretest
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -19,6 +24,7 @@ import (
 	"time"
 
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/sigstore/rekor-tiles/v2/pkg/note"
 	"github.com/sigstore/sigstore-go/pkg/root"
 )
 
@@ -26,6 +32,7 @@ import (
 const (
 	FulcioVersion = "v1.8.8"
 	TSAVersion    = "v2.1.3"
+	RekorVersion  = "v2.3.0" // rekor-tiles, the Rekor v2 log, POSIX backend
 )
 
 // Server is a peer server's binary: its name in the CI cache and on PATH.
@@ -37,6 +44,7 @@ type Server struct {
 var (
 	Fulcio = Server{Name: "fulcio", Version: FulcioVersion, Binary: "fulcio", Module: "github.com/sigstore/fulcio"}
 	TSA    = Server{Name: "timestamp-server", Version: TSAVersion, Binary: "timestamp-server", Module: "github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server"}
+	Rekor  = Server{Name: "rekor-tiles", Version: RekorVersion, Binary: "posix", Module: "github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix"}
 )
 
 // CacheDir is where .ci/run caches peer tools: $PROVENANT_CI_CACHE, or
@@ -87,6 +95,10 @@ type Sigstore struct {
 	// FulcioRoot and TSAChain are the servers' certificates.
 	FulcioRoot *x509.Certificate
 	TSAChain   []*x509.Certificate
+	// RekorURL is the Rekor v2 log's URL (StartWithRekor only), and
+	// RekorLog its entry in the trusted root.
+	RekorURL string
+	RekorLog *root.TransparencyLog
 }
 
 // Start runs an issuer, Fulcio and a timestamp authority until the test
@@ -127,16 +139,61 @@ func Start(t T) *Sigstore {
 
 	s.FulcioRoot = fulcioRoot(t, s.FulcioURL)
 	s.TSAChain = certChain(t, tsaBase+"/api/v1/timestamp/certchain")
+	s.writeFiles(t, dir)
+	return s
+}
+
+// StartWithRekor is Start with a Rekor v2 log too (rekor-tiles with its
+// POSIX backend, a signing key made here), named in the trusted root and
+// in the signing configuration (API version 2). It skips the test where
+// rekor-tiles is not built.
+func StartWithRekor(t T) *Sigstore {
+	t.Helper()
+	bin := Rekor.Find(t)
+	s := Start(t)
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath := filepath.Join(dir, "rekor-key.pem")
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port, gport, mport := FreePort(t), FreePort(t), FreePort(t)
+	s.RekorURL = "http://127.0.0.1:" + port
+	// sigstore-go checks a checkpoint's origin against the log URL's
+	// host name.
+	startServer(t, dir, "rekor", s.RekorURL+"/healthz", bin, "serve",
+		"--http-address", "127.0.0.1", "--http-port", port, "--grpc-address", "127.0.0.1", "--grpc-port", gport,
+		"--http-metrics-port", mport, "--hostname", "127.0.0.1", "--storage-dir", filepath.Join(dir, "log"),
+		"--signer-filepath", keyPath, "--checkpoint-interval", "1s", "--batch-max-age", "100ms")
+	_, logID, err := note.KeyHash("127.0.0.1", &key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RekorLog = &root.TransparencyLog{BaseURL: s.RekorURL, ID: logID, ValidityPeriodStart: time.Now().Add(-time.Hour),
+		HashFunc: crypto.SHA256, PublicKey: &key.PublicKey, SignatureHashFunc: crypto.SHA256}
+	s.writeFiles(t, t.TempDir())
+	return s
+}
+
+// writeFiles writes the trusted root and the signing configuration.
+func (s *Sigstore) writeFiles(t T, dir string) {
+	t.Helper()
 	s.TrustedRootJSON = s.TrustedRootWith(t, s.FulcioRoot, s.TSAChain)
 	s.TrustedRoot = filepath.Join(dir, "trusted_root.json")
 	if err := os.WriteFile(s.TrustedRoot, s.TrustedRootJSON, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s.SigningConfig = filepath.Join(dir, "signing_config.json")
-	if err := os.WriteFile(s.SigningConfig, SigningConfigJSON(t, s.FulcioURL, s.TSAURL, ""), 0o644); err != nil {
+	if err := os.WriteFile(s.SigningConfig, SigningConfigJSON(t, s.FulcioURL, s.TSAURL, s.RekorURL), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return s
 }
 
 // TrustedRootWith builds a trusted_root.json trusting the Fulcio root
@@ -158,7 +215,11 @@ func (s *Sigstore) TrustedRootWith(t T, fulcio *x509.Certificate, tsa []*x509.Ce
 		}
 		tsas = append(tsas, ta)
 	}
-	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, cas, nil, tsas, nil)
+	var logs map[string]*root.TransparencyLog
+	if s.RekorLog != nil {
+		logs = map[string]*root.TransparencyLog{hex.EncodeToString(s.RekorLog.ID): s.RekorLog}
+	}
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, cas, nil, tsas, logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,18 +231,18 @@ func (s *Sigstore) TrustedRootWith(t T, fulcio *x509.Certificate, tsa []*x509.Ce
 }
 
 // SigningConfigJSON is a signing configuration (v0.2) naming a Fulcio,
-// a timestamp authority and, when rekorURL is not empty, a Rekor v1 log.
+// a timestamp authority and, when rekorURL is not empty, a Rekor v2 log.
 func SigningConfigJSON(t T, fulcioURL, tsaURL, rekorURL string) []byte {
 	t.Helper()
 	start := time.Now().Add(-time.Hour)
-	svc := func(u string) []root.Service {
+	svc := func(u string, version uint32) []root.Service {
 		if u == "" {
 			return nil
 		}
-		return []root.Service{{URL: u, MajorAPIVersion: 1, ValidityPeriodStart: start, Operator: "test"}}
+		return []root.Service{{URL: u, MajorAPIVersion: version, ValidityPeriodStart: start, Operator: "test"}}
 	}
 	anyOne := root.ServiceConfiguration{Selector: prototrustroot.ServiceSelector_ANY}
-	sc, err := root.NewSigningConfig(root.SigningConfigMediaType02, svc(fulcioURL), nil, svc(rekorURL), anyOne, svc(tsaURL), anyOne)
+	sc, err := root.NewSigningConfig(root.SigningConfigMediaType02, svc(fulcioURL, 1), nil, svc(rekorURL, 2), anyOne, svc(tsaURL, 1), anyOne)
 	if err != nil {
 		t.Fatal(err)
 	}
