@@ -476,3 +476,30 @@ func TestNamedRootsAreNotMixed(t *testing.T) {
 		t.Errorf("Verify = %+v, %v; want it verified by cache:whole", res, err)
 	}
 }
+
+// BenchmarkKeylessSign: one keyless signature (a fresh key, a Fulcio
+// certificate, a timestamp, the checks and the bundle) against the
+// loopback servers.
+func BenchmarkKeylessSign(b *testing.B) {
+	s := sigstoretest.Start(b)
+	tok := s.Issuer.Token(b, sigstoretest.Claims{"exp": time.Now().Add(time.Hour).Unix()})
+	tr, err := LoadTrustedRoot(s.TrustedRoot)
+	if err != nil {
+		b.Fatal(err)
+	}
+	k, err := NewKeyless(StaticToken(tok), WithFulcio(s.FulcioURL), WithTimestampAuthorities(s.TSAURL), WithCheckTrustedMaterial(tr))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pred, err := structpb.NewStruct(map[string]any{"k": "v"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := &attest.Statement{Type: attest.StatementTypeV1, PredicateType: "https://example.com/p", Predicate: pred,
+		Subject: []*ita.ResourceDescriptor{{Name: "a", Digest: map[string]string{"sha256": strings.Repeat("ab", 32)}}}}
+	for b.Loop() {
+		if _, err := k.SignStatement(context.Background(), st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

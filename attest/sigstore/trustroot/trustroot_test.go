@@ -301,3 +301,16 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkUpdate: one trust update (a TUF refresh on a copy of the
+// metadata, the target, the swap) against a repository on loopback.
+func BenchmarkUpdate(b *testing.B) {
+	repo := sigstoretest.NewTUFRepo(b)
+	repo.SetTarget(Target, trustedRoot(1))
+	c := &Cache{Dir: b.TempDir()}
+	for b.Loop() {
+		if _, err := c.Update(context.Background(), UpdateOptions{Name: "bench", RepositoryURL: repo.URL, TUFRoot: repo.RootJSON()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
