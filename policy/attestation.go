@@ -56,6 +56,10 @@ type Attestation struct {
 	// Times are the verified signing times (log entries, RFC 3161
 	// timestamps).
 	Times []sigstore.Timestamp
+	// TrustedRoot names the Sigstore trusted root that verified a
+	// certificate bundle, when the verifier's roots have names (cached
+	// roots: "cache:NAME").
+	TrustedRoot string
 	// VerifiedBuilder is the builder id a signer proves: a certificate
 	// issued to the builder (for GitHub Actions, the signing workflow that
 	// passed slsa-verifier's checks), or a trust-file key mapped to it
@@ -128,6 +132,7 @@ type attestationJSON struct {
 	Index           int                    `json:"index,omitempty"`
 	Identity        *certificate.Summary   `json:"identity,omitempty"`
 	VerifiedBuilder string                 `json:"verifiedBuilder,omitempty"`
+	TrustedRoot     string                 `json:"trustedRoot,omitempty"`
 	Timestamps      []sigstore.Timestamp   `json:"timestamps,omitempty"`
 	TrustedKeys     []*trust.Key           `json:"trustedKeys,omitempty"`
 	Certificates    []CertSigner           `json:"certificates,omitempty"`
@@ -140,7 +145,7 @@ func (a Attestation) MarshalJSON() ([]byte, error) {
 	j := attestationJSON{
 		Source: a.Source, Digest: a.Digest, Verified: a.Verified, Signers: a.KeyIDs(),
 		StatementType: a.Statement.GetType(), PredicateType: a.PredicateType(), Provenance: a.Provenance,
-		Index: a.Index, Identity: a.Identity(), VerifiedBuilder: a.VerifiedBuilder, Timestamps: a.Times,
+		Index: a.Index, Identity: a.Identity(), VerifiedBuilder: a.VerifiedBuilder, TrustedRoot: a.TrustedRoot, Timestamps: a.Times,
 		PayloadType: a.PayloadType, MessageDigest: a.MessageDigest,
 	}
 	if a.Err != nil {
@@ -177,6 +182,7 @@ type signed struct {
 	signers       []Signer
 	times         []sigstore.Timestamp
 	certificate   *certificate.Summary // a Sigstore certificate signer, still to accept
+	trustedRoot   string               // the named Sigstore trusted root that verified it
 }
 
 // ErrNoArtifact: VerifyEntry was given neither the artifact the entry must
@@ -253,7 +259,7 @@ func (v *Verifier) verifyEntry(ctx context.Context, e attest.Entry) Attestation 
 			err = attest.Errorf(attest.ErrMalformed, "neither an envelope nor a Sigstore bundle")
 		}
 	}
-	a.Signers, a.Times = s.signers, s.times
+	a.Signers, a.Times, a.TrustedRoot = s.signers, s.times, s.trustedRoot
 	if s.certificate != nil {
 		a.Signers = append(a.Signers, Signer{Certificate: s.certificate})
 	}
@@ -355,7 +361,7 @@ func (v *Verifier) verifySigstore(ctx context.Context, raw []byte, art *sigstore
 	if err != nil {
 		return signed{}, &SignatureError{err}
 	}
-	s := signed{payloadType: res.PayloadType, body: res.Payload, times: res.Timestamps, messageDigest: res.MessageDigest, certificate: res.Signer.Certificate}
+	s := signed{payloadType: res.PayloadType, body: res.Payload, times: res.Timestamps, messageDigest: res.MessageDigest, certificate: res.Signer.Certificate, trustedRoot: res.TrustedRoot}
 	if res.Signer.KeyID != "" {
 		if err := v.checkTrustedKeyTime(res.Signer.KeyID, len(res.Timestamps)); err != nil {
 			return signed{times: res.Timestamps}, err

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end demo behind `make demo`: make a key, attest a sample
 # artifact, verify it, show a tampered copy denied, then record a two-step
-# build with `provenant run` and gate it with a Rego chain policy. Everything happens in
+# build with `provenant run` and gate it with a Rego chain policy, and sign
+# keyless against a loopback Sigstore when its servers are built. Everything happens in
 # .demo/ (ignored by git); nothing outside it is touched.
 set -euo pipefail
 
@@ -23,6 +24,7 @@ show() {
   local out='$' a
   for a in "$@"; do
     case $a in
+      '') out+=" ''" ;;
       *[[:space:]\&\>\<\*\|\;]*) out+=" '$a'" ;;
       *) out+=" $a" ;;
     esac
@@ -155,6 +157,56 @@ if [ -n "$registry" ] && command -v curl >/dev/null; then
   fi
 else
   printf '\n(no registry at hand: set DEMO_REGISTRY=host:port, or install Debian'"'"'s docker-registry (.ci/run does), for the registry act)\n'
+fi
+if [ -n "$regpid" ]; then
+  kill "$regpid" 2>/dev/null || true
+  wait "$regpid" 2>/dev/null || true
+  trap - EXIT
+fi
+
+step "13. Keyless: CI signs with its OIDC identity, no key (Fulcio and a timestamp authority on loopback)"
+# The servers are the real ones, built by .ci/run (or go install, see
+# docs/keyless.md) and run by testdata/keyless with an OIDC issuer of its
+# own; without them this step says so and is skipped. The trusted-root
+# cache is the demo's own.
+export XDG_CACHE_HOME="$work/cache"
+keyless_env="$work/keyless.env"
+if [ -n "${DEMO_NO_KEYLESS:-}" ] || ! command -v go >/dev/null || ! (cd "$root" && go build -o "$work/keyless-sigstore" ./testdata/keyless); then
+  echo "skipped: no Go toolchain to build testdata/keyless (or DEMO_NO_KEYLESS is set)"
+else
+  "$work/keyless-sigstore" "$keyless_env" > "$work/keyless-sigstore.log" 2>&1 &
+  sigstore_pid=$!
+  trap 'kill "$sigstore_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 600); do
+    [ -s "$keyless_env" ] && break
+    kill -0 "$sigstore_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -s "$keyless_env" ] || { cat "$work/keyless-sigstore.log" >&2; echo "demo: the loopback Sigstore did not start" >&2; exit 1; }
+  # shellcheck disable=SC1090
+  . "$keyless_env"
+  if [ -n "${SKIP:-}" ]; then
+    echo "skipped: $SKIP"
+  else
+    show provenant attest --keyless --identity-token "$TOKEN_FILE" \
+      --fulcio-url "$FULCIO_URL" --tsa-url "$TSA_URL" --rekor-url '' \
+      --trusted-root "$TRUSTED_ROOT" --bundle keyless.intoto.jsonl dist/hello.tar.gz
+    show provenant trust import "$TRUSTED_ROOT" --name loopback
+    show provenant verify --bundle keyless.intoto.jsonl \
+      --certificate-identity "$IDENTITY" --certificate-oidc-issuer "$ISSUER" dist/hello.tar.gz
+    set +e
+    show provenant verify --bundle keyless.intoto.jsonl \
+      --certificate-identity someone-else@example.com --certificate-oidc-issuer "$ISSUER" dist/hello.tar.gz
+    rc=$?
+    set -e
+    if [ "$rc" != 1 ]; then
+      echo "demo: expected another identity to be denied with exit 1, got $rc" >&2
+      exit 1
+    fi
+  fi
+  kill "$sigstore_pid" 2>/dev/null || true
+  wait "$sigstore_pid" 2>/dev/null || true
+  trap - EXIT
 fi
 
 printf '\ndemo: all steps behaved as expected (files in %s)\n' "$work"

@@ -113,6 +113,16 @@ func SignArtifact(ctx context.Context, s attest.Signer, artifact []byte) ([]byte
 // without blocking. The bytes are held in memory, as an Ed25519 signature
 // over a message needs them.
 func SignArtifactFile(ctx context.Context, s attest.Signer, path string) ([]byte, error) {
+	data, err := readArtifact(path)
+	if err != nil {
+		return nil, err
+	}
+	return SignArtifact(ctx, s, data)
+}
+
+// readArtifact reads a regular file's bytes (a named pipe or a device is
+// refused without blocking).
+func readArtifact(path string) ([]byte, error) {
 	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("artifact %w", attest.FileError(err))
@@ -122,7 +132,7 @@ func SignArtifactFile(ctx context.Context, s attest.Signer, path string) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("artifact %w", attest.FileError(err))
 	}
-	return SignArtifact(ctx, s, data)
+	return data, nil
 }
 
 // SignStatement signs an in-toto statement (its canonical bytes, as
@@ -178,10 +188,33 @@ func PublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
 // over anything but a regular file, and over an existing file only with
 // attest.WithOverwrite. A bundle holds one signature: a second Write
 // without WithOverwrite is attest.ErrExists.
+//
+// NewKeylessBundleWriter makes the same file with a Keyless signer, and
+// NewKeylessLineWriter appends keyless bundles, one a line, to a JSON
+// Lines bundle (as attest.AppendLinesToBundle does).
 type BundleWriter struct {
 	path   string
-	signer attest.Signer
+	signer bundleSigner
 	wopts  []attest.WriteOption
+	lines  bool // append one bundle a line
+}
+
+// bundleSigner makes a bundle's bytes: with a long-lived key (keyed) or
+// keyless.
+type bundleSigner interface {
+	SignStatement(ctx context.Context, st *attest.Statement) ([]byte, error)
+	SignArtifact(ctx context.Context, artifact []byte) ([]byte, error)
+}
+
+// keyed signs with a long-lived key, offline.
+type keyed struct{ s attest.Signer }
+
+func (k keyed) SignStatement(ctx context.Context, st *attest.Statement) ([]byte, error) {
+	return SignStatement(ctx, k.s, st)
+}
+
+func (k keyed) SignArtifact(ctx context.Context, artifact []byte) ([]byte, error) {
+	return SignArtifact(ctx, k.s, artifact)
 }
 
 var _ attest.Writer = (*BundleWriter)(nil)
@@ -197,18 +230,49 @@ func NewBundleWriter(path string, s attest.Signer, opts ...attest.WriteOption) (
 	if _, err := newKeypair(s); err != nil {
 		return nil, err
 	}
-	return &BundleWriter{path: path, signer: s, wopts: opts}, nil
+	return &BundleWriter{path: path, signer: keyed{s}, wopts: opts}, nil
+}
+
+// NewKeylessBundleWriter returns a BundleWriter that signs keyless with k
+// into one bundle file at path (replaced only with attest.WithOverwrite).
+func NewKeylessBundleWriter(path string, k *Keyless, opts ...attest.WriteOption) (*BundleWriter, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: no file name", attest.ErrUnsafeDestination)
+	}
+	if k == nil {
+		return nil, ErrNoToken
+	}
+	return &BundleWriter{path: path, signer: k, wopts: opts}, nil
+}
+
+// NewKeylessLineWriter returns a BundleWriter that signs keyless with k
+// and appends each bundle as one line to the JSON Lines bundle at path:
+// atomically, under the bundle's lock, only to a regular file that holds
+// a bundle (or to a new file).
+func NewKeylessLineWriter(path string, k *Keyless) (*BundleWriter, error) {
+	w, err := NewKeylessBundleWriter(path, k)
+	if err != nil {
+		return nil, err
+	}
+	w.lines = true
+	return w, nil
 }
 
 // Destination implements attest.Writer: the bundle's path.
 func (w *BundleWriter) Destination() string { return w.path }
 
-// Check implements attest.Writer with attest.CheckWrite.
-func (w *BundleWriter) Check() error { return attest.CheckWrite(w.path, w.wopts...) }
+// Check implements attest.Writer with attest.CheckWrite (or
+// attest.CheckAppend for a line writer).
+func (w *BundleWriter) Check() error {
+	if w.lines {
+		return attest.CheckAppend(w.path)
+	}
+	return attest.CheckWrite(w.path, w.wopts...)
+}
 
-// Write implements attest.Writer: SignStatement, then the file.
+// Write implements attest.Writer: it signs st, then writes the file.
 func (w *BundleWriter) Write(ctx context.Context, st *attest.Statement) error {
-	b, err := SignStatement(ctx, w.signer, st)
+	b, err := w.signer.SignStatement(ctx, st)
 	if err != nil {
 		return fmt.Errorf("signing: %w", err)
 	}
@@ -218,7 +282,11 @@ func (w *BundleWriter) Write(ctx context.Context, st *attest.Statement) error {
 // WriteArtifactSignature signs the bytes of the artifact file (as
 // SignArtifactFile does) into the bundle.
 func (w *BundleWriter) WriteArtifactSignature(ctx context.Context, artifact string) error {
-	b, err := SignArtifactFile(ctx, w.signer, artifact)
+	data, err := readArtifact(artifact)
+	if err != nil {
+		return err
+	}
+	b, err := w.signer.SignArtifact(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -226,5 +294,11 @@ func (w *BundleWriter) WriteArtifactSignature(ctx context.Context, artifact stri
 }
 
 func (w *BundleWriter) write(b []byte) error {
+	if w.lines {
+		if err := attest.AppendLinesToBundle(w.path, b); err != nil {
+			return fmt.Errorf("writing the bundle: %w", err)
+		}
+		return nil
+	}
 	return attest.WriteFile(w.path, append(b, '\n'), 0o644, w.wopts...)
 }

@@ -74,6 +74,7 @@ type Option func(*options) error
 
 type options struct {
 	material   []root.TrustedMaterial
+	names      []string // material[i]'s name ("" unnamed)
 	hasRoot    bool
 	keys       []trustedKey
 	identities []Identity
@@ -91,6 +92,22 @@ func WithTrustedRoot(tr *root.TrustedRoot) Option {
 	return WithTrustedMaterial(tr)
 }
 
+// WithNamedTrustedRoot trusts a trusted root known by a name (a file, a
+// cached root). With several, a certificate bundle is verified against
+// each alone, never against a mix of them, and Result.TrustedRoot names
+// the one that verified it.
+func WithNamedTrustedRoot(name string, tr *root.TrustedRoot) Option {
+	return func(o *options) error {
+		if tr == nil {
+			return errors.New("nil trusted root")
+		}
+		o.material = append(o.material, tr)
+		o.names = append(o.names, name)
+		o.hasRoot = true
+		return nil
+	}
+}
+
 // WithTrustedMaterial trusts any sigstore-go trusted material (a trusted
 // root, or a test authority such as ca.VirtualSigstore).
 func WithTrustedMaterial(tm root.TrustedMaterial) Option {
@@ -99,19 +116,20 @@ func WithTrustedMaterial(tm root.TrustedMaterial) Option {
 			return errors.New("nil trusted material")
 		}
 		o.material = append(o.material, tm)
+		o.names = append(o.names, "")
 		o.hasRoot = true
 		return nil
 	}
 }
 
-// WithTrustedRootFile reads a trusted_root.json file.
+// WithTrustedRootFile reads a trusted_root.json file, named by its path.
 func WithTrustedRootFile(path string) Option {
 	return func(o *options) error {
 		tr, err := LoadTrustedRoot(path)
 		if err != nil {
 			return err
 		}
-		return WithTrustedRoot(tr)(o)
+		return WithNamedTrustedRoot(path, tr)(o)
 	}
 }
 
@@ -122,18 +140,26 @@ const MaxTrustedRootBytes = 4 << 20
 // LoadTrustedRoot reads a trusted_root.json file (a regular file of at
 // most MaxTrustedRootBytes), refusing duplicate keys.
 func LoadTrustedRoot(path string) (*root.TrustedRoot, error) {
-	data, err := regfile.ReadFile(path, MaxTrustedRootBytes)
+	return loadJSONFile(path, MaxTrustedRootBytes, "a trusted root", root.NewTrustedRootFromJSON)
+}
+
+// loadJSONFile reads a regular file of at most limit bytes, refuses
+// duplicate JSON keys, and parses it: the one way Sigstore's JSON
+// documents (trusted roots, signing configurations) are read.
+func loadJSONFile[T any](path string, limit int64, what string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
+	data, err := regfile.ReadFile(path, limit)
 	if err != nil {
-		return nil, attest.FileError(err)
+		return zero, attest.FileError(err)
 	}
 	if err := attest.CheckJSON(data); err != nil {
-		return nil, fmt.Errorf("%s: not a trusted root: %w", path, err)
+		return zero, fmt.Errorf("%s: not %s: %w", path, what, err)
 	}
-	tr, err := root.NewTrustedRootFromJSON(data)
+	v, err := parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a trusted root: %v", path, err)
+		return zero, fmt.Errorf("%s: not %s: %v", path, what, err)
 	}
-	return tr, nil
+	return v, nil
 }
 
 // WithKeys trusts public keys for keyed bundles. Every key is tried,
@@ -267,6 +293,10 @@ type Result struct {
 	Timestamps    []Timestamp `json:"timestamps,omitempty"`
 	// TlogEntries is how many transparency-log entries were checked.
 	TlogEntries int `json:"tlogEntries"`
+	// TrustedRoot names the trusted root that verified a certificate
+	// bundle (WithNamedTrustedRoot, WithTrustedRootFile); "" when it has
+	// no name.
+	TrustedRoot string `json:"trustedRoot,omitempty"`
 }
 
 // Verify checks a signed entity (a *Bundle, or a test entity) and returns
@@ -312,8 +342,9 @@ func (v *Verifier) verify(ctx context.Context, entity verify.SignedEntity, art A
 		return nil, fmt.Errorf("%w: %v", ErrBundle, err)
 	}
 	var res *verify.VerificationResult
+	rootName := ""
 	if vc.Certificate() != nil {
-		res, err = v.verifyCertificate(entity, ap, vc.Certificate().PublicKey, len(tlogs), len(tsrs))
+		res, rootName, err = v.verifyCertificate(entity, ap, vc.Certificate().PublicKey, len(tlogs), len(tsrs))
 	} else {
 		hint := ""
 		if pk := vc.PublicKey(); pk != nil {
@@ -324,7 +355,7 @@ func (v *Verifier) verify(ctx context.Context, entity verify.SignedEntity, art A
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{TlogEntries: len(tlogs)}
+	out := &Result{TlogEntries: len(tlogs), TrustedRoot: rootName}
 	if b, ok := entity.(*bundle.Bundle); ok && b.Bundle != nil {
 		out.MediaType = b.GetMediaType()
 	}
@@ -544,14 +575,60 @@ func (v *Verifier) identityPolicy() ([]verify.PolicyOption, error) {
 	return opts, nil
 }
 
-func (v *Verifier) verifyCertificate(entity verify.SignedEntity, ap artifactPolicy, pub crypto.PublicKey, nTlog, nTSA int) (*verify.VerificationResult, error) {
+func (v *Verifier) verifyCertificate(entity verify.SignedEntity, ap artifactPolicy, pub crypto.PublicKey, nTlog, nTSA int) (*verify.VerificationResult, string, error) {
 	if !v.o.hasRoot {
-		return nil, fmt.Errorf("%w: the bundle is signed with a certificate, and %w", ErrVerify, ErrNoRoot)
+		return nil, "", fmt.Errorf("%w: the bundle is signed with a certificate, and %w", ErrVerify, ErrNoRoot)
 	}
 	if nTlog == 0 && nTSA == 0 {
-		return nil, ErrNoTrustedTime
+		return nil, "", ErrNoTrustedTime
 	}
-	tm := root.TrustedMaterialCollection(v.o.material)
+	idOpts, err := v.identityPolicy()
+	if err != nil {
+		return nil, "", err
+	}
+	// Unnamed material is one collection, as given; named roots are
+	// tried one at a time, so that a chain from one root is never
+	// completed with another's timestamp authority or log.
+	type group struct {
+		name string
+		tm   root.TrustedMaterial
+	}
+	var groups []group
+	var unnamed root.TrustedMaterialCollection
+	for i, tm := range v.o.material {
+		if v.o.names[i] == "" {
+			unnamed = append(unnamed, tm)
+			continue
+		}
+		groups = append(groups, group{v.o.names[i], tm})
+	}
+	if len(unnamed) > 0 {
+		groups = append([]group{{"", unnamed}}, groups...)
+	}
+	var errs []string
+	var identityErr error
+	for _, g := range groups {
+		res, err := v.verifyWithMaterial(entity, ap, pub, g.tm, nTlog, idOpts)
+		if err == nil {
+			return res, g.name, nil
+		}
+		if len(groups) == 1 {
+			return nil, "", err
+		}
+		if errors.Is(err, ErrIdentity) && identityErr == nil {
+			identityErr = fmt.Errorf("trusted root %s: %w", g.name, err)
+		}
+		errs = append(errs, fmt.Sprintf("trusted root %s: %v", g.name, err))
+	}
+	if identityErr != nil {
+		// A root verified the chain, time and signature: the signer is
+		// the reason.
+		return nil, "", identityErr
+	}
+	return nil, "", fmt.Errorf("%w: no trusted root verifies the bundle (%s)", ErrVerify, strings.Join(errs, "; "))
+}
+
+func (v *Verifier) verifyWithMaterial(entity verify.SignedEntity, ap artifactPolicy, pub crypto.PublicKey, tm root.TrustedMaterial, nTlog int, idOpts []verify.PolicyOption) (*verify.VerificationResult, error) {
 	var vopts []verify.VerifierOption
 	if len(tm.CTLogs()) > 0 {
 		vopts = append(vopts, verify.WithSignedCertificateTimestamps(1))
@@ -562,10 +639,6 @@ func (v *Verifier) verifyCertificate(entity verify.SignedEntity, ap artifactPoli
 		vopts = append(vopts, verify.WithSignedTimestamps(1))
 	}
 	sv, err := verify.NewVerifier(tm, vopts...)
-	if err != nil {
-		return nil, err
-	}
-	idOpts, err := v.identityPolicy()
 	if err != nil {
 		return nil, err
 	}

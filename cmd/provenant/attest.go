@@ -13,11 +13,12 @@ func newAttestCmd(g *globalFlags) *cobra.Command {
 	var (
 		keyPath string
 		out     bundleFlags
+		kf      keylessFlags
 		req     provenance.AttestRequest
 		reg     ociFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "attest --key KEY --bundle OUT [flags] ARTIFACT...",
+		Use:   "attest (--key KEY | --keyless) --bundle OUT [flags] ARTIFACT...",
 		Short: "Sign SLSA provenance for artifacts into a bundle",
 		Long: `Hash each artifact (files; directories are walked recursively; globs are
 expanded; --checksums adds artifacts from a sha256sum file), build an in-toto
@@ -34,6 +35,11 @@ is recorded beside the signature (docs/x509.md).
 With --bundle-format sigstore, --bundle is written as one Sigstore bundle;
 an existing file is replaced only with --force.
 
+With --keyless instead of --key, the statement is signed with a fresh key
+certified by Fulcio for the job's OIDC identity, timestamped, and logged
+in Rekor (docs/keyless.md): the result is a Sigstore bundle, appended as
+a line to --bundle, or written alone with --bundle-format sigstore.
+
 With --predicate and --predicate-type, any other predicate is attested
 instead of SLSA provenance.
 
@@ -41,21 +47,26 @@ With --image, an image in a registry is a subject too: its manifest digest
 (a tag is resolved to it), named REGISTRY/REPOSITORY as cosign names it.
 --push stores the attestation next to the image (--oci-storage: cosign's
 .att layer by default, an OCI 1.1 referrer for --bundle-format sigstore;
-docs/oci.md); --bundle is then optional.`,
+docs/oci.md); --bundle is then optional. A keyless bundle is written to
+--bundle first, then pushed with provenant push.`,
 		Example: `  provenant attest --key release.key --bundle app.intoto.jsonl dist/app
   provenant attest --key release.key --bundle dist.intoto.jsonl \
       --builder-id https://ci.example.com/builders/release \
       --source git+https://github.com/example/app@refs/tags/v1.2.0 --sha512 'dist/*'
   provenant attest --key release.key --bundle dist.intoto.jsonl --checksums SHA256SUMS
+  provenant attest --keyless --bundle app.intoto.jsonl dist/app
   provenant attest --key release.key --bundle tests.intoto.jsonl \
       --predicate results.json --predicate-type https://in-toto.io/attestation/test-result/v0.1 dist/app
   provenant attest --key release.key --image registry.example.com/app:v1.2.0 --push`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if keyPath == "" {
-				return usageError("--key is required")
+			if err := kf.validate(cmd, keyPath); err != nil {
+				return err
 			}
 			if err := reg.validateWrite(out.path); err != nil {
 				return err
+			}
+			if kf.on && reg.push {
+				return usageError("--keyless writes to --bundle only; push the bundle next to the image with provenant push --bundle FILE IMAGE")
 			}
 			if len(args) == 0 && len(req.Checksums) == 0 && len(reg.images) == 0 {
 				return usageError("name at least one artifact (or --checksums FILE, or --image)")
@@ -86,18 +97,27 @@ docs/oci.md); --bundle is then optional.`,
 					return err
 				}
 			}
-			signer, err := openSigner(cmd.Context(), keyPath)
-			if err != nil {
-				return inputError(err)
-			}
-			defer func() { _ = attest.CloseSigner(signer) }()
-			var img *oci.Image
-			if len(imgs) > 0 {
-				img = &imgs[0]
-			}
 			var pusher *oci.Writer
-			if req.Writer, pusher, err = reg.writer(&out, signer, client, img); err != nil {
-				return inputError(err)
+			if kf.on {
+				w, done, err := openWriter(cmd, keyPath, &kf, &out)
+				if err != nil {
+					return inputError(err)
+				}
+				defer done()
+				req.Writer = w
+			} else {
+				signer, err := openSigner(cmd.Context(), keyPath)
+				if err != nil {
+					return inputError(err)
+				}
+				defer func() { _ = attest.CloseSigner(signer) }()
+				var img *oci.Image
+				if len(imgs) > 0 {
+					img = &imgs[0]
+				}
+				if req.Writer, pusher, err = reg.writer(&out, signer, client, img); err != nil {
+					return inputError(err)
+				}
 			}
 			req.Artifacts = args
 			req.Options.Version = provenantVersion()
@@ -105,6 +125,7 @@ docs/oci.md); --bundle is then optional.`,
 			if err != nil {
 				return inputError(err)
 			}
+			kf.noteUnchecked(cmd.ErrOrStderr())
 			var pushed []oci.Pushed
 			if pusher != nil {
 				pushed = pusher.Pushed()
@@ -114,6 +135,7 @@ docs/oci.md); --bundle is then optional.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", keyRefHelp)
+	kf.register(f)
 	out.register(f)
 	f.StringVar(&req.Options.BuilderID, "builder-id", "", "builder id URI (default "+provenance.LocalBuilderID+")")
 	f.StringVar(&req.Options.BuildType, "build-type", "", "build type URI (default provenant's attest build type)")

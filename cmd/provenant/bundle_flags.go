@@ -97,6 +97,23 @@ func (b *bundleFlags) writer(s attest.Signer) (attest.Writer, error) {
 	return w, nil
 }
 
+// keylessWriter returns the writer for keyless bundles: one Sigstore
+// bundle file (--bundle-format sigstore), or a Sigstore bundle appended
+// as a line to the JSON Lines bundle.
+func (b *bundleFlags) keylessWriter(k *sigstore.Keyless) (attest.Writer, error) {
+	if b.cert != "" {
+		return nil, fmt.Errorf("--cert records a key's chain; a keyless bundle carries its Fulcio certificate")
+	}
+	if b.format == "sigstore" {
+		w, err := sigstore.NewKeylessBundleWriter(b.path, k, writeOptions(b.force)...)
+		if err != nil {
+			return nil, err
+		}
+		return forceHintWriter{w}, nil
+	}
+	return sigstore.NewKeylessLineWriter(b.path, k)
+}
+
 // forceHintWriter adds the --force hint to a Sigstore bundle writer's
 // "file exists" errors.
 type forceHintWriter struct{ *sigstore.BundleWriter }

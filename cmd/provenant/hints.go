@@ -9,6 +9,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/oci"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/attest/sigstore/trustroot"
 	"github.com/provenant/provenant/policy"
 )
 
@@ -26,11 +27,15 @@ func hint(err error) string {
 	case errors.Is(err, policy.ErrNoTrust):
 		return "give --trusted-root (certificates) or --key (keyed bundles)"
 	case errors.Is(err, sigstore.ErrNoRoot):
-		return "give --trusted-root"
+		return "give --trusted-root, or run provenant trust update (or trust import FILE) once"
 	case errors.Is(err, sigstore.ErrNoKey):
 		return "give --key"
 	case errors.Is(err, policy.ErrNoCARoots):
 		return "verify a Sigstore bundle of it instead, or, for a certificate from your own CA, give --ca-roots and --certificate-identity (docs/x509.md)"
+	case errors.Is(err, sigstore.ErrNoToken):
+		return "give --identity-token FILE; in GitHub Actions grant permissions: id-token: write; in GitLab CI declare id_tokens: SIGSTORE_ID_TOKEN with aud: sigstore (docs/keyless.md)"
+	case errors.Is(err, trustroot.ErrBadName):
+		return "choose another --name"
 	case errors.Is(err, policy.ErrNotSignature):
 		return "verify it with provenant verify --key"
 	case errors.Is(err, oci.ErrUnauthorized):

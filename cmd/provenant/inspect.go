@@ -10,6 +10,7 @@ import (
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/oci"
+	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/inspect"
 )
@@ -104,7 +105,14 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 		}
 	}
 	var opts []inspect.Option
-	if f.sig.trustedRoot != "" || len(f.keys) > 0 {
+	if f.sig.trustedRoot == "" && (len(f.keys) > 0 || f.sig.hasIdentity()) {
+		// Asked to verify: the cached roots serve as --trusted-root.
+		if err := f.sig.loadCache(); err != nil {
+			return err
+		}
+		f.sig.warnStaleRoots(cmd.ErrOrStderr())
+	}
+	if f.sig.hasRoots() || len(f.keys) > 0 {
 		// The verifier verify uses: keys for DSSE envelopes and keyed
 		// bundles, the trusted root for certificate bundles. A certificate
 		// signer is verified only for an identity asked for
@@ -126,9 +134,13 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 		if err != nil {
 			return usageError("%v", err)
 		}
-		opts = append(opts, inspect.WithVerifier(v, f.sig.trustedRoot))
+		rootName := f.sig.trustedRoot
+		if rootName == "" && len(f.sig.cached) > 0 {
+			rootName = "the cached trusted roots"
+		}
+		opts = append(opts, inspect.WithVerifier(v, rootName))
 	} else if f.sig.hasIdentity() {
-		return usageError("--certificate-identity and --certificate-oidc-issuer need --trusted-root")
+		return usageError("--certificate-identity and --certificate-oidc-issuer need a trusted root: %s", hint(sigstore.ErrNoRoot))
 	}
 	opts = append(opts, inspect.WithLimits(f.limits), inspect.WithHints(hint))
 	in, err := inspect.New(opts...)

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/provenant/provenant/attest/attesttest"
 )
 
 // TestReadmeExamplesRun runs every ```sh block of the README's Usage section
@@ -34,7 +36,25 @@ func TestReadmeExamplesRun(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "app.tar.gz"), []byte("hi\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runShellBlocks(t, "README Usage", blocks, dir)
+	// The Sigstore examples verify slsa-github-generator's provenance for
+	// example-package and a GitHub attestation with the public-good root,
+	// all from slsa-verifier's test data, after one trust import (where the user would run trust
+	// update), in a trusted-root cache of this test's own.
+	cache := t.TempDir()
+	vectors := attesttest.Vectors(t)
+	for name, from := range map[string]string{
+		"trusted-root-public-good.json": filepath.Join(vectors, "slsa-verifier", "sigstore", "trusted-root-public-good.json"),
+		"example-package.intoto.jsonl":  filepath.Join(vectors, "slsa-verifier", "cli", "slsa-verifier", "testdata", "gha_generic", "v2.1.0", "binary-linux-amd64-push-v13.0.30.intoto.jsonl"),
+		"MODULE.bazel.intoto.jsonl":     filepath.Join(vectors, "slsa-verifier", "cli", "slsa-verifier", "testdata", "bcr", "MODULE.bazel.intoto.jsonl"),
+		"MODULE.bazel":                  filepath.Join(vectors, "slsa-verifier", "cli", "slsa-verifier", "testdata", "bcr", "MODULE.bazel"),
+	} {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attesttest.WriteFile(t, filepath.Join(dir, name), b, 0o644)
+	}
+	runShellBlocks(t, "README Usage", blocks, dir, "XDG_CACHE_HOME="+cache)
 }
 
 // runShellBlocks runs each block (a match whose first group is a shell

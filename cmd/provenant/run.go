@@ -28,6 +28,7 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 	var (
 		keyPath  string
 		out      bundleFlags
+		kf       keylessFlags
 		progress bool
 		req      provenance.RunRequest
 		reg      ociFlags
@@ -49,7 +50,8 @@ unless it points to a file inside the pattern's base directory.
 The bundle is written as attest writes it: a DSSE envelope appended to a
 JSON Lines bundle, with --cert (and --cert-chain) the signing key's X.509
 certificate chain beside the signature, or with --bundle-format sigstore
-one Sigstore bundle (replaced only with --force). The destination is checked
+one Sigstore bundle (replaced only with --force); with --keyless instead of
+--key, keyless (docs/keyless.md). The destination is checked
 before the command runs.
 
 The command runs in the current directory with provenant's stdin, stdout,
@@ -85,9 +87,12 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 			if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
 				return usageError("run: give the command after --, e.g. provenant run ... -- make")
 			}
+			if err := kf.validate(cmd, keyPath); err != nil {
+				return usageError("run: %w", err)
+			}
 			switch {
-			case keyPath == "":
-				return usageError("run: --key is required")
+			case kf.on && reg.push:
+				return usageError("run: --keyless writes to --bundle only; push the bundle next to the image with provenant push --bundle FILE IMAGE")
 			case req.Step == "":
 				return usageError("run: --step is required")
 			case len(req.Products) == 0 && len(reg.images) == 0:
@@ -114,14 +119,23 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 					return err
 				}
 			}
-			signer, err := openSigner(cmd.Context(), keyPath)
-			if err != nil {
-				return inputError(fmt.Errorf("run: %w", err))
-			}
-			defer func() { _ = attest.CloseSigner(signer) }()
 			var pusher *oci.Writer
-			if req.Writer, pusher, err = reg.writer(&out, signer, client, nil); err != nil {
-				return inputError(fmt.Errorf("run: %w", err))
+			if kf.on {
+				w, done, err := openWriter(cmd, keyPath, &kf, &out)
+				if err != nil {
+					return inputError(fmt.Errorf("run: %w", err))
+				}
+				defer done()
+				req.Writer = w
+			} else {
+				signer, err := openSigner(cmd.Context(), keyPath)
+				if err != nil {
+					return inputError(fmt.Errorf("run: %w", err))
+				}
+				defer func() { _ = attest.CloseSigner(signer) }()
+				if req.Writer, pusher, err = reg.writer(&out, signer, client, nil); err != nil {
+					return inputError(fmt.Errorf("run: %w", err))
+				}
 			}
 			if len(reg.images) > 0 {
 				// The command makes the image: its tag is resolved after it.
@@ -154,6 +168,7 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 			if err != nil {
 				return runError(err)
 			}
+			kf.noteUnchecked(cmd.ErrOrStderr())
 			var pushed []oci.Pushed
 			if pusher != nil {
 				pushed = pusher.Pushed()
@@ -163,6 +178,7 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", keyRefHelp)
+	kf.register(f)
 	out.register(f)
 	f.StringVar(&req.Step, "step", "", "step name, recorded as externalParameters.step (e.g. compile, package)")
 	f.StringArrayVar(&req.Materials, "materials", nil, "file, directory or glob hashed before the command (repeatable)")

@@ -17,10 +17,11 @@ func newSignCmd(g *globalFlags) *cobra.Command {
 		keyPath, out string
 		force        bool
 		reg          ociFlags
+		kf           keylessFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "sign --key KEY --bundle OUT ARTIFACT",
-		Short: "Sign an artifact into a Sigstore bundle (offline, keyed)",
+		Use:   "sign (--key KEY | --keyless) --bundle OUT ARTIFACT",
+		Short: "Sign an artifact into a Sigstore bundle (keyed offline, or keyless)",
 		Long: `Sign an artifact's bytes with a private key into a Sigstore bundle v0.3
 (application/vnd.dev.sigstore.bundle.v0.3+json) holding a message signature
 and a public-key hint, written atomically as one JSON document
@@ -37,19 +38,27 @@ Verify it with provenant verify-signature --key, or with
 cosign verify-blob --new-bundle-format --key PUB --insecure-ignore-tlog
 --trusted-root ROOT (a trusted root with no entries will do).
 
+With --keyless instead of --key, the artifact is signed with a fresh key
+certified by Fulcio for the job's OIDC identity, and timestamped (and
+logged in Rekor): see docs/keyless.md.
+
 With --image instead of ARTIFACT, the image's manifest is signed (the
 artifact is the manifest digest; a tag is resolved); --push stores the
 bundle next to the image as an OCI 1.1 referrer (docs/oci.md), and
 --bundle is then optional.`,
 		Example: `  provenant sign --key release.key --bundle app.sigstore.json dist/app
+  provenant sign --keyless --bundle app.sigstore.json dist/app
   provenant verify-signature --bundle app.sigstore.json --key release.pub dist/app
   provenant sign --key release.key --image registry.example.com/app:v1 --push`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if keyPath == "" {
-				return usageError("--key is required")
+			if err := kf.validate(cmd, keyPath); err != nil {
+				return err
 			}
 			if len(reg.images) > 0 {
+				if kf.on {
+					return usageError("--image signs with --key; keyless image signatures are not made yet (sign the manifest digest's file, or attest the image with --keyless)")
+				}
 				return signImage(cmd, g, keyPath, out, force, &reg, args)
 			}
 			if len(args) != 1 {
@@ -65,27 +74,29 @@ bundle next to the image as an OCI 1.1 referrer (docs/oci.md), and
 			if err := attest.CheckWrite(out, wopts...); err != nil {
 				return inputError(forceHint(err))
 			}
-			signer, err := openSigner(cmd.Context(), keyPath)
+			w, done, err := signWriter(cmd, keyPath, &kf, out, wopts)
 			if err != nil {
 				return inputError(err)
 			}
-			defer func() { _ = attest.CloseSigner(signer) }()
-			w, err := sigstore.NewBundleWriter(out, signer, wopts...)
-			if err != nil {
-				return inputError(err)
-			}
+			defer done()
 			if err := w.WriteArtifactSignature(cmd.Context(), args[0]); err != nil {
 				return inputError(forceHint(err))
 			}
 			if g.json() {
 				return writeJSON(cmd.OutOrStdout(), map[string]any{"bundle": out, "artifact": args[0], "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"})
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s (Sigstore bundle v0.3, message signature, no log entry)\n", safetext.Text(args[0]), safetext.Text(out))
+			how := "no log entry"
+			if kf.on {
+				how = "keyless"
+				kf.noteUnchecked(cmd.ErrOrStderr())
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s (Sigstore bundle v0.3, message signature, %s)\n", safetext.Text(args[0]), safetext.Text(out), how)
 			return err
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", "ECDSA or Ed25519 "+keyRefHelp)
+	kf.register(f)
 	f.StringVar(&out, "bundle", "", "Sigstore bundle to write (.sigstore.json)")
 	f.BoolVar(&force, "force", false, "replace an existing --bundle file")
 	f.StringArrayVar(&reg.images, "image", nil, "sign this image's manifest instead of a file: REGISTRY/REPOSITORY:TAG or @sha256:HEX")
@@ -173,4 +184,28 @@ func forceHint(err error) error {
 		return fmt.Errorf("%w (use --force to replace it)", err)
 	}
 	return err
+}
+
+// signWriter is sign's bundle writer: keyless, or with the --key signer;
+// done closes the signer.
+func signWriter(cmd *cobra.Command, keyPath string, kf *keylessFlags, out string, wopts []attest.WriteOption) (*sigstore.BundleWriter, func(), error) {
+	if kf.on {
+		k, err := kf.signer()
+		if err != nil {
+			return nil, nil, err
+		}
+		w, err := sigstore.NewKeylessBundleWriter(out, k, wopts...)
+		return w, func() {}, err
+	}
+	signer, err := openSigner(cmd.Context(), keyPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	done := func() { _ = attest.CloseSigner(signer) }
+	w, err := sigstore.NewBundleWriter(out, signer, wopts...)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return w, done, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -9,6 +10,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/sigstore"
+	"github.com/provenant/provenant/attest/sigstore/trustroot"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/github"
 )
@@ -30,6 +32,43 @@ type sigstoreFlags struct {
 	// caRoots (verify --ca-roots): without --trusted-root, the identity
 	// flags apply to X.509-certified DSSE signatures only.
 	caRoots string
+	// cached are the user cache's trusted roots, used when no
+	// --trusted-root is given (loadCache).
+	cached      []trustroot.Root
+	cacheLoaded bool
+}
+
+// loadCache reads the cached trusted roots once, when no --trusted-root
+// is given (which wins).
+func (s *sigstoreFlags) loadCache() error {
+	if s.cacheLoaded || s.trustedRoot != "" {
+		return nil
+	}
+	roots, err := cachedRoots()
+	if err != nil {
+		return err
+	}
+	s.cached, s.cacheLoaded = roots, true
+	return nil
+}
+
+// hasRoots says whether certificate bundles can be verified: a
+// --trusted-root, or cached roots.
+func (s *sigstoreFlags) hasRoots() bool { return s.trustedRoot != "" || len(s.cached) > 0 }
+
+// rootsFlag names where the roots come from, for messages.
+func (s *sigstoreFlags) rootsFlag() string {
+	if s.trustedRoot == "" && len(s.cached) > 0 {
+		return "the cached trusted roots"
+	}
+	return "--trusted-root"
+}
+
+// warnStaleRoots warns about stale cached roots when they are used.
+func (s *sigstoreFlags) warnStaleRoots(w io.Writer) {
+	if s.trustedRoot == "" {
+		warnStale(w, s.cached)
+	}
 }
 
 func (s *sigstoreFlags) registerTrust(f *pflag.FlagSet) {
@@ -60,12 +99,17 @@ func (s *sigstoreFlags) hasIdentity() bool {
 // decide the builder from the certificate (verify's trusted builders).
 func (s *sigstoreFlags) verifier(keys []*attest.PublicKey, anyIdentity bool, extra ...sigstore.Option) (*sigstore.Verifier, error) {
 	opts := append([]sigstore.Option(nil), extra...)
+	if err := s.loadCache(); err != nil {
+		return nil, err
+	}
 	if s.trustedRoot != "" {
 		tr, err := sigstore.LoadTrustedRoot(s.trustedRoot)
 		if err != nil {
 			return nil, inputError(err)
 		}
 		opts = append(opts, sigstore.WithTrustedRoot(tr))
+	} else {
+		opts = append(opts, cachedRootOptions(s.cached)...)
 	}
 	if len(keys) > 0 {
 		opts = append(opts, sigstore.WithKeys(keys...))
@@ -76,8 +120,8 @@ func (s *sigstoreFlags) verifier(keys []*attest.PublicKey, anyIdentity bool, ext
 			return nil, usageError("--certificate-oidc-issuer is for Sigstore certificates (--trusted-root), not --ca-roots")
 		}
 	case s.hasIdentity():
-		if s.trustedRoot == "" {
-			return nil, usageError("--certificate-identity and --certificate-oidc-issuer need --trusted-root")
+		if !s.hasRoots() {
+			return nil, usageError("--certificate-identity and --certificate-oidc-issuer need a trusted root: %s", hint(sigstore.ErrNoRoot))
 		}
 		if (s.identity == "") == (s.identityRegexp == "") {
 			return nil, usageError("give one of --certificate-identity and --certificate-identity-regexp")
@@ -89,7 +133,7 @@ func (s *sigstoreFlags) verifier(keys []*attest.PublicKey, anyIdentity bool, ext
 	case anyIdentity:
 		opts = append(opts, sigstore.WithoutIdentitiesUnsafe())
 	}
-	if s.trustedRoot == "" && len(keys) == 0 && len(extra) == 0 {
+	if !s.hasRoots() && len(keys) == 0 && len(extra) == 0 {
 		return nil, nil
 	}
 	v, err := sigstore.NewVerifier(opts...)

@@ -207,6 +207,9 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		entries = append(entries, fetched...)
 		inputs = append(inputs, imgInputs...)
 	}
+	if hasSigstore(entries) {
+		vf.sig.warnStaleRoots(cmd.ErrOrStderr())
+	}
 	if vf.printInput {
 		docs, err := v.PolicyInputs(cmd.Context(), entries, inputs, expect...)
 		if err != nil {
@@ -240,16 +243,19 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 // validate checks what cobra's flag groups cannot say.
 func (vf *verifyFlags) validate(args []string) error {
 	s := &vf.sig
+	if err := s.loadCache(); err != nil {
+		return err
+	}
 	_, images := splitImages(args)
 	images = append(images, vf.reg.images...)
 	switch {
 	case len(vf.bundles) == 0 && len(images) == 0:
 		return usageError("--bundle is required (or an image, oci://REGISTRY/REPOSITORY@sha256:HEX)")
-	case len(vf.keys) == 0 && s.trustedRoot == "" && vf.trust == "" && s.caRoots == "":
-		return usageError("at least one --key, --trust file, --ca-roots (X.509) or --trusted-root (Sigstore) is required")
-	case s.trustedRoot != "" && len(vf.keys) == 0 && vf.trust == "" && s.caRoots == "" && !s.hasIdentity() && vf.sourceURI == "":
+	case len(vf.keys) == 0 && !s.hasRoots() && vf.trust == "" && s.caRoots == "":
+		return usageError("at least one --key, --trust file, --ca-roots (X.509) or --trusted-root (Sigstore; or run provenant trust update) is required")
+	case s.hasRoots() && len(vf.keys) == 0 && vf.trust == "" && s.caRoots == "" && !s.hasIdentity() && vf.sourceURI == "":
 		// Like cosign: a trusted root alone accepts no signer.
-		return usageError("--trusted-root needs an identity policy for certificate signers: %s", hint(policy.ErrNoIdentityPolicy))
+		return usageError("%s needs an identity policy for certificate signers: %s", s.rootsFlag(), hint(policy.ErrNoIdentityPolicy))
 	case s.caRoots != "" && s.identity == "" && s.identityRegexp == "":
 		return usageError("--ca-roots needs --certificate-identity or --certificate-identity-regexp")
 	case len(args) == 0 && len(s.artifactDigests) == 0 && len(images) == 0:

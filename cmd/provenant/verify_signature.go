@@ -44,8 +44,11 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 			if bundlePath == "" {
 				return usageError("--bundle is required")
 			}
-			if len(keys) == 0 && sf.trustedRoot == "" {
-				return usageError("give --key or --trusted-root")
+			if err := sf.loadCache(); err != nil {
+				return err
+			}
+			if len(keys) == 0 && !sf.hasRoots() {
+				return usageError("give --key or --trusted-root (or run provenant trust update)")
 			}
 			art := sigstore.Artifact{}
 			switch {
@@ -92,6 +95,7 @@ Exit codes: 0 verified, 1 not verified, 2 usage or input error.`,
 				}
 				_ = f.Close()
 			}
+			sf.warnStaleRoots(cmd.ErrOrStderr())
 			checked, ok := v.VerifySignatures(cmd.Context(), entries, art)
 			name := art.Path
 			if name == "" {
@@ -144,6 +148,9 @@ func printSignatureResult(cmd *cobra.Command, g *globalFlags, name string, check
 			signer = id.SubjectAlternativeName + " (issuer " + id.Issuer + ")"
 		}
 		w.Printf("    %s %s\n", p.Dim("signer:"), t(signer))
+		if c.TrustedRoot != "" {
+			w.Printf("    %s %s\n", p.Dim("trusted root:"), t(c.TrustedRoot))
+		}
 		if id := c.Identity(); id != nil && id.SourceRepositoryURI != "" {
 			w.Printf("    %s %s\n", p.Dim("source:"), t(fmt.Sprintf("%s@%s %s", id.SourceRepositoryURI, id.SourceRepositoryRef, attest.ShortKeyID(id.SourceRepositoryDigest))))
 		}

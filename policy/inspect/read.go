@@ -281,6 +281,9 @@ func (in *Inspector) inspectSigstore(out *Envelope, raw []byte, a *policy.Attest
 		if ident != nil {
 			sig.Identity.Checked = true
 			sig.VerifiedBy = "sigstore trusted root"
+			if a.TrustedRoot != "" {
+				sig.VerifiedBy = "trusted root " + a.TrustedRoot
+			}
 		}
 	}
 	switch {

@@ -192,6 +192,9 @@ func identityLine(e *policy.Attestation) string {
 	if c.BuildTrigger != "" {
 		parts = append(parts, "trigger "+c.BuildTrigger)
 	}
+	if e.TrustedRoot != "" {
+		parts = append(parts, "trusted root "+e.TrustedRoot)
+	}
 	if c.RunnerEnvironment != "" {
 		parts = append(parts, c.RunnerEnvironment)
 	}
