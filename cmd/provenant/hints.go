@@ -7,6 +7,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/layout"
 )
 
 // hint says which flag acts on an error. The libraries' messages say what
@@ -30,6 +31,10 @@ func hint(err error) string {
 		return "verify a Sigstore bundle of it instead, or, for a certificate from your own CA, give --ca-roots and --certificate-identity (docs/x509.md)"
 	case errors.Is(err, policy.ErrNotSignature):
 		return "verify it with provenant verify --key"
+	case errors.Is(err, layout.ErrInspectionsNotAllowed):
+		return "read the layout's inspections (they run its commands here, in a scratch directory), then give --run-inspections with the artifacts they need as arguments"
+	case errors.Is(err, layout.ErrMissingParameter):
+		return "give --param NAME=VALUE for each"
 	}
 	return ""
 }

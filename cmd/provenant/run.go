@@ -27,6 +27,7 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 	var (
 		keyPath  string
 		out      bundleFlags
+		link     linkFlags
 		progress bool
 		req      provenance.RunRequest
 	)
@@ -89,6 +90,9 @@ written after it succeeded (no product, signing or writing failed).`,
 			if err := out.validate(); err != nil {
 				return usageError("run: %w", err)
 			}
+			if err := link.validate(&out); err != nil {
+				return err
+			}
 			// The destination is checked before the key is loaded (which
 			// may prompt or reach a token); Run checks it again before
 			// the command starts.
@@ -101,6 +105,9 @@ written after it succeeded (no product, signing or writing failed).`,
 			}
 			defer func() { _ = attest.CloseSigner(signer) }()
 			if req.Writer, err = out.writer(signer); err != nil {
+				return inputError(fmt.Errorf("run: %w", err))
+			}
+			if req.Link, err = link.writer(signer); err != nil {
 				return inputError(fmt.Errorf("run: %w", err))
 			}
 			req.Command = args
@@ -133,6 +140,7 @@ written after it succeeded (no product, signing or writing failed).`,
 	f.StringArrayVar(&req.Env, "env", nil, "environment variable to record (repeatable; a name or value that looks like a secret is refused)")
 	f.StringArrayVar(&req.EnvAllowSecret, "env-allow-secret", nil, "environment variable to record even though its name or value looks like a secret (repeatable): its value is published in the attestation")
 	f.BoolVar(&progress, "progress", false, "show hashing progress even when not on a terminal or in CI")
+	link.register(f)
 	addFormatFlag(cmd, g)
 	return cmd
 }
@@ -193,6 +201,7 @@ type runJSON struct {
 	Dirty        *bool        `json:"dirty,omitempty"`
 	Materials    int          `json:"materials"`
 	Products     []runProduct `json:"products"`
+	LinkFile     string       `json:"linkFile,omitempty"`
 }
 
 func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
@@ -205,7 +214,7 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 		out := runJSON{
 			Step: res.Step, Bundle: res.Bundle, ExitCode: res.ExitCode,
 			Platform: bc.Platform, BuilderID: bc.BuilderID, InvocationID: bc.InvocationID,
-			Materials: len(res.Materials), Products: prods,
+			Materials: len(res.Materials), Products: prods, LinkFile: res.LinkFile,
 		}
 		if bc.Source != nil {
 			out.Source, out.Dirty = bc.Source.URI, bc.Source.Dirty
@@ -230,6 +239,9 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult) error {
 			continue
 		}
 		out.Printf("  %s  sha256:%s\n", safetext.Text(pr.Name), pr.Digest[digest.SHA256])
+	}
+	if res.LinkFile != "" {
+		out.Printf("  %s %s (%d product(s)), and a link statement in the bundle\n", p.Dim("in-toto link"), safetext.Text(res.LinkFile), len(res.Link.Products))
 	}
 	return out.Err()
 }

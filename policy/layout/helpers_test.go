@@ -1,9 +1,6 @@
 package layout
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -169,27 +166,4 @@ func wantAllowed(t testing.TB, r *Report) {
 		id, reasons := failed(r)
 		t.Fatalf("denied by %s: %s", id, reasons)
 	}
-}
-
-// writeTarGz writes a gzipped tar of the files (name, content pairs).
-func writeTarGz(t testing.TB, path string, files ...string) {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	for i := 0; i+1 < len(files); i += 2 {
-		if err := tw.WriteHeader(&tar.Header{Name: files[i], Mode: 0o644, Size: int64(len(files[i+1])), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write([]byte(files[i+1])); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	attesttest.WriteFile(t, path, buf.Bytes(), 0o644)
 }

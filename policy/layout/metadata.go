@@ -189,7 +189,7 @@ var (
 // types, which refuse unknown members and wrong types.
 func decodeSigned(data []byte) (any, string, error) {
 	if err := attest.CheckJSON(data); err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrMetadata, err)
+		return nil, "", fmt.Errorf("%w: the signed payload is not valid JSON: %v", ErrMetadata, err)
 	}
 	var probe struct {
 		Type any `json:"_type"`

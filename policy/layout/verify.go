@@ -336,7 +336,11 @@ func (w *walk) layout(ctx context.Context, md *metadata, roots []rootKey, linkDi
 	}
 	w.rep.pass(Check{ID: "layout-rules", Item: strings.TrimSuffix(prefix, "/"), File: file})
 	if len(l.Inspect) > 0 && !w.c.inspect {
-		return nil, ErrInspectionsNotAllowed
+		var runs []string
+		for _, in := range l.Inspect {
+			runs = append(runs, fmt.Sprintf("%s (%s)", in.Name, strings.Join(in.Run, " ")))
+		}
+		return nil, fmt.Errorf("%w: %s", ErrInspectionsNotAllowed, strings.Join(runs, ", "))
 	}
 	if root && len(l.Inspect) == 0 && len(w.c.artifacts) > 0 {
 		w.rep.Warnings = append(w.rep.Warnings, "the layout has no inspections: the artifacts given for them were not used")
@@ -352,7 +356,7 @@ func (w *walk) layout(ctx context.Context, md *metadata, roots []rootKey, linkDi
 			return nil, nil
 		}
 	}
-	if !w.thresholds(l, funcs, cands, prefix) {
+	if !w.thresholds(l, cands, prefix, linkDir) {
 		return nil, nil
 	}
 
@@ -688,7 +692,7 @@ func (w *walk) verifyWith(ctx context.Context, md *metadata, key in_toto.Key, pu
 // thresholds records, for every step, what its evidence was and whether
 // enough distinct functionaries signed links that verified. Evidence that
 // does not verify denies, even when the threshold is met without it.
-func (w *walk) thresholds(l in_toto.Layout, funcs map[string]functionary, cands map[string][]*candidate, prefix string) bool {
+func (w *walk) thresholds(l in_toto.Layout, cands map[string][]*candidate, prefix, linkDir string) bool {
 	ok := true
 	for _, s := range l.Steps {
 		st := Step{Name: prefix + s.Name, Threshold: s.Threshold, Functionaries: slices.Clone(s.PubKeys), Links: []Link{}}
@@ -718,7 +722,14 @@ func (w *walk) thresholds(l in_toto.Layout, funcs map[string]functionary, cands 
 			c.report = &w.rep.Steps[len(w.rep.Steps)-1].Links[i]
 		}
 		if len(distinct) < s.Threshold {
-			found := "no link"
+			var where []string
+			if linkDir != "" {
+				where = append(where, fmt.Sprintf("no %s.<keyid8>.link in %s", s.Name, linkDir))
+			}
+			if w.c.bundles && prefix == "" {
+				where = append(where, "no link statement for it in the bundles")
+			}
+			found := fmt.Sprintf("no link (%s)", strings.Join(where, ", "))
 			if n := len(cands[s.Name]); n > 0 {
 				found = fmt.Sprintf("%d link(s), %d from distinct functionaries that verified", n, len(distinct))
 			}

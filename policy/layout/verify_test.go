@@ -88,7 +88,7 @@ func TestDemoDenials(t *testing.T) {
 			return nil
 		}, id: "step-links", want: "write-code.b7d643de.link: the signature by b7d643dec0a0 does not verify"},
 		{name: "tampered foo.tar.gz", setup: func(t *testing.T, dir string) []Evidence {
-			writeTarGz(t, filepath.Join(dir, "foo.tar.gz"), "foo.py", "print('owned')\n")
+			attesttest.TarGz(t, filepath.Join(dir, "foo.tar.gz"), "foo.py", "print('owned')\n")
 			return nil
 		}, id: "inspection-rules", want: "artifact verification failed for Inspection 'untar', materials [foo.tar.gz] disallowed by rule [DISALLOW foo.tar.gz]"},
 		{name: "foo.tar.gz replaced by junk", setup: func(t *testing.T, dir string) []Evidence {
