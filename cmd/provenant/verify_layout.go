@@ -165,6 +165,6 @@ func writeLayoutReport(w io.Writer, g *globalFlags, r *layout.Report) error {
 	case "markdown":
 		return layout.WriteMarkdown(w, r)
 	default:
-		return layout.WriteText(w, r, useColor(g, w))
+		return layout.WriteText(w, r, layout.TextOptions{Color: useColor(g, w), AllReasons: "--format json lists them all"})
 	}
 }

@@ -3,6 +3,7 @@ package layout
 import (
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -61,8 +62,12 @@ func checkRule(rule []string, names map[string]bool) error {
 		return errors.New("is not an in-toto artifact rule (MATCH, ALLOW, DISALLOW, CREATE, DELETE, MODIFY or REQUIRE)")
 	}
 	if r["type"] != "require" {
-		if err := checkPattern(r["pattern"]); err != nil {
-			return fmt.Errorf("pattern %q: %w", r["pattern"], err)
+		// in-toto-golang matches the pattern path.Clean makes of it:
+		// "a\\/" is "a\\" then, which ends with an escape.
+		for _, p := range []string{r["pattern"], path.Clean(r["pattern"])} {
+			if err := checkPattern(p); err != nil {
+				return fmt.Errorf("pattern %q: %w", r["pattern"], err)
+			}
 		}
 	}
 	if r["type"] == "match" && !names[r["dstName"]] {

@@ -336,6 +336,10 @@ func TestChainDenials(t *testing.T) {
 			"layout-format", `step "build" has an empty artifact rule`},
 		{"a malformed pattern", func(c *chain) { c.layout.Steps[0].ExpectedProducts = [][]string{{"CREATE", "app"}, {"DISALLOW", "[*"}} },
 			"layout-rules", `step "build": expected_products[1] [DISALLOW [*]: pattern "[*": malformed pattern`},
+		{"a pattern that path.Clean makes malformed", func(c *chain) {
+			c.layout.Steps[0].ExpectedProducts = [][]string{{"CREATE", "app"}, {"DISALLOW", `app\/`}}
+		},
+			"layout-rules", "it ends with an escape"},
 		{"MATCH from no step", func(c *chain) { c.layout.Steps[1].ExpectedMaterials[0][5] = "biuld" },
 			"layout-rules", `names "biuld", which is no step or inspection of the layout`},
 		{"no steps", func(c *chain) { c.layout.Steps = nil },

@@ -14,14 +14,23 @@ import (
 // lines. The JSON report has them all.
 const MaxTextReasons = 10
 
+// TextOptions say how to write the text report.
+type TextOptions struct {
+	// Color writes ANSI colours (only for a terminal).
+	Color bool
+	// AllReasons says where to find every reason when some are left out
+	// (a CLI names its flag).
+	AllReasons string
+}
+
 // WriteText writes the report for a terminal or a log: the layout, each
 // check in order with its reasons, the evidence of each step, warnings
 // and the verdict. Everything that comes from a layout, a link, a file
 // name or a command's output goes through safetext (one line, control
 // and format characters escaped): a link cannot move the cursor, recolour
 // or print a line of its own.
-func WriteText(w io.Writer, r *Report, color bool) error {
-	p := safetext.Palette{On: color}
+func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	p := safetext.Palette{On: o.Color}
 	pr := safetext.NewPrinter(w)
 	t := safetext.Text
 	head := fmt.Sprintf("%s %s", p.Bold("layout"), t(r.Layout.File))
@@ -51,7 +60,11 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		pr.Printf("%s %s%s\n", mark, what, evidenceNote(r, c))
 		for i, reason := range c.Reasons {
 			if i == MaxTextReasons {
-				pr.Printf("    %s %d more; the JSON report (--format json) lists them all\n", p.Dim("…"), len(c.Reasons)-i)
+				all := o.AllReasons
+				if all == "" {
+					all = "the JSON report lists them all"
+				}
+				pr.Printf("    %s %d more; %s\n", p.Dim("…"), len(c.Reasons)-i, all)
 				break
 			}
 			pr.Printf("    %s\n", safetext.Line(reason))
