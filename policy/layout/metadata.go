@@ -124,7 +124,7 @@ func parseMetadata(source string, data []byte, l attest.Limits) (*metadata, erro
 			return nil, fmt.Errorf("%w: %s: %v", ErrMetadata, where, err)
 		}
 	}
-	signed, kind, err := decodeSigned(top["signed"])
+	signed, kind, err := decodeJSON(top["signed"]) // checked with the whole document
 	if err != nil {
 		return nil, err
 	}
@@ -191,15 +191,16 @@ func decodeSigned(data []byte) (any, string, error) {
 	if err := attest.CheckJSON(data); err != nil {
 		return nil, "", fmt.Errorf("%w: the signed payload is not valid JSON: %v", ErrMetadata, err)
 	}
-	var probe struct {
-		Type any `json:"_type"`
-	}
+	return decodeJSON(data)
+}
+
+// decodeJSON is decodeSigned for data attest.CheckJSON has accepted.
+func decodeJSON(data []byte) (any, string, error) {
 	var obj map[string]any
 	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
 		return nil, "", fmt.Errorf("%w: the signed part is not a JSON object", ErrMetadata)
 	}
-	probe.Type = obj["_type"]
-	typ, _ := probe.Type.(string)
+	typ, _ := obj["_type"].(string)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	switch typ {
@@ -222,7 +223,7 @@ func decodeSigned(data []byte) (any, string, error) {
 		}
 		return l, typ, nil
 	}
-	return nil, "", fmt.Errorf("%w: _type is %s, not \"layout\" or \"link\"", ErrMetadata, quote(probe.Type))
+	return nil, "", fmt.Errorf("%w: _type is %s, not \"layout\" or \"link\"", ErrMetadata, quote(obj["_type"]))
 }
 
 func quote(v any) string {
