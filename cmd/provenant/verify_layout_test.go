@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/in-toto/in-toto-golang/in_toto"
+
 	"github.com/provenant/provenant/attest/attesttest"
 )
 
@@ -70,6 +72,8 @@ func TestVerifyLayoutGolden(t *testing.T) {
 			attesttest.Mkdir(t, filepath.Join(dir, "empty"))
 		}, 1},
 		{"input-inspections-not-allowed", with("--link-dir=links"), nil, 2},
+		{"input-missing-parameter", with("--link-dir=links", "--run-inspections", "foo.tar.gz"), paramLayout, 2},
+		{"ok-parameter", with("--link-dir=links", "--run-inspections", "foo.tar.gz", "--param", "ARCHIVE=foo.tar.gz"), paramLayout, 0},
 		{"input-missing-layout", []string{"verify-layout", "--layout=missing.layout", "--layout-key=alice.pub", "--link-dir=links"}, nil, 2},
 		{"input-missing-link-dir", with("--link-dir=missing"), nil, 2},
 		{"input-not-a-key", []string{"verify-layout", "--layout=demo.layout", "--layout-key=foo.tar.gz", "--link-dir=links"}, nil, 2},
@@ -90,6 +94,29 @@ func TestVerifyLayoutGolden(t *testing.T) {
 			oneLineStderr(t, r)
 			goldenRun(t, pkgDir, filepath.Join("verify-layout", tt.name+".golden"), r, tt.wantCode)
 		})
+	}
+}
+
+// paramLayout re-signs the demo layout (with alice's key, from the test
+// data) with its package step's product a parameter: {ARCHIVE}.
+func paramLayout(t *testing.T, dir string) {
+	t.Helper()
+	md, err := in_toto.LoadMetadata(filepath.Join(dir, "demo.layout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := md.GetPayload().(in_toto.Layout)
+	l.Steps[1].ExpectedProducts = [][]string{{"ALLOW", "{ARCHIVE}"}, {"ALLOW", "foo.py"}}
+	var alice in_toto.Key
+	if err := alice.LoadKeyDefaults(attesttest.InTotoData(t, "alice")); err != nil {
+		t.Fatal(err)
+	}
+	mb := &in_toto.Metablock{Signed: l, Signatures: []in_toto.Signature{}}
+	if err := mb.Sign(alice); err != nil {
+		t.Fatal(err)
+	}
+	if err := mb.Dump(filepath.Join(dir, "demo.layout")); err != nil {
+		t.Fatal(err)
 	}
 }
 
