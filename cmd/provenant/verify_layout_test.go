@@ -159,3 +159,65 @@ func TestVerifyLayoutJSON(t *testing.T) {
 		t.Errorf("result body = %+v", doc)
 	}
 }
+
+// TestVerifyLayoutIntermediateCert: a write-code link signed with
+// in-toto-golang's example.com certificate, under a layout that names no
+// key for the step but the demo's certificate constraint and root CA, and
+// not the intermediate: denied without it, verified with
+// --intermediate-cert.
+func TestVerifyLayoutIntermediateCert(t *testing.T) {
+	dir := demoDir(t)
+	md, err := in_toto.LoadMetadata(filepath.Join(dir, "demo.layout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := md.GetPayload().(in_toto.Layout)
+	l.Steps[0].PubKeys = []string{}
+	l.IntermediateCas = nil
+	l.Inspect = []in_toto.Inspection{}
+	var alice, writer in_toto.Key
+	if err := alice.LoadKeyDefaults(attesttest.InTotoData(t, "alice")); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.LoadKeyDefaults(attesttest.InTotoData(t, "example.com.write-code.key.pem")); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := os.ReadFile(attesttest.InTotoData(t, "example.com.write-code.cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer.KeyVal.Certificate = string(cert)
+	inter, err := os.ReadFile(attesttest.InTotoData(t, "example.com.intermediate.cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attesttest.WriteFile(t, filepath.Join(dir, "intermediate.pem"), inter, 0o644)
+	signTo := func(path string, payload any, k in_toto.Key) {
+		mb := &in_toto.Metablock{Signed: payload, Signatures: []in_toto.Signature{}}
+		if err := mb.Sign(k); err != nil {
+			t.Fatal(err)
+		}
+		if err := mb.Dump(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signTo(filepath.Join(dir, "cert.layout"), l, alice)
+	link, err := in_toto.LoadMetadata(filepath.Join(dir, "links", "write-code.b7d643de.link"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "links", "write-code.b7d643de.link")); err != nil {
+		t.Fatal(err)
+	}
+	signTo(filepath.Join(dir, "links", "write-code."+writer.KeyID[:8]+".link"), link.GetPayload(), writer)
+	args := []string{"verify-layout", "--layout=cert.layout", "--layout-key=alice.pub", "--link-dir=links"}
+	if r := runCLI(t, dir, args...); r.code != 1 || !strings.Contains(r.stdout, "cert cannot be verified by provided roots and intermediates") {
+		t.Errorf("without the intermediate: %s", r)
+	}
+	if r := runCLI(t, dir, append(args, "--intermediate-cert=intermediate.pem")...); r.code != 0 {
+		t.Errorf("with --intermediate-cert: %s", r)
+	}
+	if r := runCLI(t, dir, append(args, "--intermediate-cert=missing.pem")...); r.code != 2 {
+		t.Errorf("with a missing --intermediate-cert: %s", r)
+	}
+}

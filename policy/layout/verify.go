@@ -456,17 +456,56 @@ func (w *walk) signedLayout(ctx context.Context, md *metadata, roots []rootKey) 
 		return signed.(in_toto.Layout), ids, nil
 	}
 	for _, r := range roots {
-		if _, err := md.mb.GetSignatureForKeyID(r.intoto.KeyID); err != nil {
+		switch signedByKey(md.mb, r.intoto) {
+		case signatureAbsent:
 			return in_toto.Layout{}, nil, fmt.Errorf("%s: no signature by layout key %s (%s)", md.source, short(r.intoto.KeyID), r.pub.Source)
-		}
-		if err := md.mb.VerifySignature(r.intoto); err != nil {
-			return in_toto.Layout{}, nil, fmt.Errorf("%s: the signature by layout key %s does not verify: the layout was changed after it was signed, or signed by another key", md.source, short(r.intoto.KeyID))
+		case signatureBad:
+			return in_toto.Layout{}, nil, fmt.Errorf("%s: the signature by layout key %s (%s) does not verify: the layout was changed after it was signed, or signed by another key", md.source, short(r.intoto.KeyID), r.pub.Source)
 		}
 	}
 	if md.kind != "layout" {
 		return in_toto.Layout{}, nil, fmt.Errorf("%s: signed, but a %s, not a layout", md.source, md.kind)
 	}
 	return md.mb.Signed.(in_toto.Layout), ids, nil
+}
+
+// signedByKey says whether a signature of the metablock verifies with the
+// key. A signature's key id is a hint: the one that names the key (by
+// in-toto's id for it) is tried first, then the others, so that a layout
+// signed under another id for the same key (an in-toto key file with
+// another scheme or hash algorithms) verifies by the key's material.
+func signedByKey(mb *in_toto.Metablock, key in_toto.Key) signatureState {
+	sigs := slices.Clone(mb.Signatures)
+	slices.SortStableFunc(sigs, func(a, b in_toto.Signature) int {
+		return boolRank(a.KeyID != key.KeyID) - boolRank(b.KeyID != key.KeyID)
+	})
+	for _, sig := range sigs {
+		k := key
+		k.KeyID = sig.KeyID
+		if mb.VerifySignature(k) == nil {
+			return signatureGood
+		}
+	}
+	if _, err := mb.GetSignatureForKeyID(key.KeyID); err != nil {
+		return signatureAbsent
+	}
+	return signatureBad
+}
+
+// signatureState is what signedByKey found.
+type signatureState int
+
+const (
+	signatureGood   signatureState = iota
+	signatureAbsent                // no signature names the key, and none verifies with it
+	signatureBad                   // one names the key, and none verifies with it
+)
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func shortList(ids []string) string {

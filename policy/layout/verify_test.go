@@ -469,3 +469,37 @@ func allReasons(r *Report) []string {
 	}
 	return out
 }
+
+// TestLayoutKeyIDIsAHint: the layout key is known by its material. A
+// signature under another id for it (an in-toto key file with another
+// scheme gives another id) verifies; a securesystemslib JSON key reads
+// as the PEM key; an edited layout does not verify.
+func TestLayoutKeyIDIsAHint(t *testing.T) {
+	dir := copyData(t, "write-code.b7d643de.link", "package.d3ffd108.link", "foo.tar.gz")
+	l := loadLayout(t, "demo.layout")
+	alice := privKey(t, data(t, "alice"))
+	alice.KeyID = strings.Repeat("ab", 32)
+	path := sign(t, filepath.Join(dir, "other-id.layout"), l, false, alice)
+	ev := []Evidence{WithLinkDir(dir), WithInspections(filepath.Join(dir, "foo.tar.gz"))}
+	wantAllowed(t, verify(t, verifier(t, WithLayoutKeys(pubKey(t, data(t, "alice.pub")))), path, ev...))
+
+	pub := pubKey(t, data(t, "alice.pub"))
+	pem, err := pub.MarshalPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonKey, err := json.Marshal(map[string]any{"keytype": "rsa", "scheme": "rsassa-pss-sha256", "keyid_hash_algorithms": []string{"sha256", "sha512"}, "keyval": map[string]string{"public": string(pem)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attesttest.WriteFile(t, filepath.Join(dir, "alice.json"), jsonKey, 0o644)
+	wantAllowed(t, verify(t, verifier(t, WithLayoutKeys(pubKey(t, filepath.Join(dir, "alice.json")))), data(t, "demo.layout"), ev...))
+
+	b, err := os.ReadFile(data(t, "demo.layout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attesttest.WriteFile(t, filepath.Join(dir, "edited.layout"), []byte(strings.Replace(string(b), `"readme": ""`, `"readme": "edited"`, 1)), 0o644)
+	r := verify(t, verifier(t, WithLayoutKeys(pub)), filepath.Join(dir, "edited.layout"), ev...)
+	wantDenied(t, r, "layout-signature", "the signature by layout key 70ca5750c2ed")
+}
