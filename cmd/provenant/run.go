@@ -63,6 +63,12 @@ which argument. provenant's own
 report goes to stderr (as JSON with --format json), so the command's stdout
 stays its own.
 
+With --link, the step is also recorded for in-toto (docs/in-toto.md): a
+link predicate v0.3 statement appended to the bundle after the provenance,
+and a signed <step>.<keyid8>.link file in --link-dir that in-toto's tools
+and provenant verify-layout verify. Its products are every file under
+--products after the command.
+
 Exit status: the command's own (128+N when killed by signal N). A failed
 command writes no attestation. 127: the command cannot be started. 2: a
 usage or input error before the command ran, or no attestation could be
