@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/in-toto/in-toto-golang/in_toto"
 
@@ -21,6 +22,11 @@ import (
 // their scratch directory (missing, not a regular file or directory, or
 // holding a link, a pipe or a device).
 var ErrArtifact = errors.New("artifact for the inspections")
+
+// recording serializes in-toto-golang's InTotoRun: its artifact recorder
+// keeps the links it has followed in a package variable, so two
+// verifications running inspections at once would share it.
+var recording sync.Mutex
 
 // inspections runs the layout's inspections, in order, in one scratch
 // directory made for them and removed afterwards, holding copies of the
@@ -45,7 +51,9 @@ func (w *walk) inspections(ctx context.Context, l in_toto.Layout, prefix string)
 		}
 		check := Check{ID: "inspection", Item: prefix + in.Name}
 		res := Inspection{Name: prefix + in.Name, Run: in.Run, ExitCode: -1}
+		recording.Lock()
 		md, err := in_toto.InTotoRun(in.Name, scratch, []string{scratch}, []string{scratch}, in.Run, in_toto.Key{}, []string{"sha256"}, nil, []string{strip}, false, false, false)
+		recording.Unlock()
 		if err != nil {
 			w.rep.Inspections = append(w.rep.Inspections, res)
 			w.rep.fail(check, fmt.Sprintf("inspection %q (%s) could not run: %v", in.Name, strings.Join(in.Run, " "), err))

@@ -5,9 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -502,4 +504,26 @@ func TestLayoutKeyIDIsAHint(t *testing.T) {
 	attesttest.WriteFile(t, filepath.Join(dir, "edited.layout"), []byte(strings.Replace(string(b), `"readme": ""`, `"readme": "edited"`, 1)), 0o644)
 	r := verify(t, verifier(t, WithLayoutKeys(pub)), filepath.Join(dir, "edited.layout"), ev...)
 	wantDenied(t, r, "layout-signature", "the signature by layout key 70ca5750c2ed")
+}
+
+// TestConcurrentVerify: one Verifier serves concurrent verifications,
+// inspections included (clean under -race).
+func TestConcurrentVerify(t *testing.T) {
+	v := verifier(t, WithLayoutKeys(pubKey(t, data(t, "alice.pub"))))
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for range 4 {
+		wg.Go(func() {
+			r, err := v.Verify(context.Background(), data(t, "demo.layout"), WithLinkDir(data(t)), WithInspections(data(t, "foo.tar.gz")))
+			if err != nil || !r.Allowed {
+				id, reasons := failed(r)
+				errs <- fmt.Sprintf("%v %s %s", err, id, reasons)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
