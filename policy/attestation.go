@@ -47,6 +47,9 @@ type Attestation struct {
 	Statement   *attest.Statement
 	// Provenance is the statement's SLSA provenance, when it is some.
 	Provenance *provenance.Provenance
+	// Link is the statement's in-toto link predicate v0.3, when it is
+	// one (provenance.ReadLink).
+	Link *provenance.Link
 	// MessageDigest is "alg:hex" of a Sigstore message signature (which
 	// carries no statement), verified against the artifact.
 	MessageDigest string
@@ -280,7 +283,12 @@ func (v *Verifier) verifyEntry(ctx context.Context, e attest.Entry) Attestation 
 			return a.fail(err)
 		}
 	}
-	if err := v.checkStep(a.Provenance, a.KeyIDs()); err != nil {
+	if provenance.IsLink(st.GetPredicateType()) {
+		if a.Link, err = provenance.ReadLink(st); err != nil {
+			return a.fail(err)
+		}
+	}
+	if err := v.checkStep(a.Provenance, a.Link, a.KeyIDs()); err != nil {
 		return a.fail(err)
 	}
 	if s.certificate != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/policy/trust"
+	"github.com/provenant/provenant/provenance"
 )
 
 // inputBuilder makes the input document for each artifact. The
@@ -39,7 +40,7 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 		id := e.Source.String()
 		b.byEnvelope[i] = len(b.attestations)
 		b.ids = append(b.ids, id)
-		b.attestations = append(b.attestations, map[string]any{
+		doc := map[string]any{
 			"id":            id,
 			"source":        map[string]any{"file": e.Source.File, "line": e.Source.Line},
 			"digest":        e.Digest,
@@ -49,7 +50,11 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 			// the statement's builder id is only claimed).
 			"verifiedBuilder": e.VerifiedBuilder,
 			"statement":       st,
-		})
+		}
+		if step := stepDoc(e); step != nil {
+			doc["step"] = step
+		}
+		b.attestations = append(b.attestations, doc)
 	}
 	c := r.Criteria
 	b.expectations = map[string]any{
@@ -67,6 +72,51 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// stepDoc is the supply-chain step an attestation records, the same way
+// whatever recorded it, so that a policy can state in-toto's artifact
+// rules over attestations: an in-toto link predicate (its name, its
+// materials, its subjects as products) or SLSA provenance v1 that names a
+// step as provenant run does (externalParameters.step, the named
+// resolvedDependencies, the subjects). nil when it records no step.
+func stepDoc(e *Attestation) map[string]any {
+	var (
+		name                string
+		materials, products []provenance.Resource
+	)
+	switch {
+	case e.Link != nil:
+		name, materials, products = e.Link.Name, e.Link.Materials, e.Link.Products
+	case e.Provenance != nil:
+		step, named, err := e.Provenance.Step()
+		if err != nil || !named {
+			return nil
+		}
+		name = step
+		for _, d := range e.Provenance.Dependencies {
+			if d.Name != "" {
+				materials = append(materials, d)
+			}
+		}
+		for _, s := range e.Statement.GetSubject() {
+			products = append(products, provenance.Resource{Name: s.GetName(), Digest: s.GetDigest()})
+		}
+	default:
+		return nil
+	}
+	artifacts := func(rs []provenance.Resource) []any {
+		out := make([]any, 0, len(rs))
+		for _, r := range rs {
+			d := make(map[string]any, len(r.Digest))
+			for alg, v := range r.Digest {
+				d[alg] = v
+			}
+			out = append(out, map[string]any{"name": r.Name, "digest": d})
+		}
+		return out
+	}
+	return map[string]any{"name": name, "materials": artifacts(materials), "products": artifacts(products)}
 }
 
 func stringsToAny(ss []string) []any {

@@ -156,13 +156,20 @@ func (v *Verifier) checkTrustedKeyTime(keyID string, verifiedTimes int) error {
 
 // checkStep applies the trust file's rule for the statement's step, if
 // any, to the verified signers.
-func (v *Verifier) checkStep(p *provenance.Provenance, signers []string) error {
+func (v *Verifier) checkStep(p *provenance.Provenance, l *provenance.Link, signers []string) error {
 	t := v.o.trust
-	if t == nil || len(t.Steps) == 0 || p == nil {
+	if t == nil || len(t.Steps) == 0 || (p == nil && l == nil) {
 		return nil
 	}
-	step, named, err := p.Step()
-	if err != nil {
+	var (
+		step  string
+		named bool
+		err   error
+	)
+	if l != nil {
+		// An in-toto link names its step too: the same rule holds.
+		step, named = l.Name, true
+	} else if step, named, err = p.Step(); err != nil {
 		return err
 	}
 	if !named {

@@ -77,3 +77,51 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadLink: what ReadLink accepts is what the policy input's map view
+// reads (the step name, every material and subject by name), and it
+// converts to in-toto's classic form and back without loss.
+func FuzzReadLink(f *testing.F) {
+	d := `{"sha256":"` + hashA + `"}`
+	f.Add([]byte(`{"name":"build","command":["make"],"materials":[{"name":"src/a.c","digest":`+d+`}],"byproducts":{"return-value":0},"environment":{}}`), "app")
+	f.Add([]byte(`{"name":"build","Materials":[]}`), "app")
+	f.Add([]byte(`{"name":"b","materials":[{"name":"m","digest":`+d+`},{"name":"m","digest":`+d+`}]}`), "x")
+	f.Add([]byte(`{"name":"b","materials":[{"name":"m","digest":{"sha256":"ABC"}}]}`), "")
+	f.Fuzz(func(t *testing.T, predicate []byte, subject string) {
+		var obj map[string]any
+		if json.Unmarshal(predicate, &obj) != nil {
+			return
+		}
+		ps, err := structpb.NewStruct(obj)
+		if err != nil {
+			return
+		}
+		st := &attest.Statement{
+			Type:          attest.StatementTypeV1,
+			Subject:       []*ita.ResourceDescriptor{{Name: subject, Digest: map[string]string{"sha256": hashA}}},
+			PredicateType: PredicateLink,
+			Predicate:     ps,
+		}
+		l, err := ReadLink(st)
+		if err != nil {
+			return
+		}
+		m := ps.AsMap()
+		if l.Name == "" || l.Name != StringAt(m, "name") {
+			t.Fatalf("ReadLink(%s) names step %q; the map says %q", predicate, l.Name, StringAt(m, "name"))
+		}
+		mats, _ := m["materials"].([]any)
+		if len(mats) != len(l.Materials) {
+			t.Fatalf("ReadLink(%s) has %d materials; the map has %d", predicate, len(l.Materials), len(mats))
+		}
+		for _, x := range mats {
+			name := StringAt(x.(map[string]any), "name")
+			if _, ok := l.InToto().Materials[name]; !ok {
+				t.Fatalf("material %q of the map is not in the classic link", name)
+			}
+		}
+		if back := LinkFromInToto(l.InToto()); len(back.Materials) != len(l.Materials) || len(back.Products) != len(l.Products) {
+			t.Fatalf("classic round trip lost artifacts: %+v -> %+v", l, back)
+		}
+	})
+}

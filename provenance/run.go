@@ -109,6 +109,13 @@ type RunRequest struct {
 	// more products known by their digests (an image the command pushed,
 	// by its manifest digest). With it, Products may be empty.
 	Built func(ctx context.Context) ([]digest.Artifact, error)
+	// Link, when set, also records the step as in-toto does: a link
+	// predicate v0.3 statement signed into the bundle after the SLSA
+	// provenance (through Writer), and the classic signed link file
+	// <step>.<keyid8>.link that in-toto tools verify. Its products are
+	// every file under Products after the command, not only the new or
+	// changed ones. Its destination is checked before the command runs.
+	Link *LinkWriter
 }
 
 // RunResult says what happened.
@@ -129,6 +136,10 @@ type RunResult struct {
 	// Notes say what was redacted from the recorded command and which
 	// secret-looking variables were recorded on purpose; never a value.
 	Notes []string
+	// Link is the in-toto link recorded (RunRequest.Link), and LinkFile
+	// the classic link file written.
+	Link     *Link
+	LinkFile string
 }
 
 var stepName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -165,6 +176,11 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	// refused now, not after the build.
 	if err := r.Writer.Check(); err != nil {
 		return nil, inputError(err)
+	}
+	if r.Link != nil {
+		if err := r.Link.Check(r.Step); err != nil {
+			return nil, inputError(err)
+		}
 	}
 	command, redactions := RedactCommand(r.Command)
 	if err := CheckArgs(command); err != nil {
@@ -269,7 +285,33 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 		return res, err
 	}
 	res.Statement = st
+	if r.Link != nil {
+		if err := writeLink(ctx, r, command, res, after.Entries); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// writeLink records the step as an in-toto link: a link predicate
+// statement through the bundle's writer, then the classic link file. The
+// products are every file found after the command but the files provenant
+// writes itself (the bundle, the link file).
+func writeLink(ctx context.Context, r RunRequest, command []string, res *RunResult, after []digest.Entry) error {
+	products := withoutBundle(withoutBundle(after, r.Writer.Destination()), r.Link.Path(r.Step))
+	l := RunLink(r.Step, command, res.ExitCode, res.Materials, products)
+	st, err := l.Statement()
+	if err != nil {
+		return err
+	}
+	if err := r.Writer.Write(ctx, st); err != nil {
+		return err
+	}
+	if res.LinkFile, err = r.Link.Write(ctx, l); err != nil {
+		return err
+	}
+	res.Link = l
+	return nil
 }
 
 func hashTree(ctx context.Context, roots []string, phase string, progress func(string, digest.Progress), opts ...digest.TreeOption) (*digest.Tree, error) {
@@ -280,7 +322,8 @@ func hashTree(ctx context.Context, roots []string, phase string, progress func(s
 }
 
 // withoutBundle drops the bundle being written (and its temporary files)
-// from the products: provenant writes it, not the command.
+// from the products: provenant writes it, not the command. The same goes
+// for a link file (RunRequest.Link).
 func withoutBundle(entries []digest.Entry, bundle string) []digest.Entry {
 	abs, err := filepath.Abs(bundle)
 	if err != nil {

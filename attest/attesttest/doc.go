@@ -2,7 +2,8 @@
 // net/http/httptest does for HTTP servers: files, directories and links
 // made with their errors checked, named pipes where the system has them, a
 // deadline for calls that must not block, what a path holds without
-// following a link, the shared test vectors beside the checkout, the
+// following a link, the shared test vectors beside the checkout,
+// in-toto-golang's test data in the module cache, the
 // GitHub attestations shape several readers are tested on, and the prose
 // of Markdown output.
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/attest/sigstore/trustroot"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/layout"
 )
 
 // hint says which flag acts on an error. The libraries' messages say what
@@ -42,6 +43,10 @@ func hint(err error) string {
 		return "log in (docker login), or give the credentials in $DOCKER_CONFIG/config.json or REGISTRY_AUTH_FILE"
 	case errors.Is(err, oci.ErrNeedDigest):
 		return "resolve the tag once and verify that digest"
+	case errors.Is(err, layout.ErrInspectionsNotAllowed):
+		return "read the layout's inspections (they run its commands here, in a scratch directory), then give --run-inspections with the artifacts they need as arguments"
+	case errors.Is(err, layout.ErrMissingParameter):
+		return "give --param NAME=VALUE for each"
 	}
 	if msg := err.Error(); strings.Contains(msg, "server gave HTTP response to HTTPS client") {
 		return "give --plain-http for a registry without TLS"

@@ -19,6 +19,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
+	"github.com/provenant/provenant/policy/layout"
 )
 
 // TestHints: each error the libraries mark gets the flag that acts on it,
@@ -38,6 +39,8 @@ func TestHints(t *testing.T) {
 		{wrap(sigstore.ErrNoKey), "give --key"},
 		{wrap(policy.ErrNoCARoots), "--ca-roots and --certificate-identity"},
 		{wrap(policy.ErrNotSignature), "provenant verify --key"},
+		{fmt.Errorf("verify-layout: %w: untar (tar xzf app.tar.gz)", layout.ErrInspectionsNotAllowed), "give --run-inspections"},
+		{fmt.Errorf("verify-layout: %w: VERSION", layout.ErrMissingParameter), "give --param NAME=VALUE"},
 		{wrap(sigstore.ErrNoTrustedTime), ""},
 		{errors.New("anything else"), ""},
 	} {

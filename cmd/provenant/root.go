@@ -135,7 +135,7 @@ Exit codes: 0 verified, 1 verification denied, 2 usage or input error.`,
 	root.SetVersionTemplate("provenant {{.Version}}\n")
 	root.PersistentFlags().StringVar(&g.color, "color", "auto", "colour output: auto (only on a terminal, unless NO_COLOR is set), always, never")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
-	root.AddCommand(newKeygenCmd(g), newKeyCmd(g), newAttestCmd(g), newVerifyCmd(g), newVersionCmd(g), newPolicyCmd(g), newRunCmd(g), newInspectCmd(g), newVerifySignatureCmd(g), newSignCmd(g), newVerifyVSACmd(g), newPushCmd(g), newFetchCmd(g), newTrustCmd(g))
+	root.AddCommand(newKeygenCmd(g), newKeyCmd(g), newAttestCmd(g), newVerifyCmd(g), newVersionCmd(g), newPolicyCmd(g), newRunCmd(g), newInspectCmd(g), newVerifySignatureCmd(g), newSignCmd(g), newVerifyVSACmd(g), newPushCmd(g), newFetchCmd(g), newTrustCmd(g), newVerifyLayoutCmd(g))
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	}

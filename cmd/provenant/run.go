@@ -29,6 +29,7 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 		keyPath  string
 		out      bundleFlags
 		kf       keylessFlags
+		link     linkFlags
 		progress bool
 		req      provenance.RunRequest
 		reg      ociFlags
@@ -66,6 +67,12 @@ which argument. provenant's own
 report goes to stderr (as JSON with --format json), so the command's stdout
 stays its own.
 
+With --link, the step is also recorded for in-toto (docs/in-toto.md): a
+link predicate v0.3 statement appended to the bundle after the provenance,
+and a signed <step>.<keyid8>.link file in --link-dir that in-toto's tools
+and provenant verify-layout verify. Its products are every file under
+--products after the command.
+
 Exit status: the command's own (128+N when killed by signal N). A failed
 command writes no attestation. 127: the command cannot be started. 2: a
 usage or input error before the command ran, or no attestation could be
@@ -93,6 +100,8 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 			switch {
 			case kf.on && reg.push:
 				return usageError("run: --keyless writes to --bundle only; push the bundle next to the image with provenant push --bundle FILE IMAGE")
+			case kf.on && link.on:
+				return usageError("run: --link signs the in-toto link file with a key the layout names: give --key, not --keyless")
 			case req.Step == "":
 				return usageError("run: --step is required")
 			case len(req.Products) == 0 && len(reg.images) == 0:
@@ -103,6 +112,9 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 			}
 			if err := out.validate(); err != nil {
 				return usageError("run: %w", err)
+			}
+			if err := link.validate(&out); err != nil {
+				return err
 			}
 			// The destination is checked before the key is loaded (which
 			// may prompt or reach a token); Run checks it again before
@@ -134,6 +146,9 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 				}
 				defer func() { _ = attest.CloseSigner(signer) }()
 				if req.Writer, pusher, err = reg.writer(&out, signer, client, nil); err != nil {
+					return inputError(fmt.Errorf("run: %w", err))
+				}
+				if req.Link, err = link.writer(signer); err != nil {
 					return inputError(fmt.Errorf("run: %w", err))
 				}
 			}
@@ -187,6 +202,7 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 	f.StringArrayVar(&req.EnvAllowSecret, "env-allow-secret", nil, "environment variable to record even though its name or value looks like a secret (repeatable): its value is published in the attestation")
 	f.BoolVar(&progress, "progress", false, "show hashing progress even when not on a terminal or in CI")
 	reg.registerWrite(f, "an image the command builds and pushes: REGISTRY/REPOSITORY:TAG, resolved to its manifest digest after the command, a product")
+	link.register(f)
 	addFormatFlag(cmd, g)
 	return cmd
 }
@@ -248,6 +264,7 @@ type runJSON struct {
 	Materials    int          `json:"materials"`
 	Products     []runProduct `json:"products"`
 	Pushed       []oci.Pushed `json:"pushed,omitempty"`
+	LinkFile     string       `json:"linkFile,omitempty"`
 }
 
 func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult, pushed []oci.Pushed) error {
@@ -260,7 +277,7 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult, pushed []o
 		out := runJSON{
 			Step: res.Step, Bundle: res.Bundle, ExitCode: res.ExitCode,
 			Platform: bc.Platform, BuilderID: bc.BuilderID, InvocationID: bc.InvocationID,
-			Materials: len(res.Materials), Products: prods, Pushed: pushed,
+			Materials: len(res.Materials), Products: prods, Pushed: pushed, LinkFile: res.LinkFile,
 		}
 		if bc.Source != nil {
 			out.Source, out.Dirty = bc.Source.URI, bc.Source.Dirty
@@ -287,6 +304,9 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult, pushed []o
 		out.Printf("  %s  sha256:%s\n", safetext.Text(pr.Name), pr.Digest[digest.SHA256])
 	}
 	printPushed(out, pushed)
+	if res.LinkFile != "" {
+		out.Printf("  %s %s (%d product(s)), and a link statement in the bundle\n", p.Dim("in-toto link"), safetext.Text(res.LinkFile), len(res.Link.Products))
+	}
 	return out.Err()
 }
 

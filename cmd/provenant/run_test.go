@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -357,4 +358,68 @@ func TestRunGoldenGlobs(t *testing.T) {
 	bad := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build", "--materials", "src/{main", "--products", "dist", "--", "true"}
 	r2 := runCLI(t, "", bad...)
 	golden(t, pkg, "run/globs.golden", transcript(args, r)+transcript(bad, r2))
+}
+
+// TestRunGoldenLink: run --link also writes the in-toto link file and a
+// link statement; the link records every file under the products, the
+// provenance only the new ones.
+func TestRunGoldenLink(t *testing.T) {
+	pkg := packageDir(t)
+	setupRun(t)
+	attesttest.Mkdir(t, "links")
+	attesttest.WriteFile(t, filepath.Join("out", "old.txt"), []byte("from before\n"), 0o644)
+	id := keyIDOf(t, "test-only.pub")
+	args := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "build", "--materials", "src",
+		"--products", "out", "--link", "--link-dir", "links", "--", "sh", "-c", "cat src/main.c > out/app"}
+	r := runCLI(t, "", args...)
+	jsonArgs := []string{"run", "--key", "test-only.key", "--bundle", "b.intoto.jsonl", "--step", "package", "--materials", "out/app",
+		"--products", "dist", "--link", "--format", "json", "--", "sh", "-c", "mkdir -p dist && cp out/app dist/app"}
+	rj := runCLI(t, "", jsonArgs...)
+	got := strings.ReplaceAll(transcript(args, r)+transcript(jsonArgs, rj), id[:8], "KEYID8")
+	golden(t, pkg, "run/link.golden", got)
+	for _, f := range []string{filepath.Join("links", "build."+id[:8]+".link"), "package." + id[:8] + ".link"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("link file: %v", err)
+		}
+	}
+	entries, err := attest.ReadBundleFile("b.intoto.jsonl")
+	if err != nil || len(entries) != 4 {
+		t.Fatalf("bundle: %d entries, %v; want 4 (provenance and link, twice)", len(entries), err)
+	}
+}
+
+// TestRunLinkRefusals: --link with what it cannot work with is refused
+// before the command runs.
+func TestRunLinkRefusals(t *testing.T) {
+	pkg := packageDir(t)
+	setupRun(t)
+	attesttest.WriteFile(t, "not-a-dir", []byte("x"), 0o644)
+	base := []string{"run", "--key", "test-only.key", "--step", "build", "--products", "out"}
+	cmd := []string{"--", "sh", "-c", "mkdir -p out && touch out/ran"}
+	cases := [][]string{
+		append(append(slices.Clone(base), "--bundle", "b.intoto.jsonl", "--link-dir", "links"), cmd...),
+		append(append(slices.Clone(base), "--bundle", "b.sigstore.json", "--bundle-format", "sigstore", "--link"), cmd...),
+		append(append(slices.Clone(base), "--bundle", "b.intoto.jsonl", "--link", "--link-dir", "missing"), cmd...),
+		append(append(slices.Clone(base), "--bundle", "b.intoto.jsonl", "--link", "--link-dir", "not-a-dir"), cmd...),
+	}
+	var b strings.Builder
+	for _, args := range cases {
+		r := runCLI(t, "", args...)
+		oneLineStderr(t, r)
+		b.WriteString(transcript(args, r))
+		if _, err := os.Stat(filepath.Join("out", "ran")); err == nil {
+			t.Fatalf("%v: the command ran", args)
+		}
+	}
+	golden(t, pkg, "run/link-refusals.golden", b.String())
+}
+
+// keyIDOf is the key id of a public key file.
+func keyIDOf(t *testing.T, path string) string {
+	t.Helper()
+	k, err := attest.LoadPublicKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.ID
 }

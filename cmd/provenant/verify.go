@@ -75,7 +75,7 @@ not signed by trusted keys, or whose signer no identity policy accepts,
 denies every artifact, because what it covers cannot be known.
 
 With --policy, Rego policies (files, directories, or builtin:slsa,
-builtin:github, builtin:chain) are then evaluated for each artifact over
+builtin:github, builtin:chain, builtin:layout) are then evaluated for each artifact over
 the input document described in docs/policy-input.md (--print-input shows
 it), against whose schema they are compiled: a reference to a field the
 input cannot have is an input error. Rules named deny, warn and violation

@@ -101,8 +101,8 @@ func TestEveryBuiltinDeclaresItsConfig(t *testing.T) {
 			}
 		}
 	}
-	if len(schemas) != 3 {
-		t.Errorf("%d config schemas, want slsa, github and chain", len(schemas))
+	if len(schemas) != 4 {
+		t.Errorf("%d config schemas, want slsa, github, chain and layout", len(schemas))
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package rules loads, compiles and evaluates Rego policies with OPA: the
 // files, directories and built-in policies (builtin:slsa, builtin:github,
-// builtin:chain) a gate runs, compiled once against the published schema
+// builtin:chain, builtin:layout) a gate runs, compiled once against the published schema
 // of the input document, evaluated once per artifact into findings (deny,
 // warn, violation, and conftest's deny_NAME..., in any head form, with
 // their METADATA), the policy configuration (data and exceptions, each

@@ -39,7 +39,7 @@ const InputSchemaVersion = "https://github.com/provenant/provenant/blob/main/doc
 var ErrPolicy = errors.New("policy")
 
 // BuiltinPrefix addresses the policies shipped with provenant:
-// "builtin:slsa", "builtin:github", "builtin:chain".
+// "builtin:slsa", "builtin:github", "builtin:chain", "builtin:layout".
 const BuiltinPrefix = "builtin:"
 
 // DefaultPolicyTimeout bounds one evaluation of the policies for one
