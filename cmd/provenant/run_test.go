@@ -401,6 +401,7 @@ func TestRunLinkRefusals(t *testing.T) {
 		append(append(slices.Clone(base), "--bundle", "b.sigstore.json", "--bundle-format", "sigstore", "--link"), cmd...),
 		append(append(slices.Clone(base), "--bundle", "b.intoto.jsonl", "--link", "--link-dir", "missing"), cmd...),
 		append(append(slices.Clone(base), "--bundle", "b.intoto.jsonl", "--link", "--link-dir", "not-a-dir"), cmd...),
+		append([]string{"run", "--keyless", "--step", "build", "--products", "out", "--bundle", "b.intoto.jsonl", "--link"}, cmd...),
 	}
 	var b strings.Builder
 	for _, args := range cases {
