@@ -2,9 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -99,7 +99,8 @@ func validateSchema(root, s map[string]any, v any, loc []string) []schemaProblem
 			return []schemaProblem{{loc: loc, kind: "ref", want: err.Error()}}
 		}
 		out := validateSchema(root, rs, v, loc)
-		rest := maps2(s, "$ref")
+		rest := maps.Clone(s)
+		delete(rest, "$ref")
 		return append(out, validateSchema(root, rest, v, loc)...)
 	}
 	if want := schemaTypes(s["type"]); len(want) > 0 && !slices.ContainsFunc(want, func(t string) bool { return isType(v, t) }) {
@@ -110,12 +111,7 @@ func validateSchema(root, s map[string]any, v any, loc []string) []schemaProblem
 	case map[string]any:
 		props, _ := s["properties"].(map[string]any)
 		var unknown []string
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if ps, ok := props[k].(map[string]any); ok {
 				out = append(out, validateSchema(root, ps, x[k], append(slices.Clone(loc), k))...)
 				continue
@@ -167,16 +163,6 @@ func validateSchema(root, s map[string]any, v any, loc []string) []schemaProblem
 		}
 		if n, ok := schemaNumber(s["maximum"]); ok && x > n {
 			out = append(out, schemaProblem{loc: loc, kind: "maximum", got: fmtNumber(x), want: fmtNumber(n)})
-		}
-	}
-	return out
-}
-
-func maps2(s map[string]any, drop string) map[string]any {
-	out := make(map[string]any, len(s))
-	for k, v := range s {
-		if k != drop {
-			out[k] = v
 		}
 	}
 	return out
