@@ -18,12 +18,20 @@ type inputBuilder struct {
 	ids          []string
 	byEnvelope   map[int]int // index in Report.Envelopes -> in attestations
 	expectations map[string]any
-	attsValue    ast.Value
-	expValue     ast.Value
+	// index is input.index: attestations by step and by predicate type.
+	index     map[string]any
+	attsValue ast.Value
+	expValue  ast.Value
+	idxValue  ast.Value
 }
 
 func newInputBuilder(r *Report) (*inputBuilder, error) {
 	b := &inputBuilder{attestations: []any{}, byEnvelope: map[int]int{}}
+	byStep, byType := map[string]any{}, map[string]any{}
+	add := func(m map[string]any, key string, i int) {
+		l, _ := m[key].([]any)
+		m[key] = append(l, i)
+	}
 	for i := range r.Attestations {
 		e := &r.Attestations[i]
 		if !e.Verified || e.Payload == nil {
@@ -53,7 +61,9 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 		}
 		if step := stepDoc(e); step != nil {
 			doc["step"] = step
+			add(byStep, step["name"].(string), len(b.attestations))
 		}
+		add(byType, e.PredicateType(), len(b.attestations))
 		b.attestations = append(b.attestations, doc)
 	}
 	c := r.Criteria
@@ -64,8 +74,12 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 		"builderId":      c.BuilderID,
 		"sourceUri":      c.SourceURI,
 	}
+	b.index = map[string]any{"byStep": byStep, "byPredicateType": byType}
 	var err error
 	if b.attsValue, err = ast.InterfaceToValue(b.attestations); err != nil {
+		return nil, err
+	}
+	if b.idxValue, err = ast.InterfaceToValue(b.index); err != nil {
 		return nil, err
 	}
 	if b.expValue, err = ast.InterfaceToValue(b.expectations); err != nil {
@@ -154,6 +168,7 @@ func (b *inputBuilder) document(a *Artifact) map[string]any {
 		"schemaVersion": rules.InputSchemaVersion,
 		"artifact":      b.artifact(a),
 		"attestations":  b.attestations,
+		"index":         b.index,
 		"expectations":  b.expectations,
 	}
 }
@@ -169,6 +184,7 @@ func (b *inputBuilder) value(a *Artifact) (ast.Value, error) {
 		[2]*ast.Term{ast.StringTerm("schemaVersion"), ast.StringTerm(rules.InputSchemaVersion)},
 		[2]*ast.Term{ast.StringTerm("artifact"), ast.NewTerm(art)},
 		[2]*ast.Term{ast.StringTerm("attestations"), ast.NewTerm(b.attsValue)},
+		[2]*ast.Term{ast.StringTerm("index"), ast.NewTerm(b.idxValue)},
 		[2]*ast.Term{ast.StringTerm("expectations"), ast.NewTerm(b.expValue)},
 	), nil
 }

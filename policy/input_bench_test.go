@@ -24,6 +24,12 @@ type gateFixture struct {
 
 func newGateFixture(b *testing.B, n int) *gateFixture {
 	b.Helper()
+	return newGateFixtureWith(b, n, []string{"builtin:slsa"})
+}
+
+// newGateFixtureWith is newGateFixture with the given policies.
+func newGateFixtureWith(b *testing.B, n int, policies []string) *gateFixture {
+	b.Helper()
 	ctx := context.Background()
 	k := provenancetest.SeededKey(b, 0)
 	envs := make([]*attest.Envelope, n)
@@ -47,7 +53,7 @@ func newGateFixture(b *testing.B, n int) *gateFixture {
 	}
 	// Level 1: the statements are signed with a plain key, which proves
 	// no builder, so they reach L1 (issue 13 item 4b).
-	ps, err := rules.LoadPolicies(ctx, []string{"builtin:slsa"}, rules.WithPolicyData(map[string]any{"slsa": map[string]any{"level": 1}}))
+	ps, err := rules.LoadPolicies(ctx, policies, rules.WithPolicyData(map[string]any{"slsa": map[string]any{"level": 1}}))
 	if err != nil {
 		b.Fatal(err)
 	}

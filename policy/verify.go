@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/policy/rules"
@@ -47,6 +49,7 @@ type options struct {
 	hints          func(error) string
 	artifact       *subjectDigests // VerifyEntry's artifact (ForArtifact)
 	noArtifact     bool            // WithoutArtifactUnsafe
+	parallelism    int             // WithParallelism; 0: GOMAXPROCS
 }
 
 // WithPolicies evaluates the compiled Rego policies for every artifact,
@@ -92,6 +95,20 @@ func Explain(hints func(error) string, msg string, err error) string {
 // WithFailOnWarn makes warn findings deny, like deny and violation.
 func WithFailOnWarn(yes bool) Expectation {
 	return func(o *options) error { o.failOnWarn = yes; return nil }
+}
+
+// WithParallelism bounds how many artifacts' policies are evaluated at
+// once (n >= 1); the default is GOMAXPROCS. The report is the same
+// whatever n: evaluations come back, and are folded into the decision, in
+// artifact order.
+func WithParallelism(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("parallelism %d: want 1 or more", n)
+		}
+		o.parallelism = n
+		return nil
+	}
 }
 
 // WithClock sets the clock that decides whether an exception has expired.
@@ -335,16 +352,23 @@ func (v *Verifier) evaluatePolicies(ctx context.Context, r *Report) error {
 	r.Rules = v.o.policies.Rules()
 	seen := map[string]bool{}
 	r.Allowed = len(r.Artifacts) > 0
+	// The inputs share the attestations (converted once); the
+	// evaluations run in parallel and come back in artifact order, and
+	// everything below runs in that order, so the report is the same
+	// whatever the parallelism.
+	ins := make([]ast.Value, len(r.Artifacts))
+	for i := range r.Artifacts {
+		if ins[i], err = b.value(&r.Artifacts[i]); err != nil {
+			return err
+		}
+	}
+	evals, err := v.o.policies.EvaluateAll(ctx, ins, b.ids, v.o.parallelism)
+	if err != nil {
+		return err
+	}
 	for i := range r.Artifacts {
 		a := &r.Artifacts[i]
-		in, err := b.value(a)
-		if err != nil {
-			return err
-		}
-		a.Findings, a.SLSABuildLevel = v.o.policies.Evaluate(ctx, in, b.ids)
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+		a.Findings, a.SLSABuildLevel = evals[i].Findings, evals[i].Level
 		for _, w := range rules.ApplyExceptions(v.o.exceptions, a.Name, a.Findings, now) {
 			if !seen[w] {
 				seen[w] = true

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Platforms a build can run on, as BuildContext.Platform names them.
@@ -352,7 +353,7 @@ func localContext(ctx context.Context, env map[string]string, dir string, git Gi
 	return c, nil
 }
 
-var scpLike = regexp.MustCompile(`^(?:[^@/]+@)?([^:/]+):(.+)$`)
+var scpLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[^@/]+@)?([^:/]+):(.+)$`) })
 
 // RemoteURI turns a git remote as configured into a URL without
 // credentials: "https://user:token@host/o/r" becomes "https://host/o/r"
@@ -365,7 +366,7 @@ func RemoteURI(remote string) string {
 		return ""
 	}
 	if !strings.Contains(remote, "://") {
-		if m := scpLike.FindStringSubmatch(remote); m != nil && !filepath.IsAbs(remote) && !strings.HasPrefix(remote, ".") {
+		if m := scpLike().FindStringSubmatch(remote); m != nil && !filepath.IsAbs(remote) && !strings.HasPrefix(remote, ".") {
 			return "ssh://" + m[1] + "/" + strings.TrimPrefix(m[2], "/")
 		}
 		abs, err := filepath.Abs(remote)

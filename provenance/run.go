@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -142,11 +143,11 @@ type RunResult struct {
 	LinkFile string
 }
 
-var stepName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var stepName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // ValidStepName says whether s can name a step: 1 to 64 letters, digits,
 // ".", "_" or "-", starting with a letter or digit.
-func ValidStepName(s string) bool { return stepName.MatchString(s) }
+func ValidStepName(s string) bool { return stepName().MatchString(s) }
 
 // Run hashes the materials, runs the command, hashes the products, and
 // signs one SLSA provenance v1 statement into the bundle, unless the

@@ -15,9 +15,11 @@ default links := []
 
 links := lib.config.chain
 
-# steps(name) is every attestation of the bundle recorded for step name.
+# steps(name) is every attestation of the bundle recorded for step name by
+# `provenant run` (found through the step index, then read from the
+# predicate as lib.step does).
 steps(name) := {att |
-	some att in input.attestations
+	some att in lib.step_records(name)
 	lib.step(att) == name
 }
 

@@ -4,6 +4,8 @@ import data.provenant.chain
 
 step(id, name, materials, products) := {
 	"id": id,
+	"predicateType": "https://slsa.dev/provenance/v1",
+	"step": {"name": name, "materials": [], "products": []},
 	"statement": {
 		"predicateType": "https://slsa.dev/provenance/v1",
 		"subject": [{"name": n, "digest": {"sha256": d}} | some [n, d] in products],
@@ -19,6 +21,18 @@ gated(atts) := {
 	"attestations": atts,
 	"expectations": {},
 }
+
+# indexed(atts) is gated(atts) with input.index, as provenant builds it.
+indexed(atts) := object.union(gated(atts), {"index": {
+	"byStep": {name: [i |
+		some i, att in atts
+		att.step.name == name
+	] |
+		some att in atts
+		name := att.step.name
+	},
+	"byPredicateType": {},
+}})
 
 config := {"chain": [{"from": "build", "to": "package"}]}
 
@@ -90,4 +104,30 @@ test_missing_subjects_denies if {
 	pkg := step("b:2", "package", [["dist/app", "22"]], [["app.tar.gz", "33"]])
 	some f in chain.deny with input as gated([att, pkg]) with data.config as config
 	contains(f.msg, "no products")
+}
+
+# The same verdicts through input.index as by the loop without it.
+test_index_linked_steps_pass if {
+	pkg := step("b:2", "package", [["dist/app", "22"]], [["app.tar.gz", "33"]])
+	count(chain.deny) == 0 with input as indexed([build, pkg]) with data.config as config
+}
+
+test_index_changed_product_denies if {
+	pkg := step("b:2", "package", [["dist/app", "99"]], [["app.tar.gz", "33"]])
+	some f in chain.deny with input as indexed([build, pkg]) with data.config as config
+	f.attestation == "b:2"
+}
+
+test_index_missing_step_denies if {
+	some f in chain.deny with input as indexed([build]) with data.config as config
+	contains(f.msg, "step \"package\"")
+}
+
+# An index that does not list a step's record hides it: the index is
+# provenant's to build, and the policy trusts it.
+test_index_is_used if {
+	pkg := step("b:2", "package", [["dist/app", "22"]], [["app.tar.gz", "33"]])
+	doc := object.union(gated([build, pkg]), {"index": {"byStep": {"build": [0]}, "byPredicateType": {}}})
+	some f in chain.deny with input as doc with data.config as config
+	contains(f.msg, "no verified attestation of step \"package\"")
 }

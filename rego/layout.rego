@@ -33,8 +33,7 @@ predicate_types := {t | some t in cfg.predicateTypes} if count(cfg.predicateType
 
 # records(name) is every verified attestation recording step name.
 records(name) := [att |
-	some att in input.attestations
-	object.get(att, ["step", "name"], "") == name
+	some att in lib.step_records(name)
 	att.predicateType in predicate_types
 ]
 

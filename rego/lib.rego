@@ -30,6 +30,30 @@ provenance contains att if {
 	att.statement.predicateType in {slsa_v1, slsa_v02}
 }
 
+# step_records(name) is the set of attestations that record step name
+# (input.attestations[].step.name: an in-toto link, or SLSA provenance v1
+# of `provenant run --step`), found through input.index.byStep: its cost
+# grows with their number, not with the bundle's. A policy evaluated for
+# every artifact that loops over all of input.attestations costs
+# artifacts x attestations; use this, typed(t) or covering instead.
+step_records(name) := {input.attestations[i] | some i in input.index.byStep[name]} if input.index
+
+# Without input.index (an input written by hand, in a test), the same set
+# by a loop.
+step_records(name) := {att |
+	some att in input.attestations
+	object.get(att, ["step", "name"], null) == name
+} if not input.index
+
+# typed(t) is the set of attestations whose predicate type is t, found
+# through input.index.byPredicateType.
+typed(t) := {input.attestations[i] | some i in input.index.byPredicateType[t]} if input.index
+
+typed(t) := {att |
+	some att in input.attestations
+	att.predicateType == t
+} if not input.index
+
 # builder_id(att) is the builder id an SLSA provenance attestation claims,
 # or "" when it records none (no builder, or no predicate at all).
 builder_id(att) := object.get(att.statement, ["predicate", "runDetails", "builder", "id"], "") if {

@@ -114,8 +114,9 @@ func WithWorkers(n int) TreeOption {
 
 // HashTree hashes everything under roots: files, directories (walked
 // recursively), and glob patterns ("*", "?", "[...]" within a path element,
-// "**" across elements). Files are hashed in parallel while the walk goes
-// on, each streamed in constant memory.
+// "**" across elements). The walk finishes first (it only lists
+// directories), then the files are hashed in parallel, each streamed in
+// constant memory.
 //
 // Symbolic links: a root is followed, since the caller named it. A link
 // found under a root is followed when it resolves to a regular file inside
@@ -149,21 +150,29 @@ func HashTree(ctx context.Context, roots []string, opts ...TreeOption) (*Tree, e
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w := &walker{o: &o, roots: real, seen: map[string]bool{}, jobs: make(chan *Entry, 256), start: time.Now()}
-	var wg sync.WaitGroup
-	for range o.workers {
-		wg.Go(func() { w.hashJobs(ctx, cancel) })
-	}
+	w := &walker{o: &o, roots: real, seen: map[string]bool{}, start: time.Now()}
 	stopProgress := w.reportProgress()
+	// Walk first, then hash: listing a directory is cheap next to hashing
+	// its files, and workers that take the files by index from the
+	// finished list never wait for each other or for the walk. Handing
+	// each file from the walk to a worker over a channel cost a wake-up
+	// a file (futex, and the scheduler's spinning: nanosleep), which for
+	// small files was as much CPU as hashing them.
 	var walkErr error
 	for _, p := range paths {
 		if walkErr = w.walkRoot(ctx, p); walkErr != nil {
 			break
 		}
 	}
-	close(w.jobs)
 	w.walked.Store(true)
-	wg.Wait()
+	if walkErr == nil {
+		var wg sync.WaitGroup
+		for range min(o.workers, len(w.jobs)) - 1 {
+			wg.Go(func() { w.hashJobs(ctx, cancel) })
+		}
+		w.hashJobs(ctx, cancel)
+		wg.Wait()
+	}
 	stopProgress()
 
 	if walkErr == nil {
@@ -188,8 +197,12 @@ type walker struct {
 	o     *treeOptions
 	roots []string // real paths of the declared roots
 	seen  map[string]bool
-	jobs  chan *Entry
 	start time.Time
+
+	// jobs are the entries to hash, taken by index (next) by the workers
+	// once the walk is done.
+	jobs []*Entry
+	next atomic.Int64
 
 	entries []*Entry // owned by the walking goroutine
 	skipped []Skipped
@@ -257,10 +270,12 @@ func (w *walker) snapshot() Progress {
 }
 
 func (w *walker) hashJobs(ctx context.Context, cancel func()) {
-	for e := range w.jobs {
-		if ctx.Err() != nil {
-			continue // drain
+	for {
+		i := int(w.next.Add(1)) - 1
+		if i >= len(w.jobs) || ctx.Err() != nil {
+			return
 		}
+		e := w.jobs[i]
 		// The walk saw a regular file: open it without looking again
 		// (what is opened is still checked, and a FIFO put in its place
 		// is refused without blocking), and stat it here, in parallel,
@@ -305,15 +320,10 @@ func (w *walker) add(e *Entry) bool {
 }
 
 func (w *walker) send(ctx context.Context, e *Entry) error {
-	if !w.add(e) {
-		return nil
+	if w.add(e) {
+		w.jobs = append(w.jobs, e)
 	}
-	select {
-	case w.jobs <- e:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctx.Err()
 }
 
 func (w *walker) addLink(p string, info fs.FileInfo) error {

@@ -24,7 +24,7 @@ func openNonblock(path string) (*os.File, error) {
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 		}
-		if err := syscall.SetNonblock(fd, false); err != nil {
+		if err := clearNonblock(fd); err != nil {
 			_ = syscall.Close(fd)
 			return nil, &fs.PathError{Op: "fcntl", Path: path, Err: err}
 		}

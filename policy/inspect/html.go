@@ -6,6 +6,7 @@ import (
 	"html"
 	"html/template"
 	"strings"
+	"sync"
 )
 
 // writeHTML writes one self-contained page: inline CSS, the chain drawn as
@@ -40,7 +41,7 @@ func writeHTML(w *bufio.Writer, r *Report) error {
 		Shown                  int
 		Unproduced, Unattested []htmlArtifact
 	}{r, headline(r), verdict, summaryLine(r), chainLine(r), template.HTML(svgGraph(&r.Chain, steps, ix)), truncated, len(steps), unproduced, unattested}
-	return htmlPage.Execute(w, data)
+	return htmlPage().Execute(w, data)
 }
 
 type htmlArtifact struct {
@@ -68,7 +69,10 @@ var htmlFuncs = template.FuncMap{
 	"list":  func(a ...any) []any { return a },
 }
 
-var htmlPage = template.Must(template.New("inspect").Funcs(htmlFuncs).Parse(`<!DOCTYPE html>
+// htmlPage is parsed when first used, not in the package init, which
+// every command would pay for.
+var htmlPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("inspect").Funcs(htmlFuncs).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -225,6 +229,7 @@ footer { color: var(--muted); margin-top: 30px; font-size: 12px; }
 {{- end}}
 </table>{{end}}{{end}}
 `))
+})
 
 // svgGraph draws the chain: steps in columns by depth, each artifact in the
 // column after the step that produced it (materials nobody produced in the

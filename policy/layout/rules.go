@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/in-toto/in-toto-golang/in_toto"
@@ -154,10 +155,10 @@ func classEnd(p string, start int) (int, error) {
 }
 
 // parameter is a substitution marker left in a layout: "{NAME}".
-var parameter = regexp.MustCompile(`\{([a-zA-Z0-9_-]+)\}`)
+var parameter = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([a-zA-Z0-9_-]+)\}`) })
 
 // parameterName is what in-toto-golang accepts as a parameter's name.
-var parameterName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+var parameterName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_-]+$`) })
 
 // unsubstituted lists the parameters the layout still uses after
 // substitution: they had no value.
@@ -165,7 +166,7 @@ func unsubstituted(l in_toto.Layout) []string {
 	var out []string
 	add := func(ss []string) {
 		for _, s := range ss {
-			for _, m := range parameter.FindAllStringSubmatch(s, -1) {
+			for _, m := range parameter().FindAllStringSubmatch(s, -1) {
 				if !slices.Contains(out, m[1]) {
 					out = append(out, m[1])
 				}

@@ -172,7 +172,7 @@ func WithLinkEntries(entries ...attest.Entry) Evidence {
 func WithParameters(params map[string]string) Evidence {
 	return func(c *call) error {
 		for name := range params {
-			if !parameterName.MatchString(name) {
+			if !parameterName().MatchString(name) {
 				return fmt.Errorf("%w: %q: a name is letters, digits, '_' and '-'", ErrBadParameter, name)
 			}
 		}

@@ -22,7 +22,7 @@ func TestInputSchemaRefs(t *testing.T) {
 		body    string
 		wantErr []string // substrings; none: it must compile
 	}{
-		{"bare predicate", `input.predicate.buildDefinition.buildType == "x"`, []string{"p.rego:4:", "no input.predicate (input has artifact, attestations, expectations, schemaVersion)", hint + ", e.g. input.attestations[_].statement.predicate"}},
+		{"bare predicate", `input.predicate.buildDefinition.buildType == "x"`, []string{"p.rego:4:", "no input.predicate (input has artifact, attestations, expectations, index, schemaVersion)", hint + ", e.g. input.attestations[_].statement.predicate"}},
 		{"bare subject", `some s in input.subject; s.digest.sha256 == "x"`, []string{"no input.subject", hint}},
 		{"bare predicateType", `input.predicateType == "x"`, []string{"no input.predicateType", hint}},
 		{"attestation predicate", `some att in input.attestations; att.predicate.x == 1`, []string{"no att.predicate", "att has digest, id, predicateType, signers, source, statement, step, verifiedBuilder", hint}},

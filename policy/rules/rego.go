@@ -13,11 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -59,12 +61,12 @@ const (
 // findingRule matches the names of the rules that make findings, as
 // conftest does: deny, violation and warn, alone or with suffixes
 // (deny_root, warn_no_tag_latest).
-var findingRule = regexp.MustCompile(`^(deny|violation|warn)(_[a-zA-Z0-9]+)*$`)
+var findingRule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(deny|violation|warn)(_[a-zA-Z0-9]+)*$`) })
 
 // findingKind is the kind of findings a rule named name makes, or "" when
 // it makes none.
 func findingKind(name string) string {
-	m := findingRule.FindStringSubmatch(name)
+	m := findingRule().FindStringSubmatch(name)
 	if m == nil {
 		return ""
 	}
@@ -240,6 +242,8 @@ type PolicySet struct {
 	sources   []PolicySource
 	timeout   time.Duration
 	data      map[string]any
+	// print receives print() output (nil: discarded).
+	print io.Writer
 }
 
 // Sources lists the policies loaded, in the order given.
@@ -745,7 +749,7 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	if err != nil {
 		return nil, err
 	}
-	ps := &PolicySet{sources: sources, timeout: o.timeout, data: o.data}
+	ps := &PolicySet{sources: sources, timeout: o.timeout, data: o.data, print: o.print}
 	if err := ps.findRules(mods, order); err != nil {
 		return nil, err
 	}
@@ -976,6 +980,80 @@ func ruleInfo(r *ast.Rule, kind, pkg string) RuleInfo {
 // order, by which a finding that names its attestation by index is
 // resolved.
 func (p *PolicySet) Evaluate(ctx context.Context, input ast.Value, ids []string) ([]Finding, *int) {
+	return p.evaluate(ctx, input, ids)
+}
+
+// Evaluation is the result of evaluating the policies over one input:
+// what Evaluate returns.
+type Evaluation struct {
+	Findings []Finding
+	// Level is the SLSA Build level reached (nil without builtin:slsa).
+	Level *int
+}
+
+// EvaluateAll evaluates the policies over every input, as Evaluate does
+// for each, on up to workers goroutines (GOMAXPROCS when workers < 1)
+// sharing the prepared query (inputs are independent, and OPA's prepared
+// query is safe for concurrent evaluation). The results are in input order, and the
+// output of print() calls is written input by input in that order,
+// whatever the parallelism, so that what a caller prints is the same as
+// a sequential evaluation's. It fails only when ctx is done.
+func (p *PolicySet) EvaluateAll(ctx context.Context, inputs []ast.Value, ids []string, workers int) ([]Evaluation, error) {
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]Evaluation, len(inputs))
+	// prints[i] holds input i's print() output until every earlier
+	// input's has been written.
+	var prints []bytes.Buffer
+	if p.print != nil {
+		prints = make([]bytes.Buffer, len(inputs))
+	}
+	eval := func(i int) {
+		var opts []rego.EvalOption
+		if prints != nil {
+			opts = append(opts, rego.EvalPrintHook(printHook{w: &prints[i]}))
+		}
+		out[i].Findings, out[i].Level = p.evaluate(ctx, inputs[i], ids, opts...)
+	}
+	workers = min(workers, len(inputs))
+	if workers <= 1 {
+		for i := range inputs {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			eval(i)
+		}
+	} else {
+		var (
+			next atomic.Int64
+			wg   sync.WaitGroup
+		)
+		for range workers {
+			wg.Go(func() {
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(inputs) || ctx.Err() != nil {
+						return
+					}
+					eval(i)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i := range prints {
+		if _, err := prints[i].WriteTo(p.print); err != nil {
+			break // print() output is best effort, as with Evaluate
+		}
+	}
+	return out, nil
+}
+
+func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids []string, opts ...rego.EvalOption) ([]Finding, *int) {
 	var level *int
 	if p.slsaLevel {
 		level = new(int)
@@ -985,7 +1063,7 @@ func (p *PolicySet) Evaluate(ctx context.Context, input ast.Value, ids []string)
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := p.query.Eval(ctx, append([]rego.EvalOption{rego.EvalParsedInput(input)}, opts...)...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fail(fmt.Sprintf("policy evaluation did not finish within %s (the policy timeout)", p.timeout))

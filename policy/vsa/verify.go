@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
@@ -186,7 +187,7 @@ func matchLevels(got, want []string) error {
 
 // slsaLevelRE is an SLSA track level, strictly: an upper-case track name
 // and a level of ASCII digits without sign, padding or leading zero.
-var slsaLevelRE = regexp.MustCompile(`^SLSA_([A-Z]+)_LEVEL_(0|[1-9][0-9]{0,2})$`)
+var slsaLevelRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^SLSA_([A-Z]+)_LEVEL_(0|[1-9][0-9]{0,2})$`) })
 
 // slsaLevels reads the SLSA_<TRACK>_LEVEL_<n> levels of a list, the
 // highest per track. Anything else that starts with SLSA_ is an error:
@@ -197,7 +198,7 @@ func slsaLevels(levels []string) (map[string]int, error) {
 		if !strings.HasPrefix(l, "SLSA_") {
 			continue
 		}
-		m := slsaLevelRE.FindStringSubmatch(l)
+		m := slsaLevelRE().FindStringSubmatch(l)
 		if m == nil {
 			return nil, fmt.Errorf("invalid SLSA level %q (want SLSA_<TRACK>_LEVEL_<n>)", l)
 		}

@@ -17,8 +17,8 @@
 #                      indicative and do not set the exit status
 #   BENCH_DIR=DIR      where the temporary inputs go (default $TMPDIR or /tmp)
 #   ONLY=LIST          run only these targets (comma-separated: big, rss,
-#                      eight, run, gate, startup, verify, image), e.g. to
-#                      measure a borderline one again
+#                      eight, run, gate, policygate, startup, verify,
+#                      image), e.g. to measure a borderline one again
 #   RUNS=N             timed runs per side (default 5 for the large files,
 #                      10 otherwise; start-up takes 3N)
 #   PROVENANT=FILE     use this binary instead of building one
@@ -83,6 +83,12 @@ done
 mkdir gate
 (cd "$root" && GOTOOLCHAIN=local go run testdata/bench/gengate.go -key "$work/k.key" -dir "$work/gate" -n "$gate_n" -size "$gate_size")
 gate_arts=(gate/art/*)
+
+# Issue 20's gate: $gate_n artifacts of 4 KiB, one Ed25519 envelope each.
+CI=true "$P" keygen --out ke >/dev/null
+mkdir gate20
+(cd "$root" && GOTOOLCHAIN=local go run testdata/bench/gengate.go -key "$work/ke.key" -dir "$work/gate20" -n "$gate_n" -size 4096)
+gate20_arts=(gate20/art/*)
 
 # The verify comparison: one 1 MiB artifact, attested by provenant with the
 # ECDSA key (cosign reads that bundle).
@@ -226,10 +232,30 @@ gate() {
 sha256sum_gate() { sha256sum "${gate_arts[@]}"; }
 want gate && measure "gate: ${gate_n} artifacts x ${gate_n} envelopes, builtin:slsa" gate sha256sum_gate "sha256sum of the artifacts" abs 2000 "$runs_big"
 
-# 5. Start-up. The baseline is exec'ing /bin/true, for scale.
+# 4b. Issue 20's gate: Ed25519, a policy checking the builder id of every
+# attestation of the bundle for every artifact (loop.rego: quadratic;
+# evaluated on both cores) and the same check through the index
+# (covering.rego: lib.covering). The baseline is the same gate without a
+# policy; the target is absolute.
+gate_nopolicy() { "$P" verify --bundle gate20/gate.intoto.jsonl --key ke.pub "${gate20_arts[@]}"; }
+gate_loop() { "$P" verify --bundle gate20/gate.intoto.jsonl --key ke.pub --policy "$root/testdata/bench/policies/loop.rego" "${gate20_arts[@]}"; }
+gate_covering() { "$P" verify --bundle gate20/gate.intoto.jsonl --key ke.pub --policy "$root/testdata/bench/policies/covering.rego" "${gate20_arts[@]}"; }
+if want policygate; then
+	measure "gate ${gate_n} x ${gate_n}, Ed25519, policy via lib.covering" gate_covering gate_nopolicy "the same gate without a policy" abs 1000 "$runs_big"
+	measure "gate ${gate_n} x ${gate_n}, Ed25519, policy over input.attestations" gate_loop gate_nopolicy "the same gate without a policy" abs 1000 "$runs_big"
+fi
+
+# 5. Start-up, against cosign's (cosign version; /bin/true without cosign).
 version() { "$P" --version; }
 true_bin() { /bin/true; }
-want startup && measure "start-up: provenant --version" version true_bin "/bin/true" abs 50 "$runs_start"
+cosign_version() { "$COSIGN" version; }
+if want startup; then
+	if [[ -n $COSIGN && -x $COSIGN ]]; then
+		measure "start-up: provenant --version" version cosign_version "cosign version" abs 25 "$runs_start"
+	else
+		measure "start-up: provenant --version" version true_bin "/bin/true" abs 25 "$runs_start"
+	fi
+fi
 
 # 6. One verify with a policy against cosign without one.
 verify_one() { "$P" verify --bundle one.intoto.jsonl --key k.pub --policy builtin:slsa one.bin; }

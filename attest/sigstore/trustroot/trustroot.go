@@ -34,6 +34,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -75,11 +76,11 @@ var (
 	ErrCache = errors.New("trusted-root cache")
 )
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`) })
 
 // CheckName refuses a name that could not be a file name of its own.
 func CheckName(name string) error {
-	if !nameRE.MatchString(name) || strings.HasSuffix(name, ".meta") {
+	if !nameRE().MatchString(name) || strings.HasSuffix(name, ".meta") {
 		return fmt.Errorf("%w: %q", ErrBadName, name)
 	}
 	return nil
