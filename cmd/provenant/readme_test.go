@@ -72,3 +72,69 @@ func runShellBlocks(t *testing.T, what string, blocks [][]string, dir string, en
 		}
 	}
 }
+
+// readmeLoopback names, for each README block that is not run as printed
+// (it needs a network service: Fulcio and Rekor, a registry), the test
+// that runs its loopback equivalent, by the block's first command.
+var readmeLoopback = map[string]string{
+	"provenant attest --keyless --bundle app.intoto.jsonl dist/app":                 "TestKeylessRoundTrip",
+	"provenant attest --key release.key --image registry.example.com/app:v1 --push": "TestOCIDocExamplesRun",
+}
+
+// TestReadmeBlocksAreRun: every code block of the README that runs
+// provenant is either a ```sh block of the Usage section (run by
+// TestReadmeExamplesRun) or names, in readmeLoopback, a test of this
+// package that runs its loopback equivalent. A new block that is neither
+// fails here.
+func TestReadmeBlocksAreRun(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]bool{}
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`(?m)^func (Test\w+)\(`).FindAllStringSubmatch(string(src), -1) {
+			tests[m[1]] = true
+		}
+	}
+	text := string(readme)
+	usageStart := strings.Index(text, "## Usage")
+	usageEnd := len(text)
+	if e := strings.Index(text[usageStart+1:], "\n## From Go"); e >= 0 {
+		usageEnd = usageStart + 1 + e
+	}
+	for _, m := range regexp.MustCompile("(?s)```(\\w*)\n(.*?)```").FindAllStringSubmatchIndex(text, -1) {
+		lang, body := text[m[2]:m[3]], text[m[4]:m[5]]
+		first := ""
+		for l := range strings.SplitSeq(body, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "provenant ") {
+				first = strings.TrimSpace(l)
+				break
+			}
+		}
+		if first == "" {
+			continue // no provenant command: a layout, Go code
+		}
+		if lang == "sh" && m[0] > usageStart && m[0] < usageEnd {
+			continue // run as printed
+		}
+		key := strings.TrimSuffix(strings.TrimSpace(first), "\\")
+		key = strings.TrimSpace(key)
+		name, ok := readmeLoopback[key]
+		if !ok {
+			t.Errorf("README block starting %q is not run: make it a ```sh block of the Usage section, or name the test that runs its loopback equivalent in readmeLoopback", first)
+			continue
+		}
+		if !tests[name] {
+			t.Errorf("README block starting %q: test %s does not exist", first, name)
+		}
+	}
+}
