@@ -200,7 +200,7 @@ func TestRunBuilderID(t *testing.T) {
 	if r := runCLI(t, "", with("https://ci.example.com/runners/1")...); r.code != 0 {
 		t.Fatalf("local: %s", r)
 	}
-	p := string(decodePayload(t, mustReadEnvelope(t, "b.intoto.jsonl")))
+	p := string(decodePayload(t, mustReadEntries(t, "b.intoto.jsonl")[0].Envelope))
 	if !strings.Contains(p, `"builder":{"id":"https://ci.example.com/runners/1"`) {
 		t.Errorf("builder id not recorded: %s", p)
 	}
