@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them, so
@@ -63,13 +67,74 @@ func FileError(err error) error {
 type ErrThreshold struct {
 	Want, Got int
 	Checks    int
+	// KeyIDs are the keyids the envelope's signatures carry, in order,
+	// "" for a signature without one: unauthenticated hints, reported so
+	// that a user can tell which key signed from which keys were trusted.
+	KeyIDs []string
+	// Trusted are the ids of the trusted keys the signatures were
+	// checked against.
+	Trusted []string
 }
 
 func (e *ErrThreshold) Error() string {
 	if e.Got == 0 {
-		return "no signature from a trusted key"
+		if len(e.KeyIDs) == 0 && len(e.Trusted) == 0 {
+			return "no signature from a trusted key"
+		}
+		msg := fmt.Sprintf("no signature from a trusted key (%s; trusted: %s", e.carried(), listKeyIDs(e.Trusted))
+		for _, id := range e.KeyIDs {
+			if id != "" && slices.Contains(e.Trusted, id) {
+				msg += "; a signature that names a trusted key does not verify with it: the envelope changed after signing, or the keyid is false"
+				break
+			}
+		}
+		return msg + ")"
 	}
 	return fmt.Sprintf("signed by %d distinct trusted key(s), %d required", e.Got, e.Want)
+}
+
+// carried says which keyids the envelope's signatures name.
+func (e *ErrThreshold) carried() string {
+	var named []string
+	for _, id := range e.KeyIDs {
+		if id != "" && !slices.Contains(named, id) {
+			named = append(named, id)
+		}
+	}
+	switch {
+	case len(named) == 0:
+		return "the envelope's signatures carry no key id"
+	case len(named) < len(e.KeyIDs):
+		return "the envelope's signatures name key id " + listKeyIDs(named) + " and carry none"
+	}
+	return "the envelope's signatures name key id " + listKeyIDs(named)
+}
+
+// maxListedKeyIDs and maxKeyIDLen bound what a message repeats of
+// keyids, which an envelope may make as many and as long as it likes.
+const (
+	maxListedKeyIDs = 4
+	maxKeyIDLen     = 80
+)
+
+// listKeyIDs lists ids as "a, b", at most maxListedKeyIDs of them, each
+// cut to maxKeyIDLen bytes and escaped for one line.
+func listKeyIDs(ids []string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	var out []string
+	for i, id := range ids {
+		if i == maxListedKeyIDs {
+			out = append(out, fmt.Sprintf("and %d more", len(ids)-i))
+			break
+		}
+		if len(id) > maxKeyIDLen {
+			id = strings.ToValidUTF8(id[:maxKeyIDLen], "") + "…"
+		}
+		out = append(out, safetext.Line(id))
+	}
+	return strings.Join(out, ", ")
 }
 
 // Unwrap makes errors.Is(err, ErrSignature) true for threshold failures.

@@ -2,6 +2,7 @@ package attest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -71,9 +72,14 @@ func ExampleVerifyEnvelope_untrusted() {
 
 	env, _ := attest.SignPayload(ctx, attest.PayloadType, []byte("{}"), signer)
 	_, err := attest.VerifyEnvelope(ctx, env, []*attest.PublicKey{other}, 1)
-	fmt.Println(err)
+	fmt.Println(strings.SplitN(err.Error(), " (", 2)[0])
+	// The error says which keyids the envelope carries and which keys
+	// were trusted.
+	te, _ := errors.AsType[*attest.ErrThreshold](err)
+	fmt.Println(te.Got, len(te.KeyIDs), te.Trusted[0] == other.ID, strings.Contains(err.Error(), "trusted: "+other.ID))
 	// Output:
 	// no signature from a trusted key
+	// 0 1 true true
 }
 
 // Bad input is a one-line error that says what is wrong.

@@ -255,7 +255,10 @@ func (l Limits) VerifyEnvelopeNoting(ctx context.Context, env *Envelope, keys []
 			}
 		}
 	}
-	terr := &ErrThreshold{Want: threshold, Got: got, Checks: c.spent}
+	terr := &ErrThreshold{Want: threshold, Got: got, Checks: c.spent, KeyIDs: c.hints}
+	for _, k := range trusted {
+		terr.Trusted = append(terr.Trusted, k.ID)
+	}
 	if cut {
 		return nil, noted, fmt.Errorf("%w; %w", terr, &LimitError{Name: "signature-checks", Max: budget,
 			What: fmt.Sprintf("stopped after %d signature checks", budget)})

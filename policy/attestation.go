@@ -50,6 +50,9 @@ type Attestation struct {
 	// Link is the statement's in-toto link predicate v0.3, when it is
 	// one (provenance.ReadLink).
 	Link *provenance.Link
+	// TestResult is the statement's in-toto test result predicate v0.1,
+	// when it is one (provenance.ReadTestResult).
+	TestResult *provenance.TestResult
 	// MessageDigest is "alg:hex" of a Sigstore message signature (which
 	// carries no statement), verified against the artifact.
 	MessageDigest string
@@ -141,6 +144,15 @@ type attestationJSON struct {
 	Certificates    []CertSigner           `json:"certificates,omitempty"`
 	PayloadType     string                 `json:"payloadType,omitempty"`
 	MessageDigest   string                 `json:"messageDigest,omitempty"`
+	KeyCheck        *keyCheckJSON          `json:"keyCheck,omitempty"`
+}
+
+// keyCheckJSON says, for an envelope no trusted key signed, which keyids
+// its signatures carry (unauthenticated, "" for none) and which keys were
+// trusted: from the verification's own error (attest.ErrThreshold).
+type keyCheckJSON struct {
+	SignatureKeyIDs []string `json:"signatureKeyids"`
+	TrustedKeyIDs   []string `json:"trustedKeyids"`
 }
 
 // MarshalJSON writes the report's form of the attestation.
@@ -153,6 +165,9 @@ func (a Attestation) MarshalJSON() ([]byte, error) {
 	}
 	if a.Err != nil {
 		j.Error = a.Err.Error()
+		if te, ok := errors.AsType[*attest.ErrThreshold](a.Err); ok && te.Got == 0 {
+			j.KeyCheck = &keyCheckJSON{SignatureKeyIDs: te.KeyIDs, TrustedKeyIDs: te.Trusted}
+		}
 	}
 	for _, s := range a.Signers {
 		if s.Trusted != nil {
@@ -285,6 +300,11 @@ func (v *Verifier) verifyEntry(ctx context.Context, e attest.Entry) Attestation 
 	}
 	if provenance.IsLink(st.GetPredicateType()) {
 		if a.Link, err = provenance.ReadLink(st); err != nil {
+			return a.fail(err)
+		}
+	}
+	if provenance.IsTestResult(st.GetPredicateType()) {
+		if a.TestResult, err = provenance.ReadTestResult(st); err != nil {
 			return a.fail(err)
 		}
 	}

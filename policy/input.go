@@ -63,6 +63,9 @@ func newInputBuilder(r *Report) (*inputBuilder, error) {
 			doc["step"] = step
 			add(byStep, step["name"].(string), len(b.attestations))
 		}
+		if tr := testResultDoc(e.TestResult); tr != nil {
+			doc["testResult"] = tr
+		}
 		add(byType, e.PredicateType(), len(b.attestations))
 		b.attestations = append(b.attestations, doc)
 	}
@@ -213,4 +216,39 @@ func signerDoc(s Signer) map[string]any {
 		doc["certificate"] = identityDoc(c)
 	}
 	return doc
+}
+
+// testResultDoc is an in-toto test result predicate as policies see it,
+// read by provenance.ReadTestResult (exact members, a known result,
+// subjects with names and digests): the result, the tests by outcome,
+// the configuration and the subjects (what was examined). nil for other
+// predicates.
+func testResultDoc(tr *provenance.TestResult) map[string]any {
+	if tr == nil {
+		return nil
+	}
+	resources := func(rs []provenance.Resource) []any {
+		out := make([]any, 0, len(rs))
+		for _, r := range rs {
+			d := make(map[string]any, len(r.Digest))
+			for alg, v := range r.Digest {
+				d[alg] = v
+			}
+			doc := map[string]any{"name": r.Name, "digest": d}
+			if r.URI != "" {
+				doc["uri"] = r.URI
+			}
+			out = append(out, doc)
+		}
+		return out
+	}
+	return map[string]any{
+		"result":        tr.Result,
+		"url":           tr.URL,
+		"passedTests":   stringsToAny(tr.PassedTests),
+		"warnedTests":   stringsToAny(tr.WarnedTests),
+		"failedTests":   stringsToAny(tr.FailedTests),
+		"configuration": resources(tr.Configuration),
+		"subjects":      resources(tr.Subjects),
+	}
 }

@@ -53,7 +53,7 @@ func TestJunkSignaturesDenied(t *testing.T) {
 	k := provenancetest.SeededKeys(t, 4)
 	app := newArt("app")
 	junk := junkLine(t, 16)
-	const limitMsg = "no signature from a trusted key; stopped after 16 signature checks (the signature-checks limit)"
+	const limitMsg = "); stopped after 16 signature checks (the signature-checks limit)"
 	path := trustDir(t, `keys:
   - id: current
     path: k0.pub
@@ -77,7 +77,7 @@ func TestJunkSignaturesDenied(t *testing.T) {
 		want string
 	}{
 		{"--key", []Option{WithKeys(k[0].Public, k[1].Public, k[2].Public, k[3].Public)}, limitMsg},
-		{"trust file", []Option{WithTrust(tr), WithClock(func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) })}, "no signature from a trusted key"},
+		{"trust file", []Option{WithTrust(tr), WithClock(func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) })}, ")"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			v, err := NewVerifier(c.opts...)
@@ -88,7 +88,7 @@ func TestJunkSignaturesDenied(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.Join(r.Artifacts[0].Reasons, "\n"); r.Allowed || got != "b.jsonl:1: signature: "+c.want {
+			if got := strings.Join(r.Artifacts[0].Reasons, "\n"); r.Allowed || !strings.HasPrefix(got, "b.jsonl:1: signature: no signature from a trusted key (the envelope's signatures carry no key id; trusted: ") || !strings.HasSuffix(got, c.want) {
 				t.Errorf("allowed %v, reasons %q; want denied with %q", r.Allowed, got, c.want)
 			}
 		})

@@ -69,7 +69,7 @@ steps:
 		{"current key before its window", base, time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), v1Line(t, step("x"), subj, k[0]), nil,
 			`key "current" (TRUST:2) signed but is not valid before 2025-01-01T00:00:00Z (judged at 2024-06-01T00:00:00Z, verification time`},
 		{"retired key after its window", base, now, v1Line(t, step("x"), subj, k[1]), nil,
-			`no signature from a trusted key; key "retired" (TRUST:5) signed but expired at 2020-01-01T00:00:00Z (judged at 2026-03-01T00:00:00Z`},
+			`); key "retired" (TRUST:5) signed but expired at 2020-01-01T00:00:00Z (judged at 2026-03-01T00:00:00Z`},
 		{"retired key inside its window", base, time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC), v1Line(t, step("x"), subj, k[1]), nil, ""},
 		{"revoked key", base, now, v1Line(t, step("x"), subj, k[2]), nil, `key "revoked" (TRUST:9) signed but is revoked`},
 		{"revoked key also given with --key", base, now, v1Line(t, step("x"), subj, k[2]), []Option{WithKeys(k[2].Public)}, `key "revoked" (TRUST:9) signed but is revoked`},

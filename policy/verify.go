@@ -613,7 +613,9 @@ func WithLimits(l attest.Limits) Option {
 // ReadBundles reads every bundle file. A file that cannot be opened or read
 // is an error (an input error, not a denial); a file whose contents are not
 // a bundle becomes an entry with Err set, so that it denies like any other
-// bad envelope.
+// bad envelope, unless the file is wholly something else that can be told
+// (a JSON array, JSON documents spanning lines, a policy input document:
+// attest.ShapeError), which is an error that says how to convert it.
 func ReadBundles(paths []string) ([]attest.Entry, error) {
 	return ReadBundlesLimited(paths, attest.DefaultLimits())
 }
@@ -630,9 +632,26 @@ func ReadBundlesLimited(paths []string, l attest.Limits) ([]attest.Entry, error)
 			}
 			entries = append(entries, attest.Entry{Source: attest.Source{File: be.File, Line: be.Line}, Err: be.Err})
 		}
+		if malformed(entries) {
+			// A JSON array, pretty-printed documents or a policy input
+			// document: one error that says so (never a pass).
+			if err := l.DetectBundleFile(p); err != nil {
+				return nil, err
+			}
+		}
 		all = append(all, entries...)
 	}
 	return all, nil
+}
+
+// malformed says whether an entry could not be read as one.
+func malformed(entries []attest.Entry) bool {
+	for _, e := range entries {
+		if errors.Is(e.Err, attest.ErrMalformed) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkVSAResult refuses a Verification Summary whose verification did

@@ -101,20 +101,27 @@ func ReadLink(st *attest.Statement) (*Link, error) {
 // linkResources reads a link's materials or subjects: each needs a name
 // and a digest (attest.CheckDigestSet), and names are unique.
 func linkResources(path string, rds []*ita.ResourceDescriptor) ([]Resource, error) {
+	return namedResources(ErrLink, path, rds)
+}
+
+// namedResources reads resource descriptors that each need a name and a
+// digest (attest.CheckDigestSet), with unique names; its errors wrap
+// kind.
+func namedResources(kind error, path string, rds []*ita.ResourceDescriptor) ([]Resource, error) {
 	out := make([]Resource, 0, len(rds))
 	seen := make(map[string]bool, len(rds))
 	for i, rd := range rds {
 		where := fmt.Sprintf("%s[%d]", path, i)
 		switch {
 		case rd.GetName() == "":
-			return nil, fmt.Errorf("%w: %s has no name", ErrLink, where)
+			return nil, fmt.Errorf("%w: %s has no name", kind, where)
 		case len(rd.GetDigest()) == 0:
-			return nil, fmt.Errorf("%w: %s (%q) has no digest", ErrLink, where, rd.GetName())
+			return nil, fmt.Errorf("%w: %s (%q) has no digest", kind, where, rd.GetName())
 		case seen[rd.GetName()]:
-			return nil, fmt.Errorf("%w: %s: name %q is listed twice", ErrLink, where, rd.GetName())
+			return nil, fmt.Errorf("%w: %s: name %q is listed twice", kind, where, rd.GetName())
 		}
 		if err := attest.CheckDigestSet(rd.GetDigest()); err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrLink, where, err)
+			return nil, fmt.Errorf("%w: %s: %w", kind, where, err)
 		}
 		seen[rd.GetName()] = true
 		out = append(out, Resource{Name: rd.GetName(), URI: rd.GetUri(), Digest: rd.GetDigest()})

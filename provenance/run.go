@@ -35,6 +35,9 @@ var (
 	// ErrNoProducts: the command succeeded but created or changed no file
 	// under the product paths, so there is nothing to attest.
 	ErrNoProducts = errors.New("no products")
+	// ErrTestResultRequest: a test result asked for without materials,
+	// or with products or a link.
+	ErrTestResultRequest = errors.New("a test result needs materials and no products")
 )
 
 // StartError: the command could not be started (not found, not
@@ -57,13 +60,20 @@ type CommandError struct {
 	ExitCode int
 	// Signal is the signal that killed it, if one did.
 	Signal syscall.Signal
+	// Recorded: a test result (RunRequest.TestResult) recorded the
+	// failure as FAILED.
+	Recorded bool
 }
 
 func (e *CommandError) Error() string {
-	if e.Signal != 0 {
-		return fmt.Sprintf("command killed by signal %d (%s); no attestation written", int(e.Signal), e.Signal)
+	written := "no attestation written"
+	if e.Recorded {
+		written = "its test result, FAILED, was written"
 	}
-	return fmt.Sprintf("command exited with status %d; no attestation written", e.ExitCode)
+	if e.Signal != 0 {
+		return fmt.Sprintf("command killed by signal %d (%s); %s", int(e.Signal), e.Signal, written)
+	}
+	return fmt.Sprintf("command exited with status %d; %s", e.ExitCode, written)
 }
 
 // RunRequest is everything `provenant run` needs. Relative paths are
@@ -117,6 +127,16 @@ type RunRequest struct {
 	// every file under Products after the command, not only the new or
 	// changed ones. Its destination is checked before the command runs.
 	Link *LinkWriter
+	// BuilderID, when set, is the builder id recorded instead of
+	// LocalBuilderID on a local build; on GitHub Actions and GitLab CI it
+	// must be the platform's own (BuildContext.SetBuilderID).
+	BuilderID string
+	// TestResult records a step that produces nothing (tests, a lint, a
+	// scan): its subjects are the materials, what it examined, and its
+	// predicate is the in-toto test result v0.1, PASSED when the command
+	// exits 0 and FAILED otherwise (written then too, before the
+	// command's status is returned). Products and Link must be empty.
+	TestResult bool
 }
 
 // RunResult says what happened.
@@ -168,7 +188,7 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	if len(r.Command) == 0 || r.Command[0] == "" {
 		return nil, inputErrorf("no command to run")
 	}
-	if len(r.Products) == 0 && r.Built == nil {
+	if len(r.Products) == 0 && r.Built == nil && !r.TestResult {
 		return nil, inputErrorf("no products: SLSA provenance is about what a step makes")
 	}
 	// The destination must be writable before the command runs: a link,
@@ -232,8 +252,14 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	if git == nil {
 		git = ExecGit{}
 	}
+	if r.TestResult && (len(r.Materials) == 0 || len(r.Products) > 0 || r.Link != nil || r.Built != nil) {
+		return nil, inputErrorf("%w: a test result's subjects are what the step examined (materials), and it has no products or link", ErrTestResultRequest)
+	}
 	bc, err := DetectContext(ctx, env, cwd, git)
 	if err != nil {
+		return nil, inputError(err)
+	}
+	if err := bc.SetBuilderID(r.BuilderID); err != nil {
 		return nil, inputError(err)
 	}
 	res := &RunResult{Step: r.Step, Context: bc, Bundle: r.Writer.Destination(), Notes: notes}
@@ -254,6 +280,9 @@ func Run(ctx context.Context, r RunRequest) (*RunResult, error) {
 	res.ExitCode, res.Started, res.Duration = code, started, dur
 	if err != nil {
 		return nil, err
+	}
+	if r.TestResult {
+		return writeTestResult(ctx, r, command, bc, res, sig)
 	}
 	if code != 0 {
 		return res, &CommandError{ExitCode: code, Signal: sig}
@@ -577,4 +606,61 @@ func workdir(root, cwd string) string {
 		return ""
 	}
 	return filepath.ToSlash(rel)
+}
+
+// writeTestResult records a step that produces nothing: the materials
+// (hashed before the command) as subjects of a test result predicate,
+// whose configuration names the source checkout, the builder and the
+// command (with its exit status and duration), and whose url is the CI
+// run's. A failed command's FAILED result is written too; its status is
+// then returned as a CommandError.
+func writeTestResult(ctx context.Context, r RunRequest, command []string, bc *BuildContext, res *RunResult, sig syscall.Signal) (*RunResult, error) {
+	result := TestPassed
+	if res.ExitCode != 0 {
+		result = TestFailed
+	}
+	var config []*ita.ResourceDescriptor
+	if s := bc.Source; s != nil {
+		src := &ita.ResourceDescriptor{Name: "source", Uri: s.URI, Digest: map[string]string{"gitCommit": s.Commit}}
+		if s.Commit == "" {
+			src.Digest = nil
+		}
+		if s.Dirty != nil {
+			src.Annotations = &structpb.Struct{Fields: map[string]*structpb.Value{"dirty": structpb.NewBoolValue(*s.Dirty)}}
+		}
+		config = append(config, src)
+	}
+	config = append(config, &ita.ResourceDescriptor{Name: "builder", Uri: bc.BuilderID})
+	args := make([]any, len(command))
+	for i, a := range command {
+		args[i] = a
+	}
+	ann, err := structpb.NewStruct(map[string]any{
+		"step":       r.Step,
+		"command":    args,
+		"exitStatus": float64(res.ExitCode),
+		// Whole milliseconds: canonical JSON has no floating point.
+		"durationMs": float64(res.Duration.Milliseconds()),
+		"startedOn":  res.Started.UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return res, err
+	}
+	config = append(config, &ita.ResourceDescriptor{Name: "command", Annotations: ann})
+	url := ""
+	if u := bc.InvocationID; strings.HasPrefix(u, "https://") {
+		url = u
+	}
+	st, err := NewTestResultStatement(TestResultRequest{Examined: res.Materials, Result: result, Configuration: config, URL: url})
+	if err != nil {
+		return res, err
+	}
+	if err := r.Writer.Write(ctx, st); err != nil {
+		return res, err
+	}
+	res.Statement = st
+	if res.ExitCode != 0 {
+		return res, &CommandError{ExitCode: res.ExitCode, Signal: sig, Recorded: true}
+	}
+	return res, nil
 }

@@ -31,9 +31,28 @@ func Vectors(t testing.TB, sub ...string) string {
 	}
 	dir := filepath.Join(append([]string{root, "..", "shared", "vectors"}, sub...)...)
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("%s is absent: %v", dir, err)
+		SkipVectors(t, "../shared/vectors is absent")
 	}
 	return dir
+}
+
+// SkipLogEnv names a file to which SkipVectors appends a line per test it
+// skips, "TestName<TAB>why": make test sets it and prints one summary line
+// of what was skipped and why.
+const SkipLogEnv = "PROVENANT_VECTOR_SKIPS"
+
+// SkipVectors skips a test that needs the shared vectors (or another
+// third-party file read from beside the checkout), recording it in the
+// file $PROVENANT_VECTOR_SKIPS names, when set.
+func SkipVectors(t testing.TB, why string) {
+	t.Helper()
+	if p := os.Getenv(SkipLogEnv); p != "" {
+		if f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+			_, _ = f.WriteString(t.Name() + "\t" + strings.ReplaceAll(why, "\n", " ") + "\n") // best effort: the skip itself says it
+			_ = f.Close()
+		}
+	}
+	t.Skip(why)
 }
 
 // StrangerBundle returns a real keyless Sigstore bundle of the public-good

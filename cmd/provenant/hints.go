@@ -12,6 +12,7 @@ import (
 	"github.com/provenant/provenant/attest/sigstore/trustroot"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/layout"
+	"github.com/provenant/provenant/provenance"
 )
 
 // hint says which flag acts on an error. The libraries' messages say what
@@ -45,6 +46,10 @@ func hint(err error) string {
 		return "resolve the tag once and verify that digest"
 	case errors.Is(err, layout.ErrInspectionsNotAllowed):
 		return "read the layout's inspections (they run its commands here, in a scratch directory), then give --run-inspections with the artifacts they need as arguments"
+	case errors.Is(err, provenance.ErrBuilderIDConflict):
+		return "drop --builder-id there (docs/run.md)"
+	case errors.Is(err, attest.ErrPolicyInput):
+		return "verify --print-input printed it from its --bundle files"
 	case errors.Is(err, layout.ErrMissingParameter):
 		return "give --param NAME=VALUE for each"
 	}

@@ -134,10 +134,10 @@ Exit codes: 0 verified, 1 verification denied, 2 usage or input error.`,
 	root.SetErr(s.err)
 	root.SetVersionTemplate("provenant {{.Version}}\n")
 	root.PersistentFlags().StringVar(&g.color, "color", "auto", "colour output: auto (only on a terminal, unless NO_COLOR is set), always, never")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newKeygenCmd(g), newKeyCmd(g), newAttestCmd(g), newVerifyCmd(g), newVersionCmd(g), newPolicyCmd(g), newRunCmd(g), newInspectCmd(g), newVerifySignatureCmd(g), newSignCmd(g), newVerifyVSACmd(g), newPushCmd(g), newFetchCmd(g), newTrustCmd(g), newVerifyLayoutCmd(g))
 	for _, c := range root.Commands() {
-		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+		c.SetFlagErrorFunc(flagError)
 	}
 	return root
 }
@@ -160,8 +160,7 @@ func run(ctx context.Context, args []string, s streams) int {
 	} else if strings.HasPrefix(err.Error(), "unknown command") || strings.Contains(err.Error(), "accepts") || strings.Contains(err.Error(), "requires at least") {
 		code = exitInput
 	}
-	// Best effort: with stderr gone, the exit code still says it.
-	_, _ = fmt.Fprintf(s.err, "provenant: %s\n", oneLine(err.Error()))
+	printError(s.err, err.Error())
 	return code
 }
 

@@ -104,7 +104,9 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 				return usageError("run: --link signs the in-toto link file with a key the layout names: give --key, not --keyless")
 			case req.Step == "":
 				return usageError("run: --step is required")
-			case len(req.Products) == 0 && len(reg.images) == 0:
+			case req.TestResult && (len(req.Materials) == 0 || len(req.Products) > 0 || len(reg.images) > 0 || link.on):
+				return usageError("run: --test-result records what the step examined: give --materials, and no --products, --image or --link")
+			case len(req.Products) == 0 && len(reg.images) == 0 && !req.TestResult:
 				return usageError("run: --products is required: SLSA provenance is about what a step makes")
 			}
 			if err := reg.validateWrite(out.path); err != nil {
@@ -200,6 +202,8 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 	f.StringArrayVar(&req.Products, "products", nil, "file, directory or glob whose new or changed files are the subjects (repeatable)")
 	f.StringArrayVar(&req.Env, "env", nil, "environment variable to record (repeatable; a name or value that looks like a secret is refused)")
 	f.StringArrayVar(&req.EnvAllowSecret, "env-allow-secret", nil, "environment variable to record even though its name or value looks like a secret (repeatable): its value is published in the attestation")
+	f.StringVar(&req.BuilderID, "builder-id", "", "builder id URI recorded instead of "+provenance.LocalBuilderID+" (e.g. a self-hosted CI's runner); on GitHub Actions and GitLab CI only the platform's own is accepted (docs/run.md)")
+	f.BoolVar(&req.TestResult, "test-result", false, "for a step that produces nothing (tests, a lint, a scan): record the --materials it examined as subjects of an in-toto test result (PASSED or FAILED, by the command's exit status; docs/run.md)")
 	f.BoolVar(&progress, "progress", false, "show hashing progress even when not on a terminal or in CI")
 	reg.registerWrite(f, "an image the command builds and pushes: REGISTRY/REPOSITORY:TAG, resolved to its manifest digest after the command, a product")
 	link.register(f)
@@ -286,8 +290,13 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult, pushed []o
 	}
 	p := safetext.Palette{On: useColor(g, w)}
 	out := safetext.NewPrinter(w)
-	out.Printf("provenant: run: step %s: %d material(s), %d product(s) attested into %s\n",
-		p.Bold(res.Step), len(res.Materials), len(prods), safetext.Text(res.Bundle))
+	if res.Statement.GetPredicateType() == provenance.PredicateTestResult {
+		out.Printf("provenant: run: step %s: test result PASSED for %d examined file(s), attested into %s\n",
+			p.Bold(res.Step), len(res.Materials), safetext.Text(res.Bundle))
+	} else {
+		out.Printf("provenant: run: step %s: %d material(s), %d product(s) attested into %s\n",
+			p.Bold(res.Step), len(res.Materials), len(prods), safetext.Text(res.Bundle))
+	}
 	src := "no source"
 	if bc.Source != nil {
 		src = safetext.Text(bc.Source.URI)

@@ -86,7 +86,7 @@ func TestSigstoreCommandsGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.vectors {
 				if _, err := os.Stat(vectors); err != nil {
-					t.Skip("../shared/vectors is absent")
+					attesttest.SkipVectors(t, "../shared/vectors is absent")
 				}
 			}
 			r := runCLI(t, "", tt.args...)

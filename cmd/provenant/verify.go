@@ -3,11 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/provenant/provenant/attest"
+	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/regfile"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
@@ -189,6 +192,10 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 	if err != nil {
 		return err
 	}
+	if n := len(inputs) + len(images); vf.resourceURI != "" && n > 1 {
+		// A directory or a glob can name several.
+		return usageError("--resource-uri names one artifact; %d given", n)
+	}
 	var entries []attest.Entry
 	if len(vf.bundles) > 0 {
 		if entries, err = policy.ReadBundlesLimited(vf.bundles, vf.limits); err != nil {
@@ -350,18 +357,29 @@ func (vf *verifyFlags) policyExpectations(cmd *cobra.Command) ([]policy.Expectat
 	return append(expect, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == rules.KindWarn)), nil
 }
 
-// inputs are the artifacts to judge: files (a missing one, a named pipe
-// or a device is an input error before any signature is checked) and
-// --artifact-digest values.
+// inputs are the artifacts to judge: files, directories and globs
+// expanded as attest expands them (digest.Expand: a missing path, a glob
+// that matches nothing, a named pipe or a device is an input error before
+// any signature is checked), and --artifact-digest values.
 func (vf *verifyFlags) inputs(args []string) ([]policy.Input, error) {
-	inputs := make([]policy.Input, 0, len(args))
-	for _, a := range args {
-		f, err := regfile.Open(a)
+	var inputs []policy.Input
+	if len(args) > 0 {
+		paths, err := digest.Expand(args)
 		if err != nil {
 			return nil, inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
 		}
-		_ = f.Close()
-		inputs = append(inputs, policy.Input{Name: a, Path: a})
+		if len(paths) == 0 {
+			// Empty directories: nothing to judge is no release.
+			return nil, usageError("no file to verify in %s", strings.Join(args, " "))
+		}
+		for _, p := range paths {
+			f, err := regfile.Open(p)
+			if err != nil {
+				return nil, inputError(fmt.Errorf("artifact %w", attest.FileError(err)))
+			}
+			_ = f.Close()
+			inputs = append(inputs, policy.Input{Name: filepath.ToSlash(p), Path: p})
+		}
 	}
 	digests, err := vf.sig.digestInputs()
 	if err != nil {

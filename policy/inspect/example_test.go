@@ -58,7 +58,9 @@ func ExampleNew() {
 	}
 	r := in.Report()
 	for _, e := range r.Envelopes {
-		fmt.Println(strings.TrimSpace(fmt.Sprintln(e.Source, e.Statement.Step, e.Status, e.Reason)))
+		// The reason goes on to name the keyids signed with and trusted.
+		reason, _, _ := strings.Cut(e.Reason, " (")
+		fmt.Println(strings.TrimSpace(fmt.Sprintln(e.Source, e.Statement.Step, e.Status, reason)))
 	}
 	fmt.Printf("%d envelopes, %d verified, %d steps\n", r.Summary.Envelopes, r.Summary.Verified, r.Summary.Steps)
 	// Output:

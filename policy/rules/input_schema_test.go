@@ -25,7 +25,7 @@ func TestInputSchemaRefs(t *testing.T) {
 		{"bare predicate", `input.predicate.buildDefinition.buildType == "x"`, []string{"p.rego:4:", "no input.predicate (input has artifact, attestations, expectations, index, schemaVersion)", hint + ", e.g. input.attestations[_].statement.predicate"}},
 		{"bare subject", `some s in input.subject; s.digest.sha256 == "x"`, []string{"no input.subject", hint}},
 		{"bare predicateType", `input.predicateType == "x"`, []string{"no input.predicateType", hint}},
-		{"attestation predicate", `some att in input.attestations; att.predicate.x == 1`, []string{"no att.predicate", "att has digest, id, predicateType, signers, source, statement, step, verifiedBuilder", hint}},
+		{"attestation predicate", `some att in input.attestations; att.predicate.x == 1`, []string{"no att.predicate", "att has digest, id, predicateType, signers, source, statement, step, testResult, verifiedBuilder", hint}},
 		{"attestation predicate by index", `input.attestations[_].predicate.x == 1`, []string{"no input.attestations[_].predicate", hint}},
 		{"alias of input", `x := input; x.subject`, []string{"no x.subject", hint}},
 		{"typo in artifact", `input.artifact.nme == "x"`, []string{"no input.artifact.nme (input.artifact has attestations, digests, name, reasons, verified)"}},

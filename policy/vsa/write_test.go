@@ -85,7 +85,7 @@ func vsaLevels(t *testing.T, atts []provenancetest.Attestation, policies []strin
 func TestVSALevelIsReached(t *testing.T) {
 	local := provenancetest.Attestation{Subjects: []string{"app"}, Builder: "urn:provenant:builder:local"}
 	hosted := provenancetest.Attestation{Subjects: []string{"app"}, Builder: "https://ci.example.com/builder"}
-	testResult := provenancetest.Attestation{Subjects: []string{"app"}, PredicateType: "https://in-toto.io/attestation/test-result/v0.1", Predicate: map[string]any{"result": "PASSED"}}
+	testResult := provenancetest.Attestation{Subjects: []string{"app"}, PredicateType: "https://in-toto.io/attestation/test-result/v0.1", Predicate: map[string]any{"result": "PASSED", "configuration": []any{map[string]any{"name": "ci", "uri": "https://ci.example.com/tests"}}}}
 	waive := func(level int, codes ...string) string {
 		c := fmt.Sprintf("data:\n  slsa: {level: %d}\nexceptions:\n", level)
 		for _, code := range codes {
