@@ -521,14 +521,31 @@ func (c *Cache) write(ctx context.Context, r *policy.Report, key vsa.Descriptor,
 	if err != nil {
 		return 0, []string{fmt.Sprintf("VSA cache %s: no VSA written: %v", c.store, err)}
 	}
+	// Each write syncs its file and directory: a few at once overlap
+	// the waits. Warnings go by index, in the artifacts' order.
+	errs := make([]error, len(envs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(writers, len(envs)) {
+		wg.Go(func() {
+			for i := range next {
+				line, err := attest.MarshalEnvelope(envs[i])
+				if err == nil {
+					name := Name(strings.ToLower(sub.Artifacts[i].Digests[digest.SHA256]), key, c.verifierID)
+					_, err = c.store.Put(ctx, name, append(line, '\n'))
+				}
+				errs[i] = err
+			}
+		})
+	}
+	for i := range envs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	var warnings []string
 	n := 0
-	for i, env := range envs {
-		line, err := attest.MarshalEnvelope(env)
-		if err == nil {
-			name := Name(strings.ToLower(sub.Artifacts[i].Digests[digest.SHA256]), key, c.verifierID)
-			_, err = c.store.Put(ctx, name, append(line, '\n'))
-		}
+	for i, err := range errs {
 		if err != nil {
 			warnings = append(warnings, fmt.Sprintf("VSA cache %s: %s: not written: %v", c.store, sub.Artifacts[i].Name, err))
 			continue
@@ -537,6 +554,9 @@ func (c *Cache) write(ctx context.Context, r *policy.Report, key vsa.Descriptor,
 	}
 	return n, warnings
 }
+
+// writers is how many cache entries are written at once.
+const writers = 8
 
 func isHex64(s string) bool {
 	if len(s) != 64 {
