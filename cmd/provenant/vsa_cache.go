@@ -53,6 +53,10 @@ func (vf *verifyFlags) validateVSA(cmd *cobra.Command) error {
 		return usageError("--vsa-max-age must be positive, not %s", c.maxAge)
 	case vf.printInput:
 		return usageError("--print-input verifies nothing: it cannot be used with --vsa-cache")
+	case vf.vsaOut != "":
+		// A hit has no covering attestations or level of this run to
+		// summarise: --vsa-out's VSAs would say less than they seem to.
+		return usageError("--vsa-out and --vsa-cache cannot be used together: the cache writes the VSAs")
 	}
 	return nil
 }

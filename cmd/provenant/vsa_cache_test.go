@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,7 @@ func TestVSACacheUsage(t *testing.T) {
 		{"bad-level", with("--vsa-cache=c", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://ci.example.com/gate", "--verified-level=SLSA_BUILD_LEVEL_03", "app.tar.gz")},
 		{"vsa-key-alone", with("--vsa-key=other-ed25519-test-only.key", "app.tar.gz")},
 		{"bad-oci", with("--vsa-cache=oci://localhost:5000/cache:tag", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://ci.example.com/gate", "app.tar.gz")},
+		{"vsa-out", with("--vsa-cache=c", "--vsa-out=v.jsonl", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://ci.example.com/gate", "app.tar.gz")},
 		{"print-input", with("--vsa-cache=c", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://ci.example.com/gate", "--print-input", "app.tar.gz")},
 	}
 	for _, tt := range tests {
@@ -93,4 +95,35 @@ func TestVSACacheUsage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVSACacheDocExamplesRun runs the sh blocks of docs/verify.md's VSA
+// cache section, in the verify fixture with the file names the docs use.
+func TestVSACacheDocExamplesRun(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "verify.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := string(doc)
+	start := strings.Index(sec, "\n## VSA cache\n")
+	if start < 0 {
+		t.Fatal("docs/verify.md has no ## VSA cache section")
+	}
+	sec = sec[start+1:]
+	if end := strings.Index(sec[3:], "\n## "); end >= 0 {
+		sec = sec[:3+end]
+	}
+	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(sec, -1)
+	if len(blocks) == 0 {
+		t.Fatal("no sh block in the VSA cache section")
+	}
+	f := newFixture(t)
+	for to, from := range map[string]string{"app.intoto.jsonl": "good.intoto.jsonl", "release.pub": "ed25519-test-only.pub", "gate.key": "other-ed25519-test-only.key", "gate.pub": "other-ed25519-test-only.pub"} {
+		data, err := os.ReadFile(filepath.Join(f.dir, from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.write(t, to, string(data))
+	}
+	runShellBlocks(t, "docs/verify.md VSA cache", blocks, f.dir)
 }
