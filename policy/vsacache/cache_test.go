@@ -313,3 +313,23 @@ func TestCacheDeniedNotWritten(t *testing.T) {
 		t.Fatalf("denied artifact: allowed %v, %+v, %v", r.Allowed, st, err)
 	}
 }
+
+// TestCacheWriteRefusesLinks: a symbolic link at an entry's name is
+// neither followed nor replaced silently; the decision stands.
+func TestCacheWriteRefusesLinks(t *testing.T) {
+	w := newWorld(t)
+	c := w.cache(t, vsacache.WithSigner(w.gate.Signer))
+	outside := filepath.Join(t.TempDir(), "outside")
+	write(t, outside, "untouched\n")
+	attesttest.Symlink(t, outside, w.entryPath(t, c))
+	r, st, err := c.Verify(context.Background(), w.v, w.entries, w.inputs[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Allowed || st.Written != 0 || !strings.Contains(strings.Join(r.Warnings, "\n"), "not written") {
+		t.Errorf("allowed %v, %+v, warnings %q", r.Allowed, st, r.Warnings)
+	}
+	if data, err := os.ReadFile(outside); err != nil || string(data) != "untouched\n" {
+		t.Errorf("the link's target = %q, %v: written through", data, err)
+	}
+}

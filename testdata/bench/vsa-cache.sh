@@ -13,6 +13,9 @@
 #   RUNS=N         timed runs per side (default 10)
 #   BENCH_DIR=DIR  where the temporary inputs go (default $TMPDIR or /tmp)
 #   PROVENANT=FILE use this binary instead of building one (release flags)
+#   POLICY=loop    the issue's costly policy (every artifact loops over all
+#                  the attestations, checking the builder id) instead of
+#                  builtin:slsa
 #
 # Needs: go, awk, GNU time (/usr/bin/time).
 set -euo pipefail
@@ -39,7 +42,20 @@ CI=true "$P" keygen --type ed25519 --out gate >/dev/null
 log "inputs in $work: $n artifacts of 4 KiB, a bundle of $n envelopes"
 (cd "$root" && GOTOOLCHAIN=local go run testdata/bench/gengate.go -key "$work/k.key" -dir "$work/gate" -n "$n" -size 4096)
 arts=(gate/art/*)
-gate=("$P" verify --bundle gate/gate.intoto.jsonl --key k.pub --policy builtin:slsa --source-uri github.com/example/app)
+policy=builtin:slsa
+if [[ ${POLICY:-} == loop ]]; then
+	policy=loop.rego
+	cat >loop.rego <<'REGO'
+package gate
+
+deny contains msg if {
+	some att in input.attestations
+	att.statement.predicate.runDetails.builder.id != "https://ci.example.com/builders/release@v1"
+	msg := sprintf("%s: built by %v", [att.id, att.statement.predicate.runDetails.builder.id])
+}
+REGO
+fi
+gate=("$P" verify --bundle gate/gate.intoto.jsonl --key k.pub --policy "$policy" --source-uri github.com/example/app)
 cache=(--verifier-id https://ci.example.com/gate)
 
 nocache() { "${gate[@]}" "${arts[@]}"; }
@@ -68,7 +84,7 @@ for ((i = 0; i < runs; i++)); do
 done
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-printf '%-40s %12s %12s\n' "gate: $n artifacts x $n envelopes" "wall (ms)" "CPU (ms)"
+printf '%-40s %12s %12s\n' "gate: $n x $n, $policy" "wall (ms)" "CPU (ms)"
 for f in "${order[@]}"; do
 	printf '%-40s %12s %12s\n' "$f" "$(cut -d' ' -f1 "$f.times" | median)" "$(cut -d' ' -f2 "$f.times" | median)"
 done
