@@ -52,16 +52,24 @@ func (d dirStore) Get(_ context.Context, name string) ([]byte, string, bool, err
 		return nil, p, false, nil
 	}
 	if err != nil {
-		return nil, p, false, attest.FileError(err)
+		return nil, p, false, bare(err)
 	}
 	if !info.Mode().IsRegular() {
 		return nil, p, false, fmt.Errorf("%s, not a regular file: not read", regfile.Kind(info.Mode()))
 	}
 	data, err := regfile.ReadFile(p, d.max)
 	if err != nil {
-		return nil, p, false, attest.FileError(err)
+		return nil, p, false, bare(err)
 	}
 	return data, p, true, nil
+}
+
+// bare is err without the path (the caller names the entry).
+func bare(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }
 
 func (d dirStore) Put(_ context.Context, name string, data []byte) (string, error) {
