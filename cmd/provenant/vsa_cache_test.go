@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/provenant/provenant/attest/oci/ocitest"
 )
 
 // pinVerifyClock fixes verify's clock (VSA times, ages) for a test.
@@ -126,4 +128,23 @@ func TestVSACacheDocExamplesRun(t *testing.T) {
 		f.write(t, to, string(data))
 	}
 	runShellBlocks(t, "docs/verify.md VSA cache", blocks, f.dir)
+}
+
+// TestVSACacheRegistry: the same through a repository of Debian's
+// docker-registry on loopback: the cold run pushes a tag per artifact, the
+// warm run (read-only) hits them.
+func TestVSACacheRegistry(t *testing.T) {
+	reg := ocitest.Distribution(t, "", "")
+	f := policyFixture(t)
+	pinVerifyClock(t, time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
+	base := []string{"verify", "--bundle=good.intoto.jsonl", "--key=ed25519-test-only.pub", "--policy=builtin:slsa",
+		"--vsa-cache=oci://" + reg.Repo("gate/vsa"), "--verifier-id=https://ci.example.com/gate"}
+	r := runCLI(t, f.dir, append(base, "--vsa-key=other-ed25519-test-only.key", "app.tar.gz", "lib.tar.gz")...)
+	if r.code != 0 || !strings.Contains(r.stderr, "0 hit(s), 2 miss(es), 2 VSA(s) written") {
+		t.Fatalf("cold: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, f.dir, append(base, "--vsa-cache-key=other-ed25519-test-only.pub", "--format=json", "app.tar.gz", "lib.tar.gz")...)
+	if r.code != 0 || strings.Count(r.stdout, `"vsa": "`+reg.Repo("gate/vsa")+":sha256-") != 2 {
+		t.Fatalf("warm: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
