@@ -251,14 +251,16 @@ func (c *Cache) lookupAll(ctx context.Context, inputs []policy.Input, g *gate, h
 // predicate types, builder, source, Rego policies and their digests,
 // fail-on, Sigstore identities and GitHub checks, trust file, X.509
 // roots and identity), the policy configuration (data and exceptions),
-// the trust material's digests and the requested levels.
+// the trust material's digests and the limits (a tighter limit can deny
+// what a looser one allowed).
 func (c *Cache) PolicyKey(crit policy.Criteria) (vsa.Descriptor, error) {
 	b, err := json.Marshal(struct {
 		Schema   string            `json:"schema"`
 		Criteria policy.Criteria   `json:"criteria"`
 		Config   *rules.Config     `json:"config"`
 		Trust    map[string]string `json:"trust"`
-	}{keySchema, crit, c.o.config, c.o.trust})
+		Limits   attest.Limits     `json:"limits"`
+	}{keySchema, crit, c.o.config, c.o.trust, c.o.limits.OrDefaults()})
 	if err != nil {
 		return vsa.Descriptor{}, err
 	}

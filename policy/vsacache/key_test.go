@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/policy/vsacache"
@@ -53,6 +54,7 @@ func TestPolicyKeyCovers(t *testing.T) {
 		{name: "policy data", opts: []vsacache.Option{vsacache.WithPolicyConfig(&rules.Config{Data: map[string]any{"builder": "x"}})}},
 		{name: "an exception", opts: []vsacache.Option{vsacache.WithPolicyConfig(&rules.Config{Exceptions: []rules.Exception{{Code: "x", Reason: "r"}}})}},
 		{name: "trusted root", opts: []vsacache.Option{vsacache.WithTrustMaterial("trusted-root", "00")}},
+		{name: "limits", opts: []vsacache.Option{vsacache.WithLimits(attest.Limits{SignatureChecks: 1})}},
 	}
 	seen := map[string]string{base: "base"}
 	for _, tt := range tests {
