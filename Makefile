@@ -37,6 +37,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 	bash testdata/bench/cli.sh
 	bash testdata/bench/run-vs-sha256sum.sh
+	bash testdata/bench/vsa-cache.sh
 
 # Runs every fuzz target for FUZZTIME each (go test allows one -fuzz per run).
 fuzz:

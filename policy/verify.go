@@ -261,7 +261,46 @@ type Artifact struct {
 	SLSABuildLevel *int `json:"slsaBuildLevel,omitempty"`
 	// Findings are the results of the Rego policies, when any ran.
 	Findings []rules.Finding `json:"findings,omitempty"`
-	covering []int           // indexes of the verified envelopes whose subjects match
+	// Cache, when set, says the artifact was not verified again: a
+	// signed VSA of an earlier verification with the same criteria and
+	// evidence allowed it (package policy/vsacache).
+	Cache    *CacheHit `json:"cache,omitempty"`
+	covering []int     // indexes of the verified envelopes whose subjects match
+}
+
+// CacheHit names the VSA that allowed an artifact in place of a full
+// verification.
+type CacheHit struct {
+	// VSA is where the VSA was read: a file or a registry reference.
+	VSA string `json:"vsa"`
+	// Digest is "sha256:<hex>" of the VSA's envelope.
+	Digest       string    `json:"digest"`
+	VerifierID   string    `json:"verifierId"`
+	TimeVerified time.Time `json:"timeVerified"`
+	// Levels are the VSA's verifiedLevels.
+	Levels []string `json:"verifiedLevels,omitempty"`
+}
+
+// String is the one line every report format prints for a hit:
+// "from cache: VSA <where> (sha256:<12 hex>), verified at <time>".
+func (c *CacheHit) String() string {
+	return fmt.Sprintf("from cache: VSA %s (%.19s), verified at %s", c.VSA, c.Digest, c.TimeVerified.UTC().Format(time.RFC3339))
+}
+
+// NewReport is the report Verify would start from for these
+// expectations: the criteria and the policy rules, no artifact, not
+// allowed. A caller that judges some artifacts by other means (a VSA
+// cache) fills it.
+func (v *Verifier) NewReport(expect ...Expectation) (*Report, error) {
+	v, err := v.with(expect)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Criteria: v.criteria(), Attestations: []Attestation{}}
+	if v.o.policies != nil {
+		r.Rules = v.o.policies.Rules()
+	}
+	return r, nil
 }
 
 // Report is the outcome of a verification.

@@ -46,6 +46,9 @@ type verifyFlags struct {
 	trust string // trust file (docs/trust.md)
 
 	reg ociFlags // images in registries: oci:// arguments and --image (oci_flags.go)
+
+	cache  vsaCacheFlags // --vsa-cache (vsa_cache.go)
+	config *rules.Config // the --policy-config read, for the cache's key
 }
 
 func newVerifyCmd(g *globalFlags) *cobra.Command {
@@ -102,6 +105,15 @@ For an allowed release, --vsa-out writes a signed SLSA Verification Summary
 Attestation per artifact, which verify itself checks with
 --predicate-type https://slsa.dev/verification_summary/v1.
 
+With --vsa-cache DIR (or oci://REGISTRY/REPOSITORY), an artifact with a VSA
+signed by --vsa-cache-key or --vsa-key, for its digest, --verifier-id and
+--verified-level, PASSED, recording the digest of these same criteria
+(keys, trust, checks, policies, --policy-config) and of the same
+attestations, and not older than --vsa-max-age, is allowed without being
+verified again; the report says "from cache" and names the VSA. The others
+are verified fully and, with --vsa-key, get a VSA in the cache
+(docs/verify.md#vsa-cache).
+
 Exit codes: 0 every artifact verified, 1 a verification was denied, 2 usage
 or input error (a missing file, an unreadable key, a policy that does not
 compile).`,
@@ -115,6 +127,8 @@ compile).`,
   provenant verify --bundle app.intoto.jsonl --key release.pub --print-input dist/app
   provenant verify --bundle app.intoto.jsonl --key release.pub --policy builtin:slsa \
       --vsa-out app.vsa.jsonl --vsa-key gate.key --verifier-id https://ci.example.com/gate dist/app
+  provenant verify --bundle app.intoto.jsonl --key release.pub --policy builtin:slsa \
+      --vsa-cache .vsa-cache --vsa-key gate.key --verifier-id https://ci.example.com/gate dist/*
   provenant verify --key release.pub oci://registry.example.com/app@sha256:...`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return vf.run(cmd, g, args)
@@ -135,8 +149,8 @@ compile).`,
 	f.BoolVar(&vf.printInput, "print-input", false, "print the policy input document of each artifact as JSON and exit")
 	addRegoVersionFlag(f, &vf.regoVersion)
 	f.StringVar(&vf.vsaOut, "vsa-out", "", "for an allowed release, write signed SLSA Verification Summary Attestations (JSON Lines) to this file")
-	f.StringVar(&vf.vsaKey, "vsa-key", "", "private key that signs the VSAs")
-	f.StringVar(&vf.verifierID, "verifier-id", "", "verifier id URI recorded in the VSAs")
+	f.StringVar(&vf.vsaKey, "vsa-key", "", "private key that signs the VSAs (--vsa-out, --vsa-cache)")
+	f.StringVar(&vf.verifierID, "verifier-id", "", "verifier id URI recorded in the VSAs (and required of cached ones)")
 	vf.sig.registerTrust(f)
 	f.StringVar(&vf.trust, "trust", "", "trust file (YAML, docs/trust.md): keys with validity windows and revocations, threshold, per-step rules")
 	f.StringVar(&vf.sig.caRoots, "ca-roots", "", "PEM file of trusted X.509 root CAs for DSSE signatures that carry a certificate chain (docs/x509.md); with --certificate-identity[-regexp]")
@@ -145,7 +159,7 @@ compile).`,
 	f.StringVar(&vf.resourceURI, "resource-uri", "", "resourceUri recorded in the VSA (default: the artifact's name; one artifact only)")
 	f.StringArrayVar(&vf.reg.images, "image", nil, "verify an image in a registry, REGISTRY/REPOSITORY@sha256:HEX, by the attestations stored next to it (repeatable; like an oci:// argument)")
 	vf.reg.registerClient(f)
-	cmd.MarkFlagsRequiredTogether("vsa-out", "vsa-key", "verifier-id")
+	vf.cache.register(f)
 	cmd.MarkFlagsMutuallyExclusive("print-input", "vsa-out")
 	cmd.MarkFlagsMutuallyExclusive("certificate-identity", "certificate-identity-regexp")
 	cmd.MarkFlagsMutuallyExclusive("certificate-oidc-issuer", "certificate-oidc-issuer-regexp")
@@ -158,6 +172,9 @@ compile).`,
 // read, and the report printed; an allowed release gets its VSAs.
 func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) error {
 	if err := vf.validate(args); err != nil {
+		return err
+	}
+	if err := vf.validateVSA(cmd); err != nil {
 		return err
 	}
 	if vf.vsaOut != "" {
@@ -229,7 +246,7 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		}
 		return nil
 	}
-	report, err := v.Verify(cmd.Context(), entries, inputs, expect...)
+	report, err := vf.verifyReport(cmd, g, v, entries, inputs, expect, vsaSigner)
 	if err != nil {
 		return inputError(err)
 	}
@@ -347,6 +364,7 @@ func (vf *verifyFlags) policyExpectations(cmd *cobra.Command) ([]policy.Expectat
 		if err != nil {
 			return nil, inputError(policyError(err))
 		}
+		vf.config = cfg
 		popts = append(popts, rules.WithPolicyData(cfg.Data))
 		expect = append(expect, policy.WithExceptions(cfg.Exceptions...))
 	}

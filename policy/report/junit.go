@@ -63,6 +63,9 @@ func WriteJUnit(w io.Writer, r *policy.Report) error {
 			}
 			verify.Failure = &junitFailure{Message: lines[0], Type: "verify", Text: strings.Join(lines, "\n")}
 		}
+		if a.Cache != nil {
+			verify.SystemOut = t(a.Cache.String())
+		}
 		suite.Cases = append(suite.Cases, verify)
 		// One case per rule id, in rule order; findings not traced to a
 		// known rule (evaluation errors) get their own case.

@@ -50,6 +50,9 @@ func WriteMarkdown(w io.Writer, r *policy.Report) error {
 			}
 			result = "verified by " + strings.Join(ids, ", ")
 		}
+		if a.Cache != nil {
+			result = "verified, " + mdText(a.Cache.String())
+		}
 		if !a.Allowed {
 			mark = "❌"
 			n := len(a.Reasons)

@@ -141,6 +141,15 @@ func WriteSARIF(w io.Writer, r *policy.Report, version string) error {
 	results := []sarifResult{}
 	for _, a := range r.Artifacts {
 		artLoc := sarifLocation{PhysicalLocation: sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: a.Name}}}
+		if a.Cache != nil {
+			// A pass, said as a note: the artifact was judged by a VSA.
+			results = append(results, sarifResult{
+				RuleID: sarifVerifyRule, RuleIndex: index[sarifVerifyRule], Level: "note",
+				Message:    sarifText{a.Name + ": " + a.Cache.String()},
+				Locations:  []sarifLocation{artLoc},
+				Properties: map[string]any{"vsaCache": a.Cache},
+			})
+		}
 		for _, reason := range a.Reasons {
 			results = append(results, sarifResult{
 				RuleID: sarifVerifyRule, RuleIndex: index[sarifVerifyRule], Level: "error",

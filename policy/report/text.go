@@ -80,6 +80,8 @@ func writeText(w *safetext.Printer, p safetext.Palette, o TextOptions, r *policy
 	denied := 0
 	for _, a := range r.Artifacts {
 		switch {
+		case a.Allowed && a.Cache != nil:
+			w.Printf("%s %s: %s\n", p.Green("✓"), t(a.Name), safetext.Line(a.Cache.String()))
 		case a.Allowed:
 			srcs := make([]string, len(a.Attestations))
 			for i, s := range a.Attestations {

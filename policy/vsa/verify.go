@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	vsapb "github.com/in-toto/attestation/go/predicates/vsa/v1"
+
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
@@ -68,11 +70,7 @@ func Verify(ctx context.Context, entries []attest.Entry, c Check) ([]Outcome, bo
 	if _, err := slsaLevels(c.Levels); err != nil {
 		return nil, false, err
 	}
-	sv, err := sigstore.NewVerifier(sigstore.WithKeys(c.Keys...))
-	if err != nil {
-		return nil, false, err
-	}
-	v, err := policy.NewVerifier(policy.WithKeys(c.Keys...), policy.WithSigstore(sv), policy.WithLimits(c.Limits))
+	k, err := NewChecker(c.Keys, c.Limits)
 	if err != nil {
 		return nil, false, err
 	}
@@ -80,7 +78,7 @@ func Verify(ctx context.Context, entries []attest.Entry, c Check) ([]Outcome, bo
 	out := make([]Outcome, 0, len(entries))
 	for _, e := range entries {
 		o := Outcome{Source: e.Source}
-		a, err := verifyEntry(ctx, v, e, c)
+		a, _, err := verifyEntry(ctx, k.v, e, c)
 		o.Signers, o.Statement = a.KeyIDs(), a.Payload
 		if err != nil {
 			o.Error, o.Err = err.Error(), err
@@ -93,22 +91,57 @@ func Verify(ctx context.Context, entries []attest.Entry, c Check) ([]Outcome, bo
 	return out, ok, nil
 }
 
+// Checker verifies VSAs one at a time, by the keys it was made with,
+// through one policy.Verifier (the one verification path).
+type Checker struct{ v *policy.Verifier }
+
+// NewChecker builds the verifier for VSAs signed by keys (a keyed
+// Sigstore bundle is read too; a certificate is never trusted for a VSA).
+func NewChecker(keys []*attest.PublicKey, limits attest.Limits) (*Checker, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("no trusted key given")
+	}
+	sv, err := sigstore.NewVerifier(sigstore.WithKeys(keys...))
+	if err != nil {
+		return nil, err
+	}
+	v, err := policy.NewVerifier(policy.WithKeys(keys...), policy.WithSigstore(sv), policy.WithLimits(limits))
+	if err != nil {
+		return nil, err
+	}
+	return &Checker{v: v}, nil
+}
+
+// Entry verifies one entry as Verify does each (c.Keys and c.Limits are
+// the checker's, not c's), and returns the verified attestation and the
+// VSA read from it. Levels and KeyID may be empty here: nothing is then
+// asked of them.
+func (k *Checker) Entry(ctx context.Context, e attest.Entry, c Check) (policy.Attestation, *vsapb.VerificationSummary, error) {
+	if len(c.SubjectDigests) == 0 {
+		return policy.Attestation{}, nil, errors.New("no subject digest given")
+	}
+	if _, err := slsaLevels(c.Levels); err != nil {
+		return policy.Attestation{}, nil, err
+	}
+	return verifyEntry(ctx, k.v, e, c)
+}
+
 // verifyEntry verifies one entry with the verifier (the one path: the
 // keys, then the statement rule), then applies verify-vsa's expectations
 // to the VSA, read through the in-toto binding.
-func verifyEntry(ctx context.Context, v *policy.Verifier, e attest.Entry, c Check) (policy.Attestation, error) {
+func verifyEntry(ctx context.Context, v *policy.Verifier, e attest.Entry, c Check) (policy.Attestation, *vsapb.VerificationSummary, error) {
 	if e.Kind() == attest.EntrySigstore {
 		b, err := sigstore.ParseBundle(e.Sigstore)
 		if err != nil {
-			return policy.Attestation{}, err
+			return policy.Attestation{}, nil, err
 		}
 		if sigstore.SignedWithCertificate(b) {
 			// Like slsa-verifier's verify-vsa: a VSA is trusted by the
 			// verifier's key, never by a certificate identity.
-			return policy.Attestation{}, errors.New("signature: the VSA is signed with a certificate (keyless); a VSA is trusted only by its verifier's keys")
+			return policy.Attestation{}, nil, errors.New("signature: the VSA is signed with a certificate (keyless); a VSA is trusted only by its verifier's keys")
 		}
 		if hint := string(b.GetVerificationMaterial().GetPublicKey().GetHint()); c.KeyID != "" && hint != c.KeyID {
-			return policy.Attestation{}, fmt.Errorf("signature: the bundle names key %q, want key id %s", hint, c.KeyID)
+			return policy.Attestation{}, nil, fmt.Errorf("signature: the bundle names key %q, want key id %s", hint, c.KeyID)
 		}
 	}
 	if c.KeyID != "" && e.Envelope != nil {
@@ -122,7 +155,7 @@ func verifyEntry(ctx context.Context, v *policy.Verifier, e attest.Entry, c Chec
 			}
 		}
 		if len(kept.Signatures) == 0 {
-			return policy.Attestation{}, fmt.Errorf("signature: no signature with key id %s", c.KeyID)
+			return policy.Attestation{}, nil, fmt.Errorf("signature: no signature with key id %s", c.KeyID)
 		}
 		e.Envelope = &kept
 	}
@@ -130,10 +163,10 @@ func verifyEntry(ctx context.Context, v *policy.Verifier, e attest.Entry, c Chec
 	// digest asked for in some subject).
 	a := v.VerifyEntry(ctx, e, policy.WithoutArtifactUnsafe())
 	if !a.Verified {
-		return a, a.Err
+		return a, nil, a.Err
 	}
 	if a.PredicateType() != provenance.PredicateVSAv1 {
-		return a, fmt.Errorf("predicate type is %q, want %s", a.PredicateType(), provenance.PredicateVSAv1)
+		return a, nil, fmt.Errorf("predicate type is %q, want %s", a.PredicateType(), provenance.PredicateVSAv1)
 	}
 	have := map[string]bool{}
 	for _, s := range a.Statement.GetSubject() {
@@ -143,23 +176,30 @@ func verifyEntry(ctx context.Context, v *policy.Verifier, e attest.Entry, c Chec
 	}
 	for _, d := range c.SubjectDigests {
 		if !have[d] {
-			return a, fmt.Errorf("no subject has digest %s", d)
+			return a, nil, fmt.Errorf("no subject has digest %s", d)
 		}
 	}
 	vsa, err := provenance.ReadVSA(a.Statement)
 	if err != nil {
-		return a, err
+		return a, nil, err
 	}
 	if got := vsa.GetVerifier().GetId(); got != c.VerifierID {
-		return a, fmt.Errorf("verifier id is %q, want %q", got, c.VerifierID)
+		return a, nil, fmt.Errorf("verifier id is %q, want %q", got, c.VerifierID)
 	}
 	if got := vsa.GetResourceUri(); got != c.ResourceURI {
-		return a, fmt.Errorf("resource URI is %q, want %q", got, c.ResourceURI)
+		return a, nil, fmt.Errorf("resource URI is %q, want %q", got, c.ResourceURI)
 	}
 	if got := vsa.GetVerificationResult(); got != provenance.VSAPassed {
-		return a, fmt.Errorf("verification result is %q, not PASSED", got)
+		return a, nil, fmt.Errorf("verification result is %q, not PASSED", got)
 	}
-	return a, matchLevels(vsa.GetVerifiedLevels(), c.Levels)
+	return a, vsa, matchLevels(vsa.GetVerifiedLevels(), c.Levels)
+}
+
+// ValidateLevels checks levels as Verify reads them: SLSA_<TRACK>_LEVEL_<n>
+// strictly, anything else as written.
+func ValidateLevels(levels []string) error {
+	_, err := slsaLevels(levels)
+	return err
 }
 
 // matchLevels is slsa-verifier's rule: SLSA track levels are minimums,

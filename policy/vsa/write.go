@@ -32,6 +32,19 @@ type Request struct {
 	ResourceURI string
 	// Time is timeVerified; zero means now.
 	Time time.Time
+	// Policy, when set, is recorded as the policy in place of the one
+	// derived from the report's criteria (a VSA cache records the digest
+	// of everything its entries are keyed by).
+	Policy *Descriptor
+	// Inputs are recorded in inputAttestations after the envelopes that
+	// cover each artifact (a VSA cache records the evidence set).
+	Inputs []Descriptor
+}
+
+// Descriptor is a resource descriptor of a VSA: a URI and its digests.
+type Descriptor struct {
+	URI    string
+	Digest map[string]string
 }
 
 // ErrNotAllowed: a VSA is written only for an allowed release.
@@ -63,6 +76,9 @@ func Envelopes(ctx context.Context, r *policy.Report, req Request) ([]*attest.En
 	if err != nil {
 		return nil, err
 	}
+	if req.Policy != nil {
+		pol = &vsapb.VerificationSummary_Policy{Uri: req.Policy.URI, Digest: req.Policy.Digest}
+	}
 	var out []*attest.Envelope
 	for i, a := range r.Artifacts {
 		var inputs []*vsapb.VerificationSummary_InputAttestation
@@ -76,6 +92,9 @@ func Envelopes(ctx context.Context, r *policy.Report, req Request) ([]*attest.En
 			if provenance.IsProvenance(e.PredicateType()) {
 				hasProvenance = true
 			}
+		}
+		for _, d := range req.Inputs {
+			inputs = append(inputs, &vsapb.VerificationSummary_InputAttestation{Uri: d.URI, Digest: d.Digest})
 		}
 		levels := []string{}
 		switch lvl := a.SLSABuildLevel; {
@@ -136,20 +155,35 @@ func Write(path string, envs []*attest.Envelope) error {
 // each source's digest), or the command-line criteria.
 func policyDescriptor(r *policy.Report) (*vsapb.VerificationSummary_Policy, error) {
 	if len(r.Criteria.Policies) > 0 {
-		uris := make([]string, len(r.Criteria.Policies))
 		h := sha256.New()
-		for i, p := range r.Criteria.Policies {
-			uris[i] = p.URI
+		for _, p := range r.Criteria.Policies {
 			h.Write([]byte(p.Digest["sha256"] + "  " + p.URI + "\n")) // a hash.Hash never fails to write
 		}
-		return &vsapb.VerificationSummary_Policy{Uri: strings.Join(uris, ","), Digest: map[string]string{"sha256": hex.EncodeToString(h.Sum(nil))}}, nil
+		return &vsapb.VerificationSummary_Policy{Uri: PolicyURI(r.Criteria), Digest: map[string]string{"sha256": hex.EncodeToString(h.Sum(nil))}}, nil
 	}
 	crit, err := json.Marshal(r.Criteria)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(crit)
-	return &vsapb.VerificationSummary_Policy{Uri: "https://github.com/provenant/provenant/blob/main/docs/verify.md#criteria", Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}}, nil
+	return &vsapb.VerificationSummary_Policy{Uri: PolicyURI(r.Criteria), Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}}, nil
+}
+
+// CriteriaURI is the policy uri of a VSA for a verification without Rego
+// policies: the command-line criteria.
+const CriteriaURI = "https://github.com/provenant/provenant/blob/main/docs/verify.md#criteria"
+
+// PolicyURI is the policy uri a VSA records: the Rego policies' URIs
+// joined by ",", or CriteriaURI without any.
+func PolicyURI(c policy.Criteria) string {
+	if len(c.Policies) == 0 {
+		return CriteriaURI
+	}
+	uris := make([]string, len(c.Policies))
+	for i, p := range c.Policies {
+		uris[i] = p.URI
+	}
+	return strings.Join(uris, ",")
 }
 
 // predicateJSON is the VSA predicate as JSON, with verifier.version
