@@ -222,7 +222,9 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		}
 		return nil
 	}
+	stopProgress := startHashProgress(cmd, "verify") // progress.go
 	report, err := v.Verify(cmd.Context(), entries, inputs, expect...)
+	stopProgress()
 	if err != nil {
 		return inputError(err)
 	}
