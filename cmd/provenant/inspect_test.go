@@ -394,19 +394,36 @@ func TestInspectHTMLSelfContained(t *testing.T) {
 		products: map[string]string{"<img src=https://example.com/x.png>\x1b[2J\u202egpj.exe": "y"},
 		start:    time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
 	}, 3)
-	env, err := attest.SignStatement(context.Background(), st, signer)
-	if err != nil {
-		t.Fatal(err)
+	// A step that consumes the hostile name with another digest (a
+	// finding that quotes it) from a hostile builder (a note that quotes
+	// it).
+	st2 := runStatement(t, inspectStep{
+		name:      "evil2",
+		materials: map[string]string{"<img src=https://example.com/x.png>\x1b[2J\u202egpj.exe": "z"},
+		products:  map[string]string{"out": "w"},
+		builder:   "https://b.example/<script>alert(2)</script>\x1b[2J\u202e",
+		start:     time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
+	}, 4)
+	var lines []byte
+	for _, st := range []*attest.Statement{st, st2} {
+		env, err := attest.SignStatement(context.Background(), st, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, err := attest.MarshalEnvelope(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(append(lines, line...), '\n')
 	}
-	line, err := attest.MarshalEnvelope(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	attesttest.WriteFile(t, filepath.Join(dir, "evil.intoto.jsonl"), append(line, '\n'), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "evil.intoto.jsonl"), lines, 0o644)
 	for _, format := range []string{"html", "markdown", "table"} {
-		r := runCLI(t, dir, "inspect", "--format", format, "two-step.intoto.jsonl", "evil.intoto.jsonl")
+		r := runCLI(t, dir, "inspect", "--on-mismatch", "report", "--format", format, "two-step.intoto.jsonl", "evil.intoto.jsonl")
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d: %s", format, r.code, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "CHAIN BROKEN") || !strings.Contains(r.stdout, "b.example") {
+			t.Fatalf("%s output does not show the finding and the note:\n%s", format, r.stdout)
 		}
 		low := strings.ToLower(r.stdout)
 		if !strings.Contains(r.stdout, "gpj.exe") {
@@ -416,9 +433,24 @@ func TestInspectHTMLSelfContained(t *testing.T) {
 			t.Errorf("%s output contains a raw U+202E or ESC", format)
 		}
 		for _, bad := range []string{"<script", "<img"} {
-			// Markdown shows names in code spans, where HTML is text.
-			if format != "table" && strings.Count(low, bad) != strings.Count(low, "`"+bad) {
-				t.Errorf("%s output contains %q outside a code span", format, bad)
+			switch format {
+			case "html":
+				if strings.Contains(low, bad) {
+					t.Errorf("HTML output contains %q", bad)
+				}
+			case "markdown":
+				// Markdown shows names in code spans, where HTML is
+				// text; Mermaid labels escape it.
+				fenced := false
+				for i, line := range strings.Split(low, "\n") {
+					if strings.HasPrefix(line, "```") {
+						fenced = !fenced
+						continue
+					}
+					if !fenced && strings.Contains(attesttest.MarkdownProse(line), bad) {
+						t.Errorf("markdown line %d holds %q outside a code span: %s", i+1, bad, line)
+					}
+				}
 			}
 		}
 		if format != "html" {

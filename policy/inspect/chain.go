@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,10 +16,14 @@ var preferredDigests = []string{"sha256", "sha512", "sha384", "gitCommit", "sha1
 // of one step meets the same (name, digest) consumed by another whatever
 // the order of the envelopes.
 type chainBuilder struct {
-	byName map[string][]int // label -> artifacts with that label
-	arts   []ChainArtifact
-	steps  []Step
-	facts  []stepFacts // beside steps
+	byName map[string][]int // name key -> artifacts with that name
+	// byKey finds an artifact by name key and one "alg:value" digest (or
+	// the name key alone, for an artifact without a digest), in constant
+	// time whatever the number of artifacts.
+	byKey map[string]int
+	arts  []ChainArtifact
+	steps []Step
+	facts []stepFacts // beside steps
 	// producedVerified marks artifacts a verified envelope claims.
 	producedVerified map[int]bool
 	// named marks artifacts known by a name (a file), not a URI.
@@ -34,7 +39,7 @@ type stepFacts struct {
 }
 
 func newChainBuilder() *chainBuilder {
-	return &chainBuilder{byName: map[string][]int{}, producedVerified: map[int]bool{}, named: map[int]bool{}}
+	return &chainBuilder{byName: map[string][]int{}, byKey: map[string]int{}, producedVerified: map[int]bool{}, named: map[int]bool{}}
 }
 
 // add makes a step of an envelope whose statement carries SLSA provenance.
@@ -130,37 +135,53 @@ func agree(a, b map[string]string) bool {
 	return common
 }
 
-// conflict says whether two digest sets name different content: an
-// algorithm in common with different values.
-func conflict(a, b map[string]string) bool {
-	for alg, v := range a {
-		if w, ok := b[alg]; ok && v != w {
-			return true
-		}
+// nameKey is the name artifacts are compared by: a path is cleaned
+// ("./build/app" is "build/app"); a URI is taken as written.
+func nameKey(r Resource) string {
+	if r.Name == "" {
+		return "uri:" + r.Label()
 	}
-	return false
+	return "name:" + path.Clean(strings.ReplaceAll(r.Name, "\\", "/"))
 }
 
 // artifact finds or makes the artifact for a resource: the one with the
 // same name (or URI) and digests that agree.
 func (c *chainBuilder) artifact(r Resource) int {
-	label := r.Label()
+	name := nameKey(r)
 	d := normDigests(r.Digest)
-	for _, i := range c.byName[label] {
-		a := &c.arts[i]
-		if agree(normDigests(a.Digests), d) {
-			for alg, v := range r.Digest {
-				if _, has := normDigests(a.Digests)[strings.ToLower(alg)]; !has {
-					a.Digests[alg] = v
-				}
-			}
-			return i
+	keys := make([]string, 0, len(d))
+	for _, alg := range sortedKeys(d) {
+		keys = append(keys, name+"\x00"+alg+":"+d[alg])
+	}
+	if len(keys) == 0 {
+		keys = append(keys, name)
+	}
+	for _, k := range keys {
+		i, ok := c.byKey[k]
+		if !ok {
+			continue
 		}
+		a := &c.arts[i]
+		have := normDigests(a.Digests)
+		if !agree(have, d) {
+			continue
+		}
+		for alg, v := range r.Digest {
+			if _, has := have[strings.ToLower(alg)]; !has {
+				a.Digests[alg] = v
+			}
+		}
+		for _, k := range keys {
+			if _, taken := c.byKey[k]; !taken {
+				c.byKey[k] = i
+			}
+		}
+		return i
 	}
 	i := len(c.arts)
 	a := ChainArtifact{
 		ID:         "a" + strconv.Itoa(i+1),
-		Name:       label,
+		Name:       r.Label(),
 		Digests:    map[string]string{},
 		ProducedBy: []string{},
 		ConsumedBy: []string{},
@@ -171,8 +192,13 @@ func (c *chainBuilder) artifact(r Resource) int {
 		a.Digests[alg] = v
 	}
 	c.arts = append(c.arts, a)
-	c.byName[label] = append(c.byName[label], i)
+	c.byName[name] = append(c.byName[name], i)
 	c.named[i] = r.Name != ""
+	for _, k := range keys {
+		if _, taken := c.byKey[k]; !taken {
+			c.byKey[k] = i
+		}
+	}
 	return i
 }
 
@@ -190,6 +216,16 @@ func (c *chainBuilder) finish(s *Summary) (Chain, []Finding) {
 	findings := c.mismatches()
 	s.Mismatches = len(findings)
 	hasSource := func(id string) bool { return c.facts[stepByID[id]].commit != "" }
+	// Artifacts whose name a step produced (under any digest): no file
+	// of a checkout.
+	producedName := map[int]bool{}
+	for _, ids := range c.byName {
+		if slices.ContainsFunc(ids, func(i int) bool { return len(c.arts[i].ProducedBy) > 0 }) {
+			for _, i := range ids {
+				producedName[i] = true
+			}
+		}
+	}
 	for i := range c.arts {
 		a := &c.arts[i]
 		if len(a.Digests) == 0 {
@@ -197,9 +233,8 @@ func (c *chainBuilder) finish(s *Summary) (Chain, []Finding) {
 		}
 		if len(a.ConsumedBy) > 0 && len(a.ProducedBy) == 0 && !a.Source {
 			// A file (a name with a digest) only: a URI is no file
-			// of a checkout, nor a name another step produced with
-			// another digest.
-			if c.named[i] && len(a.Digests) > 0 && !a.Has(FlagMismatch) && slices.IndexFunc(a.ConsumedBy, func(id string) bool { return !hasSource(id) }) < 0 {
+			// of a checkout, nor a name a step produced.
+			if c.named[i] && len(a.Digests) > 0 && !producedName[i] && slices.IndexFunc(a.ConsumedBy, func(id string) bool { return !hasSource(id) }) < 0 {
 				a.Flags = append(a.Flags, FlagCheckout)
 				s.CheckoutMaterials++
 			} else {
@@ -223,7 +258,12 @@ func (c *chainBuilder) finish(s *Summary) (Chain, []Finding) {
 	return Chain{Steps: c.steps, Artifacts: c.arts}, findings
 }
 
-// sameDigests links artifacts that share a digest under different names.
+// maxSameDigest bounds the artifacts one artifact lists as sharing its
+// digest: a tree of 500 empty files would otherwise list 250,000 pairs.
+const maxSameDigest = 16
+
+// sameDigests links artifacts that share a digest under different names,
+// at most maxSameDigest for each.
 func (c *chainBuilder) sameDigests() {
 	byDigest := map[string][]int{}
 	for i := range c.arts {
@@ -234,9 +274,15 @@ func (c *chainBuilder) sameDigests() {
 	}
 	for _, k := range sortedKeys(byDigest) {
 		ids := byDigest[k]
+		if len(ids) < 2 {
+			continue
+		}
 		for _, i := range ids {
+			a := &c.arts[i]
 			for _, j := range ids {
-				a := &c.arts[i]
+				if len(a.SameDigest) >= maxSameDigest {
+					break
+				}
 				if i != j && !slices.Contains(a.SameDigest, c.arts[j].ID) {
 					a.SameDigest = append(a.SameDigest, c.arts[j].ID)
 				}
@@ -279,18 +325,23 @@ func (c *chainBuilder) mismatches() []Finding {
 			}
 			ids = append(ids, i)
 		}
+		// A conflict: one algorithm with two values among them (linear,
+		// however many artifacts share the name).
+		values := map[string]string{}
 		bad := false
-		for x := range ids {
-			for y := x + 1; y < len(ids); y++ {
-				if conflict(normDigests(c.arts[ids[x]].Digests), normDigests(c.arts[ids[y]].Digests)) {
+		for _, i := range ids {
+			for alg, v := range normDigests(c.arts[i].Digests) {
+				if w, ok := values[alg]; ok && w != v {
 					bad = true
 				}
+				values[alg] = v
 			}
 		}
 		if !bad {
 			continue
 		}
-		f := Finding{Kind: FindingMismatch, Name: name}
+		const maxShown = 8 // in the message; Artifacts has them all
+		f := Finding{Kind: FindingMismatch, Name: c.arts[ids[0]].Name}
 		var parts []string
 		for _, i := range ids {
 			a := &c.arts[i]
@@ -303,9 +354,14 @@ func (c *chainBuilder) mismatches() []Finding {
 			if len(a.ConsumedBy) > 0 {
 				seen = append(seen, "consumed by "+namesOf(stepNames, a.ConsumedBy))
 			}
-			parts = append(parts, shortDigest(a.Digest)+"… "+strings.Join(seen, " and "))
+			if len(parts) < maxShown {
+				parts = append(parts, shortDigest(a.Digest)+"… "+strings.Join(seen, " and "))
+			}
 		}
-		f.Message = fmt.Sprintf("%s has %d different digests: %s", name, len(ids), strings.Join(parts, "; "))
+		if len(ids) > maxShown {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ids)-maxShown))
+		}
+		f.Message = fmt.Sprintf("%s has %d different digests: %s", f.Name, len(ids), strings.Join(parts, "; "))
 		out = append(out, f)
 	}
 	if out == nil {
@@ -314,10 +370,16 @@ func (c *chainBuilder) mismatches() []Finding {
 	return out
 }
 
+// namesOf names the steps, the first few of them.
 func namesOf(names map[string]string, ids []string) string {
-	out := make([]string, len(ids))
+	const most = 5
+	out := make([]string, 0, min(len(ids), most+1))
 	for i, id := range ids {
-		out[i] = names[id]
+		if i == most {
+			out = append(out, fmt.Sprintf("and %d more", len(ids)-most))
+			break
+		}
+		out = append(out, names[id])
 	}
 	return strings.Join(out, ", ")
 }
