@@ -59,8 +59,9 @@ func writeJSON(w *safetext.Printer, r *Report) error {
 		Findings      []Finding `json:"findings"`
 		Bundles       []string  `json:"bundles"`
 		Keys          []Key     `json:"keys"`
+		TrustedRoot   string    `json:"trustedRoot,omitempty"`
 		Summary       Summary   `json:"summary"`
-	}{r.SchemaVersion, r.Findings, r.Bundles, r.Keys, r.Summary}
+	}{r.SchemaVersion, r.Findings, r.Bundles, r.Keys, r.TrustedRoot, r.Summary}
 	b, err := encodeIndent(head, "")
 	if err != nil {
 		return err
