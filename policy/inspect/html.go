@@ -418,9 +418,13 @@ func svgGraph(ch *Chain, steps []Step, ix chainIndex) string {
 		case StatusFailed, StatusUnreadable:
 			fill, stroke = "#ffebe9", "#cf222e"
 		}
-		node(s.ID, fill, stroke, s.Status == StatusUnverified, false,
-			fmt.Sprintf("step %s, envelope %d, %s", s.Name, s.Envelope, s.Status),
-			statusMark(s.Status)+" "+s.Name, fmt.Sprintf("envelope %d · %s", s.Envelope, s.Status))
+		title, label := fmt.Sprintf("step %s, envelope %d, %s", s.Name, s.Envelope, s.Status), statusMark(s.Status)+" "+s.Name
+		if len(s.Notes) > 0 {
+			// Unusual facts: a mark on the box, the facts in its tooltip.
+			title += "; " + strings.Join(s.Notes, "; ")
+			label = statusMark(s.Status) + " ⚠ " + s.Name
+		}
+		node(s.ID, fill, stroke, s.Status == StatusUnverified, false, title, label, fmt.Sprintf("envelope %d · %s", s.Envelope, s.Status))
 	}
 	for i := range ch.Artifacts {
 		a := &ch.Artifacts[i]
