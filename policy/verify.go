@@ -440,7 +440,7 @@ func (v *Verifier) check(ctx context.Context, entries []attest.Entry, inputs []I
 		digests := in.Digests
 		if in.Path != "" {
 			var err error
-			digests, err = digest.File(in.Path, algs...)
+			digests, err = digest.FileContext(ctx, in.Path, algs...)
 			if err != nil {
 				return nil, fmt.Errorf("artifact %w", attest.FileError(err))
 			}

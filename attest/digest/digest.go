@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/provenant/provenant/attest/regfile"
 )
@@ -189,10 +190,13 @@ func notFound(p string, err error) error {
 	return err
 }
 
-// Files hashes each path with every algorithm, using all cores. The result
-// is in the order of paths.
+// Files hashes each path with every algorithm, using all cores, counted on
+// the context's Meter (WithMeter). The result is in the order of paths.
 func Files(ctx context.Context, paths []string, algs ...string) ([]Artifact, error) {
 	out := make([]Artifact, len(paths))
+	if m := meterFrom(ctx); m != nil {
+		m.plan(paths)
+	}
 	workers := min(runtime.GOMAXPROCS(0), len(paths))
 	next := make(chan int)
 	errs := make([]error, len(paths))
@@ -200,7 +204,7 @@ func Files(ctx context.Context, paths []string, algs ...string) ([]Artifact, err
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				d, err := File(paths[i], algs...)
+				d, err := FileContext(ctx, paths[i], algs...)
 				if err != nil {
 					errs[i] = notFound(paths[i], err)
 					continue
@@ -271,4 +275,101 @@ func ParseChecksums(r io.Reader, name string) ([]Artifact, error) {
 		return nil, fmt.Errorf("%s: no checksums found", name)
 	}
 	return out, nil
+}
+
+// Meter counts what FileContext (and so Files) hashes, for a progress
+// display: put one in the context with WithMeter and read State from
+// another goroutine while hashing runs.
+type Meter struct {
+	files, done, bytes, size atomic.Int64
+	planned, plannedSize     atomic.Int64
+}
+
+// MeterState is what a Meter has counted so far.
+type MeterState struct {
+	// Files counts the files opened, Done those finished (hashed or
+	// failed): Files > Done while a hash runs.
+	Files, Done int64
+	// Bytes counts the bytes hashed, Size the sizes of the files opened.
+	Bytes, Size int64
+	// Planned and PlannedSize are the files Files was given and their
+	// sizes, when it was (0 otherwise): the whole job, known in advance.
+	Planned, PlannedSize int64
+}
+
+// State returns the counts.
+func (m *Meter) State() MeterState {
+	return MeterState{Files: m.files.Load(), Done: m.done.Load(), Bytes: m.bytes.Load(), Size: m.size.Load(),
+		Planned: m.planned.Load(), PlannedSize: m.plannedSize.Load()}
+}
+
+// plan counts files about to be hashed, and their sizes (what a stat
+// says now; a file that cannot be stated counts as empty).
+func (m *Meter) plan(paths []string) {
+	var size int64
+	for _, p := range paths {
+		if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+			size += info.Size()
+		}
+	}
+	m.planned.Add(int64(len(paths)))
+	m.plannedSize.Add(size)
+}
+
+type meterKey struct{}
+
+// WithMeter returns a context that has FileContext count into m.
+func WithMeter(ctx context.Context, m *Meter) context.Context {
+	return context.WithValue(ctx, meterKey{}, m)
+}
+
+func meterFrom(ctx context.Context) *Meter {
+	m, _ := ctx.Value(meterKey{}).(*Meter)
+	return m
+}
+
+// FileContext is File, with the bytes it hashes counted on the context's
+// Meter (WithMeter), if any, and stopped between reads once ctx is done.
+func FileContext(ctx context.Context, path string, algs ...string) (Set, error) {
+	f, err := regfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	m := meterFrom(ctx)
+	if m != nil {
+		if info, err := f.Stat(); err == nil {
+			m.size.Add(info.Size())
+		}
+		m.files.Add(1)
+		defer m.done.Add(1)
+	}
+	return Reader(&countingReader{ctx: ctx, r: f, n: m.counter()}, algs...)
+}
+
+// counter is where a meter counts bytes; nil for no meter.
+func (m *Meter) counter() *atomic.Int64 {
+	if m == nil {
+		return nil
+	}
+	return &m.bytes
+}
+
+// countingReader adds what it reads to n (when not nil) and stops once
+// ctx is done.
+type countingReader struct {
+	ctx context.Context
+	r   io.Reader
+	n   *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if c.n != nil {
+		c.n.Add(int64(n))
+	}
+	return n, err
 }

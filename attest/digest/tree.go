@@ -48,10 +48,14 @@ type Tree struct {
 }
 
 // Progress says how far HashTree has got. Total grows while the walk is
-// still finding files; Walked says it is final.
+// still finding files; Walked says it is final. Bytes counts the bytes
+// hashed so far, as they are read (a large file moves it before it is
+// done); Size the sizes of the Opened files (links included), the whole
+// job's once Walked and Opened == Total.
 type Progress struct {
 	Files, Total int64
-	Bytes        int64
+	Bytes, Size  int64
+	Opened       int64
 	Walked       bool
 	Elapsed      time.Duration
 }
@@ -207,8 +211,8 @@ type walker struct {
 	entries []*Entry // owned by the walking goroutine
 	skipped []Skipped
 
-	files, total, bytes atomic.Int64
-	walked              atomic.Bool
+	files, total, bytes, size, opened atomic.Int64
+	walked                            atomic.Bool
 
 	mu   sync.Mutex
 	errs []error
@@ -264,6 +268,8 @@ func (w *walker) snapshot() Progress {
 		Files:   w.files.Load(),
 		Total:   w.total.Load(),
 		Bytes:   w.bytes.Load(),
+		Size:    w.size.Load(),
+		Opened:  w.opened.Load(),
 		Walked:  w.walked.Load(),
 		Elapsed: time.Since(w.start),
 	}
@@ -289,7 +295,9 @@ func (w *walker) hashJobs(ctx context.Context, cancel func()) {
 		if e.Info == nil {
 			e.Info = info
 		}
-		d, err := Reader(f, w.o.algs...)
+		w.size.Add(e.Info.Size())
+		w.opened.Add(1)
+		d, err := Reader(&countingReader{ctx: ctx, r: f, n: &w.bytes}, w.o.algs...)
 		_ = f.Close()
 		if err != nil {
 			w.fail(fileError(e.Path, err))
@@ -298,7 +306,6 @@ func (w *walker) hashJobs(ctx context.Context, cancel func()) {
 		}
 		e.Digests = d
 		w.files.Add(1)
-		w.bytes.Add(e.Info.Size())
 	}
 }
 
@@ -337,6 +344,7 @@ func (w *walker) addLink(p string, info fs.FileInfo) error {
 	}
 	if w.add(&Entry{Artifact: Artifact{Name: filepath.ToSlash(p), Path: p, Digests: d}, Link: target, Info: info}) {
 		w.files.Add(1)
+		w.opened.Add(1)
 	}
 	return nil
 }

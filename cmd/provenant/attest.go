@@ -121,7 +121,9 @@ docs/oci.md); --bundle is then optional. A keyless bundle is written to
 			}
 			req.Artifacts = args
 			req.Options.Version = provenantVersion()
+			stopProgress := startHashProgress(cmd, "attest") // progress.go
 			res, err := provenance.Attest(cmd.Context(), req)
+			stopProgress()
 			if err != nil {
 				return inputError(err)
 			}

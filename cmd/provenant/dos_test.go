@@ -62,6 +62,17 @@ func TestDenialOfServiceGolden(t *testing.T) {
 	}
 	f.writeLines(t, "junk.intoto.jsonl", junk)
 	three := []string{key, "--key=other-ed25519-test-only.pub", "--key=ecdsa-p256-test-only.pub"}
+	// A directory of fixed content to walk: an attested file, one nothing
+	// attests, a FIFO, a link to it and a link to /dev/zero.
+	app, err := os.ReadFile("app.tar.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	attesttest.WriteFile(t, filepath.Join("tree", "app.tar.gz"), app, 0o644)
+	attesttest.WriteFile(t, filepath.Join("tree", "notes.txt"), []byte("not attested\n"), 0o644)
+	attesttest.Mkfifo(t, filepath.Join("tree", "fifo"))
+	attesttest.Symlink(t, "fifo", filepath.Join("tree", "link-to-fifo.tar.gz"))
+	attesttest.Symlink(t, "/dev/zero", filepath.Join("tree", "zero.tar.gz"))
 
 	tests := []struct {
 		name     string
@@ -75,7 +86,7 @@ func TestDenialOfServiceGolden(t *testing.T) {
 		{"verify-dev-zero-bundle", []string{"verify", "--bundle=/dev/zero", key, "app.tar.gz"}, 2},
 		// A directory is walked as attest walks it: the FIFO, the link to
 		// it and the link to /dev/zero in it are skipped, never read.
-		{"verify-directory-artifact", []string{"verify", "--bundle=good.intoto.jsonl", key, "."}, 1},
+		{"verify-directory-artifact", []string{"verify", "--bundle=good.intoto.jsonl", key, "tree"}, 1},
 		{"verify-signature-fifo-artifact", []string{"verify-signature", "--bundle=app.sigstore.json", "--key=ecdsa-p256-test-only.pub", "fifo"}, 2},
 		{"verify-signature-dev-zero-artifact", []string{"verify-signature", "--bundle=app.sigstore.json", "--key=ecdsa-p256-test-only.pub", "zero.tar.gz"}, 2},
 		{"verify-signature-fifo-bundle", []string{"verify-signature", "--bundle=fifo.intoto.jsonl", "--key=ecdsa-p256-test-only.pub", "app.tar.gz"}, 2},

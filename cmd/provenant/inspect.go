@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,7 +22,14 @@ type inspectFlags struct {
 	sig    sigstoreFlags // --trusted-root and the certificate identity flags
 	output string
 	reg    ociFlags // oci:// arguments (oci_flags.go)
+	// onMismatch is what a name seen with different digests does to the
+	// exit code: "fail" (1) or "report" (shown, exit unchanged).
+	onMismatch string
 }
+
+// inspectNow is the clock the HTML report's generation time comes from.
+// Tests set it.
+var inspectNow = time.Now
 
 func newInspectCmd(g *globalFlags) *cobra.Command {
 	var f inspectFlags
@@ -53,9 +61,15 @@ An argument oci://REGISTRY/REPOSITORY@sha256:HEX (or :TAG, resolved) shows
 the attestations stored next to that image: cosign's .att layers and the
 OCI 1.1 referrers holding Sigstore bundles (docs/oci.md).
 
+A name that two steps see with different digests (a product changed
+between the step that made it and the step that used it) is a finding of
+its own: shown first, in red, in every format, and inspect exits 1 for it
+(--on-mismatch report shows it without failing).
+
 Exit codes: 0 everything was shown (and, with --key, every envelope
-verified), 1 keys were given and some envelope did not verify, 2 usage
-error or a bundle that cannot be read.`,
+verified), 1 keys were given and some envelope did not verify, or a name
+has different digests in different steps, 2 usage error or a bundle that
+cannot be read.`,
 		Example: `  provenant inspect app.intoto.jsonl
   provenant inspect --key release.pub app.intoto.jsonl
   provenant inspect --trusted-root trusted_root.json app.sigstore.json
@@ -72,6 +86,7 @@ error or a bundle that cannot be read.`,
 	addLimitsFlag(fl, &f.limits)
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
 	f.reg.registerClient(fl)
+	fl.StringVar(&f.onMismatch, "on-mismatch", "fail", "when a name has different digests in different steps: fail (exit 1) or report (show it, exit as without it)")
 	addFormatFlag(cmd, g, inspectFormats()...)
 	return cmd
 }
@@ -98,6 +113,9 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 	}
 	if len(args) == 0 {
 		return usageError("name at least one bundle to inspect")
+	}
+	if f.onMismatch != "fail" && f.onMismatch != "report" {
+		return usageError("--on-mismatch must be fail or report, not %q", f.onMismatch)
 	}
 	if f.output != "" {
 		if err := attest.CheckWrite(f.output, attest.WithOverwrite()); err != nil {
@@ -171,13 +189,21 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 		in.AddEntries(cmd.Context(), oci.Scheme+got.Image.String(), got.Entries)
 	}
 	report := in.Report()
+	ro := inspect.RenderOptions{Generated: inspectNow(), Version: provenantVersion()}
 	if f.output == "" {
 		out := cmd.OutOrStdout()
-		if err := inspect.Render(out, report, format, inspect.RenderOptions{Color: format == "table" && useColor(g, out)}); err != nil {
+		ro.Color = format == "table" && useColor(g, out)
+		if err := inspect.Render(out, report, format, ro); err != nil {
 			return err
 		}
-	} else if err := writeReportFile(f.output, report, format, g.color == "always"); err != nil {
+	} else if err := writeReportFile(f.output, report, format, g.color == "always", ro); err != nil {
 		return inputError(err)
+	}
+	if n := report.Summary.Mismatches; n > 0 && f.onMismatch == "fail" {
+		if format == "table" && f.output == "" {
+			return errSilentDenied // the table's first lines said so
+		}
+		return deniedError(fmt.Errorf("%d artifact name(s) seen with different digests by different steps (--on-mismatch report to only show them)", n))
 	}
 	if report.Checked() && !report.Summary.AllVerified() {
 		if format == "table" && f.output == "" {
@@ -193,8 +219,9 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 // directory and renames it, so a failure leaves no half-written report. An
 // existing regular file is replaced; a link, directory, pipe or device at
 // path is refused.
-func writeReportFile(path string, r *inspect.Report, format string, color bool) error {
+func writeReportFile(path string, r *inspect.Report, format string, color bool, o inspect.RenderOptions) error {
+	o.Color = color && format == "table"
 	return attest.WriteFileFunc(path, 0o644, func(w io.Writer) error {
-		return inspect.Render(w, r, format, inspect.RenderOptions{Color: color})
+		return inspect.Render(w, r, format, o)
 	}, attest.WithOverwrite())
 }

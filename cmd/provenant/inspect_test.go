@@ -24,6 +24,12 @@ import (
 	"github.com/provenant/provenant/provenance"
 )
 
+// inspectTestTime is the generation time every HTML report made in tests
+// shows, so that goldens hold still.
+var inspectTestTime = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+
+func init() { inspectNow = func() time.Time { return inspectTestTime } }
+
 // runBuildType is the buildType `provenant run` records.
 const runBuildType = "https://github.com/provenant/provenant/blob/main/docs/buildtypes/run-v1.md"
 
@@ -34,6 +40,14 @@ type inspectStep struct {
 	materials map[string]string // name -> content
 	products  map[string]string
 	start     time.Time
+	// Optional facts, as provenant run records them: the builder
+	// (LocalBuilderID when empty), the source commit (a fixed one when
+	// empty), the source's dirty annotation, the command and its exit
+	// status.
+	builder, commit string
+	dirty           *bool
+	command         []any
+	exit            int
 }
 
 func sha256Hex(s string) string {
@@ -47,15 +61,30 @@ func sha256Hex(s string) string {
 func runStatement(t *testing.T, s inspectStep, n int) *attest.Statement {
 	t.Helper()
 	const source = "git+https://github.com/example/app@refs/heads/main"
+	command := s.command
+	if command == nil {
+		command = []any{"make", s.name}
+	}
 	ext, err := structpb.NewStruct(map[string]any{
 		"step":    s.name,
-		"command": []any{"make", s.name},
+		"command": command,
 		"source":  source,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := []*ita.ResourceDescriptor{{Uri: source, Digest: map[string]string{"gitCommit": "4b825dc642cb6eb9a060e54bf8d69288fbee4904"}}}
+	commit, builder := s.commit, s.builder
+	if commit == "" {
+		commit = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+	}
+	if builder == "" {
+		builder = provenance.LocalBuilderID
+	}
+	src := &ita.ResourceDescriptor{Uri: source, Digest: map[string]string{"gitCommit": commit}}
+	if s.dirty != nil {
+		src.Annotations = &structpb.Struct{Fields: map[string]*structpb.Value{"dirty": structpb.NewBoolValue(*s.dirty)}}
+	}
+	deps := []*ita.ResourceDescriptor{src}
 	for _, name := range sortedNames(s.materials) {
 		deps = append(deps, &ita.ResourceDescriptor{Name: name, Digest: map[string]string{"sha256": sha256Hex(s.materials[name])}})
 	}
@@ -66,14 +95,15 @@ func runStatement(t *testing.T, s inspectStep, n int) *attest.Statement {
 	pred := &slsa1.Provenance{
 		BuildDefinition: &slsa1.BuildDefinition{BuildType: runBuildType, ExternalParameters: ext, ResolvedDependencies: deps},
 		RunDetails: &slsa1.RunDetails{
-			Builder: &slsa1.Builder{Id: provenance.LocalBuilderID},
+			Builder: &slsa1.Builder{Id: builder},
 			Metadata: &slsa1.BuildMetadata{
 				InvocationId: "00000000-0000-4000-8000-00000000000" + string(rune('0'+n)),
 				StartedOn:    timestamppb.New(s.start),
 				FinishedOn:   timestamppb.New(s.start.Add(3 * time.Second)),
 			},
 			Byproducts: []*ita.ResourceDescriptor{{Name: "command", Annotations: &structpb.Struct{Fields: map[string]*structpb.Value{
-				"exitStatus": structpb.NewNumberValue(0),
+				"exitStatus": structpb.NewNumberValue(float64(s.exit)),
+				"durationMs": structpb.NewNumberValue(3000),
 			}}}},
 		},
 	}
@@ -149,6 +179,68 @@ func newInspectFixture(t *testing.T) string {
 	attesttest.WriteFile(t, filepath.Join(dir, "two-step.intoto.jsonl"), []byte(sign(build, signer)+"\n"+sign(pkg, signer)+"\n"), 0o644)
 	attesttest.WriteFile(t, filepath.Join(dir, "mixed.intoto.jsonl"), []byte(sign(build, signer)+"\n{\"payloadType\": 1}\n\n"+sign(pkg, other)+"\n"), 0o644)
 	attesttest.WriteFile(t, filepath.Join(dir, "empty.intoto.jsonl"), []byte("\n\n"), 0o644)
+
+	// The README's example: compile copies src/main.c to build/app, the
+	// same content under two names.
+	const mainC = "int main(void) { return 0; }\n"
+	compile := runStatement(t, inspectStep{
+		name:      "compile",
+		materials: map[string]string{"src/main.c": mainC},
+		products:  map[string]string{"build/app": mainC},
+		command:   []any{"sh", "-c", "mkdir -p build && cat src/*.c > build/app"},
+		start:     start,
+	}, 4)
+	pack := runStatement(t, inspectStep{
+		name:      "package",
+		materials: map[string]string{"build/app": mainC},
+		products:  map[string]string{"dist/app.tar.gz": "the release\n"},
+		command:   []any{"sh", "-c", "mkdir -p dist && tar -czf dist/app.tar.gz build/app"},
+		start:     start.Add(time.Minute),
+	}, 5)
+	attesttest.WriteFile(t, filepath.Join(dir, "same-digest.intoto.jsonl"), []byte(sign(compile, signer)+"\n"+sign(pack, signer)+"\n"), 0o644)
+
+	// A broken chain: build/hello changed between compile and package.
+	compileHello := runStatement(t, inspectStep{
+		name:      "compile",
+		materials: map[string]string{"src/hello.c": "int main(void) { return 1; }\n"},
+		products:  map[string]string{"build/hello": "hello\n"},
+		start:     start,
+	}, 6)
+	packHello := runStatement(t, inspectStep{
+		name:      "package",
+		materials: map[string]string{"build/hello": "tampered\n"},
+		products:  map[string]string{"dist/hello.tar.gz": "the hello release\n"},
+		start:     start.Add(time.Minute),
+	}, 7)
+	attesttest.WriteFile(t, filepath.Join(dir, "broken.intoto.jsonl"), []byte(sign(compileHello, signer)+"\n"+sign(packHello, signer)+"\n"), 0o644)
+
+	// Unusual facts: a dirty tree, a failed command, another builder,
+	// another commit.
+	dirty, clean := true, false
+	test := runStatement(t, inspectStep{
+		name:      "test",
+		materials: map[string]string{"build/app.o": "object code\n"},
+		products:  map[string]string{"test-report.xml": "<testsuite/>\n"},
+		dirty:     &dirty,
+		exit:      2,
+		start:     start.Add(2 * time.Minute),
+	}, 8)
+	buildClean := runStatement(t, inspectStep{
+		name:      "build",
+		materials: map[string]string{"src/main.c": "int main(void) { return 0; }\n", "Makefile": "app.o: src/main.c\n"},
+		products:  map[string]string{"build/app.o": "object code\n"},
+		dirty:     &clean,
+		start:     start,
+	}, 9)
+	elsewhere := runStatement(t, inspectStep{
+		name:      "sign",
+		materials: map[string]string{"dist/app.tar.gz": "the release\n"},
+		products:  map[string]string{"dist/app.tar.gz.sig": "signature\n"},
+		builder:   "https://laptop.example.com/alice",
+		commit:    "0123456789abcdef0123456789abcdef01234567",
+		start:     start.Add(3 * time.Minute),
+	}, 10)
+	attesttest.WriteFile(t, filepath.Join(dir, "unusual.intoto.jsonl"), []byte(sign(buildClean, signer)+"\n"+sign(pkg, signer)+"\n"+sign(test, signer)+"\n"+sign(elsewhere, signer)+"\n"), 0o644)
 	return dir
 }
 
@@ -185,6 +277,27 @@ func TestInspectGolden(t *testing.T) {
 		{"two-step-wrong-key-json", []string{"inspect", "--key", "other-ed25519-test-only.pub", "--format", "json", "two-step.intoto.jsonl"}, 1},
 		{"mixed-table", []string{"inspect", "mixed.intoto.jsonl"}, 0},
 		{"mixed-table-keys", []string{"inspect", "--key", "ed25519-test-only.pub", "--key", "other-ed25519-test-only.pub", "mixed.intoto.jsonl"}, 1},
+		// Nodes are (name, digest): the same content under two names is
+		// two nodes that share a digest, not a loop.
+		{"same-digest-table", []string{"inspect", "--key", "ed25519-test-only.pub", "same-digest.intoto.jsonl"}, 0},
+		{"same-digest-json", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "json", "same-digest.intoto.jsonl"}, 0},
+		{"same-digest-markdown", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "markdown", "same-digest.intoto.jsonl"}, 0},
+		{"same-digest-html", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "html", "same-digest.intoto.jsonl"}, 0},
+		// A name two steps see with different digests: a finding, first,
+		// and exit 1 whatever the signatures say.
+		{"broken-table", []string{"inspect", "--key", "ed25519-test-only.pub", "broken.intoto.jsonl"}, 1},
+		{"broken-json", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "json", "broken.intoto.jsonl"}, 1},
+		{"broken-markdown", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "markdown", "broken.intoto.jsonl"}, 1},
+		{"broken-html", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "html", "broken.intoto.jsonl"}, 1},
+		{"broken-no-key", []string{"inspect", "broken.intoto.jsonl"}, 1},
+		{"broken-report-only", []string{"inspect", "--key", "ed25519-test-only.pub", "--on-mismatch", "report", "broken.intoto.jsonl"}, 0},
+		{"broken-wrong-key-report-only", []string{"inspect", "--key", "other-ed25519-test-only.pub", "--on-mismatch", "report", "--format", "json", "broken.intoto.jsonl"}, 1},
+		{"bad-on-mismatch", []string{"inspect", "--on-mismatch", "ignore", "broken.intoto.jsonl"}, 2},
+		// Recorded facts, the unusual ones flagged.
+		{"unusual-table", []string{"inspect", "--key", "ed25519-test-only.pub", "unusual.intoto.jsonl"}, 0},
+		{"unusual-json", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "json", "unusual.intoto.jsonl"}, 0},
+		{"unusual-markdown", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "markdown", "unusual.intoto.jsonl"}, 0},
+		{"unusual-html", []string{"inspect", "--key", "ed25519-test-only.pub", "--format", "html", "unusual.intoto.jsonl"}, 0},
 		{"bad-missing-file", []string{"inspect", "nope.intoto.jsonl"}, 2},
 		{"bad-empty-bundle", []string{"inspect", "empty.intoto.jsonl"}, 2},
 		{"bad-no-bundle", []string{"inspect"}, 2},
@@ -281,19 +394,36 @@ func TestInspectHTMLSelfContained(t *testing.T) {
 		products: map[string]string{"<img src=https://example.com/x.png>\x1b[2J\u202egpj.exe": "y"},
 		start:    time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
 	}, 3)
-	env, err := attest.SignStatement(context.Background(), st, signer)
-	if err != nil {
-		t.Fatal(err)
+	// A step that consumes the hostile name with another digest (a
+	// finding that quotes it) from a hostile builder (a note that quotes
+	// it).
+	st2 := runStatement(t, inspectStep{
+		name:      "evil2",
+		materials: map[string]string{"<img src=https://example.com/x.png>\x1b[2J\u202egpj.exe": "z"},
+		products:  map[string]string{"out": "w"},
+		builder:   "https://b.example/<script>alert(2)</script>\x1b[2J\u202e",
+		start:     time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
+	}, 4)
+	var lines []byte
+	for _, st := range []*attest.Statement{st, st2} {
+		env, err := attest.SignStatement(context.Background(), st, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, err := attest.MarshalEnvelope(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(append(lines, line...), '\n')
 	}
-	line, err := attest.MarshalEnvelope(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	attesttest.WriteFile(t, filepath.Join(dir, "evil.intoto.jsonl"), append(line, '\n'), 0o644)
+	attesttest.WriteFile(t, filepath.Join(dir, "evil.intoto.jsonl"), lines, 0o644)
 	for _, format := range []string{"html", "markdown", "table"} {
-		r := runCLI(t, dir, "inspect", "--format", format, "two-step.intoto.jsonl", "evil.intoto.jsonl")
+		r := runCLI(t, dir, "inspect", "--on-mismatch", "report", "--format", format, "two-step.intoto.jsonl", "evil.intoto.jsonl")
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d: %s", format, r.code, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "CHAIN BROKEN") || !strings.Contains(r.stdout, "b.example") {
+			t.Fatalf("%s output does not show the finding and the note:\n%s", format, r.stdout)
 		}
 		low := strings.ToLower(r.stdout)
 		if !strings.Contains(r.stdout, "gpj.exe") {
@@ -303,9 +433,24 @@ func TestInspectHTMLSelfContained(t *testing.T) {
 			t.Errorf("%s output contains a raw U+202E or ESC", format)
 		}
 		for _, bad := range []string{"<script", "<img"} {
-			// Markdown shows names in code spans, where HTML is text.
-			if format != "table" && strings.Count(low, bad) != strings.Count(low, "`"+bad) {
-				t.Errorf("%s output contains %q outside a code span", format, bad)
+			switch format {
+			case "html":
+				if strings.Contains(low, bad) {
+					t.Errorf("HTML output contains %q", bad)
+				}
+			case "markdown":
+				// Markdown shows names in code spans, where HTML is
+				// text; Mermaid labels escape it.
+				fenced := false
+				for i, line := range strings.Split(low, "\n") {
+					if strings.HasPrefix(line, "```") {
+						fenced = !fenced
+						continue
+					}
+					if !fenced && strings.Contains(attesttest.MarkdownProse(line), bad) {
+						t.Errorf("markdown line %d holds %q outside a code span: %s", i+1, bad, line)
+					}
+				}
 			}
 		}
 		if format != "html" {
@@ -347,6 +492,9 @@ func TestInspectJSONSchema(t *testing.T) {
 		{"two-step.intoto.jsonl"},
 		{"--key", "ed25519-test-only.pub", "two-step.intoto.jsonl"},
 		{"--key", "other-ed25519-test-only.pub", "mixed.intoto.jsonl"},
+		{"--key", "ed25519-test-only.pub", "same-digest.intoto.jsonl"},
+		{"--key", "ed25519-test-only.pub", "broken.intoto.jsonl"},
+		{"--key", "ed25519-test-only.pub", "unusual.intoto.jsonl"},
 	} {
 		r := runCLI(t, dir, append([]string{"inspect", "--format", "json"}, args...)...)
 		reports[strings.Join(args, " ")] = r.stdout

@@ -7,9 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -317,59 +315,4 @@ func printRun(w io.Writer, g *globalFlags, res *provenance.RunResult, pushed []o
 		out.Printf("  %s %s (%d product(s)), and a link statement in the bundle\n", p.Dim("in-toto link"), safetext.Text(res.LinkFile), len(res.Link.Products))
 	}
 	return out.Err()
-}
-
-// progressPrinter shows hashing progress once hashing has taken more than
-// a second: one line rewritten in place on a terminal, a line every few
-// seconds otherwise.
-// progressPrinter shows hashing progress on stderr, best effort: after a
-// failed write it stays quiet.
-type progressPrinter struct {
-	w       *safetext.Printer
-	on, tty bool
-	mu      sync.Mutex
-	shown   bool
-	last    time.Time
-}
-
-func newProgressPrinter(w io.Writer, on bool) *progressPrinter {
-	return &progressPrinter{w: safetext.NewPrinter(w), on: on, tty: isTerminal(w)}
-}
-
-func (pp *progressPrinter) update(phase string, p digest.Progress) {
-	if !pp.on || p.Elapsed < time.Second {
-		return
-	}
-	pp.mu.Lock()
-	defer pp.mu.Unlock()
-	total := "?"
-	if p.Walked {
-		total = fmt.Sprint(p.Total)
-	}
-	line := fmt.Sprintf("provenant: run: hashing %s: %d/%s files, %.1f MiB, %.0fs", phase, p.Files, total, float64(p.Bytes)/(1<<20), p.Elapsed.Seconds())
-	final := p.Walked && p.Files == p.Total
-	if pp.tty {
-		if final {
-			pp.w.Printf("\r\x1b[K%s\n", line)
-			pp.shown = false
-			return
-		}
-		pp.w.Printf("\r\x1b[K%s", line)
-		pp.shown = true
-		return
-	}
-	if final || time.Since(pp.last) >= 5*time.Second {
-		pp.w.Println(line)
-		pp.last = time.Now()
-	}
-}
-
-// finish ends a progress line left on a terminal.
-func (pp *progressPrinter) finish() {
-	pp.mu.Lock()
-	defer pp.mu.Unlock()
-	if pp.shown {
-		pp.w.Print("\r\x1b[K")
-		pp.shown = false
-	}
 }

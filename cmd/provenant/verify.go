@@ -246,7 +246,9 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		}
 		return nil
 	}
+	stopProgress := startHashProgress(cmd, "verify") // progress.go
 	report, err := vf.verifyReport(cmd, g, v, entries, inputs, expect, vsaSigner)
+	stopProgress()
 	if err != nil {
 		return inputError(err)
 	}

@@ -84,7 +84,11 @@ func TestRenderHostile(t *testing.T) {
 	}
 	md := render("markdown")
 	fence := ""
+	head := true // the findings and the headline come first, as quotes
 	for i, line := range strings.Split(md, "\n") {
+		if line == "| | |" {
+			head = false
+		}
 		if strings.HasPrefix(line, "```") {
 			if fence == "" {
 				fence = strings.TrimPrefix(line, "```")
@@ -107,7 +111,7 @@ func TestRenderHostile(t *testing.T) {
 		if strings.Contains(line, "\u200b") {
 			t.Errorf("markdown line %d holds a zero-width space: %q", i+1, line)
 		}
-		if strings.HasPrefix(line, "> ") && i > 3 {
+		if strings.HasPrefix(line, "> ") && !head {
 			t.Errorf("markdown line %d is a quote a signer wrote: %s", i+1, line)
 		}
 		// Outside code spans: no math, no raw HTML, no link or image.

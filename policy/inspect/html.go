@@ -7,46 +7,65 @@ import (
 	"html/template"
 	"strings"
 	"sync"
+	"time"
 )
 
 // writeHTML writes one self-contained page: inline CSS, the chain drawn as
 // inline SVG, no script, nothing loaded from anywhere (a Content Security
 // Policy says so to the browser too).
-func writeHTML(w *bufio.Writer, r *Report) error {
+func writeHTML(w *bufio.Writer, r *Report, o RenderOptions) error {
 	verdict := "ok"
 	switch {
+	case r.Summary.Mismatches > 0:
+		verdict = "bad"
 	case !r.Checked():
 		verdict = "warn"
 	case !r.Summary.AllVerified():
 		verdict = "bad"
 	}
 	ix := indexChain(&r.Chain)
-	var unproduced, unattested []htmlArtifact
+	var unproduced, unattested, all []htmlArtifact
 	for i := range r.Chain.Artifacts {
 		a := &r.Chain.Artifacts[i]
+		all = append(all, htmlArtifact{a, ix.stepNames(a.ProducedBy), ix.stepNames(a.ConsumedBy), ix.sameDigestText(a)})
 		if a.Has(FlagUnproduced) {
-			unproduced = append(unproduced, htmlArtifact{a, ix.stepNames(a.ConsumedBy)})
+			unproduced = append(unproduced, htmlArtifact{a, ix.stepNames(a.ConsumedBy), "", ""})
 		}
 		if a.Has(FlagUnattested) {
-			unattested = append(unattested, htmlArtifact{a, ix.stepNames(a.ProducedBy)})
+			unattested = append(unattested, htmlArtifact{a, ix.stepNames(a.ProducedBy), "", ""})
 		}
+	}
+	var unusual []*Step
+	for i := range r.Chain.Steps {
+		if len(r.Chain.Steps[i].Notes) > 0 {
+			unusual = append(unusual, &r.Chain.Steps[i])
+		}
+	}
+	generated := ""
+	if !o.Generated.IsZero() {
+		generated = o.Generated.UTC().Format(time.RFC3339)
 	}
 	steps, truncated := graphSteps(&r.Chain)
 	data := struct {
-		R                      *Report
-		Headline, Verdict      string
-		Summary, Chain         string
-		Graph                  template.HTML
-		Truncated              bool
-		Shown                  int
-		Unproduced, Unattested []htmlArtifact
-	}{r, headline(r), verdict, summaryLine(r), chainLine(r), template.HTML(svgGraph(&r.Chain, steps, ix)), truncated, len(steps), unproduced, unattested}
+		R                           *Report
+		Headline, Verdict, Findings string
+		Summary, Chain, Checkout    string
+		Graph                       template.HTML
+		Truncated                   bool
+		Shown                       int
+		Unproduced, Unattested, All []htmlArtifact
+		Unusual                     []*Step
+		Generated, Version          string
+	}{r, headline(r), verdict, findingsLine(r), summaryLine(r), chainLine(r), checkoutLine(r),
+		template.HTML(svgGraph(&r.Chain, steps, ix)), truncated, len(steps), unproduced, unattested, all, unusual, generated, o.Version}
 	return htmlPage().Execute(w, data)
 }
 
 type htmlArtifact struct {
 	*ChainArtifact
-	Steps string
+	// Steps are the producers (or, for a material no step produced, the
+	// consumers); Consumers the consumers; Same the same-digest note.
+	Steps, Consumers, Same string
 }
 
 var htmlFuncs = template.FuncMap{
@@ -63,10 +82,18 @@ var htmlFuncs = template.FuncMap{
 		}
 		return strings.Join(lines, "\n")
 	},
-	"upper": strings.ToUpper,
-	"keys":  sortedKeys[int],
-	"join":  strings.Join,
-	"list":  func(a ...any) []any { return a },
+	"upper":   strings.ToUpper,
+	"command": commandLine,
+	"exit":    exitText,
+	"dirty":   dirtyText,
+	"flags":   flagText,
+	"keys":    sortedKeys[int],
+	"join":    strings.Join,
+	"list":    func(a ...any) []any { return a },
+	"deref":   func(b *bool) bool { return b != nil && *b },
+	"failed": func(c *Command) bool {
+		return c.ExitStatus != nil && *c.ExitStatus != 0
+	},
 }
 
 // htmlPage is parsed when first used, not in the package init, which
@@ -109,12 +136,28 @@ pre { background: #f6f8fa; padding: 8px; border-radius: 6px; overflow-x: auto; w
 .legend span { margin-right: 14px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid; vertical-align: -1px; margin-right: 4px; }
 footer { color: var(--muted); margin-top: 30px; font-size: 12px; }
+.findings { background: var(--bad-bg); border: 2px solid var(--bad); border-radius: 6px; padding: 10px 14px; color: #4c0c0c; margin: 0 0 12px; }
+.findings h2 { color: var(--bad); border: 0; margin: 0 0 6px; font-size: 17px; }
+.findings li { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; word-break: break-all; }
+.warn-text { color: var(--warn); font-weight: 600; }
+.bad-text { color: var(--bad); font-weight: 600; }
+details summary { cursor: pointer; font-weight: 600; margin: 8px 0; }
 @media print { body { padding: 0; } .graph { overflow: visible; } }
 </style>
 </head>
 <body>
 <header>
 <h1>Attestation bundle inspection</h1>
+{{- if .R.Findings}}
+<section class="findings" id="findings">
+<h2>✗ {{.Findings}}</h2>
+<ul>
+{{- range .R.Findings}}
+<li>{{clean .Message}}</li>
+{{- end}}
+</ul>
+</section>
+{{- end}}
 <p class="verdict {{.Verdict}}">{{.Headline}}</p>
 <table>
 <tr><th>bundles</th><td class="mono">{{range $i, $b := .R.Bundles}}{{if $i}}<br>{{end}}{{clean $b}}{{end}}</td></tr>
@@ -126,6 +169,11 @@ footer { color: var(--muted); margin-top: 30px; font-size: 12px; }
 {{- end}}
 <tr><th>envelopes</th><td>{{.Summary}}</td></tr>
 <tr><th>chain</th><td>{{.Chain}}</td></tr>
+{{- if .Generated}}
+<tr><th>generated</th><td class="mono">{{.Generated}}{{if .Version}} by provenant {{.Version}}{{end}}</td></tr>
+{{- else if .Version}}
+<tr><th>generated by</th><td class="mono">provenant {{.Version}}</td></tr>
+{{- end}}
 </table>
 </header>
 
@@ -136,7 +184,15 @@ footer { color: var(--muted); margin-top: 30px; font-size: 12px; }
 {{- if .Truncated}}
 <p><em>The graph shows the first {{.Shown}} of {{len .R.Chain.Steps}} steps; the sections below and the JSON report have them all.</em></p>
 {{- end}}
-<p class="legend"><span><i class="swatch verified"></i>verified step</span><span><i class="swatch failed"></i>failed step</span><span><i class="swatch unverified"></i>unverified step</span><span><i class="swatch" style="background:#ddf4ff;border-color:#0969da"></i>source commit</span><span><i class="swatch" style="background:#fff1e5;border-color:#bc4c00"></i>material no step produced</span><span><i class="swatch" style="background:#fff8c5;border-color:#9a6700"></i>product without a verified attestation</span></p>
+<p class="legend"><span><i class="swatch verified"></i>verified step</span><span><i class="swatch failed"></i>failed step</span><span><i class="swatch unverified"></i>unverified step</span><span><i class="swatch" style="background:#ddf4ff;border-color:#0969da"></i>source commit</span><span><i class="swatch" style="background:#fff1e5;border-color:#bc4c00"></i>material no step produced</span><span><i class="swatch" style="background:#fff8c5;border-color:#9a6700"></i>product without a verified attestation</span><span><i class="swatch failed"></i>name seen with another digest</span><span><i class="swatch" style="border-color:#8250df;border-style:dotted"></i>dotted line: same digest, another name</span></p>
+{{- if .Unusual}}
+<h3>Steps with unusual facts ({{len .Unusual}})</h3>
+<table class="list"><tr><th>step</th><th>what is unusual</th></tr>
+{{- range .Unusual}}
+<tr><td class="mono">{{clean .Name}} (envelope {{.Envelope}})</td><td class="warn-text">{{range $i, $n := .Notes}}{{if $i}}<br>{{end}}⚠ {{clean $n}}{{end}}</td></tr>
+{{- end}}
+</table>
+{{- end}}
 {{- if .Unproduced}}
 <h3>Materials no step produced ({{len .Unproduced}})</h3>
 <table class="list"><tr><th>name</th><th>digest</th><th>consumed by</th></tr>
@@ -153,6 +209,17 @@ footer { color: var(--muted); margin-top: 30px; font-size: 12px; }
 {{- end}}
 </table>
 {{- end}}
+{{- if .R.Summary.CheckoutMaterials}}
+<p>{{.Checkout}}</p>
+{{- end}}
+<details id="artifacts">
+<summary>All artifacts ({{len .All}}), with full names and digests</summary>
+<table class="list"><tr><th>id</th><th>name</th><th>digest</th><th>produced by</th><th>consumed by</th><th>notes</th></tr>
+{{- range .All}}
+<tr id="artifact-{{.ID}}"><td class="mono">{{.ID}}</td><td class="mono">{{clean .Name}}</td><td class="mono">{{clean .Digest}}</td><td>{{clean .Steps}}</td><td>{{clean .Consumers}}</td><td{{if .Has "digest-mismatch"}} class="bad-text"{{end}}>{{clean (flags .ChainArtifact)}}{{if .Same}}{{if .Flags}}; {{end}}{{clean .Same}}{{end}}</td></tr>
+{{- end}}
+</table>
+</details>
 {{- else}}
 <p>No step: no envelope holds SLSA provenance.</p>
 {{- end}}
@@ -186,6 +253,11 @@ footer { color: var(--muted); margin-top: 30px; font-size: 12px; }
 <tr><th>source repository</th><td class="mono">{{clean .Repository}}</td></tr>
 {{- if .Ref}}<tr><th>source ref</th><td class="mono">{{clean .Ref}}</td></tr>{{end}}
 {{- if .Commit}}<tr><th>source commit</th><td class="mono">{{clean .Commit}}</td></tr>{{end}}
+{{- if .Dirty}}<tr><th>source dirty</th><td{{if deref .Dirty}} class="warn-text"{{end}}>{{dirty .Dirty}}</td></tr>{{end}}
+{{- end}}
+{{- with .Command}}
+{{- if .Args}}<tr><th>command</th><td class="mono">{{clean (command .Args)}}</td></tr>{{end}}
+{{- if exit .}}<tr><th>exit</th><td{{if failed .}} class="bad-text"{{end}}>{{exit .}}</td></tr>{{end}}
 {{- end}}
 {{- if .InvocationID}}<tr><th>invocation</th><td class="mono">{{clean .InvocationID}}</td></tr>{{end}}
 {{- if .StartedOn}}<tr><th>started</th><td class="mono">{{clean .StartedOn}}</td></tr>{{end}}
@@ -218,7 +290,7 @@ footer { color: var(--muted); margin-top: 30px; font-size: 12px; }
 </article>
 {{- end}}
 </section>
-<footer>Made by provenant inspect. Machine-readable form: <code>provenant inspect --format json</code> ({{.R.SchemaVersion}}).</footer>
+<footer>Made by provenant inspect{{if .Version}} {{.Version}}{{end}}{{if .Generated}} at {{.Generated}}{{end}}. Machine-readable form: <code>provenant inspect --format json</code> ({{.R.SchemaVersion}}).</footer>
 </body>
 </html>
 {{define "resources"}}{{$title := index . 0}}{{$rs := index . 1}}{{if $rs}}
@@ -242,6 +314,7 @@ func svgGraph(ch *Chain, steps []Step, ix chainIndex) string {
 		nodeW, nodeH = 210, 44
 		colW, rowH   = 250, 58
 		pad          = 12
+		sameBend     = 28 // how far below the nodes a same-digest line bends
 	)
 	type pos struct{ col, row int }
 	at := map[string]pos{}
@@ -283,7 +356,7 @@ func svgGraph(ch *Chain, steps []Step, ix chainIndex) string {
 		maxRow = max(maxRow, p.row)
 	}
 	width := pad*2 + maxCol*colW + nodeW
-	height := pad*2 + maxRow*rowH + nodeH
+	height := pad*2 + maxRow*rowH + nodeH + sameBend/2
 	xy := func(id string) (int, int) {
 		p := at[id]
 		return pad + p.col*colW, pad + p.row*rowH
@@ -309,6 +382,24 @@ func svgGraph(ch *Chain, steps []Step, ix chainIndex) string {
 			edge(s.ID, id)
 		}
 	}
+	// The same content under two names: a dotted line between the two.
+	for i := range ch.Artifacts {
+		a := &ch.Artifacts[i]
+		if _, ok := at[a.ID]; !ok {
+			continue
+		}
+		for _, o := range a.SameDigest {
+			if _, ok := at[o]; !ok || compareIDs(o, a.ID) <= 0 {
+				continue
+			}
+			// From the bottom of one to the bottom of the other, bent
+			// below both, so it does not pass for an edge.
+			x1, y1 := xy(a.ID)
+			x2, y2 := xy(o)
+			fmt.Fprintf(&b, `<path class="same" d="M%d,%d Q%d,%d %d,%d" fill="none" stroke="#8250df" stroke-width="1.5" stroke-dasharray="2 3"><title>same digest: %s</title></path>`,
+				x1+nodeW/2, y1+nodeH, (x1+x2)/2+nodeW/2, max(y1, y2)+nodeH+sameBend, x2+nodeW/2, y2+nodeH, html.EscapeString(clean(a.Name+" and "+ix.arts[o].Name)))
+		}
+	}
 	node := func(id, fill, stroke string, dashed, round bool, title, line1, line2 string) {
 		x, y := xy(id)
 		rx := 4
@@ -332,9 +423,13 @@ func svgGraph(ch *Chain, steps []Step, ix chainIndex) string {
 		case StatusFailed, StatusUnreadable:
 			fill, stroke = "#ffebe9", "#cf222e"
 		}
-		node(s.ID, fill, stroke, s.Status == StatusUnverified, false,
-			fmt.Sprintf("step %s, envelope %d, %s", s.Name, s.Envelope, s.Status),
-			statusMark(s.Status)+" "+s.Name, fmt.Sprintf("envelope %d · %s", s.Envelope, s.Status))
+		title, label := fmt.Sprintf("step %s, envelope %d, %s", s.Name, s.Envelope, s.Status), statusMark(s.Status)+" "+s.Name
+		if len(s.Notes) > 0 {
+			// Unusual facts: a mark on the box, the facts in its tooltip.
+			title += "; " + strings.Join(s.Notes, "; ")
+			label = statusMark(s.Status) + " ⚠ " + s.Name
+		}
+		node(s.ID, fill, stroke, s.Status == StatusUnverified, false, title, label, fmt.Sprintf("envelope %d · %s", s.Envelope, s.Status))
 	}
 	for i := range ch.Artifacts {
 		a := &ch.Artifacts[i]
@@ -343,6 +438,8 @@ func svgGraph(ch *Chain, steps []Step, ix chainIndex) string {
 		}
 		fill, stroke, dashed := "#f6f8fa", "#57606a", false
 		switch {
+		case a.Has(FlagMismatch):
+			fill, stroke = "#ffebe9", "#cf222e"
 		case a.Source:
 			fill, stroke = "#ddf4ff", "#0969da"
 		case a.Has(FlagUnproduced):
@@ -353,6 +450,9 @@ func svgGraph(ch *Chain, steps []Step, ix chainIndex) string {
 		title := a.Name + " " + a.Digest
 		if f := flagText(a); f != "" {
 			title += " (" + f + ")"
+		}
+		if same := ix.sameDigestText(a); same != "" {
+			title += " (" + same + ")"
 		}
 		node(a.ID, fill, stroke, dashed, true, title, a.Name, shortDigest(a.Digest))
 	}

@@ -91,7 +91,7 @@ func New(opts ...Option) (*Inspector, error) {
 			return nil, err
 		}
 	}
-	in.report = Report{SchemaVersion: SchemaVersion, Bundles: []string{}, Keys: []Key{}, TrustedRoot: in.o.trustedRoot, Envelopes: []Envelope{}}
+	in.report = Report{SchemaVersion: SchemaVersion, Findings: []Finding{}, Bundles: []string{}, Keys: []Key{}, TrustedRoot: in.o.trustedRoot, Envelopes: []Envelope{}}
 	if len(in.o.keys) > 0 {
 		if in.o.verifier != nil {
 			return nil, errors.New("inspect: give keys to the verifier, not beside it")
@@ -282,7 +282,7 @@ func (in *Inspector) readClaimed(out *Envelope, payloadType string, payload []by
 func (in *Inspector) Report() *Report {
 	if !in.done {
 		in.done = true
-		in.report.Chain = in.chain.finish(&in.report.Summary)
+		in.report.Chain, in.report.Findings = in.chain.finish(&in.report.Summary)
 		in.chain = nil
 	}
 	return &in.report
@@ -332,16 +332,29 @@ func stepName(st *Statement, index int) string {
 }
 
 // shortType is the last part of a type URI, with the one before it when
-// the last is only a version ("workflow/v1").
+// the last is only a version ("workflow/v1"); a document name loses its
+// extension and version ("attest-v1.md" is "attest").
 func shortType(s string) string {
 	s = strings.TrimRight(s, "/")
 	last := lastPart(s)
+	for _, ext := range []string{".md", ".html", ".json", ".yaml", ".yml"} {
+		if base, ok := strings.CutSuffix(last, ext); ok && base != "" {
+			if i := strings.LastIndex(base, "-v"); i > 0 && isDigits(base[i+2:]) {
+				base = base[:i]
+			}
+			return base
+		}
+	}
 	if len(last) >= 2 && last[0] == 'v' && last[1] >= '0' && last[1] <= '9' {
 		if prev := lastPart(strings.TrimSuffix(s, "/"+last)); prev != "" && prev != s {
 			return prev + "/" + last
 		}
 	}
 	return last
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 func lastPart(s string) string {

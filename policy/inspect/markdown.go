@@ -20,11 +20,19 @@ const (
 func writeMarkdown(w *safetext.Printer, r *Report) error {
 	s := r.Summary
 	w.Printf("# Attestation bundle inspection\n\n")
+	if len(r.Findings) > 0 {
+		// GitHub's alert syntax: shown in red.
+		w.Printf("> [!CAUTION]\n> ✗ **%s**\n>\n", mdText(findingsLine(r)))
+		for _, f := range r.Findings {
+			w.Printf("> - %s\n", mdText(f.Message))
+		}
+		w.Printf("\n")
+	}
 	mark := "✓"
 	switch {
 	case !r.Checked():
 		mark = "⚠️"
-	case !s.AllVerified():
+	case !s.AllVerified() || s.Mismatches > 0:
 		mark = "✗"
 	}
 	w.Printf("> %s **%s**\n\n", mark, mdText(headline(r)))
@@ -68,7 +76,11 @@ func writeMarkdownChain(w *safetext.Printer, r *Report) {
 	shown := map[string]bool{}
 	var edges []string
 	for _, s := range steps {
-		w.Printf("  %s[\"%s %s<br/>envelope %d\"]:::%s\n", s.ID, statusMark(s.Status), mermaidText(s.Name, 40), s.Envelope, s.Status)
+		warn := ""
+		if len(s.Flags) > 0 {
+			warn = " ⚠"
+		}
+		w.Printf("  %s[\"%s %s%s<br/>envelope %d\"]:::%s\n", s.ID, statusMark(s.Status), mermaidText(s.Name, 40), warn, s.Envelope, s.Status)
 		for _, id := range s.Consumes {
 			edges = append(edges, id+" --> "+s.ID)
 			shown[id] = true
@@ -85,6 +97,8 @@ func writeMarkdownChain(w *safetext.Printer, r *Report) {
 		}
 		class := "artifact"
 		switch {
+		case a.Has(FlagMismatch):
+			class = "mismatch"
 		case a.Source:
 			class = "source"
 		case a.Has(FlagUnproduced):
@@ -97,6 +111,14 @@ func writeMarkdownChain(w *safetext.Printer, r *Report) {
 	for _, e := range edges {
 		w.Printf("  %s\n", e)
 	}
+	for i := range ch.Artifacts {
+		a := &ch.Artifacts[i]
+		for _, o := range a.SameDigest {
+			if shown[a.ID] && shown[o] && compareIDs(o, a.ID) > 0 {
+				w.Printf("  %s -.- %s\n", a.ID, o)
+			}
+		}
+	}
 	w.Printf("  classDef verified fill:#dafbe1,stroke:#1a7f37,color:#0d2e17\n")
 	w.Printf("  classDef failed fill:#ffebe9,stroke:#cf222e,color:#4c0c0c\n")
 	w.Printf("  classDef unreadable fill:#ffebe9,stroke:#cf222e,color:#4c0c0c\n")
@@ -105,11 +127,21 @@ func writeMarkdownChain(w *safetext.Printer, r *Report) {
 	w.Printf("  classDef source fill:#ddf4ff,stroke:#0969da,color:#0a3069\n")
 	w.Printf("  classDef unproduced fill:#fff1e5,stroke:#bc4c00,color:#3d1300,stroke-dasharray:5 3\n")
 	w.Printf("  classDef unattested fill:#fff8c5,stroke:#9a6700,color:#3b2900,stroke-dasharray:5 3\n")
+	w.Printf("  classDef mismatch fill:#ffebe9,stroke:#cf222e,color:#4c0c0c,stroke-width:3px\n")
 	w.Printf("```\n\n")
 	if truncated {
 		w.Printf("_The graph shows the first %d of %d steps; the lists below and the JSON report have them all._\n\n", len(steps), len(ch.Steps))
 	}
-	w.Printf("Legend: steps are boxes (✓ verified, ✗ failed, ? unverified); artifacts are cylinders: blue a source commit, orange dashed a material no step produced, yellow dashed a product no verified envelope claims.\n\n")
+	w.Printf("Legend: steps are boxes (✓ verified, ✗ failed, ? unverified; ⚠ unusual facts, listed below); artifacts are cylinders: blue a source commit, orange dashed a material no step produced, yellow dashed a product no verified envelope claims, red a name another step sees with another digest; a dotted line joins two names with the same digest.\n\n")
+	var notes []string
+	for _, s := range ch.Steps {
+		for _, n := range s.Notes {
+			notes = append(notes, fmt.Sprintf("- ⚠ %s (envelope %d): %s", mdCode(s.Name), s.Envelope, mdText(n)))
+		}
+	}
+	if len(notes) > 0 {
+		w.Printf("**Steps with unusual facts** (%d)\n\n%s\n\n", r.Summary.UnusualSteps, strings.Join(notes, "\n"))
+	}
 	var unproduced, unattested []string
 	for i := range ch.Artifacts {
 		a := &ch.Artifacts[i]
@@ -127,6 +159,24 @@ func writeMarkdownChain(w *safetext.Printer, r *Report) {
 	if len(unattested) > 0 {
 		w.Printf("**Products without a verified attestation** (%d)\n\n%s\n\n", len(unattested), strings.Join(unattested, "\n"))
 	}
+	if r.Summary.CheckoutMaterials > 0 {
+		w.Printf("%s\n\n", mdText(checkoutLine(r)))
+	}
+	// Every artifact with its full name: the graph shortens them.
+	w.Printf("**All artifacts** (%d), with full names and digests\n\n", len(ch.Artifacts))
+	w.Printf("| id | name | digest | produced by | consumed by | notes |\n| --- | --- | --- | --- | --- | --- |\n")
+	for i := range ch.Artifacts {
+		a := &ch.Artifacts[i]
+		note := flagText(a)
+		if same := ix.sameDigestText(a); same != "" {
+			if note != "" {
+				note += "; "
+			}
+			note += same
+		}
+		w.Printf("| %s | %s | %s | %s | %s | %s |\n", a.ID, mdCode(a.Name), mdCode(a.Digest), mdText(ix.stepNames(a.ProducedBy)), mdText(ix.stepNames(a.ConsumedBy)), mdText(note))
+	}
+	w.Printf("\n")
 }
 
 // graphSteps are the steps a drawn graph shows: all of them, or the first
@@ -187,6 +237,24 @@ func writeMarkdownEnvelope(w *safetext.Printer, e *Envelope) {
 			}
 			if s.Commit != "" {
 				cell("source commit", mdCode(s.Commit))
+			}
+			if s.Dirty != nil {
+				d := mdText(dirtyText(s.Dirty))
+				if *s.Dirty {
+					d = "⚠ **" + d + "**"
+				}
+				cell("source dirty", d)
+			}
+		}
+		if c := p.Command; c != nil {
+			if len(c.Args) > 0 {
+				cell("command", mdCode(commandLine(c.Args)))
+			}
+			if e := exitText(c); e != "" {
+				if c.ExitStatus != nil && *c.ExitStatus != 0 {
+					e = "✗ **" + e + "**"
+				}
+				cell("exit", e)
 			}
 		}
 		optCell(cell, "invocation", p.InvocationID)

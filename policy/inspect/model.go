@@ -9,7 +9,7 @@ import (
 // SchemaVersion names the JSON report format, documented in docs/inspect.md
 // and docs/inspect.schema.json. It changes only when a field changes meaning
 // or goes away; new optional fields keep it.
-const SchemaVersion = "https://github.com/provenant/provenant/blob/main/docs/inspect.md#report-v1"
+const SchemaVersion = "https://github.com/provenant/provenant/blob/main/docs/inspect.md#report-v2"
 
 // Envelope and signature statuses.
 const (
@@ -37,11 +37,53 @@ const (
 	FlagUnproduced = "unproduced"
 	// FlagUnattested: a product that no verified envelope claims.
 	FlagUnattested = "unattested"
+	// FlagCheckout: a material no step produced, consumed only by steps
+	// that ran from a recorded source checkout: a file of that checkout,
+	// an expected input (whether the commit holds it is not checked).
+	FlagCheckout = "checkout"
+	// FlagMismatch: an artifact whose name other steps see with another
+	// digest (a Finding says which).
+	FlagMismatch = "digest-mismatch"
 )
+
+// Step flags: facts a step records that are unusual in its bundle.
+const (
+	// StepOtherBuilder: the step's builder is not the one most steps name.
+	StepOtherBuilder = "other-builder"
+	// StepOtherRepository: the step's source repository is not the one
+	// most steps name.
+	StepOtherRepository = "other-repository"
+	// StepOtherCommit: the step ran from another commit of the source
+	// repository than most steps.
+	StepOtherCommit = "other-commit"
+	// StepDirtySource: the source tree had uncommitted changes.
+	StepDirtySource = "dirty-source"
+	// StepCommandFailed: the command exited with a status other than 0.
+	StepCommandFailed = "command-failed"
+)
+
+// FindingMismatch is the kind of a Finding about one artifact name seen
+// with different digests.
+const FindingMismatch = "digest-mismatch"
+
+// Finding is something wrong with the chain as a whole, whatever the
+// signatures say: shown first in every format, and inspect exits 1 for it.
+type Finding struct {
+	Kind string `json:"kind"`
+	// Name is the artifact name the finding is about.
+	Name string `json:"name"`
+	// Artifacts are the chain artifacts involved (one per digest).
+	Artifacts []string `json:"artifacts"`
+	// Message says it in one line: which step saw which digest.
+	Message string `json:"message"`
+}
 
 // Report is everything inspect found, in the order it was read.
 type Report struct {
 	SchemaVersion string `json:"schemaVersion"`
+	// Findings are what is wrong with the chain as a whole (a name two
+	// steps see with different digests); empty when nothing is.
+	Findings []Finding `json:"findings"`
 	// Bundles are the files read, as named by the caller.
 	Bundles []string `json:"bundles"`
 	// Keys are the trusted keys signatures were checked against; empty
@@ -80,6 +122,13 @@ type Summary struct {
 	UnproducedMaterials int `json:"unproducedMaterials"`
 	// UnattestedProducts counts products no verified envelope claims.
 	UnattestedProducts int `json:"unattestedProducts"`
+	// CheckoutMaterials counts materials flagged checkout (not counted
+	// as unproduced).
+	CheckoutMaterials int `json:"checkoutMaterials"`
+	// Mismatches counts artifact names seen with different digests.
+	Mismatches int `json:"mismatches"`
+	// UnusualSteps counts steps with a flag.
+	UnusualSteps int `json:"unusualSteps"`
 }
 
 // AllVerified says whether keys were given and every envelope verified.
@@ -192,6 +241,18 @@ type Provenance struct {
 	// ResolvedDependencies is v1 resolvedDependencies, v0.2 materials.
 	ResolvedDependencies []Resource `json:"resolvedDependencies"`
 	Byproducts           []Resource `json:"byproducts"`
+	// Command is what the provenance records of the command run (as
+	// provenant run records it), when it does.
+	Command *Command `json:"command,omitempty"`
+}
+
+// Command is the command a step ran: its arguments
+// (externalParameters.command) and, from the byproduct named "command",
+// its exit status and duration.
+type Command struct {
+	Args       []string `json:"args,omitempty"`
+	ExitStatus *int     `json:"exitStatus,omitempty"`
+	DurationMs *int64   `json:"durationMs,omitempty"`
 }
 
 // Source is the repository a build ran from.
@@ -200,6 +261,9 @@ type Source struct {
 	Repository string `json:"repository,omitempty"`
 	Ref        string `json:"ref,omitempty"`
 	Commit     string `json:"commit,omitempty"`
+	// Dirty is the "dirty" annotation of the source dependency: whether
+	// the tree had uncommitted changes (absent when not recorded).
+	Dirty *bool `json:"dirty,omitempty"`
 }
 
 // VSA is an SLSA Verification Summary Attestation v1.
@@ -217,7 +281,8 @@ type VSA struct {
 
 // Chain is the graph of steps and artifacts across all envelopes: a step
 // for every statement with SLSA provenance, an artifact for every distinct
-// digest, linked where a product of one step is a material of another.
+// (name, digest), linked where a product of one step is a material of
+// another under the same name and digest.
 type Chain struct {
 	Steps     []Step          `json:"steps"`
 	Artifacts []ChainArtifact `json:"artifacts"`
@@ -235,9 +300,16 @@ type Step struct {
 	Depth    int      `json:"depth"`
 	Consumes []string `json:"consumes"`
 	Produces []string `json:"produces"`
+	// Flags are the step's unusual facts (Step* constants); Notes say
+	// each in words, in the same order.
+	Flags []string `json:"flags"`
+	Notes []string `json:"notes"`
 }
 
-// ChainArtifact is an artifact of the chain, identified by its digests.
+// ChainArtifact is an artifact of the chain, identified by its name and
+// digests: the same content under two names is two artifacts that share a
+// digest (SameDigest), and a name seen with two digests is two artifacts
+// (and a Finding).
 type ChainArtifact struct {
 	// ID is "a" and a number in order of first appearance.
 	ID   string `json:"id"`
@@ -250,6 +322,9 @@ type ChainArtifact struct {
 	Source     bool     `json:"source,omitempty"`
 	ProducedBy []string `json:"producedBy"`
 	ConsumedBy []string `json:"consumedBy"`
+	// SameDigest are the other artifacts with a digest in common: the
+	// same content under another name.
+	SameDigest []string `json:"sameDigest"`
 	Flags      []string `json:"flags"`
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/provenant/provenant/attest/safetext"
 )
@@ -18,6 +19,10 @@ func Formats() []string { return []string{"table", "json", "markdown", "html"} }
 type RenderOptions struct {
 	// Color adds ANSI colours to the table (only for a terminal).
 	Color bool
+	// Generated is when the report was made, and Version the tool's
+	// version: the HTML page shows them (none when zero or empty).
+	Generated time.Time
+	Version   string
 }
 
 // Render writes the report in a format of Formats.
@@ -33,7 +38,7 @@ func Render(w io.Writer, r *Report, format string, o RenderOptions) error {
 	case "markdown":
 		err = writeMarkdown(p, r)
 	case "html":
-		err = writeHTML(bw, r)
+		err = writeHTML(bw, r, o)
 	default:
 		return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 	}
@@ -50,11 +55,13 @@ func Render(w io.Writer, r *Report, format string, o RenderOptions) error {
 // report is never encoded into one buffer.
 func writeJSON(w *safetext.Printer, r *Report) error {
 	head := struct {
-		SchemaVersion string   `json:"schemaVersion"`
-		Bundles       []string `json:"bundles"`
-		Keys          []Key    `json:"keys"`
-		Summary       Summary  `json:"summary"`
-	}{r.SchemaVersion, r.Bundles, r.Keys, r.Summary}
+		SchemaVersion string    `json:"schemaVersion"`
+		Findings      []Finding `json:"findings"`
+		Bundles       []string  `json:"bundles"`
+		Keys          []Key     `json:"keys"`
+		TrustedRoot   string    `json:"trustedRoot,omitempty"`
+		Summary       Summary   `json:"summary"`
+	}{r.SchemaVersion, r.Findings, r.Bundles, r.Keys, r.TrustedRoot, r.Summary}
 	b, err := encodeIndent(head, "")
 	if err != nil {
 		return err
@@ -175,11 +182,78 @@ func flagText(a *ChainArtifact) string {
 			parts = append(parts, "no step produced it")
 		case FlagUnattested:
 			parts = append(parts, "no verified attestation")
+		case FlagCheckout:
+			parts = append(parts, "from the source checkout")
+		case FlagMismatch:
+			parts = append(parts, "DIGEST MISMATCH: another step sees this name with another digest")
 		default:
 			parts = append(parts, f)
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// warns says whether an artifact's flags call for attention (a checkout
+// file or a source does not).
+func warns(a *ChainArtifact) bool {
+	return a.Has(FlagUnproduced) || a.Has(FlagUnattested) || a.Has(FlagMismatch)
+}
+
+// sameDigestText names the artifacts that share a digest with a.
+func (ix chainIndex) sameDigestText(a *ChainArtifact) string {
+	if len(a.SameDigest) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(a.SameDigest))
+	for _, id := range a.SameDigest {
+		if o := ix.arts[id]; o != nil {
+			names = append(names, o.Name)
+		}
+	}
+	return "same digest as " + strings.Join(names, ", ")
+}
+
+// findingsLine is the title of the findings, shown first in every format.
+func findingsLine(r *Report) string {
+	return fmt.Sprintf("CHAIN BROKEN: %s seen with different digests by different steps (a product changed between steps, or a step read another file than the one attested)",
+		plural(r.Summary.Mismatches, "artifact name is", "artifact names are"))
+}
+
+// commandLine shows a command's arguments as a shell would take them:
+// arguments with anything but safe characters in single quotes.
+func commandLine(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}
+
+// exitText says how a command ended: its exit status and duration.
+func exitText(c *Command) string {
+	var parts []string
+	if c.ExitStatus != nil {
+		parts = append(parts, fmt.Sprintf("status %d", *c.ExitStatus))
+	}
+	if c.DurationMs != nil {
+		parts = append(parts, "took "+(time.Duration(*c.DurationMs)*time.Millisecond).String())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// dirtyText says what the source's dirty annotation records.
+func dirtyText(d *bool) string {
+	if d == nil {
+		return ""
+	}
+	if *d {
+		return "yes: the tree had uncommitted changes"
+	}
+	return "no"
 }
 
 // indentJSON pretty-prints compact JSON for display.
@@ -231,6 +305,8 @@ func headline(r *Report) string {
 	switch {
 	case !r.Checked():
 		return "UNVERIFIED: no key or trusted root given, so nothing below is verified; the content is shown as the bundles claim it."
+	case s.AllVerified() && s.Mismatches > 0:
+		return fmt.Sprintf("NOT VERIFIED AS A CHAIN: every envelope (%d) is signed by a trusted key, but the steps disagree on %s (above).", s.Envelopes, plural(s.Mismatches, "artifact", "artifacts"))
 	case s.AllVerified():
 		return fmt.Sprintf("VERIFIED: every envelope (%d) is signed by a trusted key.", s.Envelopes)
 	default:
@@ -247,7 +323,23 @@ func summaryLine(r *Report) string {
 
 func chainLine(r *Report) string {
 	s := r.Summary
-	return fmt.Sprintf("%s, %s; %s no step produced; %s without a verified attestation",
+	line := fmt.Sprintf("%s, %s; %s no step produced; %s without a verified attestation",
 		plural(s.Steps, "step", "steps"), plural(s.Artifacts, "artifact", "artifacts"),
 		plural(s.UnproducedMaterials, "material", "materials"), plural(s.UnattestedProducts, "product", "products"))
+	if s.CheckoutMaterials > 0 {
+		line += fmt.Sprintf("; %s from the source checkout", plural(s.CheckoutMaterials, "material", "materials"))
+	}
+	if s.Mismatches > 0 {
+		line += fmt.Sprintf("; %s with different digests", plural(s.Mismatches, "name", "names"))
+	}
+	if s.UnusualSteps > 0 {
+		line += fmt.Sprintf("; %s with unusual facts", plural(s.UnusualSteps, "step", "steps"))
+	}
+	return line
+}
+
+// checkoutLine says once what the checkout flag means.
+func checkoutLine(r *Report) string {
+	return fmt.Sprintf("Source checkout: %d material(s) no step produced are read by steps that ran from a recorded source checkout, so expected as files of it (provenant does not check that the commit holds them).",
+		r.Summary.CheckoutMaterials)
 }

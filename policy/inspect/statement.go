@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	ita "github.com/in-toto/attestation/go/v1"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/provenance"
@@ -68,6 +70,7 @@ func readProvenance(p *provenance.Provenance) *Provenance {
 		ResolvedDependencies: resourcesOf(p.Dependencies),
 		Byproducts:           resourcesOf(p.Byproducts),
 	}
+	out.Command = readCommand(p)
 	if p.Source == "" {
 		return out
 	}
@@ -76,7 +79,68 @@ func readProvenance(p *provenance.Provenance) *Provenance {
 		deps = append([]Resource{{URI: cs.URI, Digest: cs.Digest}}, deps...)
 	}
 	out.Source = newSource(p.Source, p.SourceRef, deps)
+	if out.Source.Commit != "" && p.V1 != nil {
+		// The source dependency's "dirty" annotation (provenant run
+		// records it).
+		for _, rd := range p.V1.GetBuildDefinition().GetResolvedDependencies() {
+			if r, _ := splitRef(rd.GetUri()); sameRepo(r, out.Source.Repository) && commitOf(rd.GetDigest()) == out.Source.Commit {
+				if v, ok := rd.GetAnnotations().GetFields()["dirty"]; ok {
+					if b, isBool := v.GetKind().(*structpb.Value_BoolValue); isBool {
+						out.Source.Dirty = &b.BoolValue
+					}
+				}
+				break
+			}
+		}
+	}
 	return out
+}
+
+// readCommand reads the command a step ran: externalParameters.command
+// when it is a list of strings, and the exit status and duration of the
+// v1 byproduct named "command" (as provenant run records them); nil when
+// none of these is there.
+func readCommand(p *provenance.Provenance) *Command {
+	c := &Command{}
+	if args, ok := p.ExternalParameters["command"].([]any); ok {
+		for _, a := range args {
+			s, ok := a.(string)
+			if !ok {
+				c.Args = nil
+				break
+			}
+			c.Args = append(c.Args, s)
+		}
+	}
+	if p.V1 != nil {
+		for _, bp := range p.V1.GetRunDetails().GetByproducts() {
+			if bp.GetName() != "command" {
+				continue
+			}
+			f := bp.GetAnnotations().GetFields()
+			if n, ok := wholeNumber(f["exitStatus"]); ok && n >= math.MinInt32 && n <= math.MaxInt32 {
+				v := int(n)
+				c.ExitStatus = &v
+			}
+			if n, ok := wholeNumber(f["durationMs"]); ok && n >= 0 {
+				c.DurationMs = &n
+			}
+			break
+		}
+	}
+	if c.Args == nil && c.ExitStatus == nil && c.DurationMs == nil {
+		return nil
+	}
+	return c
+}
+
+// wholeNumber reads a JSON number that is a whole number within ±2^53.
+func wholeNumber(v *structpb.Value) (int64, bool) {
+	n, ok := v.GetKind().(*structpb.Value_NumberValue)
+	if !ok || n.NumberValue != math.Trunc(n.NumberValue) || math.Abs(n.NumberValue) > 1<<53 {
+		return 0, false
+	}
+	return int64(n.NumberValue), true
 }
 
 // newSource splits a source URI into repository and ref and finds its
@@ -134,16 +198,7 @@ func splitRef(uri string) (repo, ref string) {
 	return uri, ""
 }
 
-func sameRepo(a, b string) bool {
-	norm := func(u string) string {
-		u = strings.TrimPrefix(u, "git+")
-		if i := strings.Index(u, "://"); i >= 0 {
-			u = u[i+3:]
-		}
-		return strings.TrimSuffix(strings.TrimSuffix(u, "/"), ".git")
-	}
-	return norm(a) == norm(b)
-}
+func sameRepo(a, b string) bool { return normRepo(a) == normRepo(b) }
 
 func readVSA(v *provenance.VSA) *VSA {
 	out := &VSA{
@@ -174,16 +229,20 @@ func readVSA(v *provenance.VSA) *VSA {
 }
 
 // rawJSON encodes a parameter object compactly, keys sorted (encoding/json
-// sorts map keys), so that the same parameters always print the same.
+// sorts map keys), so that the same parameters always print the same, and
+// without escaping "&", "<" and ">" (a command's "&&" reads as written;
+// each format escapes text its own way).
 func rawJSON(m map[string]any) json.RawMessage {
 	if m == nil {
 		return nil
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
 		return nil
 	}
-	return b
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // stringParam reads a top-level string parameter.

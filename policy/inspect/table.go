@@ -27,6 +27,12 @@ func (c colors) status(status, s string) string {
 func writeTable(w *safetext.Printer, r *Report, color bool) error {
 	c := colors{safetext.Palette{On: color}}
 	w.Println(c.Bold("provenant inspect: " + summaryLine(r)))
+	if len(r.Findings) > 0 {
+		w.Println(c.Red("✗ " + findingsLine(r)))
+		for _, f := range r.Findings {
+			w.Println(c.Red("  ✗ " + clean(f.Message)))
+		}
+	}
 	if !r.Checked() {
 		w.Println(c.Yellow(headline(r)))
 	} else {
@@ -36,7 +42,7 @@ func writeTable(w *safetext.Printer, r *Report, color bool) error {
 		if r.TrustedRoot != "" {
 			w.Printf("sigstore trusted root %s\n", clean(r.TrustedRoot))
 		}
-		if r.Summary.AllVerified() {
+		if r.Summary.AllVerified() && r.Summary.Mismatches == 0 {
 			w.Println(c.status(StatusVerified, headline(r)))
 		} else {
 			w.Println(c.status(StatusFailed, headline(r)))
@@ -115,6 +121,24 @@ func writeTableEnvelope(w *safetext.Printer, e *Envelope, c colors) {
 			if s.Commit != "" {
 				row("  commit", clean(s.Commit))
 			}
+			if s.Dirty != nil {
+				d := dirtyText(s.Dirty)
+				if *s.Dirty {
+					d = c.Yellow("⚠ " + d)
+				}
+				row("  dirty", d)
+			}
+		}
+		if cmd := p.Command; cmd != nil {
+			if len(cmd.Args) > 0 {
+				row("command", clean(commandLine(cmd.Args)))
+			}
+			if e := exitText(cmd); e != "" {
+				if cmd.ExitStatus != nil && *cmd.ExitStatus != 0 {
+					e = c.Red("✗ " + e)
+				}
+				row("exit", e)
+			}
 		}
 		optRow(row, "invocation", p.InvocationID)
 		optRow(row, "started", p.StartedOn)
@@ -190,6 +214,9 @@ func writeTableChain(w *safetext.Printer, r *Report, c colors) {
 	ix := indexChain(ch)
 	for _, s := range ch.Steps {
 		w.Printf("  step %s  %s  envelope %d, depth %d\n", c.Bold(clean(s.Name)), c.status(s.Status, statusWord(s.Status)), s.Envelope, s.Depth)
+		for _, n := range s.Notes {
+			w.Printf("    %s\n", c.Yellow("⚠ "+clean(n)))
+		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		tp := safetext.NewPrinter(tw)
 		artRows := func(key string, ids []string, produced bool) {
@@ -210,10 +237,19 @@ func writeTableChain(w *safetext.Printer, r *Report, c colors) {
 					if note != "" {
 						note += "; "
 					}
-					if len(a.Flags) > 0 {
+					switch {
+					case a.Has(FlagMismatch):
+						f = c.Red("✗ " + f)
+					case warns(a):
 						f = c.Yellow("⚠ " + f)
 					}
 					note += f
+				}
+				if same := ix.sameDigestText(a); same != "" {
+					if note != "" {
+						note += "; "
+					}
+					note += clean(same)
 				}
 				if note == "" {
 					tp.Printf("    %s\t%s\t%s\n", k, clean(a.Name), clean(a.Digest))
@@ -225,5 +261,8 @@ func writeTableChain(w *safetext.Printer, r *Report, c colors) {
 		artRows("consumes", s.Consumes, false)
 		artRows("produces", s.Produces, true)
 		_ = tw.Flush() // a write error is w's, kept there
+	}
+	if r.Summary.CheckoutMaterials > 0 {
+		w.Printf("  %s\n", checkoutLine(r))
 	}
 }
