@@ -20,8 +20,8 @@ build:
 
 test: cross
 	$(GO) vet ./...
-	@echo '$(GO) test -count=1 ./...'
-	@bash testdata/vector-skips.sh $(GO) test -count=1 ./...
+	@echo '$(GO) test -count=1 -timeout 30m ./...'
+	@bash testdata/vector-skips.sh $(GO) test -count=1 -timeout 30m ./...
 
 # Builds and vets (tests included) for the other systems provenant runs on.
 cross:
