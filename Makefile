@@ -62,10 +62,15 @@ fmt:
 clean:
 	rm -rf bin .demo
 
-# Installs cosign v2.6.2 (a peer, for interoperability tests only) and runs them.
+# Installs cosign v2.6.2 and slsa-verifier v2.7.1 (peers, for
+# interoperability tests only) and runs them: the cosign matrix of
+# docs/interop.md (TestCosignInteropMatrix) and slsa-verifier verify-vsa
+# on provenant's VSAs. The tests also find slsa-verifier in .ci/run's cache
+# when go install cannot build it; without it they skip.
 interop:
 	$(GO) install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.2
-	$(GO) test -count=1 -run 'Cosign' -v ./cmd/provenant
+	-$(GO) install github.com/slsa-framework/slsa-verifier/v2/cli/slsa-verifier@v2.7.1
+	$(GO) test -count=1 -run 'Cosign|SLSAVerifier' -v ./cmd/provenant
 
 # Lints every workflow (and, through them, action.yml's inputs) with
 # actionlint at a fixed version; it runs shellcheck on run: scripts when

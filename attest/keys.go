@@ -369,6 +369,14 @@ func (k *PublicKey) Verify(_ context.Context, data, sig []byte) error {
 		if ed25519.Verify(p, data, sig) {
 			return nil
 		}
+		// cosign (v2.6.2) signs with Ed25519 keys pre-hashed (Ed25519ph,
+		// RFC 8032 §5.1). Ed25519ph is domain-separated from pure Ed25519
+		// (dom2), so a signature of one is never valid as the other:
+		// accepting both adds no forgery. provenant signs pure Ed25519.
+		d := sha512.Sum512(data)
+		if ed25519.VerifyWithOptions(p, d[:], sig, &ed25519.Options{Hash: crypto.SHA512}) == nil {
+			return nil
+		}
 	case *ecdsa.PublicKey:
 		h := ecHash(p)
 		digest := HashData(h, data)
@@ -395,8 +403,12 @@ func (k *PublicKey) Verify(_ context.Context, data, sig []byte) error {
 	return Errorf(ErrSignature, "does not verify with key %s", ShortKeyID(k.ID))
 }
 
-// ecHash is the hash DSSE signers pair with each curve (as go-securesystemslib
-// and cosign do); 0 for an unsupported curve.
+// ecHash is the hash DSSE signers pair with each curve, as the
+// securesystemslib schemes (ecdsa-sha2-nistp384), in-toto-golang,
+// slsa-verifier, sigstore's algorithm registry (PKIX_ECDSA_P384_SHA_384)
+// and cosign's signer do; 0 for an unsupported curve. cosign v2's verify
+// commands hash with SHA-256 unless given --signature-digest-algorithm
+// (docs/interop.md).
 func ecHash(p *ecdsa.PublicKey) crypto.Hash {
 	switch p.Curve {
 	case elliptic.P256():

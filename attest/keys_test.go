@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
@@ -88,9 +89,17 @@ func rawSig(t testing.TB, k crypto.Signer, payloadType string, payload []byte, e
 	)
 	switch p := k.(type) {
 	case ed25519.PrivateKey:
-		sig = ed25519.Sign(p, pae)
+		if encoding == "ph" { // Ed25519ph, as cosign signs
+			d := sha512.Sum512(pae)
+			sig, err = p.Sign(nil, d[:], &ed25519.Options{Hash: crypto.SHA512})
+		} else {
+			sig = ed25519.Sign(p, pae)
+		}
 	case *ecdsa.PrivateKey:
 		h := ecHash(&p.PublicKey)
+		if strings.HasSuffix(encoding, "-sha256") { // the hash cosign v2 verifies with
+			h, encoding = crypto.SHA256, strings.TrimSuffix(encoding, "-sha256")
+		}
 		d := HashData(h, pae)
 		switch encoding {
 		case "der":
@@ -400,6 +409,7 @@ func TestSignatureEncodings(t *testing.T) {
 		encoding string
 	}{
 		{Ed25519, ""},
+		{Ed25519, "ph"},
 		{ECDSAP256, "der"},
 		{ECDSAP256, "raw"},
 		{ECDSAP384, "der"},
@@ -432,6 +442,40 @@ func TestSignatureEncodings(t *testing.T) {
 				t.Errorf("Verify(%s %s, %s) = %v, want ErrSignature", c.kt, c.encoding, name, err)
 			}
 		}
+	}
+}
+
+// TestSignatureHashes: a P-384 signature is over SHA-384 (what
+// securesystemslib, in-toto-golang, slsa-verifier and cosign's signer
+// use), and one over SHA-256 does not verify; an Ed25519ph signature does
+// not verify over other data, and a pure one is what provenant makes.
+func TestSignatureHashes(t *testing.T) {
+	ctx := context.Background()
+	payload := []byte(`{"hello":"world"}`)
+	p384 := testKey(t, ECDSAP384, "a")
+	if err := p384.Public.Verify(ctx, dsse.PAE(PayloadType, payload), rawSig(t, p384.Private, PayloadType, payload, "der-sha256")); !errors.Is(err, ErrSignature) {
+		t.Errorf("P-384 over SHA-256: Verify = %v, want ErrSignature", err)
+	}
+	ed := testKey(t, Ed25519, "a")
+	ph := rawSig(t, ed.Private, PayloadType, payload, "ph")
+	if err := ed.Public.Verify(ctx, dsse.PAE(PayloadType, []byte("other")), ph); !errors.Is(err, ErrSignature) {
+		t.Errorf("Ed25519ph over other data: Verify = %v, want ErrSignature", err)
+	}
+	pae := dsse.PAE(PayloadType, payload)
+	sig, err := ed.Signer.Sign(ctx, pae)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ed25519.Verify(ed.Public.Key.(ed25519.PublicKey), pae, sig) {
+		t.Error("provenant's Ed25519 signature is not pure Ed25519")
+	}
+	sig, err = p384.Signer.Sign(ctx, pae)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sha512.Sum384(pae)
+	if !ecdsa.VerifyASN1(p384.Public.Key.(*ecdsa.PublicKey), d[:], sig) {
+		t.Error("provenant's P-384 signature is not over SHA-384")
 	}
 }
 

@@ -11,21 +11,12 @@ import (
 	"github.com/provenant/provenant/attest/attesttest"
 )
 
-// cosignPath finds a cosign binary on PATH or in GOPATH/bin (where
-// `make interop` installs it), or skips the test.
+// cosignPath finds a cosign binary on PATH, in GOPATH/bin (where
+// `make interop` installs it) or in .ci/run's cache, or skips the test.
 func cosignPath(t *testing.T) string {
 	t.Helper()
-	if p, err := exec.LookPath("cosign"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		p := filepath.Join(strings.TrimSpace(string(out)), "bin", "cosign")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Skip("cosign not found on PATH or in GOPATH/bin; run `make interop` to install cosign v2.6.2 and run this test")
-	return ""
+	return peerTool(t, "cosign", "cosign-v2.6.2",
+		"cosign not found on PATH, in GOPATH/bin or in the CI cache; run `make interop` to install cosign v2.6.2 and run this test")
 }
 
 // cosignPredicate is the SLSA provenance cosign attests in these tests:

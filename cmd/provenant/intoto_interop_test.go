@@ -19,20 +19,11 @@ import (
 
 // inTotoGolang finds in-toto-golang's CLI (go install
 // github.com/in-toto/in-toto-golang@v0.11.0; .ci/run builds it into its
-// cache and puts it on PATH), or skips the test.
+// cache), or skips the test.
 func inTotoGolang(t *testing.T) string {
 	t.Helper()
-	if p, err := exec.LookPath("in-toto-golang"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		p := filepath.Join(strings.TrimSpace(string(out)), "bin", "in-toto-golang")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Skip("in-toto-golang not found on PATH or in GOPATH/bin; .ci/run builds it (go install github.com/in-toto/in-toto-golang@v0.11.0)")
-	return ""
+	return peerTool(t, "in-toto-golang", "in-toto-golang-v0.11.0",
+		"in-toto-golang not found on PATH, in GOPATH/bin or in the CI cache; .ci/run builds it (go install github.com/in-toto/in-toto-golang@v0.11.0)")
 }
 
 // inTotoCmd runs in-toto-golang in dir and returns its combined output.

@@ -16,20 +16,25 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name     string `xml:"name,attr"`
+	Tests    int    `xml:"tests,attr"`
+	Failures int    `xml:"failures,attr"`
+	// Errors is required by Jenkins' junit-10.xsd, which CI systems that
+	// validate reports use: the cases that end in an <error>.
+	Errors int         `xml:"errors,attr"`
+	Cases  []junitCase `xml:"testcase"`
 }
 
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
 
@@ -42,8 +47,10 @@ type junitFailure struct {
 // WriteJUnit writes the report as JUnit XML: one test suite per artifact,
 // with one test case for the built-in checks (signatures, subject,
 // builder, source) and one per policy rule. A rule fails with its denying
-// findings; warnings that do not deny, and waived findings, are written to
-// the case's system-out.
+// findings, or ends in an error when the policies could not be evaluated
+// (which denies too); warnings that do not deny, and waived findings, are
+// written to the case's system-out. Every suite carries the tests,
+// failures and errors counts that Jenkins' junit-10.xsd requires.
 //
 // Every field is one line of text without control or format characters
 // (safetext.Line), as well as XML-escaped: test-report viewers print these
@@ -115,7 +122,12 @@ func WriteJUnit(w io.Writer, r *policy.Report) error {
 				}
 			}
 			if len(fails) > 0 {
-				tc.Failure = &junitFailure{Message: fails[0], Type: t(c.findings[0].Kind), Text: strings.Join(fails, "\n")}
+				fail := &junitFailure{Message: fails[0], Type: t(c.findings[0].Kind), Text: strings.Join(fails, "\n")}
+				if c.findings[0].Kind == rules.KindError {
+					tc.Error = fail
+				} else {
+					tc.Failure = fail
+				}
 			}
 			if len(notes) > 0 {
 				tc.SystemOut = strings.Join(notes, "\n")
@@ -124,12 +136,16 @@ func WriteJUnit(w io.Writer, r *policy.Report) error {
 		}
 		for _, c := range suite.Cases {
 			suite.Tests++
-			if c.Failure != nil {
+			switch {
+			case c.Error != nil:
+				suite.Errors++
+			case c.Failure != nil:
 				suite.Failures++
 			}
 		}
 		out.Tests += suite.Tests
 		out.Failures += suite.Failures
+		out.Errors += suite.Errors
 		out.Suites = append(out.Suites, suite)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -69,14 +71,17 @@ type sarifConfig struct {
 }
 
 type sarifResult struct {
-	RuleID           string             `json:"ruleId"`
-	RuleIndex        int                `json:"ruleIndex"`
-	Level            string             `json:"level"`
-	Message          sarifText          `json:"message"`
-	Locations        []sarifLocation    `json:"locations"`
-	RelatedLocations []sarifLocation    `json:"relatedLocations,omitempty"`
-	Suppressions     []sarifSuppression `json:"suppressions,omitempty"`
-	Properties       map[string]any     `json:"properties,omitempty"`
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+	// PartialFingerprints identify the result across runs: its location
+	// (an artifact) has no region from which GitHub could compute one.
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	RelatedLocations    []sarifLocation    `json:"relatedLocations,omitempty"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          map[string]any     `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
@@ -133,9 +138,13 @@ func WriteSARIF(w io.Writer, r *policy.Report, version string) error {
 		Name:                 "SignedProvenance",
 		ShortDescription:     sarifText{"Artifact covered by signed, matching provenance"},
 		FullDescription:      &sarifText{"Every envelope is signed by the trusted keys, and the artifact is named by a statement of the expected predicate type that passes the builder and source checks."},
+		Help:                 &sarifText{"Sign the artifact's provenance with a key or identity the verifier trusts, and check that the provenance names the artifact's digest and the expected builder and source (docs/verify.md explains each check)."},
 		DefaultConfiguration: sarifConfig{Level: "error"},
 	})
+	// Findings find their rule body (and so its stable id) by location.
+	byLocation := map[rules.Location]rules.RuleInfo{}
 	for _, info := range r.Rules {
+		byLocation[info.Location] = info
 		addRule(sarifRuleFor(info, failOnWarn))
 	}
 	results := []sarifResult{}
@@ -153,15 +162,13 @@ func WriteSARIF(w io.Writer, r *policy.Report, version string) error {
 		for _, reason := range a.Reasons {
 			results = append(results, sarifResult{
 				RuleID: sarifVerifyRule, RuleIndex: index[sarifVerifyRule], Level: "error",
-				Message:   sarifText{a.Name + ": " + reason},
-				Locations: []sarifLocation{artLoc},
+				Message:             sarifText{a.Name + ": " + reason},
+				Locations:           []sarifLocation{artLoc},
+				PartialFingerprints: sarifFingerprint(sarifVerifyRule, a.Name, reason),
 			})
 		}
 		for _, f := range a.Findings {
-			id := f.RuleID()
-			if f.Kind == rules.KindError {
-				id = sarifErrorRule
-			}
+			id := sarifFindingRuleID(f, byLocation)
 			switch {
 			case f.Kind == rules.KindError:
 				addRule(sarifRule{
@@ -169,10 +176,15 @@ func WriteSARIF(w io.Writer, r *policy.Report, version string) error {
 					Name:                 "PolicyEvaluation",
 					ShortDescription:     sarifText{"Policy evaluation failed"},
 					FullDescription:      &sarifText{"A policy could not be evaluated (an error, a conflict, or the time limit); provenant fails closed."},
+					Help:                 &sarifText{"Fix the policy so that it evaluates: the result's message names the error; provenant policy eval prints the input the policy saw."},
 					DefaultConfiguration: sarifConfig{Level: "error"},
 				})
 			default:
-				rule := sarifRuleFor(rules.RuleInfo{Kind: f.Kind, Package: f.Package, Title: f.Title, Description: f.Description, Custom: f.Custom}, failOnWarn)
+				info, ok := byLocation[findingLocation(f)]
+				if !ok {
+					info = rules.RuleInfo{Kind: f.Kind, Package: f.Package, Title: f.Title, Description: f.Description, Custom: f.Custom}
+				}
+				rule := sarifRuleFor(info, failOnWarn)
 				rule.ID = id
 				addRule(rule)
 			}
@@ -186,8 +198,9 @@ func WriteSARIF(w io.Writer, r *policy.Report, version string) error {
 			}
 			res := sarifResult{
 				RuleID: id, RuleIndex: index[id], Level: level,
-				Message:   sarifText{msg},
-				Locations: []sarifLocation{artLoc},
+				Message:             sarifText{msg},
+				Locations:           []sarifLocation{artLoc},
+				PartialFingerprints: sarifFingerprint(id, a.Name, f.Message),
 			}
 			if f.Location != nil {
 				res.RelatedLocations = []sarifLocation{{
@@ -226,14 +239,14 @@ func WriteSARIF(w io.Writer, r *policy.Report, version string) error {
 func sarifRuleFor(info rules.RuleInfo, failOnWarn bool) sarifRule {
 	title := info.Title
 	if title == "" {
-		title = fmt.Sprintf("%s rule in %s", info.Kind, info.Package)
+		title = fmt.Sprintf("%s rule in %s", ruleName(info), info.Package)
 	}
 	level := "error"
 	if info.Kind == rules.KindWarn && !failOnWarn {
 		level = "warning"
 	}
 	rule := sarifRule{
-		ID:                   info.ID(),
+		ID:                   sarifRuleID(info),
 		Name:                 sarifName(title),
 		ShortDescription:     sarifText{title},
 		DefaultConfiguration: sarifConfig{Level: level},
@@ -241,9 +254,20 @@ func sarifRuleFor(info rules.RuleInfo, failOnWarn bool) sarifRule {
 	if info.Description != "" {
 		rule.FullDescription = &sarifText{info.Description}
 	}
+	// GitHub code scanning wants help on every rule: the solution, else
+	// the description, else what the rule is.
+	help := info.Description
 	if s, ok := info.Custom["solution"].(string); ok && s != "" {
-		rule.Help = &sarifText{s}
+		help = s
 	}
+	if help == "" {
+		what := fmt.Sprintf("Rule %s in package %s", ruleName(info), info.Package)
+		if info.Title != "" {
+			what = fmt.Sprintf("%s (rule %s in package %s)", info.Title, ruleName(info), info.Package)
+		}
+		help = what + ": each result's message says what it found, and its related location points at the rule. A METADATA description or custom.solution on the rule would be shown here."
+	}
+	rule.Help = &sarifText{help}
 	props := map[string]any{"package": info.Package, "kind": info.Kind}
 	for k, v := range info.Custom {
 		props[k] = v
@@ -267,4 +291,73 @@ func sarifName(title string) string {
 		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
 	}
 	return b.String()
+}
+
+// sarifRuleID is a rule's id in SARIF, which GitHub code scanning needs
+// stable across runs and edits: the rule's code (METADATA custom.code)
+// when set, else package.name (main.deny, main.deny_unsigned) with the
+// rule's title when it has one (main.deny/release-builder). Unlike
+// RuleInfo.ID it never holds a line number, so editing other lines of the
+// file does not change it; rule bodies of one name without a title share
+// one id (their results stay apart by fingerprint).
+func sarifRuleID(info rules.RuleInfo) string {
+	if c, ok := info.Custom["code"].(string); ok && c != "" {
+		return c
+	}
+	id := info.Package + "." + ruleName(info)
+	if slug := sarifSlug(info.Title); slug != "" {
+		id += "/" + slug
+	}
+	return id
+}
+
+// ruleName is the rule's name in its package, else its kind.
+func ruleName(info rules.RuleInfo) string {
+	if info.Name != "" {
+		return info.Name
+	}
+	return info.Kind
+}
+
+// sarifFindingRuleID is the SARIF rule id of a finding: the finding's own
+// code, the error rule for an evaluation error, else its rule body's id.
+func sarifFindingRuleID(f rules.Finding, byLocation map[rules.Location]rules.RuleInfo) string {
+	switch {
+	case f.Code != "":
+		return f.Code
+	case f.Kind == rules.KindError:
+		return sarifErrorRule
+	}
+	if info, ok := byLocation[findingLocation(f)]; ok {
+		return sarifRuleID(info)
+	}
+	return sarifRuleID(rules.RuleInfo{Kind: f.Kind, Package: f.Package, Title: f.Title})
+}
+
+func findingLocation(f rules.Finding) rules.Location {
+	if f.Location == nil {
+		return rules.Location{}
+	}
+	return *f.Location
+}
+
+// sarifFingerprint identifies a result across runs for GitHub code
+// scanning, which computes fingerprints only for results with a region:
+// sha256 over the rule id, the artifact and the message (not the
+// attestation's place in its bundle, which moves when the bundle grows).
+func sarifFingerprint(ruleID, artifact, message string) map[string]string {
+	h := sha256.New()
+	for _, s := range []string{ruleID, artifact, message} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return map[string]string{"provenantResult/v1": hex.EncodeToString(h.Sum(nil))}
+}
+
+// sarifSlug turns a title into lower-case words joined by hyphens.
+func sarifSlug(title string) string {
+	words := strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	return strings.Join(words, "-")
 }

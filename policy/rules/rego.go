@@ -184,7 +184,10 @@ func (l Location) String() string { return fmt.Sprintf("%s:%d", l.File, l.Line) 
 
 // RuleInfo describes one deny/warn/violation rule body and its METADATA.
 type RuleInfo struct {
-	Kind        string         `json:"kind"`
+	Kind string `json:"kind"`
+	// Name is the rule's name in its package: its kind, or the kind with a
+	// conftest suffix (deny_unsigned).
+	Name        string         `json:"name,omitempty"`
 	Package     string         `json:"package"`
 	Title       string         `json:"title,omitempty"`
 	Description string         `json:"description,omitempty"`
@@ -851,7 +854,9 @@ func (ps *PolicySet) findRules(mods map[string]*ast.Module, order []string) erro
 				continue
 			}
 			id := len(ps.rules)
-			ps.rules = append(ps.rules, ruleInfo(r, kind, pkg))
+			info := ruleInfo(r, kind, pkg)
+			info.Name = name
+			ps.rules = append(ps.rules, info)
 			shape := ruleShape{multi: r.Head.RuleKind() == ast.MultiValue, isDefault: r.Default}
 			ps.shapes = append(ps.shapes, shape)
 			nested := len(ref) > 1

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	vsapb "github.com/in-toto/attestation/go/predicates/vsa/v1"
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -125,7 +126,7 @@ func Envelopes(ctx context.Context, r *policy.Report, req Request) ([]*attest.En
 		if err != nil {
 			return nil, err
 		}
-		env, err := attest.SignStatement(ctx, st, req.Signer)
+		env, err := attest.SignStatement(ctx, st, defaultKeyIDSigner(req.Signer))
 		if err != nil {
 			return nil, err
 		}
@@ -203,3 +204,28 @@ func predicateJSON(v *vsapb.VerificationSummary, version string) ([]byte, error)
 	}
 	return json.Marshal(m)
 }
+
+// defaultKeyIDSigner signs as s does, with the keyid that verifiers
+// compute for a key when they are given none: go-securesystemslib's
+// dsse.SHA256KeyID, an SSH SHA256 fingerprint ("SHA256:..."), which is
+// what slsa-verifier's verify-vsa (v2.7.1) compares the signature's keyid
+// with unless given --public-key-id. A verifier skips a signature whose
+// keyid differs from the one it computed, so a VSA with the signer's
+// securesystemslib keyid would be refused. For a key the fingerprint
+// cannot name, the signature carries no keyid (as cosign writes), which
+// every verifier accepts. The keyid is a hint either way: provenant finds
+// the key by trying the trusted keys.
+func defaultKeyIDSigner(s attest.Signer) attest.Signer {
+	id, err := dsse.SHA256KeyID(s.Public())
+	if err != nil {
+		id = ""
+	}
+	return keyIDSigner{Signer: s, id: id}
+}
+
+type keyIDSigner struct {
+	attest.Signer
+	id string
+}
+
+func (s keyIDSigner) KeyID() (string, error) { return s.id, nil }
