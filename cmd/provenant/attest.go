@@ -130,6 +130,7 @@ docs/oci.md); --bundle is then optional. A keyless bundle is written to
 			if pusher != nil {
 				pushed = pusher.Pushed()
 			}
+			githubAttested(cmd, res, out.path)
 			return printAttest(cmd, g, res, out.path, pushed)
 		},
 	}
@@ -146,6 +147,7 @@ docs/oci.md); --bundle is then optional. A keyless bundle is written to
 	f.StringVar(&req.PredicateType, "predicate-type", "", "predicate type URI for --predicate")
 	reg.registerWrite(f, "attest an image: REGISTRY/REPOSITORY:TAG or @sha256:HEX (a tag is resolved to the manifest digest)")
 	addFormatFlag(cmd, g)
+	addGitHubFlag(cmd)
 	return cmd
 }
 

@@ -73,6 +73,7 @@ error or a bundle that cannot be read.`,
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
 	f.reg.registerClient(fl)
 	addFormatFlag(cmd, g, inspectFormats()...)
+	addGitHubFlag(cmd)
 	return cmd
 }
 
@@ -171,6 +172,7 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 		in.AddEntries(cmd.Context(), oci.Scheme+got.Image.String(), got.Entries)
 	}
 	report := in.Report()
+	githubInspected(cmd, report)
 	if f.output == "" {
 		out := cmd.OutOrStdout()
 		if err := inspect.Render(out, report, format, inspect.RenderOptions{Color: format == "table" && useColor(g, out)}); err != nil {
