@@ -22,8 +22,8 @@ import (
 
 // GitHub Actions reporting (docs/ci.md, "provenant in GitHub Actions"):
 // attest, run, verify and inspect write step outputs, a job summary and
-// annotations themselves when --github-actions says so (auto: when
-// GITHUB_ACTIONS is "true"). Only this file reads the runner's variables;
+// annotations themselves when --github-actions says so (auto: in a step,
+// GITHUB_ACTIONS "true" and the step's files named). Only this file reads the runner's variables;
 // attest/ghactions writes the files it is given.
 const (
 	envGitHubActions = "GITHUB_ACTIONS"
@@ -48,7 +48,7 @@ type githubKey struct{}
 // (unless it is JSON, which no line of can start a command), followed by
 // the annotations the command collected; an error becomes an annotation.
 func addGitHubFlag(cmd *cobra.Command) {
-	cmd.Flags().String(githubFlag, "auto", "GitHub Actions step outputs, job summary and annotations: auto (when GITHUB_ACTIONS=true), always, never")
+	cmd.Flags().String(githubFlag, "auto", "GitHub Actions step outputs, job summary and annotations: auto (in a GitHub Actions step: GITHUB_ACTIONS=true and GITHUB_OUTPUT set), always, never")
 	inner := cmd.RunE
 	cmd.RunE = func(c *cobra.Command, args []string) error {
 		gh, err := newGitHubSession(c)
@@ -97,7 +97,8 @@ func newGitHubSession(c *cobra.Command) (*githubSession, error) {
 	case "never":
 		return nil, nil
 	case "auto":
-		if os.Getenv(envGitHubActions) != "true" {
+		// In a step: the runner sets GITHUB_ACTIONS and the step's files.
+		if os.Getenv(envGitHubActions) != "true" || (os.Getenv(envGitHubOutput) == "" && os.Getenv(envGitHubSummary) == "") {
 			return nil, nil
 		}
 	case "always":
