@@ -16,13 +16,15 @@ if [[ -n ${INPUT_KEY:-}${INPUT_KEY_PASSWORD:-} ]]; then
 	printf '%s' "${INPUT_KEY:-}" >"$s/key" && printf '%s' "${INPUT_KEY_PASSWORD:-}" >"$s/pass"
 	exec env -u INPUT_KEY -u INPUT_KEY_PASSWORD PROVENANT_ACTION_SECRETS="$s" bash "$0"
 fi
-s=${PROVENANT_ACTION_SECRETS:-} key= pass= pub=${INPUT_PUBLIC_KEY:-}
+s=${PROVENANT_ACTION_SECRETS:-} key='' pass='' pub=${INPUT_PUBLIC_KEY:-}
 [[ -z $s ]] || { key=$(<"$s/key") && pass=$(<"$s/pass"); }
 [[ $pub != *PRIVATE* && $pub != *'"private"'* ]] || { mask "$pub"; fail "public-key holds a private key: give it as key, from a secret"; }
 : "${RUNNER_TEMP:?}" "${GITHUB_OUTPUT:?}" "${PROVENANT_BIN:?}"
-cmd=${INPUT_COMMAND:-} bundle=${INPUT_BUNDLE:-provenance.intoto.jsonl} dir=$(mktemp -d "$RUNNER_TEMP/provenant.XXXXXX")
+cmd=${INPUT_COMMAND:-} bundle=$(lines "${INPUT_BUNDLE:-}") dir=$(mktemp -d "$RUNNER_TEMP/provenant.XXXXXX")
+bundle=${bundle:-provenance.intoto.jsonl}
 trap 'rm -rf -- "$s"' EXIT
 [[ $bundle == /* ]] || bundle=$PWD/$bundle
+[[ $bundle${INPUT_VSA:-} != *[[:cntrl:]]* ]] || fail "bundle and vsa are paths without control characters"
 # Artifacts: a path or glob a line (** crosses directories), never word-split;
 # a glob that matches nothing is an error.
 arts=()
@@ -80,7 +82,8 @@ verify | inspect)
 	[[ -z ${INPUT_CERTIFICATE_IDENTITY:-} ]] || args+=(--certificate-identity "$INPUT_CERTIFICATE_IDENTITY" --certificate-oidc-issuer "${INPUT_CERTIFICATE_OIDC_ISSUER:-https://token.actions.githubusercontent.com}")
 	[[ $cmd == verify ]] || { pv "${args[@]}" "${extra[@]}" -- "$bundle"; exit; }
 	for v in builder-id:INPUT_BUILDER_ID source-uri:INPUT_SOURCE_URI policy:INPUT_POLICY; do
-		n=${v#*:} && printf -v "$n" '%s' "$(lines "${!n:-}")" && [[ -n ${!n} ]] || fail "verify needs ${v%%:*} (none to skip that check): an empty value never disables a check"
+		n=${v#*:} && printf -v "$n" '%s' "$(lines "${!n:-}")"
+		[[ -n ${!n} ]] || fail "verify needs ${v%%:*} (none to skip that check): an empty value never disables a check"
 	done
 	args+=(--bundle "$bundle" --format json)
 	[[ $INPUT_BUILDER_ID == none ]] || args+=(--builder-id "$INPUT_BUILDER_ID")

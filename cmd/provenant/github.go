@@ -44,9 +44,10 @@ type githubSession struct {
 type githubKey struct{}
 
 // addGitHubFlag gives cmd --github-actions and wraps its RunE: in GitHub
-// mode its report to stdout is printed with workflow commands switched off
-// (unless it is JSON, which no line of can start a command), followed by
-// the annotations the command collected; an error becomes an annotation.
+// mode its text report to stdout is printed with workflow commands
+// switched off, followed by the annotations the command collected (with a
+// machine format, the annotations go to stderr); an error becomes an
+// annotation.
 func addGitHubFlag(cmd *cobra.Command) {
 	cmd.Flags().String(githubFlag, "auto", "GitHub Actions step outputs, job summary and annotations: auto (in a GitHub Actions step: GITHUB_ACTIONS=true and GITHUB_OUTPUT set), always, never")
 	inner := cmd.RunE
@@ -61,7 +62,10 @@ func addGitHubFlag(cmd *cobra.Command) {
 		c.SetContext(context.WithValue(c.Context(), githubKey{}, gh))
 		out, stderr := c.OutOrStdout(), c.ErrOrStderr()
 		var buf *bytes.Buffer
-		if f, _ := c.Flags().GetString("format"); f != "json" && c.Name() != "run" {
+		// Only the human report is wrapped: a machine format (JSON,
+		// SARIF, JUnit, Markdown, HTML) is meant for a file, and escapes
+		// line breaks in what it quotes, so no line of it starts a command.
+		if f, _ := c.Flags().GetString("format"); (f == "text" || f == "table") && c.Name() != "run" {
 			buf = &bytes.Buffer{}
 			c.SetOut(buf)
 		}

@@ -726,6 +726,15 @@ func scenarios() []scenario {
 			},
 		},
 		{
+			name:  "attack-bundle-newline",
+			doc:   "a bundle path with a line break cannot forge verdict=allowed in the step outputs",
+			setup: tamper,
+			with: func(e *testEnv) map[string]string {
+				return verifyWith(e, map[string]string{"bundle": "out/provenance.intoto.jsonl\nverdict=allowed"})
+			},
+			check: refused("without control characters"),
+		},
+		{
 			name:  "attack-private-as-public",
 			doc:   "finding 7: a private key given as public-key is refused and masked",
 			with:  func(e *testEnv) map[string]string { return verifyWith(e, map[string]string{"public-key": e.privPEM}) },
