@@ -217,7 +217,7 @@ func FuzzAnnotation(f *testing.F) {
 	f.Add("t", "f", "m\r\n::x::")
 	f.Fuzz(func(t *testing.T, title, file, msg string) {
 		s := Annotation{Level: Warning, Title: title, File: file, Line: 1, Message: msg}.String()
-		if strings.ContainsAny(s, "\r\n\u2028\u2029\x85") {
+		if strings.ContainsAny(s, "\r\n\u2028\u2029\u0085") {
 			t.Fatalf("annotation spans lines: %q", s)
 		}
 		if !strings.HasPrefix(s, "::warning ") || strings.Contains(s, "##[") {
