@@ -19,7 +19,7 @@ out=$(mktemp -d "$RUNNER_TEMP/provenant-bin.XXXXXX")
 cd "$GITHUB_ACTION_PATH"
 env -i PATH="$goroot/bin:/usr/bin:/bin" HOME="$out" GOTOOLCHAIN=local GOENV=off GOFLAGS=-mod=readonly GOWORK=off \
 	GOPROXY="$proxy" GOSUMDB=sum.golang.org GOMODCACHE="$out/mod" GOCACHE="$out/cache" CGO_ENABLED=0 \
-	go build -trimpath -buildvcs=false -ldflags "-s -w -buildid= -X main.version=devel" -o "$out/provenant" ./cmd/provenant
-chmod -R u+w "$out/mod" && rm -rf "$out/mod" "$out/cache"
+	go build -modcacherw -trimpath -buildvcs=false -ldflags "-s -w -buildid= -X main.version=devel" -o "$out/provenant" ./cmd/provenant
+rm -rf "$out/mod" "$out/cache"
 "$out/provenant" version
 echo "path=$out/provenant" >>"$GITHUB_OUTPUT"

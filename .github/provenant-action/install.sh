@@ -35,8 +35,7 @@ want=$(awk -v f="provenant-$plat" '$2 == f { print $1 }' "$here/checksums.txt")
 
 base=${PROVENANT_RELEASE_URL:-https://github.com/provenant/provenant/releases/download}
 dir=$(mktemp -d "$RUNNER_TEMP/provenant-bin.XXXXXX")
-bin=$dir/provenant
-[[ $plat != *.exe ]] || bin+=.exe
+bin=$dir/provenant && [[ $plat != *.exe ]] || bin+=.exe
 if ! curl -fsSL --retry 3 --proto '=https,file' -o "$dir/download" "$base/$version/provenant-$plat"; then
 	build "release $version has no provenant-$plat to download"
 fi

@@ -4,6 +4,7 @@
 set -euo pipefail
 umask 077
 fail() { printf '::error title=provenant::%s\n' "$*"; exit 2; }
+((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || fail "the provenant action needs bash 4.4 or later (this is $BASH_VERSION)"
 lines() { local l; while IFS= read -r l || [[ -n $l ]]; do l=${l%$'\r'}; l=${l#"${l%%[![:space:]]*}"}; l=${l%"${l##*[![:space:]]}"}; [[ -z $l ]] || printf '%s\n' "$l"; done <<<"$1"; }
 mask() { local l; while IFS= read -r l; do printf '::add-mask::%s\n' "$l"; done < <(lines "$1"); }
 each() { local l; while IFS= read -r l; do args+=("$1" "$l"); done < <(lines "$2"); }

@@ -133,6 +133,9 @@ func main() {
 		if env.sig.stop != nil {
 			env.sig.stop()
 		}
+		if !*keep {
+			_ = os.RemoveAll(scratch) // os.Exit skips the deferred removal
+		}
 		os.Exit(1)
 	}
 	fmt.Println("all passed")

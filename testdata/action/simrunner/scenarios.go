@@ -759,48 +759,6 @@ func scenarios() []scenario {
 			},
 		},
 		{
-			name:   "install-source-poisoned",
-			doc:    "finding 1: no pinned release: built from source; the caller's go on PATH, CC, GOFLAGS, GOENV, GOPROXY and module cache do not reach the build",
-			action: "unreleased",
-			setup: func(e *testEnv) (func(), error) {
-				bin := filepath.Join(e.scratch, "poison")
-				if err := os.MkdirAll(bin, 0o755); err != nil {
-					return nil, err
-				}
-				fake := "#!/bin/sh\ntouch " + filepath.Join(e.scratch, "POISONED") + "\nexit 1\n"
-				for _, n := range []string{"go", "cc", "gcc"} {
-					if err := os.WriteFile(filepath.Join(bin, n), []byte(fake), 0o755); err != nil {
-						return nil, err
-					}
-				}
-				return nil, os.WriteFile(filepath.Join(bin, "goenv"), []byte("GOFLAGS=-toolexec="+filepath.Join(bin, "go")+"\nGOPROXY=http://127.0.0.1:9\n"), 0o644)
-			},
-			ghPath: func(e *testEnv) []string { return []string{filepath.Join(e.scratch, "poison")} },
-			env: func(e *testEnv) map[string]string {
-				bin := filepath.Join(e.scratch, "poison")
-				return map[string]string{
-					"CC": filepath.Join(bin, "cc"), "CGO_ENABLED": "1", "GOFLAGS": "-toolexec=" + filepath.Join(bin, "go"),
-					"GOENV": filepath.Join(bin, "goenv"), "GOPROXY": "http://127.0.0.1:9", "GONOSUMDB": "*", "GOFLAGS_EXTRA": "x",
-					"GOINSECURE": "*", "GOPRIVATE": "*", "GONOPROXY": "*", "GOCACHE": filepath.Join(bin, "cache"),
-				}
-			},
-			with: func(e *testEnv) map[string]string { return verifyWith(e, nil) },
-			check: func(c *checker) {
-				c.exit(0)
-				c.output("verdict", "allowed")
-				c.note("time to the first provenant command, from source: %s (install and build steps)", (c.r.StepTime["install"] + c.r.StepTime["build"]).Round(time.Second))
-				if c.r.StepOutputs["build"]["path"] == "" {
-					c.errorf("provenant was not built from source")
-				}
-				if _, err := os.Stat(filepath.Join(c.e.scratch, "POISONED")); err == nil {
-					c.errorf("the caller's go, cc or toolexec ran")
-				}
-				if _, err := os.Stat(filepath.Join(c.e.scratch, "poison", "cache")); err == nil {
-					c.errorf("the caller's GOCACHE was used")
-				}
-			},
-		},
-		{
 			name:    "keyless-attest",
 			doc:     "no key and id-token: write: attest signs keylessly (loopback Fulcio and TSA); verify with the certificate identity",
 			keyless: true,
@@ -861,6 +819,50 @@ func scenarios() []scenario {
 					if strings.Contains(seen, bad) {
 						c.errorf("an ancestor of the build shows %s", bad)
 					}
+				}
+			},
+		},
+		// Last: a cold build takes minutes, and the loopback issuer's token
+		// expires.
+		{
+			name:   "install-source-poisoned",
+			doc:    "finding 1: no pinned release: built from source; the caller's go on PATH, CC, GOFLAGS, GOENV, GOPROXY and module cache do not reach the build",
+			action: "unreleased",
+			setup: func(e *testEnv) (func(), error) {
+				bin := filepath.Join(e.scratch, "poison")
+				if err := os.MkdirAll(bin, 0o755); err != nil {
+					return nil, err
+				}
+				fake := "#!/bin/sh\ntouch " + filepath.Join(e.scratch, "POISONED") + "\nexit 1\n"
+				for _, n := range []string{"go", "cc", "gcc"} {
+					if err := os.WriteFile(filepath.Join(bin, n), []byte(fake), 0o755); err != nil {
+						return nil, err
+					}
+				}
+				return nil, os.WriteFile(filepath.Join(bin, "goenv"), []byte("GOFLAGS=-toolexec="+filepath.Join(bin, "go")+"\nGOPROXY=http://127.0.0.1:9\n"), 0o644)
+			},
+			ghPath: func(e *testEnv) []string { return []string{filepath.Join(e.scratch, "poison")} },
+			env: func(e *testEnv) map[string]string {
+				bin := filepath.Join(e.scratch, "poison")
+				return map[string]string{
+					"CC": filepath.Join(bin, "cc"), "CGO_ENABLED": "1", "GOFLAGS": "-toolexec=" + filepath.Join(bin, "go"),
+					"GOENV": filepath.Join(bin, "goenv"), "GOPROXY": "http://127.0.0.1:9", "GONOSUMDB": "*", "GOFLAGS_EXTRA": "x",
+					"GOINSECURE": "*", "GOPRIVATE": "*", "GONOPROXY": "*", "GOCACHE": filepath.Join(bin, "cache"),
+				}
+			},
+			with: func(e *testEnv) map[string]string { return verifyWith(e, nil) },
+			check: func(c *checker) {
+				c.exit(0)
+				c.output("verdict", "allowed")
+				c.note("time to the first provenant command, from source: %s (install and build steps)", (c.r.StepTime["install"] + c.r.StepTime["build"]).Round(time.Second))
+				if c.r.StepOutputs["build"]["path"] == "" {
+					c.errorf("provenant was not built from source")
+				}
+				if _, err := os.Stat(filepath.Join(c.e.scratch, "POISONED")); err == nil {
+					c.errorf("the caller's go, cc or toolexec ran")
+				}
+				if _, err := os.Stat(filepath.Join(c.e.scratch, "poison", "cache")); err == nil {
+					c.errorf("the caller's GOCACHE was used")
 				}
 			},
 		},
