@@ -65,6 +65,9 @@ docs/oci.md); --bundle is then optional. A keyless bundle is written to
 			if err := reg.validateWrite(out.path); err != nil {
 				return err
 			}
+			if err := githubKeylessBuilder(cmd.Context(), &kf, req.Options.BuilderID); err != nil {
+				return err
+			}
 			if kf.on && reg.push {
 				return usageError("--keyless writes to --bundle only; push the bundle next to the image with provenant push --bundle FILE IMAGE")
 			}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,7 +11,10 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest/attesttest"
+	"github.com/provenant/provenant/attest/sigstore/sigstoretest"
 )
+
+const envGitHubServerURLForTest = "GITHUB_SERVER_URL"
 
 // TestMain keeps a real GitHub Actions job that runs these tests out of
 // them: in-process runs and the binaries they start see no GITHUB_ACTIONS
@@ -103,5 +109,45 @@ func TestGitHubActionsRefuses(t *testing.T) {
 	r = runCLI(t, f.dir, "verify", "--github-actions", "sometimes", "--bundle", "good.intoto.jsonl", "--key", "ed25519-test-only.pub", "app.tar.gz")
 	if r.code != 2 {
 		t.Errorf("--github-actions sometimes: want exit 2, got\n%s", r)
+	}
+}
+
+// In a GitHub Actions job signing keylessly, attest refuses a --builder-id
+// that is not the workflow the job's token names (finding 2 of issue 17).
+func TestGitHubKeylessBuilder(t *testing.T) {
+	f := newFixture(t)
+	iss := sigstoretest.NewIssuer(t)
+	const ref = "example/app/.github/workflows/release.yml@refs/tags/v1"
+	tokens := map[string]string{
+		"with-ref": iss.Token(t, sigstoretest.Claims{"job_workflow_ref": ref}),
+		"no-ref":   iss.Token(t, nil),
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]string{"value": tokens[r.URL.Query().Get("which")]})
+	}))
+	defer srv.Close()
+	t.Setenv(envGitHubServerURLForTest, "https://github.com")
+	t.Setenv(envActionsToken, "request-token")
+	for _, tc := range []struct {
+		name, which, builder string
+		refused              bool
+	}{
+		{"other workflow", "with-ref", "https://github.com/example/app/.github/workflows/other.yml", true},
+		{"other repository", "with-ref", "https://github.com/evil/app/.github/workflows/release.yml@refs/tags/v1", true},
+		{"other ref", "with-ref", "https://github.com/example/app/.github/workflows/release.yml@refs/heads/main", true},
+		{"prefix only", "with-ref", "https://github.com/example/app/.github/workflows/release.yml@refs/tags/v", true},
+		{"no workflow in the token", "no-ref", "https://github.com/example/app/.github/workflows/release.yml", true},
+		{"this workflow", "with-ref", "https://github.com/example/app/.github/workflows/release.yml", false},
+		{"this workflow at its ref", "with-ref", "https://github.com/" + ref, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(envActionsTokenURL, srv.URL+"/?which="+tc.which)
+			r := runCLI(t, f.dir, "attest", "--keyless", "--fulcio-url", "http://127.0.0.1:1", "--tsa-url", "http://127.0.0.1:1", "--rekor-url", "",
+				"--builder-id", tc.builder, "--bundle", "k.intoto.jsonl", "app.tar.gz")
+			refusedNow := strings.Contains(r.stderr, "not the workflow this job runs as") || strings.Contains(r.stderr, "names no workflow")
+			if refusedNow != tc.refused || r.code != 2 {
+				t.Errorf("refused=%v (want %v), exit %d:\n%s", refusedNow, tc.refused, r.code, r)
+			}
+		})
 	}
 }

@@ -786,6 +786,23 @@ func scenarios() []scenario {
 			},
 		},
 		{
+			name:    "attack-keyless-builder",
+			doc:     "finding 2: keyless attest refuses a builder-id that is not the workflow the job's token names",
+			keyless: true,
+			with: func(e *testEnv) map[string]string {
+				return map[string]string{
+					"command": "attest", "artifacts": "dist/app", "bundle": "out/claimed.intoto.jsonl", "builder-id": builder,
+					"args": "--fulcio-url\n" + e.sig.fulcio + "\n--tsa-url\n" + e.sig.tsa + "\n--rekor-url=",
+				}
+			},
+			check: func(c *checker) {
+				refused("names no workflow")(c)
+				if _, err := os.Stat(filepath.Join(c.e.workspace, "out/claimed.intoto.jsonl")); err == nil {
+					c.errorf("a bundle was written")
+				}
+			},
+		},
+		{
 			name: "keyless-no-id-token",
 			doc:  "no key and no id-token permission: attest says how to sign",
 			with: func(e *testEnv) map[string]string {
