@@ -11,7 +11,7 @@ ACTIONLINT_VERSION ?= v1.7.12
 STATICCHECK_VERSION ?= v0.8.2
 ERRCHECK_VERSION ?= v1.9.0
 
-.PHONY: all build test cross demo bench fuzz lint fmt clean interop actionlint action-test build-kms test-kms
+.PHONY: all build test cross demo bench fuzz lint fmt clean interop actionlint action-test build-kms test-kms release release-check action-pin
 
 all: build
 
@@ -83,6 +83,19 @@ actionlint:
 # docs/ci.md. ACTION_TEST_FLAGS: e.g. -v, -run verify, -ref HEAD.
 action-test:
 	bash testdata/action/action-test.sh $(ACTION_TEST_FLAGS)
+
+# provenant's own release (docs/ci.md, "Our own release"): linux, darwin
+# and windows for amd64 and arm64, reproducibly, into RELEASE_DIR with
+# SHA256SUMS; release-check builds linux/amd64 twice (another directory, a
+# cold build cache) and compares the bytes; action-pin pins the checksums
+# and the source digest in .github/provenant-action/ for the action.
+RELEASE_DIR ?= bin/release
+release:
+	bash .ci/release.sh build $(RELEASE_DIR) $(VERSION)
+release-check:
+	bash .ci/release.sh check $(RELEASE_DIR)/repro
+action-pin:
+	bash .ci/release.sh pin $(RELEASE_DIR) $(VERSION)
 
 # The KMS signers (awskms://, gcpkms://, azurekms://, hashivault://) are
 # built only with -tags kms: they add ~16 MB and 466 packages. See docs/keys.md.

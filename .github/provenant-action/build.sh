@@ -1,30 +1,25 @@
 #!/usr/bin/env bash
-# build.sh: builds provenant from the action's own source (the checkout of
-# the action at the ref the workflow named), so that what runs is what was
-# reviewed. Prints the binary's path as the step output "path".
-#
-# Environment: GITHUB_ACTION_PATH, RUNNER_TEMP, GITHUB_OUTPUT (set by the
-# runner), PROVENANT_ACTION_REF (github.action_ref, empty for a local action).
+# build.sh: builds provenant from the action's own source when no pinned
+# release fits (install.sh said build=true), in an environment of its own:
+# nothing of the calling job's Go settings (GOFLAGS, GOENV, GOPROXY,
+# GOPRIVATE, CC, a go earlier on PATH) and no restored cache reaches it. The
+# Go toolchain is the one actions/setup-go put in RUNNER_TOOL_CACHE (the
+# step before, without its cache); the job's module download cache is read
+# only as a proxy, each module checked against go.sum.
 set -euo pipefail
-
-: "${GITHUB_ACTION_PATH:?not running as an action step}"
-: "${RUNNER_TEMP:?}" "${GITHUB_OUTPUT:?}"
-
-ref=${PROVENANT_ACTION_REF:-}
-# The ref only labels the binary (provenant version); refuse anything that is
-# not a plain ref name rather than pass it to the linker.
-if [[ ! $ref =~ ^[A-Za-z0-9._/+-]+$ ]]; then
-	ref=devel
-fi
-
-# Build exactly the checked-out module, whatever the calling job's Go
-# settings: no workspace file, no vendoring flags, go.sum as committed.
-# (cgo stays as the runner has it: PKCS#11 support needs it.)
-export GOWORK=off GOFLAGS=-mod=readonly
-
+: "${GITHUB_ACTION_PATH:?}" "${RUNNER_TEMP:?}" "${GITHUB_OUTPUT:?}"
+want=$(sed -n 's/^go \([0-9]*\.[0-9]*\).*/\1/p' "$GITHUB_ACTION_PATH/go.mod")
+goroot=
+for d in "${RUNNER_TOOL_CACHE:-/nonexistent}/go/$want"*/*/; do [[ -x $d/bin/go ]] && goroot=${d%/}; done
+[[ -n $goroot ]] || { echo "::error title=provenant build::no Go $want in RUNNER_TOOL_CACHE (actions/setup-go)"; exit 2; }
+proxy=https://proxy.golang.org
+cache=${GOMODCACHE:-${HOME:-/nonexistent}/go/pkg/mod}
+[[ -d $cache/cache/download ]] && proxy="file://$cache/cache/download,$proxy"
 out=$(mktemp -d "$RUNNER_TEMP/provenant-bin.XXXXXX")
 cd "$GITHUB_ACTION_PATH"
-go version
-go build -trimpath -ldflags "-s -w -X main.version=$ref" -o "$out/provenant" ./cmd/provenant
+env -i PATH="$goroot/bin:/usr/bin:/bin" HOME="$out" GOTOOLCHAIN=local GOENV=off GOFLAGS=-mod=readonly GOWORK=off \
+	GOPROXY="$proxy" GOSUMDB=sum.golang.org GOMODCACHE="$out/mod" GOCACHE="$out/cache" CGO_ENABLED=0 \
+	go build -modcacherw -trimpath -buildvcs=false -ldflags "-s -w -buildid= -X main.version=devel" -o "$out/provenant" ./cmd/provenant
+rm -rf "$out/mod" "$out/cache"
 "$out/provenant" version
-printf 'path=%s\n' "$out/provenant" >>"$GITHUB_OUTPUT"
+echo "path=$out/provenant" >>"$GITHUB_OUTPUT"

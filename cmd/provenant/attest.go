@@ -65,6 +65,9 @@ docs/oci.md); --bundle is then optional. A keyless bundle is written to
 			if err := reg.validateWrite(out.path); err != nil {
 				return err
 			}
+			if err := githubKeylessBuilder(cmd.Context(), &kf, req.Options.BuilderID); err != nil {
+				return err
+			}
 			if kf.on && reg.push {
 				return usageError("--keyless writes to --bundle only; push the bundle next to the image with provenant push --bundle FILE IMAGE")
 			}
@@ -132,6 +135,7 @@ docs/oci.md); --bundle is then optional. A keyless bundle is written to
 			if pusher != nil {
 				pushed = pusher.Pushed()
 			}
+			githubAttested(cmd, res, out.path)
 			return printAttest(cmd, g, res, out.path, pushed)
 		},
 	}
@@ -148,6 +152,7 @@ docs/oci.md); --bundle is then optional. A keyless bundle is written to
 	f.StringVar(&req.PredicateType, "predicate-type", "", "predicate type URI for --predicate")
 	reg.registerWrite(f, "attest an image: REGISTRY/REPOSITORY:TAG or @sha256:HEX (a tag is resolved to the manifest digest)")
 	addFormatFlag(cmd, g)
+	addGitHubFlag(cmd)
 	return cmd
 }
 

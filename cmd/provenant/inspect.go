@@ -88,6 +88,7 @@ cannot be read.`,
 	f.reg.registerClient(fl)
 	fl.StringVar(&f.onMismatch, "on-mismatch", "fail", "when a name has different digests in different steps: fail (exit 1) or report (show it, exit as without it)")
 	addFormatFlag(cmd, g, inspectFormats()...)
+	addGitHubFlag(cmd)
 	return cmd
 }
 
@@ -189,6 +190,7 @@ func runInspect(cmd *cobra.Command, g *globalFlags, f inspectFlags, args []strin
 		in.AddEntries(cmd.Context(), oci.Scheme+got.Image.String(), got.Entries)
 	}
 	report := in.Report()
+	githubInspected(cmd, report)
 	ro := inspect.RenderOptions{Generated: inspectNow(), Version: provenantVersion()}
 	if f.output == "" {
 		out := cmd.OutOrStdout()

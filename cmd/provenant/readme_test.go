@@ -144,13 +144,20 @@ func TestReadmeBlocksAreRun(t *testing.T) {
 // too).
 var docsRunElsewhere = map[string]bool{"in-toto.md": true, "oci.md": true, "ci.md": true}
 
+// docsBlocksRunElsewhere are single blocks that a test of their own
+// runs, by document and first command, with the test's name.
+var docsBlocksRunElsewhere = map[[2]string]string{
+	{"verify.md", "provenant verify --bundle app.intoto.jsonl --key release.pub --policy builtin:slsa"}: "TestVSACacheDocExamplesRun",
+}
+
 // docsNotYetRun lists, by document and first command, the docs' example
 // blocks no test runs yet (issue 19, item 12: to close). It is a ratchet:
 // a new example that is not run fails TestDocsBlocksAreListed, and so
 // does an entry whose block is gone.
 var docsNotYetRun = map[[2]string]bool{
 	{"attest.md", "provenant attest --key release.key --bundle app.intoto.jsonl dist/app"}:                                               true,
-	{"inspect.md", `provenant inspect --format markdown --key release.pub app.intoto.jsonl >> "$GITHUB_STEP_SUMMARY"`}:                   true,
+	{"inspect.md", "provenant inspect --format markdown --key release.pub app.intoto.jsonl > summary.md"}:                                true,
+	{"inspect.md", "provenant inspect --key release.pub build.intoto.jsonl                         # exit 1 on a mismatch"}:              true,
 	{"inspect.md", "provenant inspect app.intoto.jsonl"}:                                                                                 true,
 	{"keygen.md", "provenant keygen --out release"}:                                                                                      true,
 	{"keyless.md", "provenant attest --keyless --bundle app.intoto.jsonl dist/app"}:                                                      true,
@@ -201,6 +208,9 @@ func TestDocsBlocksAreListed(t *testing.T) {
 			}
 			key := [2]string{name, first}
 			seen[key] = true
+			if docsBlocksRunElsewhere[key] != "" {
+				continue
+			}
 			if !docsNotYetRun[key] {
 				t.Errorf("docs/%s: the block starting %q is not run by a test: run it (see TestReadmeExamplesRun) or, for now, list it in docsNotYetRun", name, first)
 			}

@@ -188,6 +188,7 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 			if pusher != nil {
 				pushed = pusher.Pushed()
 			}
+			githubRan(cmd, res)
 			return printRun(cmd.ErrOrStderr(), g, res, pushed)
 		},
 	}
@@ -206,6 +207,7 @@ optional). --push stores the attestation next to it (docs/oci.md).`,
 	reg.registerWrite(f, "an image the command builds and pushes: REGISTRY/REPOSITORY:TAG, resolved to its manifest digest after the command, a product")
 	link.register(f)
 	addFormatFlag(cmd, g)
+	addGitHubFlag(cmd)
 	return cmd
 }
 

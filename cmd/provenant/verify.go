@@ -164,6 +164,7 @@ compile).`,
 	cmd.MarkFlagsMutuallyExclusive("certificate-identity", "certificate-identity-regexp")
 	cmd.MarkFlagsMutuallyExclusive("certificate-oidc-issuer", "certificate-oidc-issuer-regexp")
 	addFormatFlag(cmd, g, "text", "json", "sarif", "junit", "markdown")
+	addGitHubFlag(cmd)
 	return cmd
 }
 
@@ -252,6 +253,7 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 	if err != nil {
 		return inputError(err)
 	}
+	githubVerified(cmd, report)
 	shown := *vf // the report names the images beside the bundles
 	shown.bundles = append(append([]string(nil), vf.bundles...), images...)
 	if err := writeVerifyReport(cmd.OutOrStdout(), g, shown, report); err != nil {

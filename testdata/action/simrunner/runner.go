@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -85,10 +86,13 @@ type Result struct {
 	FailedStep  string            // its name
 	Outputs     map[string]string // the action's outputs (outputs.*.value evaluated)
 	StepOutputs map[string]map[string]string
-	Summary     string              // the job summary the steps wrote
-	Log         []string            // every line the steps printed (stdout and stderr)
-	StepLogs    map[string][]string // the same, by step id
-	Masks       []string            // values registered with ::add-mask::
+	Summary     string                   // the job summary the steps wrote
+	Log         []string                 // every line the steps printed (stdout and stderr)
+	StepLogs    map[string][]string      // the same, by step id
+	Masks       []string                 // values registered with ::add-mask::
+	StepTime    map[string]time.Duration // how long each step took, by id
+	Legacy      []string                 // ##[ commands the runner acted on
+	Other       []string                 // other commands (set-output, set-env, ...)
 	Annotations []Annotation
 	Skipped     []string // uses: steps, not run here
 	RunnerTemp  string
@@ -113,48 +117,74 @@ type Runner struct {
 	Workspace  string // GITHUB_WORKSPACE, the steps' working directory
 	RunnerTemp string // RUNNER_TEMP, fresh per job
 	Env        map[string]string
+	Path       []string // GITHUB_PATH lines written by earlier steps of the job
 	Verbose    io.Writer
 }
 
 var exprRE = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
 
 // eval expands the ${{ }} expressions the action uses. Only plain context
-// lookups are supported; anything else is an error, so that the simulation
-// never quietly differs from the runner.
+// lookups, a || b (the first non-empty) and x == 'literal' are supported;
+// anything else is an error, so that the simulation never quietly differs
+// from the runner.
 func (r *Runner) eval(s string, inputs map[string]string, steps map[string]map[string]string) (string, error) {
 	var err error
 	out := exprRE.ReplaceAllStringFunc(s, func(m string) string {
-		expr := exprRE.FindStringSubmatch(m)[1]
-		parts := strings.Split(expr, ".")
-		switch {
-		case len(parts) == 2 && parts[0] == "inputs":
-			v, ok := inputs[strings.ToLower(parts[1])]
-			if !ok {
-				err = fmt.Errorf("${{ %s }}: no such input", expr)
-			}
-			return v
-		case expr == "github.action_path":
-			return r.ActionPath
-		case expr == "github.action_ref":
-			return r.Env["GITHUB_ACTION_REF"]
-		case expr == "github.workspace":
-			return r.Workspace
-		case expr == "runner.temp":
-			return r.RunnerTemp
-		case len(parts) == 4 && parts[0] == "steps" && parts[2] == "outputs":
-			return steps[parts[1]][parts[3]]
+		v, e := r.expr(exprRE.FindStringSubmatch(m)[1], inputs, steps)
+		if e != nil {
+			err = e
 		}
-		err = fmt.Errorf("${{ %s }}: expression not supported by the simulated runner", expr)
-		return ""
+		return v
 	})
 	return out, err
+}
+
+func (r *Runner) expr(expr string, inputs map[string]string, steps map[string]map[string]string) (string, error) {
+	if a, b, ok := strings.Cut(expr, "||"); ok {
+		x, err := r.expr(strings.TrimSpace(a), inputs, steps)
+		if err != nil || x != "" {
+			return x, err
+		}
+		return r.expr(strings.TrimSpace(b), inputs, steps)
+	}
+	if a, b, ok := strings.Cut(expr, "=="); ok {
+		x, err := r.expr(strings.TrimSpace(a), inputs, steps)
+		lit := strings.TrimSpace(b)
+		if len(lit) < 2 || lit[0] != '\'' || lit[len(lit)-1] != '\'' {
+			return "", fmt.Errorf("${{ %s }}: only == 'literal' is supported", expr)
+		}
+		if x == lit[1:len(lit)-1] {
+			return "true", err
+		}
+		return "", err
+	}
+	parts := strings.Split(expr, ".")
+	switch {
+	case len(parts) == 2 && parts[0] == "inputs":
+		v, ok := inputs[strings.ToLower(parts[1])]
+		if !ok {
+			return "", fmt.Errorf("${{ %s }}: no such input", expr)
+		}
+		return v, nil
+	case expr == "github.action_path":
+		return r.ActionPath, nil
+	case expr == "github.action_ref":
+		return r.Env["GITHUB_ACTION_REF"], nil
+	case expr == "github.workspace":
+		return r.Workspace, nil
+	case expr == "runner.temp":
+		return r.RunnerTemp, nil
+	case len(parts) == 4 && parts[0] == "steps" && parts[2] == "outputs":
+		return steps[parts[1]][parts[3]], nil
+	}
+	return "", fmt.Errorf("${{ %s }}: expression not supported by the simulated runner", expr)
 }
 
 // Run runs the action with the given inputs (as a workflow's with: would
 // pass them) and returns what happened. A step that exits non-zero ends the
 // run, as on the runner.
 func (r *Runner) Run(with map[string]string) (*Result, error) {
-	res := &Result{StepOutputs: map[string]map[string]string{}, StepLogs: map[string][]string{}, Outputs: map[string]string{}, RunnerTemp: r.RunnerTemp, Workspace: r.Workspace}
+	res := &Result{StepTime: map[string]time.Duration{}, StepOutputs: map[string]map[string]string{}, StepLogs: map[string][]string{}, Outputs: map[string]string{}, RunnerTemp: r.RunnerTemp, Workspace: r.Workspace}
 	// Inputs: names are case-insensitive; defaults fill the gaps; required
 	// inputs must be given (the runner only warns; we are stricter).
 	inputs := map[string]string{}
@@ -181,7 +211,11 @@ func (r *Runner) Run(with map[string]string) (*Result, error) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(p, nil, 0o644); err != nil {
+		var content []byte
+		if f == "GITHUB_PATH" && len(r.Path) > 0 {
+			content = []byte(strings.Join(r.Path, "\n") + "\n")
+		}
+		if err := os.WriteFile(p, content, 0o644); err != nil {
 			return nil, err
 		}
 		files[f] = p
@@ -194,13 +228,20 @@ func (r *Runner) Run(with map[string]string) (*Result, error) {
 		if name == "" {
 			name = fmt.Sprintf("step %d", i+1)
 		}
+		if st.If != "" {
+			cond, err := r.expr(st.If, inputs, res.StepOutputs)
+			if err != nil {
+				return nil, fmt.Errorf("step %q: if: %w", name, err)
+			}
+			if cond == "" {
+				r.logf("== skip %q (if: %s)\n", name, st.If)
+				continue
+			}
+		}
 		if st.Uses != "" {
 			res.Skipped = append(res.Skipped, st.Uses)
-			r.logf("== skip %q (uses: %s; the simulated runner has Go already)\n", name, st.Uses)
+			r.logf("== skip %q (uses: %s; the simulated runner has Go in RUNNER_TOOL_CACHE already)\n", name, st.Uses)
 			continue
-		}
-		if st.If != "" {
-			return nil, fmt.Errorf("step %q: if: on a run step is not supported by the simulated runner", name)
 		}
 		if st.Shell != "bash" {
 			return nil, fmt.Errorf("step %q: shell %q; the action's run steps must use bash", name, st.Shell)
@@ -267,6 +308,7 @@ func (r *Runner) Run(with map[string]string) (*Result, error) {
 			cmd.Dir = filepath.Join(r.Workspace, wd)
 		}
 		cmd.Env = envList(env)
+		began := time.Now()
 		pr, pw, err := os.Pipe()
 		if err != nil {
 			return nil, err
@@ -278,6 +320,7 @@ func (r *Runner) Run(with map[string]string) (*Result, error) {
 		pw.Close()
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		sc.Split(scanRunnerLines)
 		for sc.Scan() {
 			line := sc.Text()
 			res.Log = append(res.Log, line)
@@ -287,6 +330,7 @@ func (r *Runner) Run(with map[string]string) (*Result, error) {
 		}
 		pr.Close()
 		err = cmd.Wait()
+		res.StepTime[st.ID] = time.Since(began)
 
 		outs := parseKV(mustRead(outFile))
 		res.StepOutputs[st.ID] = outs
@@ -313,28 +357,66 @@ func (r *Runner) Run(with map[string]string) (*Result, error) {
 	return res, nil
 }
 
-var commandRE = regexp.MustCompile(`^::([a-z-]+)(?: ([^:]*))?::(.*)$`)
+var (
+	commandRE  = regexp.MustCompile(`^::([a-zA-Z-]+)(?: ([^:]*))?::(.*)$`)
+	legacyRE   = regexp.MustCompile(`^##\[([a-zA-Z-]+)(?: ([^\]]*))?\](.*)$`)
+	runnerTrim = " \t\v\f"
+)
 
-// command handles a workflow command printed by a step, as the runner does
-// (ignoring commands between ::stop-commands::TOKEN and ::TOKEN::).
+// scanRunnerLines splits output as the runner's reader does: a line ends
+// at LF, CR or CR LF, so a CR in printed text starts a new line that the
+// runner parses for commands on its own.
+func scanRunnerLines(data []byte, atEOF bool) (int, []byte, error) {
+	for i, b := range data {
+		switch b {
+		case '\n':
+			return i + 1, data[:i], nil
+		case '\r':
+			if i+1 < len(data) {
+				if data[i+1] == '\n' {
+					return i + 2, data[:i], nil
+				}
+				return i + 1, data[:i], nil
+			}
+			if atEOF {
+				return i + 1, data[:i], nil
+			}
+			return 0, nil, nil // CR at the end of the buffer: is LF next?
+		}
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
+// command handles a workflow command printed by a step, as the runner does:
+// the line trimmed, ::name props::data, or the legacy ##[name props]data;
+// between ::stop-commands::TOKEN and ::TOKEN:: nothing but the token counts.
 func (r *Runner) command(res *Result, line, stopToken string) string {
+	t := strings.Trim(line, runnerTrim)
 	if stopToken != "" {
-		if line == "::"+stopToken+"::" {
+		if t == "::"+stopToken+"::" {
 			return ""
 		}
 		return stopToken
 	}
-	m := commandRE.FindStringSubmatch(line)
+	m := commandRE.FindStringSubmatch(t)
 	if m == nil {
-		return ""
+		if m = legacyRE.FindStringSubmatch(strings.TrimLeft(line, runnerTrim)); m == nil {
+			return ""
+		}
+		res.Legacy = append(res.Legacy, t)
 	}
-	switch m[1] {
+	switch strings.ToLower(m[1]) {
 	case "add-mask":
 		res.Masks = append(res.Masks, m[3])
 	case "error", "warning", "notice":
-		res.Annotations = append(res.Annotations, Annotation{Level: m[1], Props: m[2], Message: unescapeData(m[3])})
+		res.Annotations = append(res.Annotations, Annotation{Level: strings.ToLower(m[1]), Props: m[2], Message: unescapeData(m[3])})
 	case "stop-commands":
 		return m[3]
+	default:
+		res.Other = append(res.Other, t)
 	}
 	return ""
 }

@@ -18,6 +18,9 @@ var (
 	setxRE    = regexp.MustCompile(`(?m)^\s*set\s+(-[a-wyz]*x|-o\s+xtrace)`)
 )
 
+// detectRE finds feature detection: asking provenant's help what it has.
+var detectRE = regexp.MustCompile(`(?:PROVENANT|provenant)[A-Z_]*"?\s+[a-z-]*\s*--help|has_flag|has_command`)
+
 // staticChecks checks action.yml and the workflows without running
 // anything: the rules of docs/ci.md that a review would otherwise have to
 // catch by eye.
@@ -54,7 +57,7 @@ func staticChecks(repo string) []string {
 			fail("action.yml: input %s is missing (issue 7 asks for it)", want)
 		}
 	}
-	for _, want := range []string{"bundle-path", "verdict", "vsa-path", "sarif-path"} {
+	for _, want := range []string{"bundle-path", "verdict", "vsa-path", "result-path"} {
 		if _, ok := a.Outputs[want]; !ok {
 			fail("action.yml: output %s is missing (issue 7 asks for it)", want)
 		}
@@ -97,6 +100,22 @@ func staticChecks(repo string) []string {
 		if setxRE.MatchString(mustRead(s)) {
 			fail("%s: set -x would print secrets", s)
 		}
+	}
+	// Issue 17: the action's shell is input plumbing and installation only:
+	// small, and with no feature detection of the provenant of its own ref.
+	total := 0
+	for _, s := range scripts[:len(scripts)-1] {
+		for _, l := range strings.Split(mustRead(s), "\n") {
+			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+				total++
+			}
+		}
+		if detectRE.MatchString(mustRead(s)) {
+			fail("%s: detects features of provenant (%s); the provenant of this ref has them all", s, detectRE.FindString(mustRead(s)))
+		}
+	}
+	if total > 150 {
+		fail(".github/provenant-action/*.sh: %d lines of shell (not counting comments), want at most 150", total)
 	}
 	if sc, err := exec.LookPath("shellcheck"); err == nil {
 		var existing []string
