@@ -12,6 +12,7 @@ import (
 	"github.com/provenant/provenant/attest/sigstore/trustroot"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/layout"
+	"github.com/provenant/provenant/policy/rules"
 )
 
 // hint says which flag acts on an error. The libraries' messages say what
@@ -47,6 +48,8 @@ func hint(err error) string {
 		return "read the layout's inspections (they run its commands here, in a scratch directory), then give --run-inspections with the artifacts they need as arguments"
 	case errors.Is(err, layout.ErrMissingParameter):
 		return "give --param NAME=VALUE for each"
+	case errors.Is(err, rules.ErrConfigRequired):
+		return "the policy configuration is the --policy-config file (docs/policies.md#configuration-a-policy-requires)"
 	}
 	if msg := err.Error(); strings.Contains(msg, "server gave HTTP response to HTTPS client") {
 		return "give --plain-http for a registry without TLS"

@@ -157,6 +157,9 @@ func policyError(err error) error {
 			if errors.Is(err, rules.ErrRegoV1) {
 				msg += ", or load without --rego-version v0"
 			}
+			if h := hint(err); h != "" {
+				msg += "; " + h
+			}
 			return errors.New(msg)
 		}
 	}

@@ -59,13 +59,23 @@ var builtinSchemas = sync.OnceValues(func() (map[string]builtinSchema, error) {
 type ConfigError struct {
 	// Problems are "file:line: data.PATH: what is wrong", by line.
 	Problems []string
+	// required: the problems are against what loaded policies declare
+	// (ErrConfigRequired).
+	required bool
 }
 
 func (e *ConfigError) Error() string {
 	return ErrPolicy.Error() + ": " + strings.Join(e.Problems, "; ")
 }
 
-func (e *ConfigError) Unwrap() error { return ErrPolicy }
+// Unwrap is ErrPolicy, and ErrConfigRequired for a configuration that
+// lacks what a loaded policy declares.
+func (e *ConfigError) Unwrap() []error {
+	if e.required {
+		return []error{ErrPolicy, ErrConfigRequired}
+	}
+	return []error{ErrPolicy}
+}
 
 // configPlace says where a path under data: is written ("file:line: "), or
 // "" when it is not known.
@@ -118,7 +128,7 @@ func validateData(data map[string]any, where configPlace) error {
 			continue
 		}
 		for _, leaf := range leaves(ve) {
-			problems = append(problems, describe(k, s, leaf, where)...)
+			problems = append(problems, describe(BuiltinPrefix+k, []string{k}, s.raw, leaf, where)...)
 		}
 	}
 	if len(problems) == 0 {
@@ -167,18 +177,23 @@ func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	return out
 }
 
-// describe says what is wrong at one place of section k.
-func describe(k string, s builtinSchema, e *jsonschema.ValidationError, where configPlace) []configProblem {
-	path := append([]string{k}, e.InstanceLocation...)
+// describe says what is wrong at one place of the document under prefix
+// (a built-in's section, or data.config itself) whose schema is raw and
+// whose owner (builtin:NAME, a policy) is named in the message.
+func describe(owner string, prefix []string, raw any, e *jsonschema.ValidationError, where configPlace) []configProblem {
+	if where == nil {
+		where = func([]string) string { return "" }
+	}
+	path := append(slices.Clone(prefix), e.InstanceLocation...)
 	switch ek := e.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
-		keys := schemaKeys(s.raw, e.InstanceLocation)
+		keys := schemaKeys(raw, e.InstanceLocation)
 		var out []configProblem
 		for _, p := range ek.Properties {
 			pp := append(slices.Clone(path), p)
-			msg := fmt.Sprintf("unknown key (builtin:%s takes %s here)", k, strings.Join(keys, ", "))
+			msg := fmt.Sprintf("unknown key (%s takes %s here)", owner, strings.Join(keys, ", "))
 			if near := nearest(p, keys); near != "" {
-				msg = fmt.Sprintf("unknown key; did you mean %s? (builtin:%s takes %s here)", near, k, strings.Join(keys, ", "))
+				msg = fmt.Sprintf("unknown key; did you mean %s? (%s takes %s here)", near, owner, strings.Join(keys, ", "))
 			}
 			out = append(out, configProblem{where(pp), pp, msg})
 		}
