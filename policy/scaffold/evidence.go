@@ -250,6 +250,14 @@ func addUnique(list []string, s string) []string {
 	return append(list, s)
 }
 
+// addValue adds s, "" included, once.
+func addValue(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
 // pins reads what the evidence shows.
 func (d docs) pins() (Pins, error) {
 	var p Pins
@@ -271,12 +279,12 @@ func (d docs) pins() (Pins, error) {
 			if !isProvenance(att) {
 				continue
 			}
-			if b, ok := builderID(att); ok {
-				p.BuilderIDs = addUnique(p.BuilderIDs, b)
-			}
-			if t, ok := buildType(att); ok {
-				p.BuildTypes = addUnique(p.BuildTypes, t)
-			}
+			// As the policy reads them: "" when the provenance
+			// records none, pinned as such.
+			b, _ := builderID(att)
+			p.BuilderIDs = addValue(p.BuilderIDs, b)
+			bt, _ := buildType(att)
+			p.BuildTypes = addValue(p.BuildTypes, bt)
 			if src, ok := sourceOf(att, j); ok {
 				p.Sources = addUnique(p.Sources, src.repo)
 				p.Refs = addUnique(p.Refs, refPattern(src.ref))
