@@ -88,6 +88,10 @@ func runPolicyInit(cmd *cobra.Command, g *globalFlags, vf *verifyFlags, out stri
 	case s.caRoots != "" && s.identity == "" && s.identityRegexp == "":
 		return usageError("--ca-roots needs --certificate-identity or --certificate-identity-regexp")
 	}
+	// Refused before anything is verified: files in the way, a link.
+	if err := scaffold.CheckDir(out, force); err != nil {
+		return inputError(writeError(err))
+	}
 	opts, expect, err := vf.verifierOptions(cmd)
 	if err != nil {
 		return err
@@ -135,10 +139,7 @@ func runPolicyInit(cmd *cobra.Command, g *globalFlags, vf *verifyFlags, out stri
 		return inputError(err)
 	}
 	if err := scaffold.Write(out, res, force); err != nil {
-		if errors.Is(err, attest.ErrExists) {
-			return inputError(fmt.Errorf("%w; nothing was written (give --force to replace the files)", err))
-		}
-		return inputError(err)
+		return inputError(writeError(err))
 	}
 	results, err := rules.RunPolicyTests(cmd.Context(), []string{out}, rules.DefaultPolicyTimeout, nil)
 	if err != nil {
@@ -219,4 +220,12 @@ func pinSummary(p scaffold.Pins) string {
 	add("steps", len(p.Steps))
 	add("links", len(p.Links))
 	return strings.Join(slices.Clip(parts), ", ")
+}
+
+// writeError says how to replace files that exist.
+func writeError(err error) error {
+	if errors.Is(err, attest.ErrExists) {
+		return fmt.Errorf("%w; nothing was written (give --force to replace the files)", err)
+	}
+	return err
 }

@@ -401,17 +401,14 @@ func checkTestFile(src []byte, cfg map[string]any, d docs) error {
 	return nil
 }
 
-// Write writes the files into dir, which is made when missing. An
-// existing file is replaced only with overwrite; every file is checked
-// before any is written, and none is written through a symbolic link
-// (attest.WriteFile), nor into a directory that is one.
-func Write(dir string, r *Result, overwrite bool) error {
+// CheckDir says whether Write could write into dir: nothing in the way
+// (an existing file without overwrite, a link), so that a caller can
+// refuse before any work.
+func CheckDir(dir string, overwrite bool) error {
 	info, err := os.Lstat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
+		return nil
 	case err != nil:
 		return err
 	case info.Mode()&os.ModeSymlink != 0:
@@ -423,13 +420,30 @@ func Write(dir string, r *Result, overwrite bool) error {
 	if overwrite {
 		opts = append(opts, attest.WithOverwrite())
 	}
-	names := []string{PolicyFile, TestFile, ConfigFile}
-	for _, n := range names {
+	for _, n := range []string{PolicyFile, TestFile, ConfigFile} {
 		if err := attest.CheckWrite(filepath.Join(dir, n), opts...); err != nil {
 			return err
 		}
 	}
-	for _, n := range names {
+	return nil
+}
+
+// Write writes the files into dir, which is made when missing. An
+// existing file is replaced only with overwrite; every file is checked
+// before any is written, and none is written through a symbolic link
+// (attest.WriteFile), nor into a directory that is one.
+func Write(dir string, r *Result, overwrite bool) error {
+	if err := CheckDir(dir, overwrite); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var opts []attest.WriteOption
+	if overwrite {
+		opts = append(opts, attest.WithOverwrite())
+	}
+	for _, n := range []string{PolicyFile, TestFile, ConfigFile} {
 		if err := attest.WriteFile(filepath.Join(dir, n), r.Files[n], 0o644, opts...); err != nil {
 			return err
 		}
