@@ -27,7 +27,7 @@ func configShape(doc *yaml.Node, name string) []string {
 	}
 	var out []string
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
+		k, v := root.Content[i], deref(root.Content[i+1])
 		switch k.Value {
 		case "data":
 			if v.Kind != yaml.MappingNode && !isNull(v) {
@@ -47,6 +47,7 @@ func configShape(doc *yaml.Node, name string) []string {
 }
 
 func exceptionsShape(v *yaml.Node, at func(*yaml.Node) string) []string {
+	v = deref(v)
 	if isNull(v) {
 		return nil
 	}
@@ -55,12 +56,13 @@ func exceptionsShape(v *yaml.Node, at func(*yaml.Node) string) []string {
 	}
 	var out []string
 	for _, e := range v.Content {
+		e = deref(e)
 		if e.Kind != yaml.MappingNode {
 			out = append(out, at(e)+"an exception is a mapping with code (or package and title) and reason, not "+yamlKind(e))
 			continue
 		}
 		for i := 0; i+1 < len(e.Content); i += 2 {
-			k, val := e.Content[i], e.Content[i+1]
+			k, val := e.Content[i], deref(e.Content[i+1])
 			switch k.Value {
 			case "artifacts":
 				if val.Kind != yaml.SequenceNode && !isNull(val) {
@@ -68,7 +70,7 @@ func exceptionsShape(v *yaml.Node, at func(*yaml.Node) string) []string {
 					continue
 				}
 				for _, a := range val.Content {
-					if a.Kind != yaml.ScalarNode {
+					if deref(a).Kind != yaml.ScalarNode {
 						out = append(out, at(a)+"artifacts: each pattern is a string, not "+yamlKind(a))
 					}
 				}
@@ -86,6 +88,14 @@ func exceptionsShape(v *yaml.Node, at func(*yaml.Node) string) []string {
 		}
 	}
 	return out
+}
+
+// deref is the node an alias stands for (the decoder follows aliases).
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; i < 16 && n != nil && n.Kind == yaml.AliasNode && n.Alias != nil; i++ {
+		n = n.Alias
+	}
+	return n
 }
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }

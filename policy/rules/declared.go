@@ -62,9 +62,6 @@ func declarations(mods map[string]*ast.Module, order []string) ([]declaredConfig
 	for _, file := range order {
 		m := mods[file]
 		for _, a := range m.Annotations {
-			if a.Scope != "package" && a.Scope != "subpackages" {
-				continue
-			}
 			decl, ok := a.Custom[ConfigKey]
 			if !ok {
 				continue
@@ -72,6 +69,11 @@ func declarations(mods map[string]*ast.Module, order []string) ([]declaredConfig
 			loc := Location{File: file}
 			if a.Location != nil {
 				loc.Line = a.Location.Row
+			}
+			if a.Scope != "package" && a.Scope != "subpackages" {
+				// On a rule it would declare nothing, silently.
+				errs = append(errs, fmt.Sprintf("%s: METADATA custom.%s declares the configuration of a package: put it in the package's METADATA (scope: package), not a %s's", loc, ConfigKey, a.Scope))
+				continue
 			}
 			d, err := compileDeclaration(decl, "urn:provenant:config:"+strconv.Itoa(len(out)))
 			if err != nil {

@@ -53,6 +53,16 @@ func TestDeclaredConfig(t *testing.T) {
 	}
 }
 
+// TestDeclaredConfigOnARule: custom.config on a rule would declare
+// nothing; it is a load error that says where it belongs.
+func TestDeclaredConfigOnARule(t *testing.T) {
+	src := "package p\n\n# METADATA\n# custom:\n#   config:\n#     required: [p]\ndeny contains \"x\" if {\n\tdata.config.p.on == true\n}\n"
+	dir := writeModules(t, map[string]string{"p.rego": src})
+	if _, err := LoadPolicies(context.Background(), []string{dir}); err == nil || !strings.Contains(err.Error(), "put it in the package's METADATA (scope: package), not a rule's") {
+		t.Errorf("LoadPolicies = %v, want the declaration on a rule refused", err)
+	}
+}
+
 // TestDeclaredConfigInTests: policy tests bring their own data.config
 // (with data.config as ...), so a declaration is checked only against a
 // configuration given.
@@ -110,6 +120,7 @@ func TestConfigShape(t *testing.T) {
 		{"exceptions:\n  - code: x\n    reason: y\n    artifacts: a\n", "c.yaml:4: artifacts: is a string, want a list of patterns"},
 		{"exceptions:\n  - code: [x]\n    reason: y\n", "c.yaml:2: code: is a list, want a string"},
 		{"\"a\\u0000b\": 1\n", `unknown key "a\x00b"`},
+		{"data:\n  s: &l [1]\nexceptions: *l\n", "c.yaml:2: an exception is a mapping with code (or package and title) and reason, not a number"},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig([]byte(tt.src), "c.yaml")
