@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -205,21 +204,11 @@ func subjectInputs(r *policy.Report) []policy.Input {
 }
 
 func pinSummary(p scaffold.Pins) string {
-	parts := []string{}
-	add := func(k string, n int) {
-		if n > 0 {
-			parts = append(parts, fmt.Sprintf("%s (%d)", k, n))
-		}
+	var parts []string
+	for _, k := range p.Keys() {
+		parts = append(parts, fmt.Sprintf("%s (%d)", k.Key, k.Count))
 	}
-	add("predicate_types", len(p.PredicateTypes))
-	add("builder_ids", len(p.BuilderIDs))
-	add("build_types", len(p.BuildTypes))
-	add("sources", len(p.Sources))
-	add("refs", len(p.Refs))
-	add("signers", len(p.Signers))
-	add("steps", len(p.Steps))
-	add("links", len(p.Links))
-	return strings.Join(slices.Clip(parts), ", ")
+	return strings.Join(parts, ", ")
 }
 
 // writeError says how to replace files that exist.

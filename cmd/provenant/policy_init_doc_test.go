@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,19 +21,7 @@ func TestPolicyInitDocExamplesRun(t *testing.T) {
 	if len(blocks) < 6 {
 		t.Fatalf("found %d sh blocks in docs/policy-init.md, want the walk-through's", len(blocks))
 	}
-	bin := filepath.Dir(provenantBinary(t))
-	dir := t.TempDir()
-	var all strings.Builder
-	for i, b := range blocks {
-		cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+b[1])
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("docs/policy-init.md sh block %d failed: %v\n%s\n--- output\n%s", i+1, err, b[1], out)
-		}
-		all.Write(out)
-	}
+	out := runShellBlocks(t, "docs/policy-init.md", blocks, t.TempDir())
 	for _, want := range []string{
 		"PASS: 7/7",
 		`Pinned step products: step "package" consumed "build/app" with a digest step "compile" did not produce (links)`,
@@ -42,8 +29,8 @@ func TestPolicyInitDocExamplesRun(t *testing.T) {
 		"refs/tags/*",
 		"policy/policy.rego: file already exists; nothing was written (give --force to replace the files)",
 	} {
-		if !strings.Contains(all.String(), want) {
-			t.Errorf("the walk-through's output lacks %q:\n%s", want, all.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("the walk-through's output lacks %q:\n%s", want, out)
 		}
 	}
 }

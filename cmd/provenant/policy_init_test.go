@@ -24,22 +24,7 @@ func policyInitFixture(t *testing.T) *fixture {
 	}
 	run := func(arts []digest.Artifact, name string, materials ...any) *attest.Envelope {
 		t.Helper()
-		b, err := json.Marshal(map[string]any{
-			"buildDefinition": map[string]any{
-				"buildType":            "https://github.com/provenant/provenant/blob/main/docs/buildtypes/run-v1.md",
-				"externalParameters":   map[string]any{"step": name},
-				"resolvedDependencies": materials,
-			},
-			"runDetails": map[string]any{"builder": map[string]any{"id": "https://ci.example.com/builder"}},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := provenance.NewGenericStatement(arts, provenance.PredicateSLSAv1, b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f.sign(t, signer, st)
+		return f.signSLSA(t, signer, arts, runPredicate(name, materials))
 	}
 	bin := strings.Repeat("b1", 32)
 	compile := run([]digest.Artifact{{Name: "bin/app", Digests: digest.Set{"sha256": bin}}}, "compile",
@@ -115,5 +100,32 @@ func TestPolicyInitGolden(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir("linked"); len(entries) > 0 {
 		t.Errorf("files were written through the link: %v", entries)
+	}
+}
+
+// signSLSA signs an SLSA provenance v1 statement of pred for arts.
+func (f *fixture) signSLSA(t *testing.T, signer attest.Signer, arts []digest.Artifact, pred map[string]any) *attest.Envelope {
+	t.Helper()
+	b, err := json.Marshal(pred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := provenance.NewGenericStatement(arts, provenance.PredicateSLSAv1, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.sign(t, signer, st)
+}
+
+// runPredicate is the predicate provenant run writes for step name, with
+// its materials (resolvedDependencies).
+func runPredicate(name string, materials []any) map[string]any {
+	return map[string]any{
+		"buildDefinition": map[string]any{
+			"buildType":            "https://github.com/provenant/provenant/blob/main/docs/buildtypes/run-v1.md",
+			"externalParameters":   map[string]any{"step": name},
+			"resolvedDependencies": materials,
+		},
+		"runDetails": map[string]any{"builder": map[string]any{"id": "https://ci.example.com/builder"}},
 	}
 }

@@ -42,23 +42,39 @@ type Link struct {
 	To   string `json:"to" yaml:"to"`
 }
 
-// keys are the configuration keys in the order policy.yaml and the
-// declaration list them; required are those the evidence gave values.
-func (p Pins) required() []string {
-	var out []string
-	add := func(k string, n int) {
-		if n > 0 {
+// PinnedKey is a key of the configuration and how many values the
+// evidence gave it.
+type PinnedKey struct {
+	Key   string
+	Count int
+}
+
+// Keys are the keys the evidence gave values, in the order policy.yaml
+// lists them; the policy requires each.
+func (p Pins) Keys() []PinnedKey {
+	var out []PinnedKey
+	for _, k := range []PinnedKey{
+		{"predicate_types", len(p.PredicateTypes)},
+		{"builder_ids", len(p.BuilderIDs)},
+		{"build_types", len(p.BuildTypes)},
+		{"sources", len(p.Sources)},
+		{"refs", len(p.Refs)},
+		{"signers", len(p.Signers)},
+		{"steps", len(p.Steps)},
+		{"links", len(p.Links)},
+	} {
+		if k.Count > 0 {
 			out = append(out, k)
 		}
 	}
-	add("predicate_types", len(p.PredicateTypes))
-	add("builder_ids", len(p.BuilderIDs))
-	add("build_types", len(p.BuildTypes))
-	add("sources", len(p.Sources))
-	add("refs", len(p.Refs))
-	add("signers", len(p.Signers))
-	add("steps", len(p.Steps))
-	add("links", len(p.Links))
+	return out
+}
+
+func (p Pins) required() []string {
+	var out []string
+	for _, k := range p.Keys() {
+		out = append(out, k.Key)
+	}
 	return out
 }
 
