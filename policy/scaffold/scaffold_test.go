@@ -286,3 +286,56 @@ func strip(pol string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestGenerateOtherShapes: SLSA v0.2, GitHub's workflow source, and a
+// certificate signer are pinned, and the tests written pass on them and
+// deny each change.
+func TestGenerateOtherShapes(t *testing.T) {
+	v02 := evidenceDoc("b", "s", "c", "p", "k")
+	a := v02["attestations"].([]any)[1].(map[string]any)
+	a["predicateType"] = slsaV02
+	a["signers"] = []any{map[string]any{"keyid": "", "identity": "https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1", "issuer": "https://token.actions.githubusercontent.com"}}
+	st := a["statement"].(map[string]any)
+	st["predicateType"] = slsaV02
+	st["predicate"] = map[string]any{
+		"builder":    map[string]any{"id": "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v1.9.0"},
+		"buildType":  "https://github.com/slsa-framework/slsa-github-generator/generic@v1",
+		"invocation": map[string]any{"configSource": map[string]any{"uri": "git+https://github.com/o/r@refs/tags/v1.0.0"}},
+	}
+	gha := evidenceDoc("b", "s", "c", "p", "k")
+	g := gha["attestations"].([]any)[1].(map[string]any)["statement"].(map[string]any)["predicate"].(map[string]any)
+	g["buildDefinition"] = map[string]any{
+		"buildType":          "https://actions.github.io/buildtypes/workflow/v1",
+		"externalParameters": map[string]any{"workflow": map[string]any{"repository": "https://github.com/o/r", "ref": "refs/heads/main", "path": ".github/workflows/release.yml"}},
+	}
+	for name, doc := range map[string]map[string]any{"v0.2 and a certificate": v02, "GitHub workflow": gha} {
+		res, err := Generate([]map[string]any{doc})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		dir := t.TempDir()
+		if err := Write(dir, res, false); err != nil {
+			t.Fatal(err)
+		}
+		results, err := rules.RunPolicyTests(context.Background(), []string{dir}, 0, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, r := range results {
+			if !r.Passed() {
+				t.Errorf("%s: %s %s: %s", name, r.Name, r.Outcome, r.Error)
+			}
+		}
+		for _, want := range []string{"test_other_signer_denied", "test_other_builder_denied", "test_other_source_denied", "test_other_ref_denied"} {
+			if !strings.Contains(strings.Join(res.Tests, " "), want) {
+				t.Errorf("%s: no %s among %v", name, want, res.Tests)
+			}
+		}
+	}
+	if res, _ := Generate([]map[string]any{v02}); len(res.Pins.Signers) != 1 || res.Pins.Signers[0].Identity == "" || res.Pins.Refs[0] != "refs/tags/*" {
+		t.Errorf("v0.2 pins = %+v", res.Pins)
+	}
+	if res, _ := Generate([]map[string]any{gha}); res.Pins.Sources[0] != "https://github.com/o/r" || res.Pins.Refs[0] != "refs/heads/main" {
+		t.Errorf("GitHub workflow pins = %+v", res.Pins)
+	}
+}
