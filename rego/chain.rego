@@ -7,6 +7,9 @@
 #   `provenant run --step NAME` (predicate.buildDefinition.externalParameters.step);
 #   every attestation of the bundle is searched, not only those covering the
 #   artifact.
+# custom:
+#   config:
+#     required: [chain]
 package provenant.chain
 
 import data.provenant.lib

@@ -12,6 +12,9 @@
 #   rule that takes it. Who may sign each step is the trust file's business
 #   (steps:, docs/trust.md); provenant verify-layout checks a signed layout
 #   itself. docs/in-toto.md.
+# custom:
+#   config:
+#     required: [layout]
 package provenant.layout
 
 import data.provenant.lib

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end demo behind `make demo`: make a key, attest a sample
 # artifact, verify it, show a tampered copy denied, then record a two-step
-# build with `provenant run` and gate it with a Rego chain policy, and sign
+# build with `provenant run` and gate it with a Rego chain policy (and with
+# one that policy init writes from the evidence), and sign
 # keyless against a loopback Sigstore when its servers are built. Everything happens in
 # .demo/ (ignored by git); nothing outside it is touched.
 set -euo pipefail
@@ -105,6 +106,13 @@ cat policy.yaml
 show provenant verify --bundle build.intoto.jsonl --key release.pub \
   --policy builtin:chain --policy-config policy.yaml dist/app.tar.gz
 
+step "8b. Or let provenant write the policy from the verified evidence (policy init), test it, and gate with it"
+show provenant policy init --from build.intoto.jsonl --key release.pub --out pinned dist/app.tar.gz
+cat pinned/policy.yaml
+show provenant policy test pinned
+show provenant verify --bundle build.intoto.jsonl --key release.pub \
+  --policy pinned --policy-config pinned/policy.yaml dist/app.tar.gz
+
 step "9. Someone rebuilds build/app outside the pipeline and re-packages it: the chain breaks (exit 1)"
 printf 'int main(void) { return 1; }\n' > src/main.c
 cat src/main.c > build/app
@@ -120,6 +128,17 @@ rc=$?
 set -e
 if [ "$rc" != 1 ]; then
   echo "demo: expected the broken chain to be denied with exit 1, got $rc" >&2
+  exit 1
+fi
+
+step "9b. The policy written by policy init denies the rogue package step too (exit 1)"
+set +e
+show provenant verify --bundle rogue.intoto.jsonl --key release.pub \
+  --policy pinned --policy-config pinned/policy.yaml dist/app.tar.gz
+rc=$?
+set -e
+if [ "$rc" != 1 ]; then
+  echo "demo: expected the policy from policy init to deny the rogue step with exit 1, got $rc" >&2
   exit 1
 fi
 

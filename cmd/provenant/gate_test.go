@@ -1,14 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
-	"github.com/provenant/provenant/provenance"
 )
 
 // gateFixture adds bundles for the Rego gate's goldens to the verify
@@ -23,26 +21,9 @@ func gateFixture(t *testing.T) *fixture {
 	}
 	sign := func(arts []digest.Artifact, pred map[string]any) *attest.Envelope {
 		t.Helper()
-		b, err := json.Marshal(pred)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := provenance.NewGenericStatement(arts, provenance.PredicateSLSAv1, b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f.sign(t, signer, st)
+		return f.signSLSA(t, signer, arts, pred)
 	}
-	step := func(name string, materials []any) map[string]any {
-		return map[string]any{
-			"buildDefinition": map[string]any{
-				"buildType":            "https://github.com/provenant/provenant/blob/main/docs/buildtypes/run-v1.md",
-				"externalParameters":   map[string]any{"step": name},
-				"resolvedDependencies": materials,
-			},
-			"runDetails": map[string]any{"builder": map[string]any{"id": "https://ci.example.com/builder"}},
-		}
-	}
+	step := runPredicate
 	app := f.hash(t, "app.tar.gz")
 
 	// builtin:chain: the build step's product has a sha512 digest only, so

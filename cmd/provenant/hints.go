@@ -12,6 +12,7 @@ import (
 	"github.com/provenant/provenant/attest/sigstore/trustroot"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/layout"
+	"github.com/provenant/provenant/policy/rules"
 	"github.com/provenant/provenant/provenance"
 )
 
@@ -52,6 +53,8 @@ func hint(err error) string {
 		return "verify --print-input printed it from its --bundle files"
 	case errors.Is(err, layout.ErrMissingParameter):
 		return "give --param NAME=VALUE for each"
+	case errors.Is(err, rules.ErrConfigRequired):
+		return "the policy configuration is the --policy-config file (docs/policies.md#configuration-a-policy-requires)"
 	}
 	if msg := err.Error(); strings.Contains(msg, "server gave HTTP response to HTTPS client") {
 		return "give --plain-http for a registry without TLS"

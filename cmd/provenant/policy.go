@@ -16,13 +16,13 @@ import (
 func newPolicyCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "policy",
-		Short: "Work on Rego policies: run their tests",
+		Short: "Work on Rego policies: write one from evidence, run their tests",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageError("name a subcommand: policy test")
+			return usageError("name a subcommand: policy init, policy test")
 		},
 	}
-	cmd.AddCommand(newPolicyTestCmd(g))
+	cmd.AddCommand(newPolicyTestCmd(g), newPolicyInitCmd(g))
 	return cmd
 }
 
@@ -156,6 +156,9 @@ func policyError(err error) error {
 			}
 			if errors.Is(err, rules.ErrRegoV1) {
 				msg += ", or load without --rego-version v0"
+			}
+			if h := hint(err); h != "" {
+				msg += "; " + h
 			}
 			return errors.New(msg)
 		}

@@ -59,18 +59,23 @@ func TestReadmeExamplesRun(t *testing.T) {
 
 // runShellBlocks runs each block (a match whose first group is a shell
 // script) in order in dir with bash -euo pipefail, a freshly built
-// provenant first on PATH, colour off, and env added.
-func runShellBlocks(t *testing.T, what string, blocks [][]string, dir string, env ...string) {
+// provenant first on PATH, colour off, and env added. It returns what the
+// blocks printed.
+func runShellBlocks(t *testing.T, what string, blocks [][]string, dir string, env ...string) string {
 	t.Helper()
 	bin := filepath.Dir(provenantBinary(t))
+	var all strings.Builder
 	for i, b := range blocks {
 		cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+b[1])
 		cmd.Dir = dir
 		cmd.Env = append(append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1"), env...)
-		if out, err := cmd.CombinedOutput(); err != nil {
+		out, err := cmd.CombinedOutput()
+		if err != nil {
 			t.Errorf("%s block %d failed: %v\n%s\n--- output\n%s", what, i+1, err, b[1], out)
 		}
+		all.Write(out)
 	}
+	return all.String()
 }
 
 // readmeLoopback names, for each README block that is not run as printed
@@ -141,8 +146,8 @@ func TestReadmeBlocksAreRun(t *testing.T) {
 
 // docsRunElsewhere are the docs whose ```sh blocks a test runs in order
 // (TestInTotoDocExamplesRun, TestOCIDocExamplesRun, which runs ci.md's
-// too).
-var docsRunElsewhere = map[string]bool{"in-toto.md": true, "oci.md": true, "ci.md": true}
+// too, TestPolicyInitDocExamplesRun).
+var docsRunElsewhere = map[string]bool{"in-toto.md": true, "oci.md": true, "ci.md": true, "policy-init.md": true}
 
 // docsBlocksRunElsewhere are single blocks that a test of their own
 // runs, by document and first command, with the test's name.

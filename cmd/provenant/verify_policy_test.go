@@ -54,6 +54,9 @@ func policyFixture(t *testing.T) *fixture {
 	f.write(t, "ok.yaml", "data:\n  builder: https://ci.example.com/builders/release\n")
 	f.write(t, "strict.yaml", "data:\n  builder: https://ci.example.com/builders/other\n")
 	f.write(t, "excepted.yaml", "data:\n  builder: https://ci.example.com/builders/other\nexceptions:\n  - code: release.builder\n    artifacts: [lib.tar.gz]\n    reason: the library ships from the old builder until Q3\n    expires: 2999-12-31\n  - code: release.library\n    reason: expired long ago\n    expires: 2000-01-01\n")
+	f.write(t, "chain-typo.yaml", "data:\n  chian:\n    - {from: compile, to: package}\n")
+	f.write(t, "top-level.yaml", "slsa:\n  level: 2\n")
+	f.write(t, "exception-key.yaml", "exceptions:\n  - code: slsa.level\n    reson: waived\n")
 	f.write(t, "broken.rego", "package broken\n\ndeny contains msg if {\n\tmsg := input.nope +\n}\n")
 	return f
 }
@@ -85,6 +88,10 @@ func TestVerifyPolicyGolden(t *testing.T) {
 		{"usage-vsa-flags", with("--vsa-out=x.jsonl", "app.tar.gz"), 2},
 		{"usage-sarif-for-keygen", []string{"keygen", "--format=sarif", "--out=k"}, 2},
 		{"policy-test", []string{"policy", "test", "-v", "policies"}, 0},
+		{"config-required-missing", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:chain", "app.tar.gz"}, 2},
+		{"config-required-typo", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:chain", "--policy-config=chain-typo.yaml", "app.tar.gz"}, 2},
+		{"config-top-level-section", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=top-level.yaml", "app.tar.gz"}, 2},
+		{"config-exception-key", []string{"verify", "--bundle=good.intoto.jsonl", key, "--policy=builtin:slsa", "--policy-config=exception-key.yaml", "app.tar.gz"}, 2},
 	}
 	f := policyFixture(t)
 	t.Chdir(f.dir)

@@ -43,6 +43,12 @@ func TestVSACacheGolden(t *testing.T) {
 	for _, format := range []string{"text", "json", "junit", "sarif", "markdown"} {
 		r := runCLI(t, f.dir, with(reader, append([]string{"--format=" + format}, arts...)...)...)
 		goldenRun(t, f.pkgDir, filepath.Join("vsa-cache", "warm-"+format+".golden"), r, 0)
+		if format == "sarif" {
+			// A hit is a note result that GitHub code scanning takes too.
+			for _, p := range githubSARIFProblems(t, r.stdout) {
+				t.Errorf("warm sarif: %s", p)
+			}
+		}
 	}
 	// Another policy configuration: a miss, verified fully (and denied).
 	r = runCLI(t, f.dir, with(reader, "--policy-config=strict.yaml", "app.tar.gz")...)

@@ -154,9 +154,10 @@ func WriteSARIF(w io.Writer, r *policy.Report, version string) error {
 			// A pass, said as a note: the artifact was judged by a VSA.
 			results = append(results, sarifResult{
 				RuleID: sarifVerifyRule, RuleIndex: index[sarifVerifyRule], Level: "note",
-				Message:    sarifText{a.Name + ": " + a.Cache.String()},
-				Locations:  []sarifLocation{artLoc},
-				Properties: map[string]any{"vsaCache": a.Cache},
+				Message:             sarifText{a.Name + ": " + a.Cache.String()},
+				Locations:           []sarifLocation{artLoc},
+				PartialFingerprints: sarifFingerprint(sarifVerifyRule, a.Name, "from cache"),
+				Properties:          map[string]any{"vsaCache": a.Cache},
 			})
 		}
 		for _, reason := range a.Reasons {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,34 +11,43 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"gopkg.in/yaml.v3"
 
 	regolib "github.com/provenant/provenant/rego"
 )
 
-// builtinSchema is the schema of one built-in policy's section of
-// data.config, as decoded JSON (schema_subset.go validates with it).
+// builtinSchema is the compiled schema of one built-in policy's section of
+// data.config, and its raw form (for naming the keys it allows).
 type builtinSchema struct {
-	raw map[string]any
+	schema *jsonschema.Schema
+	raw    any
 }
 
 // builtinSchemas are the schemas each built-in policy declares for its
 // section of data.config (rego/NAME.config.schema.json), by name.
 var builtinSchemas = sync.OnceValues(func() (map[string]builtinSchema, error) {
 	out := map[string]builtinSchema{}
+	c := jsonschema.NewCompiler()
 	for _, name := range regolib.Builtins() {
 		src, ok := regolib.ConfigSchema(name)
 		if !ok {
 			continue
 		}
-		var raw map[string]any
-		if err := json.Unmarshal(src, &raw); err != nil {
+		raw, err := jsonschema.UnmarshalJSON(bytes.NewReader(src))
+		if err != nil {
 			return nil, fmt.Errorf("the schema of builtin:%s: %w", name, err)
 		}
-		if err := checkSchema(raw, raw, "builtin:"+name+".config.schema.json#"); err != nil {
+		url := "builtin:" + name + ".config.schema.json"
+		if err := c.AddResource(url, raw); err != nil {
+			return nil, err
+		}
+		s, err := c.Compile(url)
+		if err != nil {
 			return nil, fmt.Errorf("the schema of builtin:%s: %w", name, err)
 		}
-		out[name] = builtinSchema{raw: raw}
+		out[name] = builtinSchema{schema: s, raw: raw}
 	}
 	return out, nil
 })
@@ -49,13 +59,23 @@ var builtinSchemas = sync.OnceValues(func() (map[string]builtinSchema, error) {
 type ConfigError struct {
 	// Problems are "file:line: data.PATH: what is wrong", by line.
 	Problems []string
+	// required: the problems are against what loaded policies declare
+	// (ErrConfigRequired).
+	required bool
 }
 
 func (e *ConfigError) Error() string {
 	return ErrPolicy.Error() + ": " + strings.Join(e.Problems, "; ")
 }
 
-func (e *ConfigError) Unwrap() error { return ErrPolicy }
+// Unwrap is ErrPolicy, and ErrConfigRequired for a configuration that
+// lacks what a loaded policy declares.
+func (e *ConfigError) Unwrap() []error {
+	if e.required {
+		return []error{ErrPolicy, ErrConfigRequired}
+	}
+	return []error{ErrPolicy}
+}
 
 // configPlace says where a path under data: is written ("file:line: "), or
 // "" when it is not known.
@@ -98,8 +118,17 @@ func validateData(data map[string]any, where configPlace) error {
 			problems = append(problems, configProblem{where([]string{k}), []string{k}, err.Error()})
 			continue
 		}
-		for _, p := range validateSchema(s.raw, s.raw, doc, nil) {
-			problems = append(problems, describe(k, s, p, where)...)
+		err = s.schema.Validate(doc)
+		if err == nil {
+			continue
+		}
+		ve, ok := err.(*jsonschema.ValidationError)
+		if !ok {
+			problems = append(problems, configProblem{where([]string{k}), []string{k}, err.Error()})
+			continue
+		}
+		for _, leaf := range leaves(ve) {
+			problems = append(problems, describe(BuiltinPrefix+k, []string{k}, s.raw, leaf, where)...)
 		}
 	}
 	if len(problems) == 0 {
@@ -136,49 +165,59 @@ func placeLine(place string) int {
 	return n
 }
 
-// describe says what is wrong at one place of section k.
-func describe(k string, s builtinSchema, p schemaProblem, where configPlace) []configProblem {
-	path := append([]string{k}, p.loc...)
-	one := func(msg string) []configProblem { return []configProblem{{where(path), path, msg}} }
-	switch p.kind {
-	case "additionalProperties":
-		keys := schemaKeys(s.raw, p.loc)
+// leaves are the errors at the bottom of a validation error's tree.
+func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return []*jsonschema.ValidationError{e}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range e.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+// describe says what is wrong at one place of the document under prefix
+// (a built-in's section, or data.config itself) whose schema is raw and
+// whose owner (builtin:NAME, a policy) is named in the message.
+func describe(owner string, prefix []string, raw any, e *jsonschema.ValidationError, where configPlace) []configProblem {
+	if where == nil {
+		where = func([]string) string { return "" }
+	}
+	path := append(slices.Clone(prefix), e.InstanceLocation...)
+	switch ek := e.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		keys := schemaKeys(raw, e.InstanceLocation)
 		var out []configProblem
-		for _, name := range p.props {
-			pp := append(slices.Clone(path), name)
-			msg := fmt.Sprintf("unknown key (builtin:%s takes %s here)", k, strings.Join(keys, ", "))
-			if near := nearest(name, keys); near != "" {
-				msg = fmt.Sprintf("unknown key; did you mean %s? (builtin:%s takes %s here)", near, k, strings.Join(keys, ", "))
+		for _, p := range ek.Properties {
+			pp := append(slices.Clone(path), p)
+			msg := fmt.Sprintf("unknown key (%s takes %s here)", owner, strings.Join(keys, ", "))
+			if near := nearest(p, keys); near != "" {
+				msg = fmt.Sprintf("unknown key; did you mean %s? (%s takes %s here)", near, owner, strings.Join(keys, ", "))
 			}
 			out = append(out, configProblem{where(pp), pp, msg})
 		}
 		return out
-	case "type":
-		return one(fmt.Sprintf("is %s, want %s", article(p.got), article(p.want)))
-	case "minLength":
-		if p.want == "1" {
-			return one("is empty")
+	case *kind.Type:
+		return []configProblem{{where(path), path, fmt.Sprintf("is %s, want %s", article(ek.Got), article(strings.Join(ek.Want, " or ")))}}
+	case *kind.MinLength:
+		if ek.Want == 1 {
+			return []configProblem{{where(path), path, "is empty"}}
 		}
-		return one(fmt.Sprintf("is shorter than %s characters", p.want))
-	case "maximum":
-		return one(fmt.Sprintf("is %s, more than %s", p.got, p.want))
-	case "minimum":
-		return one(fmt.Sprintf("is %s, less than %s", p.got, p.want))
-	case "required":
-		quoted := make([]string, len(p.props))
-		for i, name := range p.props {
-			quoted[i] = "'" + name + "'"
-		}
-		if len(quoted) == 1 {
-			return one("missing property " + quoted[0])
-		}
-		return one("missing properties " + strings.Join(quoted, ", "))
-	case "minItems":
-		return one(fmt.Sprintf("has %s items, want at least %s", p.got, p.want))
-	case "maxItems":
-		return one(fmt.Sprintf("has %s items, want at most %s", p.got, p.want))
+	case *kind.Maximum:
+		got, _ := ek.Got.Float64()
+		want, _ := ek.Want.Float64()
+		return []configProblem{{where(path), path, fmt.Sprintf("is %v, more than %v", got, want)}}
+	case *kind.Minimum:
+		got, _ := ek.Got.Float64()
+		want, _ := ek.Want.Float64()
+		return []configProblem{{where(path), path, fmt.Sprintf("is %v, less than %v", got, want)}}
 	}
-	return one("is not allowed here: " + p.want)
+	msg := "is not allowed here"
+	if u := e.BasicOutput(); u.Error != nil {
+		msg = u.Error.String()
+	}
+	return []configProblem{{where(path), path, msg}}
 }
 
 // nearest is the name among names that k nearly is, or "".
@@ -210,8 +249,8 @@ func article(t string) string {
 
 // schemaKeys lists the property names the schema allows at an instance
 // location (following properties and items).
-func schemaKeys(raw map[string]any, loc []string) []string {
-	s := raw
+func schemaKeys(raw any, loc []string) []string {
+	s, _ := raw.(map[string]any)
 	for _, seg := range loc {
 		if props, ok := s["properties"].(map[string]any); ok {
 			if sub, ok := props[seg].(map[string]any); ok {
@@ -245,11 +284,7 @@ func jsonValue(v any) (any, error) {
 		}
 		return nil, fmt.Errorf("not a JSON value: %v", err)
 	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("not a JSON value: %v", err)
-	}
-	return out, nil
+	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
 }
 
 // nearBuiltin is the built-in whose section name k nearly is: the same

@@ -78,6 +78,9 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("%w: %s: %s", ErrPolicy, name, yamlMessage(err))
 	}
+	if problems := configShape(&doc, name); len(problems) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(problems, "; "))
+	}
 	var c Config
 	dec = yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -119,7 +122,7 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 }
 
 func yamlMessage(err error) string {
-	return strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n", "; "), "yaml: ")
+	return goTypes.Replace(strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n", "; "), "yaml: "))
 }
 
 // exceptionLines finds the line of each item of the exceptions list.

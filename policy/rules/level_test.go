@@ -34,7 +34,7 @@ func TestReachedLevelFromProvenBuilder(t *testing.T) {
 		}
 	}
 	// Without builtin:slsa there is no level.
-	ps, err = LoadPolicies(context.Background(), []string{"builtin:chain"})
+	ps, err = LoadPolicies(context.Background(), []string{"builtin:chain"}, WithPolicyData(map[string]any{"chain": []any{map[string]any{"from": "a", "to": "b"}}}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,9 +47,20 @@ func RunPolicyTests(ctx context.Context, paths []string, timeout time.Duration, 
 	if err != nil {
 		return nil, err
 	}
-	mods, _, err := parseModules(files, o.regoVersion, false)
+	mods, order, err := parseModules(files, o.regoVersion, false)
 	if err != nil {
 		return nil, err
+	}
+	// Tests give their own data.config (with data.config as ...); what
+	// the policies declare is checked against a configuration given.
+	decls, err := declarations(mods, order)
+	if err != nil {
+		return nil, err
+	}
+	if data != nil {
+		if err := checkDeclared(decls, data); err != nil {
+			return nil, err
+		}
 	}
 	if timeout <= 0 {
 		timeout = DefaultPolicyTimeout

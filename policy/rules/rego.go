@@ -752,6 +752,10 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	if err != nil {
 		return nil, err
 	}
+	decls, err := declarations(mods, order)
+	if err != nil {
+		return nil, err
+	}
 	ps := &PolicySet{sources: sources, timeout: o.timeout, data: o.data, print: o.print}
 	if err := ps.findRules(mods, order); err != nil {
 		return nil, err
@@ -770,6 +774,10 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 		return nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(regoErrorLines(compiler.Errors), "; "))
 	}
 	if err := checkEveryRefs(shadow, o); err != nil {
+		return nil, err
+	}
+	// The configuration the policies declare, once they compile.
+	if err := checkDeclared(decls, o.data); err != nil {
 		return nil, err
 	}
 	// One query for every rule: an array with, for each package and kind,

@@ -240,7 +240,8 @@ func TestRegoV0Hint(t *testing.T) {
 		t.Error("WithRegoVersion(v2) accepted")
 	}
 	// Built-in policies are v1 whatever the version of the user's files.
-	if _, err := LoadPolicies(context.Background(), []string{"builtin:slsa", "builtin:github", "builtin:chain"}, WithRegoVersion(RegoV0)); err != nil {
+	if _, err := LoadPolicies(context.Background(), []string{"builtin:slsa", "builtin:github", "builtin:chain"}, WithRegoVersion(RegoV0),
+		WithPolicyData(map[string]any{"chain": []any{map[string]any{"from": "a", "to": "b"}}})); err != nil {
 		t.Errorf("built-ins with WithRegoVersion(v0): %v", err)
 	}
 }

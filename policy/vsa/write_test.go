@@ -106,8 +106,8 @@ func TestVSALevelIsReached(t *testing.T) {
 		{"L2 waived, claimed hosted builder", []provenancetest.Attestation{hosted}, []string{"builtin:slsa"}, waive(2, "slsa.level"), nil, []string{"SLSA_BUILD_LEVEL_1"}},
 		{"no provenance, waived", []provenancetest.Attestation{testResult}, []string{"builtin:slsa"}, waive(3, "slsa.provenance"),
 			[]policy.Expectation{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
-		{"without builtin:slsa, provenance", []provenancetest.Attestation{hosted}, []string{"builtin:chain"}, "data:\n  slsa: {level: 3}\nexceptions:\n  - {code: chain.config, reason: x}\n", nil, []string{"SLSA_BUILD_LEVEL_1"}},
-		{"without builtin:slsa, no provenance", []provenancetest.Attestation{testResult}, []string{"builtin:chain"}, "exceptions:\n  - {code: chain.config, reason: x}\n",
+		{"without builtin:slsa, provenance", []provenancetest.Attestation{hosted}, []string{"builtin:chain"}, "data:\n  slsa: {level: 3}\n  chain: [{from: a, to: b}]\nexceptions:\n  - {code: chain.step, reason: x}\n", nil, []string{"SLSA_BUILD_LEVEL_1"}},
+		{"without builtin:slsa, no provenance", []provenancetest.Attestation{testResult}, []string{"builtin:chain"}, "data:\n  chain: [{from: a, to: b}]\nexceptions:\n  - {code: chain.step, reason: x}\n",
 			[]policy.Expectation{policy.WithPredicateType("https://in-toto.io/attestation/test-result/v0.1")}, []string{}},
 	}
 	for _, tt := range tests {
