@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/provenant/provenant/attest/junit"
+
 	"github.com/provenant/provenant/attest/safetext"
 )
 
@@ -154,38 +156,6 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 // oneLine folds white space (line breaks included) into single spaces.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string `xml:"name,attr"`
-	Tests    int    `xml:"tests,attr"`
-	Failures int    `xml:"failures,attr"`
-	// Errors is required by Jenkins' junit-10.xsd; a check that fails is a
-	// failure, so it is always 0.
-	Errors int         `xml:"errors,attr"`
-	Cases  []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
 // WriteJUnit writes the report as JUnit XML for CI test views: one test
 // suite for the layout, one test case per check (named by the check and
 // its step or inspection), failing with its reasons; warnings go to the
@@ -193,13 +163,13 @@ type junitFailure struct {
 // without control or format characters (safetext.Line), XML-escaped.
 func WriteJUnit(w io.Writer, r *Report) error {
 	t := safetext.Line
-	suite := junitSuite{Name: t(r.Layout.File)}
+	suite := junit.Suite{Name: t(r.Layout.File)}
 	for _, c := range r.Checks {
 		name := c.Title()
 		if c.Item != "" {
 			name = t(c.Item) + ": " + name
 		}
-		tc := junitCase{Name: name, Classname: "verify-layout." + c.ID}
+		tc := junit.Case{Name: name, Classname: "verify-layout." + c.ID}
 		if !c.Passed {
 			lines := make([]string, len(c.Reasons))
 			for i, reason := range c.Reasons {
@@ -209,7 +179,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			if len(lines) > 0 {
 				msg = lines[0]
 			}
-			tc.Failure = &junitFailure{Message: msg, Type: c.ID, Text: strings.Join(lines, "\n")}
+			tc.Failure = &junit.Failure{Message: msg, Type: c.ID, Text: strings.Join(lines, "\n")}
 			suite.Failures++
 		}
 		suite.Cases = append(suite.Cases, tc)
@@ -222,7 +192,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		suite.Cases[0].SystemOut = strings.Join(lines, "\n")
 	}
 	suite.Tests = len(suite.Cases)
-	out := junitSuites{Name: "provenant verify-layout", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
+	out := junit.Suites{Name: "provenant verify-layout", Tests: suite.Tests, Failures: suite.Failures, Suites: []junit.Suite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

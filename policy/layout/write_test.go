@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/provenant/provenant/attest/attesttest"
+	"github.com/provenant/provenant/attest/junit"
 )
 
 // hostile is a report whose every string from a layout or link tries to
@@ -22,7 +23,7 @@ func hostile() *Report {
 }
 
 func TestWritersEscape(t *testing.T) {
-	var text, md, junit bytes.Buffer
+	var text, md, junitOut bytes.Buffer
 	r := hostile()
 	if err := WriteText(&text, r, TextOptions{}); err != nil {
 		t.Fatal(err)
@@ -30,10 +31,10 @@ func TestWritersEscape(t *testing.T) {
 	if err := WriteMarkdown(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteJUnit(&junit, r); err != nil {
+	if err := WriteJUnit(&junitOut, r); err != nil {
 		t.Fatal(err)
 	}
-	for name, out := range map[string]string{"text": text.String(), "markdown": md.String(), "junit": junit.String()} {
+	for name, out := range map[string]string{"text": text.String(), "markdown": md.String(), "junit": junitOut.String()} {
 		if strings.ContainsAny(out, "\x1b\u202e") {
 			t.Errorf("%s output holds a raw escape or bidi override:\n%q", name, out)
 		}
@@ -57,8 +58,8 @@ func TestWritersEscape(t *testing.T) {
 	if !strings.Contains(text.String(), "denied: the supply chain does not match the layout") {
 		t.Errorf("text verdict missing:\n%s", text.String())
 	}
-	var suites junitSuites
-	if err := xml.Unmarshal(junit.Bytes(), &suites); err != nil || suites.Tests != 2 || suites.Failures != 1 {
+	var suites junit.Suites
+	if err := xml.Unmarshal(junitOut.Bytes(), &suites); err != nil || suites.Tests != 2 || suites.Failures != 1 {
 		t.Errorf("junit = %+v, %v; want 2 tests, 1 failure", suites, err)
 	}
 }

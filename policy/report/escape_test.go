@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/provenant/provenant/attest/junit"
+
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
@@ -156,7 +158,7 @@ func TestWriteJUnitHostile(t *testing.T) {
 	if err := WriteJUnit(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	var got junitSuites
+	var got junit.Suites
 	if err := xml.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatalf("not XML: %v\n%s", err, b.String())
 	}

@@ -6,43 +6,12 @@ import (
 	"io"
 	"strings"
 
+	"github.com/provenant/provenant/attest/junit"
+
 	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/rules"
 )
-
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string `xml:"name,attr"`
-	Tests    int    `xml:"tests,attr"`
-	Failures int    `xml:"failures,attr"`
-	// Errors is required by Jenkins' junit-10.xsd, which CI systems that
-	// validate reports use: the cases that end in an <error>.
-	Errors int         `xml:"errors,attr"`
-	Cases  []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Error     *junitFailure `xml:"error,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
 
 // WriteJUnit writes the report as JUnit XML: one test suite per artifact,
 // with one test case for the built-in checks (signatures, subject,
@@ -57,18 +26,18 @@ type junitFailure struct {
 // strings to terminals and logs.
 func WriteJUnit(w io.Writer, r *policy.Report) error {
 	failOnWarn := r.Criteria.FailOn == rules.KindWarn
-	out := junitSuites{Name: "provenant verify"}
+	out := junit.Suites{Name: "provenant verify"}
 	t := safetext.Line
 	for _, a := range r.Artifacts {
 		name := t(a.Name)
-		suite := junitSuite{Name: name}
-		verify := junitCase{Name: "signed provenance", Classname: name}
+		suite := junit.Suite{Name: name}
+		verify := junit.Case{Name: "signed provenance", Classname: name}
 		if len(a.Reasons) > 0 {
 			lines := make([]string, len(a.Reasons))
 			for i, reason := range a.Reasons {
 				lines[i] = t(reason)
 			}
-			verify.Failure = &junitFailure{Message: lines[0], Type: "verify", Text: strings.Join(lines, "\n")}
+			verify.Failure = &junit.Failure{Message: lines[0], Type: "verify", Text: strings.Join(lines, "\n")}
 		}
 		if a.Cache != nil {
 			verify.SystemOut = t(a.Cache.String())
@@ -105,7 +74,7 @@ func WriteJUnit(w io.Writer, r *policy.Report) error {
 		}
 		for _, id := range order {
 			c := cases[id]
-			tc := junitCase{Name: t(c.title), Classname: name + "." + t(id)}
+			tc := junit.Case{Name: t(c.title), Classname: name + "." + t(id)}
 			var fails, notes []string
 			for _, f := range c.findings {
 				line := t(fmt.Sprintf("%s: %s", f.Kind, f.Message))
@@ -122,7 +91,7 @@ func WriteJUnit(w io.Writer, r *policy.Report) error {
 				}
 			}
 			if len(fails) > 0 {
-				fail := &junitFailure{Message: fails[0], Type: t(c.findings[0].Kind), Text: strings.Join(fails, "\n")}
+				fail := &junit.Failure{Message: fails[0], Type: t(c.findings[0].Kind), Text: strings.Join(fails, "\n")}
 				if c.findings[0].Kind == rules.KindError {
 					tc.Error = fail
 				} else {
