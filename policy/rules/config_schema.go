@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,43 +10,34 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"gopkg.in/yaml.v3"
 
 	regolib "github.com/provenant/provenant/rego"
 )
 
-// builtinSchema is the compiled schema of one built-in policy's section of
-// data.config, and its raw form (for naming the keys it allows).
+// builtinSchema is the schema of one built-in policy's section of
+// data.config, as decoded JSON (schema_subset.go validates with it).
 type builtinSchema struct {
-	schema *jsonschema.Schema
-	raw    any
+	raw map[string]any
 }
 
 // builtinSchemas are the schemas each built-in policy declares for its
 // section of data.config (rego/NAME.config.schema.json), by name.
 var builtinSchemas = sync.OnceValues(func() (map[string]builtinSchema, error) {
 	out := map[string]builtinSchema{}
-	c := jsonschema.NewCompiler()
 	for _, name := range regolib.Builtins() {
 		src, ok := regolib.ConfigSchema(name)
 		if !ok {
 			continue
 		}
-		raw, err := jsonschema.UnmarshalJSON(bytes.NewReader(src))
-		if err != nil {
+		var raw map[string]any
+		if err := json.Unmarshal(src, &raw); err != nil {
 			return nil, fmt.Errorf("the schema of builtin:%s: %w", name, err)
 		}
-		url := "builtin:" + name + ".config.schema.json"
-		if err := c.AddResource(url, raw); err != nil {
-			return nil, err
-		}
-		s, err := c.Compile(url)
-		if err != nil {
+		if err := checkSchema(raw, raw, "#"); err != nil {
 			return nil, fmt.Errorf("the schema of builtin:%s: %w", name, err)
 		}
-		out[name] = builtinSchema{schema: s, raw: raw}
+		out[name] = builtinSchema{raw: raw}
 	}
 	return out, nil
 })
@@ -118,17 +108,8 @@ func validateData(data map[string]any, where configPlace) error {
 			problems = append(problems, configProblem{where([]string{k}), []string{k}, err.Error()})
 			continue
 		}
-		err = s.schema.Validate(doc)
-		if err == nil {
-			continue
-		}
-		ve, ok := err.(*jsonschema.ValidationError)
-		if !ok {
-			problems = append(problems, configProblem{where([]string{k}), []string{k}, err.Error()})
-			continue
-		}
-		for _, leaf := range leaves(ve) {
-			problems = append(problems, describe(BuiltinPrefix+k, []string{k}, s.raw, leaf, where)...)
+		for _, p := range validateSchema(s.raw, s.raw, doc, nil) {
+			problems = append(problems, describe(BuiltinPrefix+k, []string{k}, s.raw, p, where)...)
 		}
 	}
 	if len(problems) == 0 {
@@ -165,59 +146,58 @@ func placeLine(place string) int {
 	return n
 }
 
-// leaves are the errors at the bottom of a validation error's tree.
-func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(e.Causes) == 0 {
-		return []*jsonschema.ValidationError{e}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range e.Causes {
-		out = append(out, leaves(c)...)
-	}
-	return out
-}
-
 // describe says what is wrong at one place of the document under prefix
-// (a built-in's section, or data.config itself) whose schema is raw and
+// (a built-in's section, or data.config itself) whose schema is root and
 // whose owner (builtin:NAME, a policy) is named in the message.
-func describe(owner string, prefix []string, raw any, e *jsonschema.ValidationError, where configPlace) []configProblem {
+func describe(owner string, prefix []string, root map[string]any, p schemaProblem, where configPlace) []configProblem {
 	if where == nil {
 		where = func([]string) string { return "" }
 	}
-	path := append(slices.Clone(prefix), e.InstanceLocation...)
-	switch ek := e.ErrorKind.(type) {
-	case *kind.AdditionalProperties:
-		keys := schemaKeys(raw, e.InstanceLocation)
+	path := append(slices.Clone(prefix), p.loc...)
+	one := func(msg string) []configProblem { return []configProblem{{where(path), path, msg}} }
+	switch p.kind {
+	case "additionalProperties":
+		keys := schemaKeys(root, p.loc)
 		var out []configProblem
-		for _, p := range ek.Properties {
-			pp := append(slices.Clone(path), p)
+		for _, name := range p.props {
+			pp := append(slices.Clone(path), name)
 			msg := fmt.Sprintf("unknown key (%s takes %s here)", owner, strings.Join(keys, ", "))
-			if near := nearest(p, keys); near != "" {
+			if near := nearest(name, keys); near != "" {
 				msg = fmt.Sprintf("unknown key; did you mean %s? (%s takes %s here)", near, owner, strings.Join(keys, ", "))
 			}
 			out = append(out, configProblem{where(pp), pp, msg})
 		}
 		return out
-	case *kind.Type:
-		return []configProblem{{where(path), path, fmt.Sprintf("is %s, want %s", article(ek.Got), article(strings.Join(ek.Want, " or ")))}}
-	case *kind.MinLength:
-		if ek.Want == 1 {
-			return []configProblem{{where(path), path, "is empty"}}
+	case "type":
+		return one(fmt.Sprintf("is %s, want %s", article(p.got), article(p.want)))
+	case "minLength":
+		if p.want == "1" {
+			return one("is empty")
 		}
-	case *kind.Maximum:
-		got, _ := ek.Got.Float64()
-		want, _ := ek.Want.Float64()
-		return []configProblem{{where(path), path, fmt.Sprintf("is %v, more than %v", got, want)}}
-	case *kind.Minimum:
-		got, _ := ek.Got.Float64()
-		want, _ := ek.Want.Float64()
-		return []configProblem{{where(path), path, fmt.Sprintf("is %v, less than %v", got, want)}}
+		return one(fmt.Sprintf("is shorter than %s characters", p.want))
+	case "maximum":
+		return one(fmt.Sprintf("is %s, more than %s", p.got, p.want))
+	case "minimum":
+		return one(fmt.Sprintf("is %s, less than %s", p.got, p.want))
+	case "required":
+		quoted := make([]string, len(p.props))
+		for i, name := range p.props {
+			quoted[i] = "'" + name + "'"
+		}
+		if len(quoted) == 1 {
+			return one("missing property " + quoted[0])
+		}
+		return one("missing properties " + strings.Join(quoted, ", "))
+	case "minItems":
+		return one(fmt.Sprintf("has %s items, want at least %s", p.got, p.want))
+	case "maxItems":
+		return one(fmt.Sprintf("has %s items, want at most %s", p.got, p.want))
+	case "minProperties":
+		return one(fmt.Sprintf("has %s keys, want at least %s", p.got, p.want))
+	case "maxProperties":
+		return one(fmt.Sprintf("has %s keys, want at most %s", p.got, p.want))
 	}
-	msg := "is not allowed here"
-	if u := e.BasicOutput(); u.Error != nil {
-		msg = u.Error.String()
-	}
-	return []configProblem{{where(path), path, msg}}
+	return one("is not allowed here: " + p.want)
 }
 
 // nearest is the name among names that k nearly is, or "".
@@ -249,17 +229,17 @@ func article(t string) string {
 
 // schemaKeys lists the property names the schema allows at an instance
 // location (following properties and items).
-func schemaKeys(raw any, loc []string) []string {
-	s, _ := raw.(map[string]any)
+func schemaKeys(root map[string]any, loc []string) []string {
+	s := followRef(root, root)
 	for _, seg := range loc {
 		if props, ok := s["properties"].(map[string]any); ok {
 			if sub, ok := props[seg].(map[string]any); ok {
-				s = sub
+				s = followRef(root, sub)
 				continue
 			}
 		}
 		if items, ok := s["items"].(map[string]any); ok {
-			s = items
+			s = followRef(root, items)
 			continue
 		}
 		return nil
@@ -284,7 +264,26 @@ func jsonValue(v any) (any, error) {
 		}
 		return nil, fmt.Errorf("not a JSON value: %v", err)
 	}
-	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("not a JSON value: %v", err)
+	}
+	return out, nil
+}
+
+// followRef is the schema s refers to (#/$defs/NAME in root), or s.
+func followRef(root, s map[string]any) map[string]any {
+	for range 16 {
+		if _, ok := s["$ref"]; !ok {
+			return s
+		}
+		next, err := resolveRef(root, s["$ref"])
+		if err != nil {
+			return s
+		}
+		s = next
+	}
+	return s
 }
 
 // nearBuiltin is the built-in whose section name k nearly is: the same

@@ -1,19 +1,15 @@
 package rules
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // ConfigKey is the METADATA custom key under which a package declares the
@@ -47,15 +43,16 @@ var ErrConfigRequired = errors.New("the policy configuration lacks what a policy
 // declaredConfig is one package's declaration of the configuration it
 // reads.
 type declaredConfig struct {
-	owner  string // "policy release (dir/policy.rego:3)" or "builtin:chain"
-	schema *jsonschema.Schema
-	raw    any
+	owner string // "policy release (dir/policy.rego:3)" or "builtin:chain"
+	raw   map[string]any
 }
 
 // declarations reads the custom.config declarations of the packages'
-// METADATA (package and subpackages scope) and compiles each as a JSON
-// Schema. A declaration that is not a schema is a policy error naming its
-// file and line.
+// METADATA (package and subpackages scope) and checks each as a JSON
+// Schema of the subset provenant implements (schema_subset.go). A
+// declaration that is not such a schema, or uses a keyword provenant does
+// not check, is a policy error naming its file and line, the package and
+// the keyword.
 func declarations(mods map[string]*ast.Module, order []string) ([]declaredConfig, error) {
 	var out []declaredConfig
 	var errs []string
@@ -75,7 +72,12 @@ func declarations(mods map[string]*ast.Module, order []string) ([]declaredConfig
 				errs = append(errs, fmt.Sprintf("%s: METADATA custom.%s declares the configuration of a package: put it in the package's METADATA (scope: package), not a %s's", loc, ConfigKey, a.Scope))
 				continue
 			}
-			d, err := compileDeclaration(decl, "urn:provenant:config:"+strconv.Itoa(len(out)))
+			d, err := compileDeclaration(decl)
+			if kw, ok := errors.AsType[*unsupportedKeywordError](err); ok {
+				errs = append(errs, fmt.Sprintf("%s: METADATA custom.%s: policy %s uses keyword %q (at %s), which provenant does not check; a declaration may use only %s (docs/policies.md)",
+					loc, ConfigKey, packageName(m), kw.keyword, kw.path, strings.Join(SchemaKeywords(), ", ")))
+				continue
+			}
 			if err != nil {
 				errs = append(errs, fmt.Sprintf("%s: METADATA custom.%s: %v", loc, ConfigKey, err))
 				continue
@@ -99,7 +101,7 @@ func owner(pkg string, loc Location) string {
 	return fmt.Sprintf("policy %s (%s)", pkg, loc)
 }
 
-func compileDeclaration(decl any, url string) (declaredConfig, error) {
+func compileDeclaration(decl any) (declaredConfig, error) {
 	obj, ok := decl.(map[string]any)
 	if !ok {
 		return declaredConfig{}, errors.New("must be a JSON Schema (a mapping) of data.config")
@@ -108,28 +110,25 @@ func compileDeclaration(decl any, url string) (declaredConfig, error) {
 	if err != nil {
 		return declaredConfig{}, err
 	}
-	raw, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
+	var raw map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
 		return declaredConfig{}, err
 	}
-	if t, ok := raw.(map[string]any)["type"]; ok && t != "object" {
+	if t, ok := raw["type"]; ok && t != "object" {
 		return declaredConfig{}, fmt.Errorf("data.config is a mapping of sections, not %v", t)
 	}
-	raw.(map[string]any)["type"] = "object"
+	raw["type"] = "object"
 	closeObjects(raw, true)
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	// A declaration is self-contained: a $ref or $schema that leaves it
-	// would read a file (a FIFO, /dev/zero) or a URL.
-	c.UseLoader(noLoader{})
-	if err := c.AddResource(url, raw); err != nil {
-		return declaredConfig{}, err
-	}
-	s, err := c.Compile(url)
-	if err != nil {
+	// A declaration is self-contained: checkSchema resolves a $ref only
+	// to #/$defs/NAME of the declaration itself and refuses any other (a
+	// file, a FIFO, /dev/zero, a URL); nothing is ever loaded.
+	if err := checkSchema(raw, raw, "#"); err != nil {
+		if _, ok := errors.AsType[*unsupportedKeywordError](err); ok {
+			return declaredConfig{}, err
+		}
 		return declaredConfig{}, fmt.Errorf("not a valid JSON Schema: %v", err)
 	}
-	return declaredConfig{schema: s, raw: raw}, nil
+	return declaredConfig{raw: raw}, nil
 }
 
 // closeObjects sets additionalProperties: false on every object schema
@@ -173,17 +172,8 @@ func checkDeclared(decls []declaredConfig, data map[string]any) error {
 	declared := map[string]bool{}
 	for _, d := range decls {
 		collectSections(d.raw, declared)
-		err := d.schema.Validate(doc)
-		if err == nil {
-			continue
-		}
-		ve, ok := err.(*jsonschema.ValidationError)
-		if !ok {
-			problems = append(problems, fmt.Sprintf("data: %v (%s)", err, d.owner))
-			continue
-		}
-		for _, leaf := range leaves(ve) {
-			problems = append(problems, describeDeclared(d, leaf)...)
+		for _, p := range validateSchema(d.raw, d.raw, doc, nil) {
+			problems = append(problems, describeDeclared(d, p)...)
 		}
 	}
 	schemas, err := builtinSchemas()
@@ -235,28 +225,18 @@ func collectSections(raw any, into map[string]bool) {
 
 // describeDeclared says what is wrong at one place of data.config against
 // a declaration.
-func describeDeclared(d declaredConfig, e *jsonschema.ValidationError) []string {
-	path := "data"
-	for _, seg := range e.InstanceLocation {
-		path += "." + seg
-	}
-	if r, ok := e.ErrorKind.(*kind.Required); ok {
-		out := make([]string, 0, len(r.Missing))
-		for _, m := range r.Missing {
+func describeDeclared(d declaredConfig, p schemaProblem) []string {
+	if p.kind == "required" {
+		path := strings.Join(append([]string{"data"}, p.loc...), ".")
+		out := make([]string, 0, len(p.props))
+		for _, m := range p.props {
 			out = append(out, fmt.Sprintf("%s.%s: missing; %s requires it (set it under data: in the policy configuration)", path, m, d.owner))
 		}
 		return out
 	}
 	var out []string
-	for _, p := range describe(d.owner, nil, d.raw, e, nil) {
-		out = append(out, p.String())
+	for _, c := range describe(d.owner, nil, d.raw, p, nil) {
+		out = append(out, c.String())
 	}
 	return out
-}
-
-// noLoader loads no schema: references must stay inside the declaration.
-type noLoader struct{}
-
-func (noLoader) Load(url string) (any, error) {
-	return nil, fmt.Errorf("%s: a declaration refers only to itself (#/...)", url)
 }

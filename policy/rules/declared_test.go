@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,19 @@ func TestDeclaredConfig(t *testing.T) {
 		{"not a schema", "#     - required\n", nil, "p.rego:1: METADATA custom.config: must be a JSON Schema", false},
 		{"not an object", "#     type: array\n", nil, "data.config is a mapping of sections", false},
 		{"bad schema", "#     properties: {p: {type: 3}}\n", nil, "not a valid JSON Schema", false},
+		{"bad type name", "#     properties: {p: {type: strin}}\n", nil, "not a valid JSON Schema", false},
+		{"bad required", "#     required: p\n", nil, "not a valid JSON Schema", false},
+		{"keyword not checked", "#     properties:\n#       p: {type: string, pattern: '^x'}\n", map[string]any{"p": "y"}, `p.rego:1: METADATA custom.config: policy p uses keyword "pattern" (at #/properties/p), which provenant does not check`, false},
+		{"keyword not checked, nested", "#     properties:\n#       p: {items: {enum: [a]}}\n", nil, `policy p uses keyword "enum" (at #/properties/p/items)`, false},
+		{"keyword not checked, in $defs", "#     $defs: {a: {oneOf: [{type: string}]}}\n", nil, `policy p uses keyword "oneOf" (at #/$defs/a)`, false},
+		{"ref to defs", "#     required: [p]\n#     properties: {p: {$ref: '#/$defs/p'}}\n#     $defs: {p: {required: [on], properties: {on: {type: boolean}}}}\n", map[string]any{"p": map[string]any{"of": true}}, "data.p.of: unknown key; did you mean on?", true},
+		{"ref to defs, given", "#     properties: {p: {$ref: '#/$defs/p'}}\n#     $defs: {p: {properties: {on: {type: boolean}}}}\n", map[string]any{"p": map[string]any{"on": true}}, "", false},
+		{"ref cycle", "#     properties: {p: {$ref: '#/$defs/a'}}\n#     $defs: {a: {$ref: '#/$defs/b'}, b: {$ref: '#/$defs/a'}}\n", map[string]any{"p": 1}, "refers to itself", false},
+		{"ref to root", "#     properties: {p: {$ref: '#'}}\n", nil, "only #/$defs/NAME", false},
+		{"id below the root", "#     properties: {p: {$id: 'https://x/', type: string}}\n", nil, "only a string at the root", false},
+		{"other draft", "#     $schema: 'http://json-schema.org/draft-04/schema#'\n", nil, "not a valid JSON Schema", false},
+		{"number bounds", "#     properties: {p: {properties: {n: {type: integer, minimum: 1, maximum: 3}}}}\n", map[string]any{"p": map[string]any{"n": 4}}, "data.p.n: is 4, more than 3", true},
+		{"list bounds", "#     properties: {p: {properties: {l: {type: array, minItems: 1, items: {type: string, minLength: 1}}}}}\n", map[string]any{"p": map[string]any{"l": []any{""}}}, "data.p.l.0: is empty", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,6 +161,21 @@ func TestDeclaredConfigLoadsNothing(t *testing.T) {
 		dir := writeModules(t, declaring(decl))
 		if _, err := LoadPolicies(context.Background(), []string{dir}); !errors.Is(err, ErrPolicy) {
 			t.Errorf("declaration %q: LoadPolicies = %v, want a policy error", decl, err)
+		}
+	}
+}
+
+// TestDocsListSchemaKeywords: docs/policies.md tells policy authors every
+// keyword a declaration may use, and no other.
+func TestDocsListSchemaKeywords(t *testing.T) {
+	b, err := os.ReadFile("../../docs/policies.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, k := range SchemaKeywords() {
+		if !strings.Contains(doc, "`"+k+"`") {
+			t.Errorf("docs/policies.md does not list the schema keyword `%s`", k)
 		}
 	}
 }
