@@ -147,21 +147,14 @@ var docsBlocksRunElsewhere = map[[2]string]string{
 // a new example that is not run fails TestDocsBlocksAreListed, and so
 // does an entry whose block is gone.
 var docsNotYetRun = map[[2]string]bool{
-	{"inspect.md", "provenant inspect app.intoto.jsonl"}:                                                                                 true,
-	{"keyless.md", "provenant attest --keyless --bundle app.intoto.jsonl dist/app"}:                                                      true,
-	{"keyless.md", "provenant verify --bundle app.intoto.jsonl"}:                                                                         true,
-	{"keys.md", `provenant key public --key "$KEY" --out release.pub`}:                                                                   true,
-	{"policies.md", "provenant verify --bundle app.intoto.jsonl --key release.pub"}:                                                      true,
-	{"policies.md", "provenant run --step build --materials 'src/**' --products 'bin/*' --key ci.key --bundle app.intoto.jsonl -- make"}: true,
-	{"policies.md", "provenant verify --bundle app.intoto.jsonl --key release.pub --policy builtin:slsa"}:                                true,
-	{"run.md", "provenant run --key build.key --bundle-format sigstore --bundle build.sigstore.json"}:                                    true,
-	{"run.md", "provenant run --key build.key --bundle build.intoto.jsonl --step compile"}:                                               true,
-	{"run.md", "provenant run --key build.key --bundle build.intoto.jsonl --step test --test-result"}:                                    true,
-	{"run.md", "provenant verify --bundle build.intoto.jsonl --key build.pub"}:                                                           true,
-	{"trust-roots.md", "provenant trust update                          # Sigstore's public-good root, through TUF"}:                     true,
-	{"trust-roots.md", "provenant trust update --name github --tuf-url https://tuf-repo.github.com --tuf-root github-root.json"}:         true,
-	{"trust-roots.md", "provenant verify --bundle attestation.jsonl --source-uri github.com/OWNER/REPO dist/app"}:                        true,
-	{"verify.md", "provenant verify --bundle app.intoto.jsonl --key release.pub dist/app"}:                                               true,
+	{"inspect.md", "provenant inspect app.intoto.jsonl"}:                                                                         true,
+	{"keyless.md", "provenant attest --keyless --bundle app.intoto.jsonl dist/app"}:                                              true,
+	{"keyless.md", "provenant verify --bundle app.intoto.jsonl"}:                                                                 true,
+	{"keys.md", `provenant key public --key "$KEY" --out release.pub`}:                                                           true,
+	{"run.md", "provenant run --key build.key --bundle-format sigstore --bundle build.sigstore.json"}:                            true,
+	{"trust-roots.md", "provenant trust update                          # Sigstore's public-good root, through TUF"}:             true,
+	{"trust-roots.md", "provenant trust update --name github --tuf-url https://tuf-repo.github.com --tuf-root github-root.json"}: true,
+	{"trust-roots.md", "provenant verify --bundle attestation.jsonl --source-uri github.com/OWNER/REPO dist/app"}:                true,
 }
 
 // docsLoopback names, for each docs block that is not run as printed
@@ -172,14 +165,15 @@ var docsLoopback = map[[2]string]string{}
 
 // docsExampleBlocks returns the example blocks of docs/ that run
 // provenant (synopses with [optional] parts or "..." aside, and the docs
-// whose blocks a test runs in order), by document and first command.
-func docsExampleBlocks(t *testing.T) map[[2]string]string {
+// whose blocks a test runs in order), by document and first command, in
+// the order of the document (two blocks may start with the same command).
+func docsExampleBlocks(t *testing.T) map[[2]string][]string {
 	t.Helper()
 	docs, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := map[[2]string]string{}
+	blocks := map[[2]string][]string{}
 	for _, d := range docs {
 		name := filepath.Base(d)
 		if docsRunElsewhere[name] {
@@ -200,7 +194,8 @@ func docsExampleBlocks(t *testing.T) map[[2]string]string {
 			if first == "" || strings.Contains(first, "...") || strings.Contains(first, "[") {
 				continue // no command, or a synopsis
 			}
-			blocks[[2]string{name, first}] = m[1]
+			key := [2]string{name, first}
+			blocks[key] = append(blocks[key], m[1])
 		}
 	}
 	return blocks
@@ -233,11 +228,17 @@ func testNames(t *testing.T) map[string]bool {
 func TestDocsBlocksAreListed(t *testing.T) {
 	blocks := docsExampleBlocks(t)
 	run := map[[2]string]bool{}
+	nth := map[[2]string]map[int]bool{}
 	for _, ex := range docsExamples {
-		run[[2]string{ex.doc, ex.first}] = true
+		key := [2]string{ex.doc, ex.first}
+		run[key] = true
+		if nth[key] == nil {
+			nth[key] = map[int]bool{}
+		}
+		nth[key][ex.nth] = true
 	}
 	tests := testNames(t)
-	for key := range blocks {
+	for key, bodies := range blocks {
 		name, first := key[0], key[1]
 		covered := 0
 		for _, test := range []string{docsBlocksRunElsewhere[key], docsLoopback[key]} {
@@ -250,6 +251,11 @@ func TestDocsBlocksAreListed(t *testing.T) {
 		}
 		if run[key] {
 			covered++
+			for i := range bodies {
+				if !nth[key][i] && covered == 1 {
+					t.Errorf("docs/%s: block %d of those starting %q is not run: add it to docsExamples with nth %d", name, i+1, first, i)
+				}
+			}
 		}
 		if docsNotYetRun[key] {
 			if covered > 0 {
