@@ -147,21 +147,31 @@ var docsBlocksRunElsewhere = map[[2]string]string{
 // a new example that is not run fails TestDocsBlocksAreListed, and so
 // does an entry whose block is gone.
 var docsNotYetRun = map[[2]string]bool{
-	{"inspect.md", "provenant inspect app.intoto.jsonl"}:                                                                         true,
-	{"keyless.md", "provenant attest --keyless --bundle app.intoto.jsonl dist/app"}:                                              true,
-	{"keyless.md", "provenant verify --bundle app.intoto.jsonl"}:                                                                 true,
-	{"keys.md", `provenant key public --key "$KEY" --out release.pub`}:                                                           true,
-	{"run.md", "provenant run --key build.key --bundle-format sigstore --bundle build.sigstore.json"}:                            true,
-	{"trust-roots.md", "provenant trust update                          # Sigstore's public-good root, through TUF"}:             true,
-	{"trust-roots.md", "provenant trust update --name github --tuf-url https://tuf-repo.github.com --tuf-root github-root.json"}: true,
-	{"trust-roots.md", "provenant verify --bundle attestation.jsonl --source-uri github.com/OWNER/REPO dist/app"}:                true,
+	{"inspect.md", "provenant inspect app.intoto.jsonl"}:                                              true,
+	{"run.md", "provenant run --key build.key --bundle-format sigstore --bundle build.sigstore.json"}: true,
 }
 
 // docsLoopback names, for each docs block that is not run as printed
 // (it needs a network service: Fulcio and Rekor, a TUF repository, a
 // GitHub identity, a PKCS#11 tool that is not installed), the test that
 // runs its loopback equivalent, by document and first command.
-var docsLoopback = map[[2]string]string{}
+var docsLoopback = map[[2]string]string{
+	// Fulcio, Rekor and a timestamp authority on loopback, an OIDC token
+	// of the test's issuer; verify with identity flags, against the
+	// trusted root given and then cached.
+	{"keyless.md", "provenant attest --keyless --bundle app.intoto.jsonl dist/app"}: "TestKeylessRoundTrip",
+	{"keyless.md", "provenant verify --bundle app.intoto.jsonl"}:                    "TestKeylessRoundTrip",
+	// A SoftHSM token made by softhsmtest (pkcs11-tool, from opensc, is
+	// not among the packages the tests install).
+	{"keys.md", `provenant key public --key "$KEY" --out release.pub`}: "TestPKCS11AttestVerify",
+	// A TUF repository on loopback, with --name, --tuf-url and --tuf-root.
+	{"trust-roots.md", "provenant trust update                          # Sigstore's public-good root, through TUF"}:             "TestTrustUpdate",
+	{"trust-roots.md", "provenant trust update --name github --tuf-url https://tuf-repo.github.com --tuf-root github-root.json"}: "TestTrustUpdate",
+	// The public-good root imported into the cache, then a GitHub
+	// builder's provenance verified with --source-uri and no
+	// --trusted-root (README Usage).
+	{"trust-roots.md", "provenant verify --bundle attestation.jsonl --source-uri github.com/OWNER/REPO dist/app"}: "TestReadmeExamplesRun",
+}
 
 // docsExampleBlocks returns the example blocks of docs/ that run
 // provenant (synopses with [optional] parts or "..." aside, and the docs
