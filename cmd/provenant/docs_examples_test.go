@@ -81,6 +81,20 @@ provenant run --key build.key --bundle build.intoto.jsonl --step build --materia
     -- sh -c 'mkdir -p dist && cat src/*.go > dist/app' >/dev/null
 provenant run --key build.key --bundle build.intoto.jsonl --step test --test-result \
     --materials src --materials go.mod -- go test ./... >/dev/null`, 0},
+	{"run.md", "provenant run --key build.key --bundle-format sigstore --bundle build.sigstore.json", `
+provenant keygen --out build >/dev/null
+cp good-test-only.crt ci.crt && cp good-test-only.key ci.key
+cp chain-test-only.pem intermediate.pem && cp roots-test-only.pem roots.pem
+mkdir src && echo 'int main(void) { return 0; }' > src/main.c
+printf 'build/app: src/main.c\n\tmkdir -p build && cp src/main.c build/app\n' > Makefile`, 0},
+}
+
+// docsExampleDirs prepare, for the blocks whose setup needs more than a
+// shell script, the scratch directory (otherwise empty) by document and
+// first command.
+var docsExampleDirs = map[[2]string]func(*testing.T) string{
+	// A CA, an intermediate and a leaf for https://ci.example.com/workflows/release.
+	{"run.md", "provenant run --key build.key --bundle-format sigstore --bundle build.sigstore.json"}: x509Fixture,
 }
 
 // docsGoModule is a Go module with a test, and build.key.
@@ -115,6 +129,9 @@ func TestDocsExamplesRun(t *testing.T) {
 			}
 			body := bodies[ex.nth]
 			dir := t.TempDir()
+			if prepare := docsExampleDirs[[2]string{ex.doc, ex.first}]; prepare != nil {
+				dir = prepare(t)
+			}
 			repo, err := filepath.Abs(filepath.Join("..", ".."))
 			if err != nil {
 				t.Fatal(err)
