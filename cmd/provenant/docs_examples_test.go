@@ -31,6 +31,7 @@ provenant run --key release.key --bundle build.intoto.jsonl --step compile --mat
 provenant run --key release.key --bundle build.intoto.jsonl --step package --materials build/app --products dist \
     -- sh -c 'mkdir -p dist && tar -czf dist/app.tar.gz build/app'`, 0},
 	{"inspect.md", "provenant inspect --format markdown --key release.pub app.intoto.jsonl > summary.md", docsReleaseBundle, 0},
+	{"inspect.md", "provenant inspect app.intoto.jsonl", docsReleaseBundle, 0},
 	{"verify.md", "provenant verify --bundle app.intoto.jsonl --key release.pub dist/app", docsReleaseBundle + `
 # release, alice and bob sign the same statement, in one envelope.
 for k in alice bob cosign; do provenant keygen --out $k >/dev/null; done
