@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,6 +121,12 @@ provenant attest --key release.key --bundle app.intoto.jsonl dist/app >/dev/null
 // bash -euo pipefail and the freshly built provenant first on PATH, after
 // its setup.
 func TestDocsExamplesRun(t *testing.T) {
+	// The tools the examples and their setups call besides provenant.
+	for _, tool := range []string{"jq", "make", "cc", "git", "go", "tar", "sha256sum", "base64"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("the docs examples need %s, which is not installed: %v", tool, err)
+		}
+	}
 	blocks := docsExampleBlocks(t)
 	for _, ex := range docsExamples {
 		name := fmt.Sprintf("%s/%s/%d", ex.doc, strings.Join(strings.Fields(ex.first)[1:3], "_"), ex.nth)
