@@ -96,20 +96,7 @@ func TestReadmeBlocksAreRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := map[string]bool{}
-	files, err := filepath.Glob("*_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range regexp.MustCompile(`(?m)^func (Test\w+)\(`).FindAllStringSubmatch(string(src), -1) {
-			tests[m[1]] = true
-		}
-	}
+	tests := testNames(t)
 	text := string(readme)
 	usageStart := strings.Index(text, "## Usage")
 	usageEnd := len(text)
@@ -156,41 +143,47 @@ var docsBlocksRunElsewhere = map[[2]string]string{
 }
 
 // docsNotYetRun lists, by document and first command, the docs' example
-// blocks no test runs yet (issue 19, item 12: to close). It is a ratchet:
-// a new example that is not run fails TestDocsBlocksAreListed, and so
-// does an entry whose block is gone.
-var docsNotYetRun = map[[2]string]bool{
-	{"attest.md", "provenant attest --key release.key --bundle app.intoto.jsonl dist/app"}:                                               true,
-	{"inspect.md", "provenant inspect --format markdown --key release.pub app.intoto.jsonl > summary.md"}:                                true,
-	{"inspect.md", "provenant inspect --key release.pub build.intoto.jsonl                         # exit 1 on a mismatch"}:              true,
-	{"inspect.md", "provenant inspect app.intoto.jsonl"}:                                                                                 true,
-	{"keygen.md", "provenant keygen --out release"}:                                                                                      true,
-	{"keyless.md", "provenant attest --keyless --bundle app.intoto.jsonl dist/app"}:                                                      true,
-	{"keyless.md", "provenant verify --bundle app.intoto.jsonl"}:                                                                         true,
-	{"keys.md", `provenant key public --key "$KEY" --out release.pub`}:                                                                   true,
-	{"policies.md", "provenant verify --bundle app.intoto.jsonl --key release.pub"}:                                                      true,
-	{"policies.md", "provenant run --step build --materials 'src/**' --products 'bin/*' --key ci.key --bundle app.intoto.jsonl -- make"}: true,
-	{"policies.md", "provenant verify --bundle app.intoto.jsonl --key release.pub --policy builtin:slsa"}:                                true,
-	{"run.md", "provenant run --key build.key --bundle-format sigstore --bundle build.sigstore.json"}:                                    true,
-	{"run.md", "provenant run --key build.key --bundle build.intoto.jsonl --step compile"}:                                               true,
-	{"run.md", "provenant run --key build.key --bundle build.intoto.jsonl --step test --test-result"}:                                    true,
-	{"run.md", "provenant verify --bundle build.intoto.jsonl --key build.pub"}:                                                           true,
-	{"run.md", "provenant keygen --out build"}:                                                                                           true,
-	{"trust-roots.md", "provenant trust update                          # Sigstore's public-good root, through TUF"}:                     true,
-	{"trust-roots.md", "provenant trust update --name github --tuf-url https://tuf-repo.github.com --tuf-root github-root.json"}:         true,
-	{"trust-roots.md", "provenant verify --bundle attestation.jsonl --source-uri github.com/OWNER/REPO dist/app"}:                        true,
-	{"verify.md", "provenant verify --bundle app.intoto.jsonl --key release.pub dist/app"}:                                               true,
+// blocks no test runs yet: none since issue 19, item 12. It stays the
+// ratchet's last resort: a new example that is not run fails
+// TestDocsBlocksAreListed, and so does an entry whose block is gone.
+var docsNotYetRun = map[[2]string]bool{}
+
+// docsLoopback names, for each docs block that is not run as printed
+// (it needs a network service: Fulcio and Rekor, a TUF repository, a
+// GitHub identity, a PKCS#11 tool that is not installed), the test that
+// runs its loopback equivalent, by document and first command.
+var docsLoopback = map[[2]string]string{
+	// Fulcio, Rekor and a timestamp authority on loopback, an OIDC token
+	// of the test's issuer; verify with identity flags, against the
+	// trusted root given and then cached.
+	{"keyless.md", "provenant attest --keyless --bundle app.intoto.jsonl dist/app"}: "TestKeylessRoundTrip",
+	{"keyless.md", "provenant verify --bundle app.intoto.jsonl"}:                    "TestKeylessRoundTrip",
+	// A SoftHSM token made by softhsmtest (pkcs11-tool, from opensc, is
+	// not among the packages the tests install).
+	{"keys.md", `provenant key public --key "$KEY" --out release.pub`}: "TestPKCS11AttestVerify",
+	// A TUF repository on loopback, with --name, --tuf-url and --tuf-root.
+	{"trust-roots.md", "provenant trust update                          # Sigstore's public-good root, through TUF"}:             "TestTrustUpdate",
+	{"trust-roots.md", "provenant trust update --name github --tuf-url https://tuf-repo.github.com --tuf-root github-root.json"}: "TestTrustUpdate",
+	// The public-good root and real GitHub-issued bundles of sigstore-go's
+	// test data, with and without identity flags.
+	{"inspect.md", "provenant inspect --trusted-root trusted_root.json"}: "TestInspectVectorsGolden",
+	// The public-good root imported into the cache, then a GitHub
+	// builder's provenance verified with --source-uri and no
+	// --trusted-root (README Usage).
+	{"trust-roots.md", "provenant verify --bundle attestation.jsonl --source-uri github.com/OWNER/REPO dist/app"}: "TestReadmeExamplesRun",
 }
 
-// TestDocsBlocksAreListed: every example block of docs/ that runs
-// provenant (synopses with [optional] parts or "..." aside) is run by a
-// test or listed in docsNotYetRun.
-func TestDocsBlocksAreListed(t *testing.T) {
+// docsExampleBlocks returns the example blocks of docs/ that run
+// provenant (synopses with [optional] parts or "..." aside, and the docs
+// whose blocks a test runs in order), by document and first command, in
+// the order of the document (two blocks may start with the same command).
+func docsExampleBlocks(t *testing.T) map[[2]string][]string {
+	t.Helper()
 	docs, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[[2]string]bool{}
+	blocks := map[[2]string][]string{}
 	for _, d := range docs {
 		name := filepath.Base(d)
 		if docsRunElsewhere[name] {
@@ -212,18 +205,90 @@ func TestDocsBlocksAreListed(t *testing.T) {
 				continue // no command, or a synopsis
 			}
 			key := [2]string{name, first}
-			seen[key] = true
-			if docsBlocksRunElsewhere[key] != "" {
-				continue
+			blocks[key] = append(blocks[key], m[1])
+		}
+	}
+	return blocks
+}
+
+// testNames returns the names of this package's tests.
+func testNames(t *testing.T) map[string]bool {
+	t.Helper()
+	tests := map[string]bool{}
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`(?m)^func (Test\w+)\(`).FindAllStringSubmatch(string(src), -1) {
+			tests[m[1]] = true
+		}
+	}
+	return tests
+}
+
+// TestDocsBlocksAreListed: every example block of docs/ that runs
+// provenant (synopses with [optional] parts or "..." aside) is run as
+// printed (docsExamples, docsBlocksRunElsewhere), mapped to the test that
+// runs its loopback equivalent (docsLoopback), or listed in docsNotYetRun.
+func TestDocsBlocksAreListed(t *testing.T) {
+	blocks := docsExampleBlocks(t)
+	run := map[[2]string]bool{}
+	nth := map[[2]string]map[int]bool{}
+	for _, ex := range docsExamples {
+		key := [2]string{ex.doc, ex.first}
+		run[key] = true
+		if nth[key] == nil {
+			nth[key] = map[int]bool{}
+		}
+		nth[key][ex.nth] = true
+	}
+	tests := testNames(t)
+	for key, bodies := range blocks {
+		name, first := key[0], key[1]
+		covered := 0
+		for _, test := range []string{docsBlocksRunElsewhere[key], docsLoopback[key]} {
+			if test != "" {
+				covered++
+				if !tests[test] {
+					t.Errorf("docs/%s block starting %q: test %s does not exist", name, first, test)
+				}
 			}
-			if !docsNotYetRun[key] {
-				t.Errorf("docs/%s: the block starting %q is not run by a test: run it (see TestReadmeExamplesRun) or, for now, list it in docsNotYetRun", name, first)
+		}
+		if run[key] {
+			covered++
+			for i := range bodies {
+				if !nth[key][i] && covered == 1 {
+					t.Errorf("docs/%s: block %d of those starting %q is not run: add it to docsExamples with nth %d", name, i+1, first, i)
+				}
+			}
+		}
+		if docsNotYetRun[key] {
+			if covered > 0 {
+				t.Errorf("docs/%s block starting %q is run: drop it from docsNotYetRun", name, first)
+			}
+			covered++
+		}
+		if covered == 0 {
+			t.Errorf("docs/%s: the block starting %q is not run by a test: add it to docsExamples (TestDocsExamplesRun), name the test that runs its loopback equivalent in docsLoopback or, for now, list it in docsNotYetRun", name, first)
+		}
+	}
+	for _, m := range []map[[2]string]bool{docsNotYetRun, run} {
+		for k := range m {
+			if _, ok := blocks[k]; !ok {
+				t.Errorf("docs/%s has no block starting %q, which a list of this test names: drop it", k[0], k[1])
 			}
 		}
 	}
-	for k := range docsNotYetRun {
-		if !seen[k] {
-			t.Errorf("docsNotYetRun lists docs/%s %q, which is gone: drop it", k[0], k[1])
+	for _, m := range []map[[2]string]string{docsLoopback, docsBlocksRunElsewhere} {
+		for k := range m {
+			if _, ok := blocks[k]; !ok {
+				t.Errorf("docs/%s has no block starting %q, which a list of this test names: drop it", k[0], k[1])
+			}
 		}
 	}
 }
