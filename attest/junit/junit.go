@@ -5,7 +5,10 @@
 // names the elements and attributes once.
 package junit
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+	"io"
+)
 
 // Suites is the document: <testsuites> with its totals.
 type Suites struct {
@@ -42,4 +45,19 @@ type Failure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
 	Text    string `xml:",chardata"`
+}
+
+// Write writes s as an indented XML document with its header and a final
+// line break.
+func Write(w io.Writer, s Suites) error {
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
 }

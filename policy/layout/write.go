@@ -1,7 +1,6 @@
 package layout
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
@@ -193,14 +192,5 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	}
 	suite.Tests = len(suite.Cases)
 	out := junit.Suites{Name: "provenant verify-layout", Tests: suite.Tests, Failures: suite.Failures, Suites: []junit.Suite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, out)
 }
