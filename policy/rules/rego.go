@@ -88,11 +88,19 @@ type policyOptions struct {
 	// noInputSchema compiles without the input schema, for tests that
 	// load policies written for other inputs (conftest's examples).
 	noInputSchema bool
+	// noSharing evaluates every rule per artifact (shared.go), for the
+	// tests that compare both ways.
+	noSharing bool
 }
 
 // withoutInputSchema is for tests only.
 func withoutInputSchema() PolicyOption {
 	return func(o *policyOptions) error { o.noInputSchema = true; return nil }
+}
+
+// withoutSharing is for tests only.
+func withoutSharing() PolicyOption {
+	return func(o *policyOptions) error { o.noSharing = true; return nil }
 }
 
 // Rego versions for WithRegoVersion.
@@ -235,10 +243,14 @@ type ruleShape struct {
 // PolicySet is a set of compiled Rego modules, ready to evaluate once per
 // artifact. It is safe for concurrent use.
 type PolicySet struct {
-	query  rego.PreparedEvalQuery
-	refs   []ruleRef
-	rules  []RuleInfo
-	shapes []ruleShape // per rule, as rules
+	// perArtifact evaluates the rules that may read input.artifact (and
+	// the SLSA level), once per artifact; shared the others, once per
+	// set of inputs (shared.go). Either may be nil.
+	perArtifact *compiledQuery
+	shared      *compiledQuery
+	refs        []ruleRef
+	rules       []RuleInfo
+	shapes      []ruleShape // per rule, as rules
 	// slsaLevel: builtin:slsa is loaded, and each evaluation gives the
 	// SLSA Build level reached.
 	slsaLevel bool
@@ -780,22 +792,22 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 	if err := checkDeclared(decls, o.data); err != nil {
 		return nil, err
 	}
-	// One query for every rule: an array with, for each package and kind,
-	// an array of zero or one value, so that an undefined rule does not
-	// make the whole query undefined.
-	parts := make([]string, len(ps.refs))
-	for i, r := range ps.refs {
-		ref := r.path.Copy().Append(ast.StringTerm(r.name))
-		parts[i] = fmt.Sprintf("[x | x := %s]", ref.String())
-	}
-	query := "result := [" + strings.Join(parts, ", ") + "]"
 	// The SLSA Build level reached comes from builtin:slsa, in the same
-	// evaluation as the findings.
+	// evaluation as the findings of each artifact.
 	for _, src := range ps.sources {
 		if src.URI == BuiltinPrefix+"slsa" {
 			ps.slsaLevel = true
-			query += "\nlevel := [x | x := data.provenant.slsa.reached_level]"
 			break
+		}
+	}
+	// Two queries: the rules that may read the artifact, evaluated for
+	// each, and those that cannot, evaluated once (shared.go).
+	perArtifact, shared := &compiledQuery{level: ps.slsaLevel}, &compiledQuery{}
+	for i, r := range ps.refs {
+		if o.noSharing || readsArtifact(compiler, r.pkg, r.name) {
+			perArtifact.refs = append(perArtifact.refs, i)
+		} else {
+			shared.refs = append(shared.refs, i)
 		}
 	}
 	data := map[string]any{}
@@ -807,22 +819,92 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 		hook = printHook{w: o.print}
 	}
 	store := inmem.NewFromObject(data)
-	r := rego.New(
-		rego.Query(query),
-		rego.Compiler(compiler),
-		rego.Store(store),
-		rego.Capabilities(caps),
-		rego.SetRegoVersion(ast.RegoV1),
-		rego.StrictBuiltinErrors(true),
-		rego.EnablePrintStatements(true),
-		rego.PrintHook(hook),
-	)
-	pq, err := r.PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(regoErrorLines(err), "; "))
+	for _, q := range []*compiledQuery{perArtifact, shared} {
+		if len(q.refs) == 0 && !q.level {
+			continue
+		}
+		r := rego.New(
+			rego.Query(q.text(ps.refs)),
+			rego.Compiler(compiler),
+			rego.Store(store),
+			rego.Capabilities(caps),
+			rego.SetRegoVersion(ast.RegoV1),
+			rego.StrictBuiltinErrors(true),
+			rego.EnablePrintStatements(true),
+			rego.PrintHook(hook),
+		)
+		if q.prepared, err = r.PrepareForEval(ctx); err != nil {
+			return nil, fmt.Errorf("%w: %s", ErrPolicy, strings.Join(regoErrorLines(err), "; "))
+		}
+		if q == shared {
+			ps.shared = q
+		} else {
+			ps.perArtifact = q
+		}
 	}
-	ps.query = pq
 	return ps, nil
+}
+
+// compiledQuery is one prepared query over some of a PolicySet's rules.
+type compiledQuery struct {
+	prepared rego.PreparedEvalQuery
+	// refs are the rules it evaluates (indexes into PolicySet.refs).
+	refs []int
+	// level: it also gives builtin:slsa's reached level.
+	level bool
+}
+
+// text is the query: an array with, for each rule of q (a package and
+// kind), an array of zero or one value, so that an undefined rule does
+// not make the whole query undefined; and the level when asked.
+func (q *compiledQuery) text(refs []ruleRef) string {
+	parts := make([]string, len(q.refs))
+	for i, j := range q.refs {
+		ref := refs[j].path.Copy().Append(ast.StringTerm(refs[j].name))
+		parts[i] = fmt.Sprintf("[x | x := %s]", ref.String())
+	}
+	query := "result := [" + strings.Join(parts, ", ") + "]"
+	if q.level {
+		query += "\nlevel := [x | x := data.provenant.slsa.reached_level]"
+	}
+	return query
+}
+
+// queryResult is what one evaluation of a compiledQuery gave: its rules'
+// values in its order and the level, or why it failed (fail is then set).
+type queryResult struct {
+	values []any
+	level  int
+	fail   string
+}
+
+// run evaluates q over input, within the policy timeout.
+func (p *PolicySet) run(ctx context.Context, q *compiledQuery, input ast.Value, opts []rego.EvalOption) queryResult {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	rs, err := q.prepared.Eval(ctx, append([]rego.EvalOption{rego.EvalParsedInput(input)}, opts...)...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return queryResult{fail: fmt.Sprintf("policy evaluation did not finish within %s (the policy timeout)", p.timeout)}
+		}
+		return queryResult{fail: "policy evaluation failed: " + strings.Join(regoErrorLines(err), "; ")}
+	}
+	if len(rs) != 1 {
+		return queryResult{fail: "policy evaluation returned no result"}
+	}
+	all, ok := rs[0].Bindings["result"].([]any)
+	if !ok || len(all) != len(q.refs) {
+		return queryResult{fail: "policy evaluation returned an unexpected result"}
+	}
+	out := queryResult{values: all}
+	if q.level {
+		n, ok := reachedLevel(rs[0].Bindings["level"])
+		if !ok {
+			return queryResult{fail: fmt.Sprintf("builtin:slsa gave no valid reached level: %v", rs[0].Bindings["level"])}
+		}
+		out.level = n
+	}
+	return out
 }
 
 // findRules finds every rule named deny, violation or warn (or with a
@@ -993,7 +1075,7 @@ func ruleInfo(r *ast.Rule, kind, pkg string) RuleInfo {
 // order, by which a finding that names its attestation by index is
 // resolved.
 func (p *PolicySet) Evaluate(ctx context.Context, input ast.Value, ids []string) ([]Finding, *int) {
-	return p.evaluate(ctx, input, ids)
+	return p.evaluate(ctx, input, ids, nil)
 }
 
 // Evaluation is the result of evaluating the policies over one input:
@@ -1022,12 +1104,20 @@ func (p *PolicySet) EvaluateAll(ctx context.Context, inputs []ast.Value, ids []s
 	if p.print != nil {
 		prints = make([]bytes.Buffer, len(inputs))
 	}
+	// The rules that cannot read the artifact are evaluated once, over
+	// the first input: the others differ from it only in
+	// input.artifact. They call no print() (readsArtifact).
+	var shared *queryResult
+	if p.shared != nil && len(inputs) > 0 {
+		r := p.run(ctx, p.shared, inputs[0], nil)
+		shared = &r
+	}
 	eval := func(i int) {
 		var opts []rego.EvalOption
 		if prints != nil {
 			opts = append(opts, rego.EvalPrintHook(printHook{w: &prints[i]}))
 		}
-		out[i].Findings, out[i].Level = p.evaluate(ctx, inputs[i], ids, opts...)
+		out[i].Findings, out[i].Level = p.evaluate(ctx, inputs[i], ids, shared, opts...)
 	}
 	workers = min(workers, len(inputs))
 	if workers <= 1 {
@@ -1066,7 +1156,7 @@ func (p *PolicySet) EvaluateAll(ctx context.Context, inputs []ast.Value, ids []s
 	return out, nil
 }
 
-func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids []string, opts ...rego.EvalOption) ([]Finding, *int) {
+func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids []string, shared *queryResult, opts ...rego.EvalOption) ([]Finding, *int) {
 	var level *int
 	if p.slsaLevel {
 		level = new(int)
@@ -1074,28 +1164,32 @@ func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids []string,
 	fail := func(msg string) ([]Finding, *int) {
 		return []Finding{{Kind: KindError, Message: msg}}, level
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	rs, err := p.query.Eval(ctx, append([]rego.EvalOption{rego.EvalParsedInput(input)}, opts...)...)
-	if err != nil {
-		if ctx.Err() != nil {
-			return fail(fmt.Sprintf("policy evaluation did not finish within %s (the policy timeout)", p.timeout))
+	// all holds every rule's value, in p.refs order, whichever query
+	// gave it.
+	all := make([]any, len(p.refs))
+	if p.shared != nil {
+		if shared == nil {
+			r := p.run(ctx, p.shared, input, opts)
+			shared = &r
 		}
-		return fail("policy evaluation failed: " + strings.Join(regoErrorLines(err), "; "))
-	}
-	if len(rs) != 1 {
-		return fail("policy evaluation returned no result")
-	}
-	all, ok := rs[0].Bindings["result"].([]any)
-	if !ok || len(all) != len(p.refs) {
-		return fail("policy evaluation returned an unexpected result")
-	}
-	if p.slsaLevel {
-		n, ok := reachedLevel(rs[0].Bindings["level"])
-		if !ok {
-			return fail(fmt.Sprintf("builtin:slsa gave no valid reached level: %v", rs[0].Bindings["level"]))
+		if shared.fail != "" {
+			return fail(shared.fail)
 		}
-		*level = n
+		for j, i := range p.shared.refs {
+			all[i] = shared.values[j]
+		}
+	}
+	if p.perArtifact != nil {
+		r := p.run(ctx, p.perArtifact, input, opts)
+		if r.fail != "" {
+			return fail(r.fail)
+		}
+		for j, i := range p.perArtifact.refs {
+			all[i] = r.values[j]
+		}
+		if p.perArtifact.level {
+			*level = r.level
+		}
 	}
 	var out []Finding
 	for i, ref := range p.refs {
