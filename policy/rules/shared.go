@@ -115,9 +115,16 @@ func ruleSeesArtifact(r *ast.Rule, uses func(ast.Ref)) bool {
 			case x.HasPrefix(ast.DefaultRootRef):
 				uses(x)
 			}
-			// The head is a root document, not a variable to look at;
-			// the other terms may hold references of their own.
-			for _, t := range x[1:] {
+			// A head that is a variable (input, data or a local) was
+			// looked at above or where the local was bound; a head that
+			// is a call or a literal ([input][0], f(input).x) is walked
+			// like the other terms, which may hold references of their
+			// own.
+			terms := x[1:]
+			if _, ok := x[0].Value.(ast.Var); !ok {
+				terms = x
+			}
+			for _, t := range terms {
 				vis.Walk(t)
 			}
 			return true

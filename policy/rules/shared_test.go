@@ -81,6 +81,14 @@ deny contains "x" if {
 
 deny contains "x" if object.get(input, ["artifact", "name"], "") == "app"
 `}, false},
+	{"the input inside a literal that is referenced", map[string]string{"t.rego": `package t
+
+deny contains "x" if [input][0].artifact.name == "app"
+`}, false},
+	{"the input in a call that is referenced", map[string]string{"t.rego": `package t
+
+deny contains "x" if object.filter(input, ["artifact"]).artifact.name == "app"
+`}, false},
 	{"walk over the input", map[string]string{"t.rego": `package t
 
 deny contains "x" if {
