@@ -26,7 +26,11 @@ func WriteMarkdown(w io.Writer, r *policy.Report) error {
 		verdict = "❌ denied"
 	}
 	fmt.Fprintf(&b, "## provenant verify: %s\n\n", verdict)
-	fmt.Fprintf(&b, "- envelopes: %d\n", len(r.Attestations))
+	if len(r.Attestations) == 0 && allFromCache(r) {
+		b.WriteString("- envelopes: not verified again (every artifact from the VSA cache)\n")
+	} else {
+		fmt.Fprintf(&b, "- envelopes: %d\n", len(r.Attestations))
+	}
 	fmt.Fprintf(&b, "- trusted keys: %d, threshold %d\n", len(r.Criteria.Keys), r.Criteria.Threshold)
 	if r.Criteria.BuilderID != "" {
 		fmt.Fprintf(&b, "- builder: %s\n", mdCode(r.Criteria.BuilderID))

@@ -65,7 +65,11 @@ func writeText(w *safetext.Printer, p safetext.Palette, o TextOptions, r *policy
 	for i, b := range bundleNames {
 		bundles[i] = t(b)
 	}
-	w.Printf("%s %s (%d envelope(s)); %s\n", p.Bold("bundle"), strings.Join(bundles, ", "), envelopes, strings.Join(crit, ", "))
+	read := fmt.Sprintf("%d envelope(s)", envelopes)
+	if envelopes == 0 && allFromCache(r) {
+		read = "not verified again: every artifact from the VSA cache"
+	}
+	w.Printf("%s %s (%s); %s\n", p.Bold("bundle"), strings.Join(bundles, ", "), read, strings.Join(crit, ", "))
 	if len(r.Criteria.Policies) > 0 {
 		pols := make([]string, len(r.Criteria.Policies))
 		for i, s := range r.Criteria.Policies {
@@ -308,4 +312,15 @@ func printTrustSigners(w *safetext.Printer, p safetext.Palette, r *policy.Report
 			}
 		}
 	}
+}
+
+// allFromCache says that every artifact was judged by a cached VSA, so
+// that no envelope was verified (none is listed in the report).
+func allFromCache(r *policy.Report) bool {
+	for _, a := range r.Artifacts {
+		if a.Cache == nil {
+			return false
+		}
+	}
+	return len(r.Artifacts) > 0
 }
