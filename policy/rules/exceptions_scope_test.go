@@ -90,6 +90,41 @@ func TestCodeDeclaredTwice(t *testing.T) {
 	}
 }
 
+// TestReservedCode: a policy cannot name its rules or findings with a
+// code of provenant's own checks (provenant.verify in SARIF): in METADATA
+// it is a load error; in a finding object it stays in the details, and
+// the finding keeps its rule's code.
+func TestReservedCode(t *testing.T) {
+	for _, code := range []string{"provenant.verify", "provenant.policy-error", "provenant.x"} {
+		src := "package release\n\n# METADATA\n# custom:\n#   code: " + code + "\ndeny contains \"x\" if true\n"
+		_, err := LoadPolicies(context.Background(), []string{writeModules(t, map[string]string{"release.rego": src})})
+		if err == nil || !strings.Contains(err.Error(), `release.rego:6: code "`+code+`": codes that start with "provenant." name provenant's own checks`) {
+			t.Errorf("code %s: error %v, want the reserved prefix named", code, err)
+		}
+	}
+	src := "package release\n\n# METADATA\n# custom:\n#   code: release.x\ndeny contains {\"msg\": \"m\", \"code\": \"provenant.verify\"} if true\n\ndeny contains {\"msg\": \"n\", \"code\": \"release.y\"} if true\n"
+	ps, err := LoadPolicies(context.Background(), []string{writeModules(t, map[string]string{"release.rego": src})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := evalDoc(t, ps, gateDoc())
+	if len(fs) != 2 {
+		t.Fatalf("findings %s, want two", dump(fs))
+	}
+	for _, f := range fs {
+		switch f.Message {
+		case "m":
+			if f.Code != "release.x" || f.Details["code"] != "provenant.verify" {
+				t.Errorf("finding m: code %q, details %v; want release.x and the reserved code in the details", f.Code, f.Details)
+			}
+		case "n":
+			if f.Code != "release.y" {
+				t.Errorf("finding n: code %q, want release.y", f.Code)
+			}
+		}
+	}
+}
+
 // TestDefaultRuleNotCounted: a complete rule with a default is traced to
 // its one other body, so its METADATA (and code) reach the finding.
 func TestDefaultRuleNotCounted(t *testing.T) {

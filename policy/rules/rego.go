@@ -979,16 +979,27 @@ func (ps *PolicySet) findRules(mods map[string]*ast.Module, order []string) erro
 	return nil
 }
 
+// reservedCodePrefix starts the ids of provenant's own checks in reports
+// (the SARIF rules provenant.verify and provenant.policy-error): no
+// policy code may start with it.
+const reservedCodePrefix = "provenant."
+
+func reservedCode(code string) bool { return strings.HasPrefix(code, reservedCodePrefix) }
+
 // uniqueCodes checks that a code (METADATA custom.code) names the rules of
 // one package only: an exception that names a code waives the rules that
 // declare it, so a code reused by another package would waive that
-// package's rules too.
+// package's rules too. It also refuses the reserved codes.
 func (ps *PolicySet) uniqueCodes() []string {
 	owner := map[string]int{}
 	var errs []string
 	for i, r := range ps.rules {
 		code, _ := r.Custom["code"].(string)
 		if code == "" {
+			continue
+		}
+		if reservedCode(code) {
+			errs = append(errs, fmt.Sprintf("%s: code %q: codes that start with %q name provenant's own checks (a SARIF rule such as provenant.verify); a policy's finding must not pass for one of them; rename it", r.Location, code, reservedCodePrefix))
 			continue
 		}
 		j, seen := owner[code]
@@ -1363,7 +1374,10 @@ func (p *PolicySet) finding(ref ruleRef, rule int, item any, path []any, ids att
 					continue
 				}
 			case "code":
-				if s, ok := val.(string); ok {
+				// A reserved code stays in the details: the finding
+				// keeps its rule's code and cannot pass for one of
+				// provenant's own checks.
+				if s, ok := val.(string); ok && !reservedCode(s) {
 					f.Code = s
 					continue
 				}
