@@ -63,6 +63,15 @@ func NewAttestStatement(arts []digest.Artifact, o AttestOptions) (*attest.Statem
 	if o.BuilderID == "" {
 		o.BuilderID = LocalBuilderID
 	}
+	// What is signed is published: a builder id must be an absolute URI
+	// without credentials (as run checks it), and a source URI must not
+	// carry a user name, password or token.
+	if err := CheckBuilderID(o.BuilderID); err != nil {
+		return nil, err
+	}
+	if r := RedactText(o.Source); r != o.Source {
+		return nil, fmt.Errorf("source %q carries a user name, password or token: it would be published", r)
+	}
 	if o.BuildType == "" {
 		o.BuildType = BuildTypeAttest
 	}

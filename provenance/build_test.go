@@ -127,6 +127,36 @@ func TestNewStatementErrors(t *testing.T) {
 	}
 }
 
+// TestNewAttestStatementRefusesWhatWouldLeak: attest's builder id is
+// checked as run's is (an absolute URI without credentials), and a source
+// URI with credentials is refused; the error shows neither secret.
+func TestNewAttestStatementRefusesWhatWouldLeak(t *testing.T) {
+	for _, tt := range []struct {
+		o    AttestOptions
+		want string
+	}{
+		{AttestOptions{BuilderID: "not a uri"}, "white space"},
+		{AttestOptions{BuilderID: "ci-builder"}, "not an absolute URI"},
+		{AttestOptions{BuilderID: "https://me:hunter2@ci.example.com/b"}, "user name or password"},
+		{AttestOptions{Source: "git+https://x-access-token:ghp_abcdefabcdefabcdefabcdefabcdefabcdef12@github.com/o/r@refs/heads/main"}, "user name, password or token"},
+		{AttestOptions{Source: "https://me:hunter2@git.example.com/r.git"}, "user name, password or token"},
+	} {
+		_, err := NewAttestStatement(testArts(), tt.o)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: error %v, want %q", tt.o, err, tt.want)
+			continue
+		}
+		for _, secret := range []string{"hunter2", "ghp_"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%+v: error %q shows the secret", tt.o, err)
+			}
+		}
+	}
+	if _, err := NewAttestStatement(testArts(), AttestOptions{BuilderID: "https://ci.example.com/b", Source: "git+https://github.com/o/r@refs/heads/main"}); err != nil {
+		t.Errorf("a clean builder id and source: %v", err)
+	}
+}
+
 func TestNewGenericStatement(t *testing.T) {
 	st, err := NewGenericStatement(testArts(), "https://example.com/p/v1", []byte(`{"a":[1,"x"]}`))
 	if err != nil {
