@@ -23,27 +23,33 @@ var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 // must be (a URL such as https://ci.example.com/runners/linux, or a URN):
 // a scheme, then a host or an opaque part; no white space or control
 // characters; no user name or password (which would be published).
-func CheckBuilderID(id string) error {
+func CheckBuilderID(id string) error { return CheckIDURI("builder id", id) }
+
+// CheckIDURI checks an identifier that provenant signs and so publishes
+// (what names it: "builder id", "verifier id") as CheckBuilderID checks a
+// builder id. Its messages never show a password the id carries.
+func CheckIDURI(what, id string) error {
 	if id == "" {
-		return errors.New("builder id is empty")
+		return fmt.Errorf("%s is empty", what)
 	}
 	if len(id) > maxBuilderIDLen {
-		return fmt.Errorf("builder id is longer than %d bytes", maxBuilderIDLen)
+		return fmt.Errorf("%s is longer than %d bytes", what, maxBuilderIDLen)
 	}
+	shown := RedactText(id)
 	if i := strings.IndexFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }); i >= 0 {
-		return fmt.Errorf("builder id %q has white space or a control character: it must be a URI", id)
+		return fmt.Errorf("%s %q has white space or a control character: it must be a URI", what, shown)
 	}
 	u, err := url.Parse(id)
 	if err != nil {
-		return fmt.Errorf("builder id %q is not a URI: %v", id, err)
+		return fmt.Errorf("%s %q is not a URI", what, shown)
 	}
 	switch {
 	case !uriScheme.MatchString(u.Scheme):
-		return fmt.Errorf("builder id %q is not an absolute URI (give a scheme: https://... or urn:...)", id)
+		return fmt.Errorf("%s %q is not an absolute URI (give a scheme: https://... or urn:...)", what, shown)
 	case u.User != nil:
-		return fmt.Errorf("builder id %q carries a user name or password: it would be published", RedactText(id))
+		return fmt.Errorf("%s %q carries a user name or password: it would be published", what, shown)
 	case u.Opaque == "" && u.Host == "":
-		return fmt.Errorf("builder id %q names no host (https://HOST/...) and is no URN (urn:NID:...)", id)
+		return fmt.Errorf("%s %q names no host (https://HOST/...) and is no URN (urn:NID:...)", what, shown)
 	}
 	return nil
 }

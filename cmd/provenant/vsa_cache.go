@@ -12,6 +12,7 @@ import (
 	"github.com/provenant/provenant/attest/oci"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/vsacache"
+	"github.com/provenant/provenant/provenance"
 )
 
 // vsaCacheFlags are verify's VSA cache flags (docs/verify.md#vsa-cache).
@@ -34,6 +35,12 @@ func (c *vsaCacheFlags) register(f *pflag.FlagSet) {
 func (vf *verifyFlags) validateVSA(cmd *cobra.Command) error {
 	c := &vf.cache
 	changed := cmd.Flags().Changed
+	if vf.verifierID != "" {
+		// Checked before anything is verified: the VSAs publish it.
+		if err := provenance.CheckIDURI("verifier id", vf.verifierID); err != nil {
+			return usageError("--verifier-id: %v", err)
+		}
+	}
 	switch {
 	case vf.vsaOut != "" && (vf.vsaKey == "" || vf.verifierID == ""):
 		return usageError("--vsa-out needs --vsa-key and --verifier-id")

@@ -91,6 +91,8 @@ func TestVSACacheUsage(t *testing.T) {
 		{"vsa-key-alone", with("--vsa-key=other-ed25519-test-only.key", "app.tar.gz")},
 		{"bad-oci", with("--vsa-cache=oci://localhost:5000/cache:tag", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://ci.example.com/gate", "app.tar.gz")},
 		{"vsa-out", with("--vsa-cache=c", "--vsa-out=v.jsonl", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://ci.example.com/gate", "app.tar.gz")},
+		{"verifier-id-password", with("--vsa-cache=c", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://gate:hunter2@ci.example.com/gate", "app.tar.gz")},
+		{"verifier-id-not-uri", with("--vsa-out=c", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=release gate", "app.tar.gz")},
 		{"print-input", with("--vsa-cache=c", "--vsa-key=other-ed25519-test-only.key", "--verifier-id=https://ci.example.com/gate", "--print-input", "app.tar.gz")},
 	}
 	for _, tt := range tests {
@@ -98,6 +100,9 @@ func TestVSACacheUsage(t *testing.T) {
 			r := runCLI(t, f.dir, tt.args...)
 			oneLineStderr(t, r)
 			goldenRun(t, f.pkgDir, filepath.Join("vsa-cache", "usage-"+tt.name+".golden"), r, 2)
+			if strings.Contains(r.stdout+r.stderr, "hunter2") {
+				t.Errorf("the password is shown")
+			}
 			if _, err := os.Stat(filepath.Join(f.dir, "c")); err == nil {
 				t.Errorf("a usage error wrote the cache")
 			}

@@ -69,6 +69,9 @@ func Envelopes(ctx context.Context, r *policy.Report, req Request) ([]*attest.En
 	if req.VerifierID == "" {
 		return nil, errors.New("no verifier id")
 	}
+	if err := provenance.CheckIDURI("verifier id", req.VerifierID); err != nil {
+		return nil, err
+	}
 	when := req.Time
 	if when.IsZero() {
 		when = time.Now()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,4 +190,21 @@ func TestVerifyVSAsStrictLevels(t *testing.T) {
 func dump(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
+}
+
+// TestVerifierIDChecked: a VSA publishes its verifier id, so one that is
+// not an absolute URI, or carries a password, is refused (and the
+// password is not shown).
+func TestVerifierIDChecked(t *testing.T) {
+	k := provenancetest.SeededKey(t, 0)
+	for id, want := range map[string]string{
+		"release gate":                        "white space",
+		"gate":                                "not an absolute URI",
+		"https://gate:hunter2@ci.example.com": "user name or password",
+	} {
+		_, err := Envelopes(context.Background(), &policy.Report{Allowed: true}, Request{Signer: k.Signer, VerifierID: id})
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("verifier id %q: error %v, want %q without the password", id, err, want)
+		}
+	}
 }
