@@ -111,6 +111,9 @@ func Envelopes(ctx context.Context, r *policy.Report, req Request) ([]*attest.En
 		if uri == "" {
 			uri = a.Name
 		}
+		if r := provenance.RedactText(uri); r != uri {
+			return nil, fmt.Errorf("resource URI %q carries a user name, password or token: it would be published", r)
+		}
 		v := &vsapb.VerificationSummary{
 			Verifier:           &vsapb.VerificationSummary_Verifier{Id: req.VerifierID},
 			TimeVerified:       timestamppb.New(when.UTC().Truncate(time.Second)),

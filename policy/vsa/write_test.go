@@ -208,3 +208,14 @@ func TestVerifierIDChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestResourceURIChecked: a resource URI that carries credentials is not
+// published.
+func TestResourceURIChecked(t *testing.T) {
+	k := provenancetest.SeededKey(t, 0)
+	r := &policy.Report{Allowed: true, Artifacts: []policy.Artifact{{Name: "app", Allowed: true}}}
+	_, err := Envelopes(context.Background(), r, Request{Signer: k.Signer, VerifierID: "https://gate.example.com", ResourceURI: "https://me:hunter2@dl.example.com/app"})
+	if err == nil || !strings.Contains(err.Error(), "user name, password or token") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("error %v, want the credentials refused and not shown", err)
+	}
+}
