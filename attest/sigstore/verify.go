@@ -27,6 +27,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/regfile"
+	"github.com/provenant/provenant/attest/safetext"
 )
 
 // Sentinel errors; every verification error wraps one of them.
@@ -714,6 +715,11 @@ func (v *Verifier) verifyKeyed(entity verify.SignedEntity, ap artifactPolicy, hi
 		id := []byte(k.key.ID)
 		res.Signature.PublicKeyID = &id
 		return res, nil
+	}
+	if hint != "" && !slices.ContainsFunc(keys, func(k trustedKey) bool { return k.key.ID == hint }) {
+		// The hint is not signed, so it only explains: the bundle says
+		// who signed it, and that key is not trusted.
+		return nil, fmt.Errorf("%w: the bundle names key %q as its signer, which is not a trusted key, and no trusted key verifies it (%s)", ErrVerify, safetext.Line(attest.ShortKeyID(hint)), strings.Join(errs, "; "))
 	}
 	return nil, fmt.Errorf("%w: no trusted key verifies the bundle (%s)", ErrVerify, strings.Join(errs, "; "))
 }

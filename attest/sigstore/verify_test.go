@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -235,6 +236,11 @@ func TestSignAndVerifyKeyed(t *testing.T) {
 				_, err = v.Verify(context.Background(), b, Artifact{Path: c.art})
 				if (err == nil) != c.ok {
 					t.Errorf("%s: Verify error = %v, want ok=%v", c.name, err, c.ok)
+				}
+				// The bundle's hint names its signer: the error says that
+				// key is not trusted.
+				if want := fmt.Sprintf("names key %q as its signer, which is not a trusted key", attest.ShortKeyID(k.ID)); !c.ok && (err == nil || !strings.Contains(err.Error(), want)) {
+					t.Errorf("%s: error %v, want %q", c.name, err, want)
 				}
 			}
 			attesttest.WriteFile(t, p, []byte("changed\n"), 0o644)
