@@ -1,0 +1,163 @@
+package attest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// walkRecord runs walk on data with a visitor that records every call (the
+// frames it is shown, the name, the token's type and value) and returns
+// the record and the walk's error.
+func walkRecord(walk func([]byte, memberVisitor) error, data []byte) ([]string, error) {
+	var rec []string
+	err := walk(data, func(stack []jsonFrame, name string, value json.Token) error {
+		var b strings.Builder
+		for _, f := range stack {
+			fmt.Fprintf(&b, "%v/%q/%d ", f.isObject, f.name, f.index)
+		}
+		fmt.Fprintf(&b, "%q = %T %#v", name, value, value)
+		rec = append(rec, b.String())
+		return nil
+	})
+	return rec, err
+}
+
+// walkCases are documents on which walkJSON and walkJSONTokens must agree:
+// TestCheckNoDuplicateKeys's, and the corners of the grammar and of
+// unescaping.
+var walkCases = []string{
+	``, ` `, `{}`, `[]`, `{"a":1}`, `{"a":1,"a":1}`, `{"a":1,"\u0061":2}`, `{"\u0061":1,"a":2}`,
+	`{"\ud800":1,"\udc00":2}`, "{\"\xff\":1,\"\xfe\":2}", "{\"\xff\":1,\"\\ufffd\":2}", "{\"\ufffd\":1,\"\xff\":2}",
+	`{"\"":1,"\\\"":2}`, `{"\/":1,"/":2}`, `{"a\u0000":1,"a":2}`, `{"é":1,"\u00e9":2}`, `{"é":1,"\u00E9":2}`,
+	`{"a":{"a":{"a":1}}}`, `[{"a":1},{"a":1}]`, `{"x":[{"b":[],"b":{}}]}`, `{"a":1,"A":2}`,
+	`{"a":1}{"b":2}`, `1 2`, `{"a":1} x`, `{"a":`, `{"a":1`, `[1,2`, `{"a" 1}`, `{"a":1,}`, `[1,]`, `{1:2}`,
+	`{"a":tru}`, `{"a":01}`, `{"a":1x}`, `{"a":1.}`, `{"a":-}`, `{"a":1e}`, `{"a":1e+}`, `{"a":-0.5E-7}`,
+	`}`, `]`, `'a'`, `"\x"`, `"\u12"`, `"\u12G4"`, "\"tab\there\"", "\ufeff{}", `nul`, `null`, `true`, `false`,
+	`{"a":1,"a"`, `{"a":1,"a"x`, `{"a":1,"b":2,"a":3`, `[[[`, `{"a":[}`, `[{]}`, `"a" "b"`, "{}\n\n", `{"":1,"":2}`,
+	`{"_type":"x","subject":[{"name":"n","digest":{"sha256":"00"}},{"Digest":null}],"predicate":{"a":[1,{"b":null}]}}`,
+	strings.Repeat("[", MaxJSONDepth) + strings.Repeat("]", MaxJSONDepth),
+	strings.Repeat("[", MaxJSONDepth+1) + strings.Repeat("]", MaxJSONDepth+1),
+	strings.Repeat(`{"a":`, MaxJSONDepth+1) + "1" + strings.Repeat("}", MaxJSONDepth+1),
+	strings.Repeat("[", MaxJSONDepth+1) + "x",
+	manyKeys(40, 39), manyKeys(40, 3), manyKeys(40, -1), manyKeys(17, 16), manyKeys(17, 0),
+}
+
+// manyKeys is an object of n members k0..k(n-1), then "k<dup>" again
+// when dup >= 0.
+func manyKeys(n, dup int) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		fmt.Fprintf(&b, `"k%d":{"k%d":[%d]},`, i, i, i)
+	}
+	if dup >= 0 {
+		fmt.Fprintf(&b, `"k%d":0,`, dup)
+	}
+	b.WriteString(`"end":true}`)
+	return b.String()
+}
+
+// TestWalkJSONAgrees: walkJSON answers as walkJSONTokens does (the same
+// error, the same visits) on every case.
+func TestWalkJSONAgrees(t *testing.T) {
+	for _, c := range walkCases {
+		if err := walkAgree([]byte(c)); err != nil {
+			t.Errorf("%.80q: %v", c, err)
+		}
+	}
+	// A few must be refused as duplicates (the unescaping rule).
+	for _, c := range []string{`{"a":1,"\u0061":2}`, `{"\ud800":1,"\udc00":2}`, "{\"\xff\":1,\"\\ufffd\":2}", `{"é":1,"\u00E9":2}`, manyKeys(40, 39), manyKeys(17, 0)} {
+		if err := checkNoDuplicateKeys([]byte(c)); err == nil || !strings.Contains(err.Error(), "duplicate") {
+			t.Errorf("checkNoDuplicateKeys(%.80q) = %v, want a duplicate key", c, err)
+		}
+	}
+}
+
+func walkAgree(data []byte) error {
+	gotRec, got := walkRecord(walkJSON, data)
+	wantRec, want := walkRecord(walkJSONTokens, data)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		return fmt.Errorf("walkJSON = %v, walkJSONTokens = %v", got, want)
+	}
+	if want != nil {
+		// On an error the visits made before it are discarded by every
+		// caller; they may stop at a different token.
+		return nil
+	}
+	if strings.Join(gotRec, "\n") != strings.Join(wantRec, "\n") {
+		return fmt.Errorf("walkJSON visits\n%s\nwalkJSONTokens visits\n%s", strings.Join(gotRec, "\n"), strings.Join(wantRec, "\n"))
+	}
+	// And without a visitor.
+	if got, want := walkJSON(data, nil), walkJSONTokens(data, nil); fmt.Sprint(got) != fmt.Sprint(want) {
+		return fmt.Errorf("without a visitor: walkJSON = %v, walkJSONTokens = %v", got, want)
+	}
+	return nil
+}
+
+// FuzzWalkJSONAgrees holds the one-pass walk to the Decoder.Token walk on
+// any input: the same error (text included) and, on success, the same
+// visits.
+func FuzzWalkJSONAgrees(f *testing.F) {
+	for _, c := range walkCases {
+		f.Add([]byte(c))
+	}
+	seedVectors(f, "dsse", "in-toto/statement", "in-toto/resource-descriptor")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := walkAgree(data); err != nil {
+			t.Fatalf("%q: %v", data, err)
+		}
+		if err := walkJSON(data, nil); err != nil {
+			return
+		}
+		// Accepted: it is JSON, without a duplicate.
+		if !json.Valid(data) {
+			t.Fatalf("walkJSON(%q) = nil, json.Valid = false", data)
+		}
+	})
+}
+
+// BenchmarkCheckJSON is the duplicate-key walk of one envelope line and
+// of its statement payload (with the statement's member-name visitor),
+// the one pass and encoding/json's Decoder.Token walk.
+func BenchmarkCheckJSON(b *testing.B) {
+	k := testKey(b, Ed25519, "bench")
+	env, err := SignStatement(context.Background(), testStatement(b), k.Signer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	line, err := MarshalEnvelope(env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	payload, err := decodeBase64(env.Payload)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, walk := range []struct {
+		name string
+		fn   func([]byte, memberVisitor) error
+	}{{"one-pass", walkJSON}, {"tokens", walkJSONTokens}} {
+		b.Run("line/"+walk.name, func(b *testing.B) {
+			b.SetBytes(int64(len(line)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := walk.fn(line, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("statement/"+walk.name, func(b *testing.B) {
+			b.SetBytes(int64(len(payload)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var w statementWalk
+				if err := walk.fn(payload, w.visit); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
