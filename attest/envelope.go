@@ -225,13 +225,15 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 	}
 }
 
-func (l Limits) newEntry(src Source, data []byte, probe map[string]json.RawMessage) Entry {
+// newEntry makes the entry of one line; probe is its top-level object, if
+// it is one, and walked says that checkNoDuplicateKeys passed it already.
+func (l Limits) newEntry(src Source, data []byte, probe map[string]json.RawMessage, walked bool) Entry {
 	sum := sha256.Sum256(data)
 	e := Entry{Source: src, Digest: "sha256:" + hex.EncodeToString(sum[:])}
 	var env *Envelope
 	var err error
 	if probe != nil {
-		env, err = l.orDefaults().parseEnvelope(data, probe)
+		env, err = l.orDefaults().parseEnvelope(data, probe, walked)
 	} else {
 		env, err = l.ParseEnvelope(data)
 	}
@@ -259,35 +261,39 @@ func (l Limits) ParseEnvelope(data []byte) (*Envelope, error) {
 	if len(data) > l.LineBytes {
 		return nil, &LimitError{Name: "line-bytes", Max: l.LineBytes, What: fmt.Sprintf("envelope of %d bytes, more than %d", len(data), l.LineBytes)}
 	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(data, &probe); err != nil || probe == nil {
+	probe, walked, err := jsonObject(data)
+	if err != nil || probe == nil {
 		if err := checkNoDuplicateKeys(data); err != nil {
 			return nil, Errorf(ErrMalformed, "%v", err)
 		}
 		return nil, Errorf(ErrMalformed, "not a JSON object")
 	}
-	return l.parseEnvelope(data, probe)
+	return l.parseEnvelope(data, probe, walked)
 }
 
 // parseEnvelope checks an envelope whose top-level object is already
-// decoded into probe. Member names must be spelled exactly: encoding/json
-// matches struct fields case-insensitively, so {"payload":A,"Payload":B}
-// would be read differently by other parsers.
-func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage) (*Envelope, error) {
+// decoded into probe (walked: and checked by checkNoDuplicateKeys). Member
+// names must be spelled exactly: encoding/json matches struct fields
+// case-insensitively, so {"payload":A,"Payload":B} would be read
+// differently by other parsers.
+func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage, walked bool) (*Envelope, error) {
 	if err := exactNames(probe, "payloadType", "payload", "signatures"); err != nil {
 		return nil, err
 	}
 	var sigs []json.RawMessage
 	if raw, ok := probe["signatures"]; ok {
-		if err := json.Unmarshal(raw, &sigs); err != nil {
+		var err error
+		if sigs, err = jsonArray(raw); err != nil {
 			return nil, Errorf(ErrMalformed, "signatures is not a list")
 		}
 	}
 	if len(sigs) > l.Signatures {
 		return nil, &LimitError{Name: "signatures", Max: l.Signatures, What: fmt.Sprintf("envelope has %d signatures, more than %d", len(sigs), l.Signatures)}
 	}
-	if err := checkNoDuplicateKeys(data); err != nil {
-		return nil, Errorf(ErrMalformed, "%v", err)
+	if !walked {
+		if err := checkNoDuplicateKeys(data); err != nil {
+			return nil, Errorf(ErrMalformed, "%v", err)
+		}
 	}
 	if _, ok := probe["mediaType"]; ok {
 		return nil, Errorf(ErrMalformed, "this is a Sigstore bundle, not a DSSE envelope (ReadBundle reads it as a Sigstore entry, which package attest/sigstore verifies)")
@@ -299,10 +305,10 @@ func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage) (*E
 	if _, ok := probe["payload"]; !ok {
 		return nil, Errorf(ErrMalformed, "no payload")
 	}
-	if json.Unmarshal(probe["payload"], &env.Payload) != nil {
+	if jsonString(probe["payload"], &env.Payload) != nil {
 		return nil, Errorf(ErrMalformed, "payload is not a string")
 	}
-	if raw, ok := probe["payloadType"]; !ok || json.Unmarshal(raw, &env.PayloadType) != nil || env.PayloadType == "" {
+	if raw, ok := probe["payloadType"]; !ok || jsonString(raw, &env.PayloadType) != nil || env.PayloadType == "" {
 		return nil, Errorf(ErrMalformed, "no payloadType")
 	}
 	if _, err := decodeBase64(env.Payload); err != nil {
@@ -313,18 +319,18 @@ func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage) (*E
 	}
 	env.Signatures = make([]dsse.Signature, len(sigs))
 	for i, raw := range sigs {
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(raw, &fields) != nil || fields == nil {
+		fields, _, err := jsonObject(raw)
+		if err != nil || fields == nil {
 			return nil, Errorf(ErrMalformed, "signature %d is not an object", i+1)
 		}
 		if err := exactNames(fields, "keyid", "sig"); err != nil {
 			return nil, fmt.Errorf("signature %d: %w", i+1, err)
 		}
 		s := &env.Signatures[i]
-		if raw, ok := fields["keyid"]; ok && string(raw) != "null" && json.Unmarshal(raw, &s.KeyID) != nil {
+		if raw, ok := fields["keyid"]; ok && string(raw) != "null" && jsonString(raw, &s.KeyID) != nil {
 			return nil, Errorf(ErrMalformed, "signature %d: keyid is not a string", i+1)
 		}
-		if raw, ok := fields["sig"]; ok && json.Unmarshal(raw, &s.Sig) != nil {
+		if raw, ok := fields["sig"]; ok && jsonString(raw, &s.Sig) != nil {
 			return nil, Errorf(ErrMalformed, "signature %d: sig is not a string", i+1)
 		}
 		if s.Sig == "" {

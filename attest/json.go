@@ -70,7 +70,7 @@ var errJSONSyntax = errors.New("not valid JSON")
 // walkJSONTokens's error (FuzzWalkJSONAgrees holds the two to the same
 // answer on any input).
 func walkJSON(data []byte, visit memberVisitor) error {
-	s := jsonScanner{data: data, visit: visit, stack: make([]jsonFrame, 0, 8), names: make([][]byte, 0, 16)}
+	s := jsonScanner{data: data, visit: visit, stack: make([]jsonFrame, 0, 4), names: make([][]byte, 0, 8)}
 	err := s.document()
 	if !errors.Is(err, errJSONSyntax) {
 		return err
@@ -92,6 +92,81 @@ type jsonScanner struct {
 	// names are the member names (unescaped) of the objects being read,
 	// each object's from its frame's first.
 	names [][]byte
+	// split, when set, receives the members of the top-level object or
+	// the elements of the top-level array (splitJSON).
+	split *[]jsonSpan
+}
+
+// jsonSpan is a member (key set) or an element (key nil) of the
+// top-level value: its value is data[start:end].
+type jsonSpan struct {
+	key        []byte
+	start, end int
+}
+
+// splitJSON reads data as walkJSON does and returns the members of its
+// top-level object (object true) or the elements of its top-level array.
+// ok is false when data is neither, or walkJSON refuses it (a duplicate,
+// the depth, not JSON): the caller then decodes it with encoding/json,
+// which decides alike on everything splitJSON accepts.
+func splitJSON(data []byte) (spans []jsonSpan, object, ok bool) {
+	s := jsonScanner{data: data, stack: make([]jsonFrame, 0, 4), names: make([][]byte, 0, 8), split: &spans}
+	s.space()
+	if s.i >= len(data) || data[s.i] != '{' && data[s.i] != '[' {
+		return nil, false, false
+	}
+	object = data[s.i] == '{'
+	if s.document() != nil {
+		return nil, false, false
+	}
+	return spans, object, true
+}
+
+// jsonObject is json.Unmarshal of data into a map[string]json.RawMessage
+// (the values are data's own bytes, not copies) when splitJSON reads it
+// as an object; walked says so, and then that data has no duplicate key
+// and is within MaxJSONDepth. Anything else goes to encoding/json.
+func jsonObject(data []byte) (m map[string]json.RawMessage, walked bool, err error) {
+	spans, object, ok := splitJSON(data)
+	if !ok || !object {
+		err = json.Unmarshal(data, &m)
+		return m, false, err
+	}
+	m = make(map[string]json.RawMessage, len(spans))
+	for _, sp := range spans {
+		m[string(sp.key)] = json.RawMessage(data[sp.start:sp.end:sp.end])
+	}
+	return m, true, nil
+}
+
+// jsonArray is json.Unmarshal of data into a []json.RawMessage, through
+// splitJSON when it reads data as an array.
+func jsonArray(data []byte) ([]json.RawMessage, error) {
+	spans, object, ok := splitJSON(data)
+	if !ok || object {
+		var out []json.RawMessage
+		err := json.Unmarshal(data, &out)
+		return out, err
+	}
+	out := make([]json.RawMessage, len(spans))
+	for i, sp := range spans {
+		out[i] = json.RawMessage(data[sp.start:sp.end:sp.end])
+	}
+	return out, nil
+}
+
+// jsonString is json.Unmarshal of data into *dst: without encoding/json
+// when data is a string literal without escapes, in valid UTF-8 (the
+// string is then its bytes between the quotes, as encoding/json reads it).
+func jsonString(data []byte, dst *string) error {
+	if n := len(data); n >= 2 && data[0] == '"' && data[n-1] == '"' {
+		s := jsonScanner{data: data}
+		if raw, plain, err := s.str(); err == nil && plain && s.i == n {
+			*dst = string(raw)
+			return nil
+		}
+	}
+	return json.Unmarshal(data, dst)
 }
 
 func (s *jsonScanner) document() error {
@@ -178,8 +253,12 @@ func (s *jsonScanner) object(name string) error {
 		}
 		s.i++
 		s.space()
+		at := s.i
 		if err := s.memberValue(key); err != nil {
 			return err
+		}
+		if s.split != nil && top == 0 {
+			*s.split = append(*s.split, jsonSpan{key: key, start: at, end: s.i})
 		}
 		s.space()
 		if s.i >= len(s.data) {
@@ -272,8 +351,12 @@ func (s *jsonScanner) array(name string) error {
 	}
 	for {
 		s.stack[top].index++
+		start := s.i
 		if err := s.value(""); err != nil {
 			return err
+		}
+		if s.split != nil && top == 0 {
+			*s.split = append(*s.split, jsonSpan{start: start, end: s.i})
 		}
 		s.space()
 		if s.i >= len(s.data) {

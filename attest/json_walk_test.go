@@ -161,3 +161,56 @@ func BenchmarkCheckJSON(b *testing.B) {
 		})
 	}
 }
+
+// jsonDecodeAgree: jsonObject, jsonArray and jsonString decode data as
+// json.Unmarshal does (the same values, an error when it fails), and
+// jsonObject says walked only for a document checkNoDuplicateKeys passes.
+func jsonDecodeAgree(data []byte) error {
+	var wantM map[string]json.RawMessage
+	wantErr := json.Unmarshal(data, &wantM)
+	gotM, walked, gotErr := jsonObject(data)
+	if (gotErr == nil) != (wantErr == nil) || fmt.Sprintf("%q", gotM) != fmt.Sprintf("%q", wantM) || (gotM == nil) != (wantM == nil) {
+		return fmt.Errorf("jsonObject = %q, %v; json.Unmarshal = %q, %v", gotM, gotErr, wantM, wantErr)
+	}
+	if walked && checkNoDuplicateKeys(data) != nil {
+		return fmt.Errorf("jsonObject walked a document checkNoDuplicateKeys refuses: %v", checkNoDuplicateKeys(data))
+	}
+	var wantA []json.RawMessage
+	wantErr = json.Unmarshal(data, &wantA)
+	gotA, gotErr := jsonArray(data)
+	if (gotErr == nil) != (wantErr == nil) || fmt.Sprintf("%q", gotA) != fmt.Sprintf("%q", wantA) || (gotA == nil) != (wantA == nil) {
+		return fmt.Errorf("jsonArray = %q, %v; json.Unmarshal = %q, %v", gotA, gotErr, wantA, wantErr)
+	}
+	want, got := "unset", "unset"
+	wantErr = json.Unmarshal(data, &want)
+	gotErr = jsonString(data, &got)
+	if (gotErr == nil) != (wantErr == nil) || got != want {
+		return fmt.Errorf("jsonString = %q, %v; json.Unmarshal = %q, %v", got, gotErr, want, wantErr)
+	}
+	return nil
+}
+
+func TestJSONDecodeAgrees(t *testing.T) {
+	more := []string{`"plain"`, `"esc\"aped"`, "\"\xff\"", `"\u00e9"`, `"é"`, `null`, `5`, `[]`, `[1,"a",{"b":[]}]`, ` [ 1 , 2 ] `,
+		`{"payloadType":"t","payload":"aGk=","signatures":[{"keyid":"k","sig":"AQ=="}]}`, `{"a":1,"a":2}`, `[{"a":1,"a":2}]`, `"a\u0000"`, "\"a\tb\""}
+	for _, c := range append(walkCases, more...) {
+		if err := jsonDecodeAgree([]byte(c)); err != nil {
+			t.Errorf("%.80q: %v", c, err)
+		}
+	}
+}
+
+// FuzzJSONDecodeAgrees holds the one-pass decoding of envelope lines
+// (jsonObject, jsonArray, jsonString) to encoding/json's on any input.
+func FuzzJSONDecodeAgrees(f *testing.F) {
+	for _, c := range walkCases {
+		f.Add([]byte(c))
+	}
+	f.Add([]byte(`{"payloadType":"t","payload":"aGk=","signatures":[{"keyid":"k","sig":"AQ=="}]}`))
+	seedVectors(f, "dsse")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := jsonDecodeAgree(data); err != nil {
+			t.Fatalf("%q: %v", data, err)
+		}
+	})
+}
