@@ -526,3 +526,21 @@ func unquoteJSON(lit []byte) ([]byte, error) {
 	}
 	return []byte(v), nil
 }
+
+// TopLevelMember returns the value of member name of the JSON object data,
+// as written (data's own bytes), when data is one JSON object without a
+// duplicate member within MaxJSONDepth (as a payload ParseStatement
+// accepted is); ok is false otherwise, or when it has no such member.
+// The name is compared after unescaping, as encoding/json reads it.
+func TopLevelMember(data []byte, name string) (value json.RawMessage, ok bool) {
+	spans, object, ok := splitJSON(data)
+	if !ok || !object {
+		return nil, false
+	}
+	for _, sp := range spans {
+		if string(sp.key) == name {
+			return json.RawMessage(data[sp.start:sp.end:sp.end]), true
+		}
+	}
+	return nil, false
+}
