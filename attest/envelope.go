@@ -161,7 +161,7 @@ func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
 // line.
 func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data []byte) error) error {
 	l = l.orDefaults()
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, scanBufferSize(r))
 	lineNo, count := 0, 0
 	for {
 		line, err := readLine(br, l.LineBytes)
@@ -202,6 +202,17 @@ func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data 
 		return &BundleError{File: name, Err: fmt.Errorf("%w: no envelope found", ErrEmptyBundle)}
 	}
 	return nil
+}
+
+// scanBufferSize is 64 KiB, or less for a reader that says it holds less
+// (bytes.Reader, strings.Reader, bytes.Buffer): a VSA cache entry of 1.5
+// KB is read with a buffer its size, not 64 KiB to clear and collect.
+func scanBufferSize(r io.Reader) int {
+	const size = 64 << 10
+	if lr, ok := r.(interface{ Len() int }); ok {
+		return min(size, max(lr.Len()+1, 16))
+	}
+	return size
 }
 
 // readLine returns the next line with its line break, failing when it is
