@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
@@ -134,21 +137,100 @@ func (l Limits) ReadBundleFile(path string) ([]Entry, error) {
 // refused before any of its bundles is copied. A bundle past a limit
 // (ErrLimit) is refused whole: no entry is returned, so that nothing in it
 // costs a signature check.
+//
+// Lines are parsed a batch at a time, the lines of a batch in parallel
+// (parseBatch); the envelopes limit is then counted line by line in
+// order, so the entries, the errors and where the read stops are the same
+// as one line at a time.
 func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
 	l = l.orDefaults()
 	var entries []Entry
-	err := l.ScanBundle(r, name, func(lineNo int, data []byte) error {
-		got, err := l.parseLine(Source{name, lineNo}, data, l.Envelopes-len(entries))
-		if err != nil {
-			return &BundleError{File: name, Line: lineNo, Err: err}
+	var batch []bundleLine
+	size := 0
+	// flush parses the batch and counts its entries, in line order, as
+	// parseLine with the room left would: a line after the limit is
+	// refused whole, and so is a GitHub attestations line holding more
+	// entries than the room left.
+	flush := func() error {
+		l.parseBatch(name, batch)
+		for _, b := range batch {
+			err := b.err
+			switch room := l.Envelopes - len(entries); {
+			case room < 1:
+				err = TooManyEntries(l.Envelopes, 1)
+			case err == nil && len(b.entries) > room:
+				err = TooManyEntries(l.Envelopes, len(b.entries))
+			}
+			if err != nil {
+				return &BundleError{File: name, Line: b.lineNo, Err: err}
+			}
+			entries = append(entries, b.entries...)
 		}
-		entries = append(entries, got...)
+		batch, size = batch[:0], 0
+		return nil
+	}
+	var flushErr error
+	err := l.ScanBundle(r, name, func(lineNo int, data []byte) error {
+		batch = append(batch, bundleLine{lineNo: lineNo, data: data})
+		if size += len(data); len(batch) >= batchLines || size >= batchBytes {
+			flushErr = flush()
+			return flushErr
+		}
 		return nil
 	})
+	if err == nil || err != flushErr {
+		// The lines read before the scan stopped come first: an error
+		// of theirs is the one a line-by-line read meets first.
+		if ferr := flush(); ferr != nil {
+			err = ferr
+		}
+	}
 	if errors.Is(err, ErrLimit) {
 		return nil, err
 	}
 	return entries, err
+}
+
+// A batch of ReadBundle holds at most batchLines lines and, unless one
+// line is larger, batchBytes bytes.
+const (
+	batchLines = 128
+	batchBytes = 1 << 20
+)
+
+// bundleLine is a line of a batch and, once parsed, its entries.
+type bundleLine struct {
+	lineNo  int
+	data    []byte
+	entries []Entry
+	err     error
+}
+
+// parseBatch parses each line of batch with the whole envelopes limit as
+// its room (ReadBundle counts the room afterwards), on up to GOMAXPROCS
+// goroutines; a single line is parsed on the caller's.
+func (l Limits) parseBatch(name string, batch []bundleLine) {
+	parse := func(i int) {
+		b := &batch[i]
+		b.entries, b.err = l.parseLine(Source{name, b.lineNo}, b.data, l.Envelopes)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(batch))
+	if workers <= 1 {
+		for i := range batch {
+			parse(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
+				parse(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // ScanBundle calls emit with each non-blank line of a bundle (without its

@@ -544,3 +544,86 @@ func TopLevelMember(data []byte, name string) (value json.RawMessage, ok bool) {
 	}
 	return nil, false
 }
+
+// onlyKeyIDAndSig says that raw is a list of objects whose members are all
+// named exactly "keyid" or "sig" (DSSE's, written without escapes) with a
+// string, number, true, false or null value, as nearly every envelope's
+// signatures are: no member can then be read as "cert" (encoding/json
+// matches names case-insensitively), and signatureCerts has nothing to
+// find without decoding the list again. It allocates nothing; false only
+// means "look closer".
+func onlyKeyIDAndSig(raw []byte) bool {
+	s := jsonScanner{data: raw}
+	eat := func(c byte) bool {
+		s.space()
+		if s.i < len(raw) && raw[s.i] == c {
+			s.i++
+			return true
+		}
+		return false
+	}
+	if !eat('[') {
+		return false
+	}
+	if !eat(']') {
+		for {
+			if !eat('{') || !s.keyIDAndSigMembers() {
+				return false
+			}
+			if eat(',') {
+				continue
+			}
+			if eat(']') {
+				break
+			}
+			return false
+		}
+	}
+	s.space()
+	return s.i == len(raw)
+}
+
+// keyIDAndSigMembers reads the members of an object whose "{" was just
+// read, and its "}", for onlyKeyIDAndSig.
+func (s *jsonScanner) keyIDAndSigMembers() bool {
+	s.space()
+	if s.i < len(s.data) && s.data[s.i] == '}' {
+		s.i++
+		return true
+	}
+	for {
+		if s.i >= len(s.data) || s.data[s.i] != '"' {
+			return false
+		}
+		key, plain, err := s.str()
+		if err != nil || !plain || string(key) != "keyid" && string(key) != "sig" {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.data) || s.data[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.space()
+		if s.i >= len(s.data) || s.data[s.i] == '{' || s.data[s.i] == '[' {
+			return false
+		}
+		if _, err := s.scalar(false); err != nil {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.data) {
+			return false
+		}
+		switch s.data[s.i] {
+		case ',':
+			s.i++
+			s.space()
+		case '}':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}

@@ -181,6 +181,11 @@ func jsonDecodeAgree(data []byte) error {
 	if (gotErr == nil) != (wantErr == nil) || fmt.Sprintf("%q", gotA) != fmt.Sprintf("%q", wantA) || (gotA == nil) != (wantA == nil) {
 		return fmt.Errorf("jsonArray = %q, %v; json.Unmarshal = %q, %v", gotA, gotErr, wantA, wantErr)
 	}
+	if onlyKeyIDAndSig(data) {
+		if certs := refSignatureCerts(map[string]json.RawMessage{"signatures": data}); certs != nil || json.Unmarshal(data, &wantA) != nil {
+			return fmt.Errorf("onlyKeyIDAndSig = true, but encoding/json reads certificates %q (or not a list)", certs)
+		}
+	}
 	want, got := "unset", "unset"
 	wantErr = json.Unmarshal(data, &want)
 	gotErr = jsonString(data, &got)
@@ -201,16 +206,56 @@ func TestJSONDecodeAgrees(t *testing.T) {
 }
 
 // FuzzJSONDecodeAgrees holds the one-pass decoding of envelope lines
-// (jsonObject, jsonArray, jsonString) to encoding/json's on any input.
+// (jsonObject, jsonArray, jsonString, onlyKeyIDAndSig) to encoding/json's
+// on any input.
 func FuzzJSONDecodeAgrees(f *testing.F) {
 	for _, c := range walkCases {
 		f.Add([]byte(c))
 	}
 	f.Add([]byte(`{"payloadType":"t","payload":"aGk=","signatures":[{"keyid":"k","sig":"AQ=="}]}`))
+	f.Add([]byte(`[{"keyid":"k","sig":"AQ=="},{"sig":"AQ==","keyid":null}]`))
+	f.Add([]byte(`[{"keyid":"k","sig":"AQ==","Cert":"x"}]`))
 	seedVectors(f, "dsse")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if err := jsonDecodeAgree(data); err != nil {
 			t.Fatalf("%q: %v", data, err)
 		}
 	})
+}
+
+// refSignatureCerts is signatureCerts without the onlyKeyIDAndSig
+// shortcut: the reference it must agree with.
+func refSignatureCerts(probe map[string]json.RawMessage) []string {
+	var sigs []struct {
+		Cert string `json:"cert"`
+	}
+	raw, ok := probe["signatures"]
+	if !ok || json.Unmarshal(raw, &sigs) != nil {
+		return nil
+	}
+	out := make([]string, len(sigs))
+	found := false
+	for i, s := range sigs {
+		if strings.TrimSpace(s.Cert) != "" {
+			out[i], found = s.Cert, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	return out
+}
+
+func TestSignatureCertsShortcut(t *testing.T) {
+	for _, sigs := range []string{
+		`[{"keyid":"k","sig":"AQ=="}]`, `[{"sig":"AQ=="},{"keyid":null,"sig":"AQ=="}]`, `[]`, `null`, `[1]`, `[{"keyid":5}]`,
+		`[{"sig":"AQ==","cert":"PEM"}]`, `[{"sig":"AQ==","CERT":"PEM"}]`, `[{"sig":"AQ==","Cert":"PEM"},{"sig":"AQ=="}]`,
+		`[{"sig":"AQ==","cert":5}]`, `[{"sig":"AQ==","cert":"a","cErT":"b"}]`, `[{"sig":"AQ==","\u0063ert":"PEM"}]`,
+		`[{"sig":"AQ==","keyid":"k","sig2":"x"}]`, `[{"sig":"AQ==","sig":"AQ=="}]`, `{"sig":"AQ=="}`,
+	} {
+		probe := map[string]json.RawMessage{"signatures": json.RawMessage(sigs)}
+		if got, want := signatureCerts(probe), refSignatureCerts(probe); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+			t.Errorf("signatureCerts(%s) = %q, want %q", sigs, got, want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package attest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -53,5 +54,77 @@ func TestScanBufferSize(t *testing.T) {
 	}
 	if got := scanBufferSize(io.MultiReader()); got != 64<<10 {
 		t.Errorf("scanBufferSize(a reader without Len) = %d, want 64 KiB", got)
+	}
+}
+
+// readBundleByLine is ReadBundle one line at a time (as it was before
+// lines were parsed in batches): the reference for TestReadBundleBatches.
+func readBundleByLine(l Limits, r io.Reader, name string) ([]Entry, error) {
+	l = l.orDefaults()
+	var entries []Entry
+	err := l.ScanBundle(r, name, func(lineNo int, data []byte) error {
+		got, err := l.parseLine(Source{name, lineNo}, data, l.Envelopes-len(entries))
+		if err != nil {
+			return &BundleError{File: name, Line: lineNo, Err: err}
+		}
+		entries = append(entries, got...)
+		return nil
+	})
+	if errors.Is(err, ErrLimit) {
+		return nil, err
+	}
+	return entries, err
+}
+
+// TestReadBundleBatches: reading in parallel batches gives the entries and
+// the error of a line-by-line read, at every envelopes limit around the
+// bundle's size, with GitHub attestation lines (several entries a line),
+// junk lines and a line past the line-bytes limit.
+func TestReadBundleBatches(t *testing.T) {
+	k := testKey(t, Ed25519, "batch")
+	env, err := SignStatement(context.Background(), testStatement(t), k.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := MarshalEnvelope(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := `{"attestations":[{"bundle":{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}},{"bundle":{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","x":1}},{"bundle":1}]}`
+	var b strings.Builder
+	n := 0 // entries
+	for i := range 300 {
+		switch {
+		case i%97 == 5:
+			b.WriteString(gh + "\n")
+			n += 3
+		case i%50 == 7:
+			b.WriteString("junk\n\n")
+			n++
+		default:
+			b.Write(line)
+			b.WriteString("\n")
+			n++
+		}
+	}
+	bundle := b.String()
+	long := bundle + strings.Repeat("x", 3000) + "\n" + string(line) + "\n"
+	for _, envelopes := range []int{1, 2, 5, 127, 128, 129, 200, n - 3, n - 2, n - 1, n, n + 1, 10 * n} {
+		for _, c := range []struct {
+			name, data string
+			lineBytes  int
+		}{{"bundle", bundle, 0}, {"a long line at the end", long, 2048}} {
+			l := Limits{Envelopes: envelopes, LineBytes: c.lineBytes}
+			got, gotErr := l.ReadBundle(strings.NewReader(c.data), "b")
+			want, wantErr := readBundleByLine(l, strings.NewReader(c.data), "b")
+			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || len(got) != len(want) {
+				t.Fatalf("%s, envelopes=%d: ReadBundle = %d entries, %v; line by line %d, %v", c.name, envelopes, len(got), gotErr, len(want), wantErr)
+			}
+			for i := range got {
+				if got[i].Digest != want[i].Digest || got[i].Source != want[i].Source || got[i].Index != want[i].Index || fmt.Sprint(got[i].Err) != fmt.Sprint(want[i].Err) {
+					t.Fatalf("%s, envelopes=%d: entry %d: %+v, line by line %+v", c.name, envelopes, i, got[i], want[i])
+				}
+			}
+		}
 	}
 }
