@@ -247,12 +247,9 @@ func (s *jsonScanner) object(name string) error {
 		if err := s.member(top, key); err != nil {
 			return err
 		}
-		s.space()
-		if s.i >= len(s.data) || s.data[s.i] != ':' {
-			return errJSONSyntax
+		if err := s.colon(); err != nil {
+			return err
 		}
-		s.i++
-		s.space()
 		at := s.i
 		if err := s.memberValue(key); err != nil {
 			return err
@@ -260,20 +257,9 @@ func (s *jsonScanner) object(name string) error {
 		if s.split != nil && top == 0 {
 			*s.split = append(*s.split, jsonSpan{key: key, start: at, end: s.i})
 		}
-		s.space()
-		if s.i >= len(s.data) {
-			return errJSONSyntax
-		}
-		switch s.data[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
+		if more, err := s.next('}'); !more {
 			s.pop()
-			return nil
-		default:
-			return errJSONSyntax
+			return err
 		}
 	}
 }
@@ -358,22 +344,40 @@ func (s *jsonScanner) array(name string) error {
 		if s.split != nil && top == 0 {
 			*s.split = append(*s.split, jsonSpan{start: start, end: s.i})
 		}
-		s.space()
-		if s.i >= len(s.data) {
-			return errJSONSyntax
+		if more, err := s.next(']'); !more {
+			s.pop()
+			return err
 		}
+	}
+}
+
+// next reads what follows a member or an element: "," (more) or the
+// container's closing byte; anything else is errJSONSyntax.
+func (s *jsonScanner) next(closing byte) (more bool, err error) {
+	s.space()
+	if s.i < len(s.data) {
 		switch s.data[s.i] {
 		case ',':
 			s.i++
 			s.space()
-		case ']':
+			return true, nil
+		case closing:
 			s.i++
-			s.pop()
-			return nil
-		default:
-			return errJSONSyntax
+			return false, nil
 		}
 	}
+	return false, errJSONSyntax
+}
+
+// colon reads the ":" after a member name, and the space around it.
+func (s *jsonScanner) colon() error {
+	s.space()
+	if s.i >= len(s.data) || s.data[s.i] != ':' {
+		return errJSONSyntax
+	}
+	s.i++
+	s.space()
+	return nil
 }
 
 func (s *jsonScanner) pop() {
@@ -596,34 +600,17 @@ func (s *jsonScanner) keyIDAndSigMembers() bool {
 			return false
 		}
 		key, plain, err := s.str()
-		if err != nil || !plain || string(key) != "keyid" && string(key) != "sig" {
+		if err != nil || !plain || string(key) != "keyid" && string(key) != "sig" || s.colon() != nil {
 			return false
 		}
-		s.space()
-		if s.i >= len(s.data) || s.data[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.space()
 		if s.i >= len(s.data) || s.data[s.i] == '{' || s.data[s.i] == '[' {
 			return false
 		}
 		if _, err := s.scalar(false); err != nil {
 			return false
 		}
-		s.space()
-		if s.i >= len(s.data) {
-			return false
-		}
-		switch s.data[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
+		if more, err := s.next('}'); !more {
+			return err == nil
 		}
 	}
 }

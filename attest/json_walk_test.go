@@ -1,7 +1,6 @@
 package attest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -123,15 +122,7 @@ func FuzzWalkJSONAgrees(f *testing.F) {
 // of its statement payload (with the statement's member-name visitor),
 // the one pass and encoding/json's Decoder.Token walk.
 func BenchmarkCheckJSON(b *testing.B) {
-	k := testKey(b, Ed25519, "bench")
-	env, err := SignStatement(context.Background(), testStatement(b), k.Signer)
-	if err != nil {
-		b.Fatal(err)
-	}
-	line, err := MarshalEnvelope(env)
-	if err != nil {
-		b.Fatal(err)
-	}
+	env, line := testEnvelopeLine(b)
 	payload, err := decodeBase64(env.Payload)
 	if err != nil {
 		b.Fatal(err)

@@ -10,12 +10,11 @@ import (
 	"testing"
 )
 
-// TestScanBufferSize: a reader that says how much it holds is read with a
-// buffer of that size, and reads the same entries as a plain reader with
-// the 64 KiB buffer, lines longer than the buffer and a document spanning
-// lines included.
-func TestScanBufferSize(t *testing.T) {
-	k := testKey(t, Ed25519, "scan")
+// testEnvelopeLine is testStatement signed with an Ed25519 key, and its
+// bundle line.
+func testEnvelopeLine(t testing.TB) (*Envelope, []byte) {
+	t.Helper()
+	k := testKey(t, Ed25519, "line")
 	env, err := SignStatement(context.Background(), testStatement(t), k.Signer)
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +23,15 @@ func TestScanBufferSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return env, line
+}
+
+// TestScanBufferSize: a reader that says how much it holds is read with a
+// buffer of that size, and reads the same entries as a plain reader with
+// the 64 KiB buffer, lines longer than the buffer and a document spanning
+// lines included.
+func TestScanBufferSize(t *testing.T) {
+	_, line := testEnvelopeLine(t)
 	pretty := bytes.ReplaceAll(line, []byte(`","`), []byte("\",\n  \""))
 	for _, c := range []struct {
 		name string
@@ -81,15 +89,7 @@ func readBundleByLine(l Limits, r io.Reader, name string) ([]Entry, error) {
 // bundle's size, with GitHub attestation lines (several entries a line),
 // junk lines and a line past the line-bytes limit.
 func TestReadBundleBatches(t *testing.T) {
-	k := testKey(t, Ed25519, "batch")
-	env, err := SignStatement(context.Background(), testStatement(t), k.Signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line, err := MarshalEnvelope(env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, line := testEnvelopeLine(t)
 	gh := `{"attestations":[{"bundle":{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}},{"bundle":{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","x":1}},{"bundle":1}]}`
 	var b strings.Builder
 	n := 0 // entries
