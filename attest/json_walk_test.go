@@ -250,3 +250,37 @@ func TestSignatureCertsShortcut(t *testing.T) {
 		}
 	}
 }
+
+// TestParseEnvelopeEscapedDuplicates: the one-pass reading of a line keeps
+// refusing a member given twice under two spellings of one name (escapes,
+// invalid UTF-8 read as U+FFFD), at the top and in a signature, and reads
+// escaped strings as encoding/json does.
+func TestParseEnvelopeEscapedDuplicates(t *testing.T) {
+	sig := `[{"keyid":"k","sig":"AQ=="}]`
+	for _, c := range []struct{ name, line, want string }{
+		{"payload twice", `{"payloadType":"t","payload":"aGk=","payl\u006fad":"aGk=","signatures":` + sig + `}`, "duplicate"},
+		{"payloadType twice", `{"p\u0061yloadType":"t","payload":"aGk=","payloadType":"u","signatures":` + sig + `}`, "duplicate"},
+		{"sig twice", `{"payloadType":"t","payload":"aGk=","signatures":[{"sig":"AQ==","s\u0069g":"AQ=="}]}`, "duplicate"},
+		{"invalid UTF-8 twice", "{\"payloadType\":\"t\",\"payload\":\"aGk=\",\"signatures\":" + sig + ",\"\xff\":1,\"\\ufffd\":2}", "duplicate"},
+		{"deep junk member", `{"payloadType":"t","payload":"aGk=","signatures":` + sig + `,"x":` + strings.Repeat("[", MaxJSONDepth+1) + strings.Repeat("]", MaxJSONDepth+1) + `}`, "deeper"},
+		{"case variant", `{"payloadType":"t","Payload":"aGk=","payload":"aGk=","signatures":` + sig + `}`, "only in case"},
+		{"signatures null", `{"payloadType":"t","payload":"aGk=","signatures":null}`, "no signatures"},
+		{"payload a number", `{"payloadType":"t","payload":5,"signatures":` + sig + `}`, "not a string"},
+		{"escaped strings", `{"payloadType":"\u0074","payload":"aG\u006b=","signatures":[{"keyid":"\u006b","sig":"AQ\u003d\u003d"}]}`, ""},
+	} {
+		env, err := ParseEnvelope([]byte(c.line))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: ParseEnvelope = %v", c.name, err)
+		case c.want == "" && (env.PayloadType != "t" || env.Payload != "aGk=" || env.Signatures[0].KeyID != "k" || env.Signatures[0].Sig != "AQ=="):
+			t.Errorf("%s: ParseEnvelope = %+v", c.name, env)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: ParseEnvelope = %+v, %v; want an error containing %q", c.name, env, err, c.want)
+		}
+		// ReadBundle reads the line alike.
+		es, rerr := ReadBundle(strings.NewReader(c.line+"\n"), "b")
+		if rerr != nil || len(es) != 1 || fmt.Sprint(es[0].Err) != fmt.Sprint(err) {
+			t.Errorf("%s: ReadBundle = %v, %v; ParseEnvelope's error %v", c.name, es, rerr, err)
+		}
+	}
+}
