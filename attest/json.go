@@ -64,7 +64,8 @@ var errJSONSyntax = errors.New("not valid JSON")
 // string, invalid UTF-8 included), compares member names after unescaping
 // them as encoding/json does ("a" and "\u0061" are the same name, and so
 // are two invalid UTF-8 sequences, both read as U+FFFD), and allocates
-// nothing for a document without escaped names and without a visitor.
+// only its two small stacks for a document without escaped names, when
+// there is no visitor.
 // Duplicates, depth and the visitor are met in the same order as
 // walkJSONTokens meets them; a document that is not JSON gets
 // walkJSONTokens's error (FuzzWalkJSONAgrees holds the two to the same
