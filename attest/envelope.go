@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
@@ -134,21 +137,100 @@ func (l Limits) ReadBundleFile(path string) ([]Entry, error) {
 // refused before any of its bundles is copied. A bundle past a limit
 // (ErrLimit) is refused whole: no entry is returned, so that nothing in it
 // costs a signature check.
+//
+// Lines are parsed a batch at a time, the lines of a batch in parallel
+// (parseBatch); the envelopes limit is then counted line by line in
+// order, so the entries, the errors and where the read stops are the same
+// as one line at a time.
 func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
 	l = l.orDefaults()
 	var entries []Entry
-	err := l.ScanBundle(r, name, func(lineNo int, data []byte) error {
-		got, err := l.parseLine(Source{name, lineNo}, data, l.Envelopes-len(entries))
-		if err != nil {
-			return &BundleError{File: name, Line: lineNo, Err: err}
+	var batch []bundleLine
+	size := 0
+	// flush parses the batch and counts its entries, in line order, as
+	// parseLine with the room left would: a line after the limit is
+	// refused whole, and so is a GitHub attestations line holding more
+	// entries than the room left.
+	flush := func() error {
+		l.parseBatch(name, batch)
+		for _, b := range batch {
+			err := b.err
+			switch room := l.Envelopes - len(entries); {
+			case room < 1:
+				err = TooManyEntries(l.Envelopes, 1)
+			case err == nil && len(b.entries) > room:
+				err = TooManyEntries(l.Envelopes, len(b.entries))
+			}
+			if err != nil {
+				return &BundleError{File: name, Line: b.lineNo, Err: err}
+			}
+			entries = append(entries, b.entries...)
 		}
-		entries = append(entries, got...)
+		batch, size = batch[:0], 0
+		return nil
+	}
+	var flushErr error
+	err := l.ScanBundle(r, name, func(lineNo int, data []byte) error {
+		batch = append(batch, bundleLine{lineNo: lineNo, data: data})
+		if size += len(data); len(batch) >= batchLines || size >= batchBytes {
+			flushErr = flush()
+			return flushErr
+		}
 		return nil
 	})
+	if err == nil || err != flushErr {
+		// The lines read before the scan stopped come first: an error
+		// of theirs is the one a line-by-line read meets first.
+		if ferr := flush(); ferr != nil {
+			err = ferr
+		}
+	}
 	if errors.Is(err, ErrLimit) {
 		return nil, err
 	}
 	return entries, err
+}
+
+// A batch of ReadBundle holds at most batchLines lines and, unless one
+// line is larger, batchBytes bytes.
+const (
+	batchLines = 128
+	batchBytes = 1 << 20
+)
+
+// bundleLine is a line of a batch and, once parsed, its entries.
+type bundleLine struct {
+	lineNo  int
+	data    []byte
+	entries []Entry
+	err     error
+}
+
+// parseBatch parses each line of batch with the whole envelopes limit as
+// its room (ReadBundle counts the room afterwards), on up to GOMAXPROCS
+// goroutines; a single line is parsed on the caller's.
+func (l Limits) parseBatch(name string, batch []bundleLine) {
+	parse := func(i int) {
+		b := &batch[i]
+		b.entries, b.err = l.parseLine(Source{name, b.lineNo}, b.data, l.Envelopes)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(batch))
+	if workers <= 1 {
+		for i := range batch {
+			parse(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
+				parse(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // ScanBundle calls emit with each non-blank line of a bundle (without its
@@ -161,7 +243,7 @@ func (l Limits) ReadBundle(r io.Reader, name string) ([]Entry, error) {
 // line.
 func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data []byte) error) error {
 	l = l.orDefaults()
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, scanBufferSize(r))
 	lineNo, count := 0, 0
 	for {
 		line, err := readLine(br, l.LineBytes)
@@ -204,6 +286,17 @@ func (l Limits) ScanBundle(r io.Reader, name string, emit func(lineNo int, data 
 	return nil
 }
 
+// scanBufferSize is 64 KiB, or less for a reader that says it holds less
+// (bytes.Reader, strings.Reader, bytes.Buffer): a VSA cache entry of 1.5
+// KB is read with a buffer its size, not 64 KiB to clear and collect.
+func scanBufferSize(r io.Reader) int {
+	const size = 64 << 10
+	if lr, ok := r.(interface{ Len() int }); ok {
+		return min(size, max(lr.Len()+1, 16))
+	}
+	return size
+}
+
 // readLine returns the next line with its line break, failing when it is
 // longer than limit, without buffering more than limit bytes. The break is
 // kept so that a document spanning lines is read as written.
@@ -225,13 +318,15 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 	}
 }
 
-func (l Limits) newEntry(src Source, data []byte, probe map[string]json.RawMessage) Entry {
+// newEntry makes the entry of one line; probe is its top-level object, if
+// it is one, and walked says that checkNoDuplicateKeys passed it already.
+func (l Limits) newEntry(src Source, data []byte, probe map[string]json.RawMessage, walked bool) Entry {
 	sum := sha256.Sum256(data)
 	e := Entry{Source: src, Digest: "sha256:" + hex.EncodeToString(sum[:])}
 	var env *Envelope
 	var err error
 	if probe != nil {
-		env, err = l.orDefaults().parseEnvelope(data, probe)
+		env, err = l.orDefaults().parseEnvelope(data, probe, walked)
 	} else {
 		env, err = l.ParseEnvelope(data)
 	}
@@ -259,35 +354,39 @@ func (l Limits) ParseEnvelope(data []byte) (*Envelope, error) {
 	if len(data) > l.LineBytes {
 		return nil, &LimitError{Name: "line-bytes", Max: l.LineBytes, What: fmt.Sprintf("envelope of %d bytes, more than %d", len(data), l.LineBytes)}
 	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(data, &probe); err != nil || probe == nil {
+	probe, walked, err := jsonObject(data)
+	if err != nil || probe == nil {
 		if err := checkNoDuplicateKeys(data); err != nil {
 			return nil, Errorf(ErrMalformed, "%v", err)
 		}
 		return nil, Errorf(ErrMalformed, "not a JSON object")
 	}
-	return l.parseEnvelope(data, probe)
+	return l.parseEnvelope(data, probe, walked)
 }
 
 // parseEnvelope checks an envelope whose top-level object is already
-// decoded into probe. Member names must be spelled exactly: encoding/json
-// matches struct fields case-insensitively, so {"payload":A,"Payload":B}
-// would be read differently by other parsers.
-func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage) (*Envelope, error) {
+// decoded into probe (walked: and checked by checkNoDuplicateKeys). Member
+// names must be spelled exactly: encoding/json matches struct fields
+// case-insensitively, so {"payload":A,"Payload":B} would be read
+// differently by other parsers.
+func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage, walked bool) (*Envelope, error) {
 	if err := exactNames(probe, "payloadType", "payload", "signatures"); err != nil {
 		return nil, err
 	}
 	var sigs []json.RawMessage
 	if raw, ok := probe["signatures"]; ok {
-		if err := json.Unmarshal(raw, &sigs); err != nil {
+		var err error
+		if sigs, err = jsonArray(raw); err != nil {
 			return nil, Errorf(ErrMalformed, "signatures is not a list")
 		}
 	}
 	if len(sigs) > l.Signatures {
 		return nil, &LimitError{Name: "signatures", Max: l.Signatures, What: fmt.Sprintf("envelope has %d signatures, more than %d", len(sigs), l.Signatures)}
 	}
-	if err := checkNoDuplicateKeys(data); err != nil {
-		return nil, Errorf(ErrMalformed, "%v", err)
+	if !walked {
+		if err := checkNoDuplicateKeys(data); err != nil {
+			return nil, Errorf(ErrMalformed, "%v", err)
+		}
 	}
 	if _, ok := probe["mediaType"]; ok {
 		return nil, Errorf(ErrMalformed, "this is a Sigstore bundle, not a DSSE envelope (ReadBundle reads it as a Sigstore entry, which package attest/sigstore verifies)")
@@ -299,10 +398,10 @@ func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage) (*E
 	if _, ok := probe["payload"]; !ok {
 		return nil, Errorf(ErrMalformed, "no payload")
 	}
-	if json.Unmarshal(probe["payload"], &env.Payload) != nil {
+	if jsonString(probe["payload"], &env.Payload) != nil {
 		return nil, Errorf(ErrMalformed, "payload is not a string")
 	}
-	if raw, ok := probe["payloadType"]; !ok || json.Unmarshal(raw, &env.PayloadType) != nil || env.PayloadType == "" {
+	if raw, ok := probe["payloadType"]; !ok || jsonString(raw, &env.PayloadType) != nil || env.PayloadType == "" {
 		return nil, Errorf(ErrMalformed, "no payloadType")
 	}
 	if _, err := decodeBase64(env.Payload); err != nil {
@@ -313,18 +412,18 @@ func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage) (*E
 	}
 	env.Signatures = make([]dsse.Signature, len(sigs))
 	for i, raw := range sigs {
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(raw, &fields) != nil || fields == nil {
+		fields, _, err := jsonObject(raw)
+		if err != nil || fields == nil {
 			return nil, Errorf(ErrMalformed, "signature %d is not an object", i+1)
 		}
 		if err := exactNames(fields, "keyid", "sig"); err != nil {
 			return nil, fmt.Errorf("signature %d: %w", i+1, err)
 		}
 		s := &env.Signatures[i]
-		if raw, ok := fields["keyid"]; ok && string(raw) != "null" && json.Unmarshal(raw, &s.KeyID) != nil {
+		if raw, ok := fields["keyid"]; ok && string(raw) != "null" && jsonString(raw, &s.KeyID) != nil {
 			return nil, Errorf(ErrMalformed, "signature %d: keyid is not a string", i+1)
 		}
-		if raw, ok := fields["sig"]; ok && json.Unmarshal(raw, &s.Sig) != nil {
+		if raw, ok := fields["sig"]; ok && jsonString(raw, &s.Sig) != nil {
 			return nil, Errorf(ErrMalformed, "signature %d: sig is not a string", i+1)
 		}
 		if s.Sig == "" {

@@ -57,8 +57,14 @@ func (l Limits) parseLine(src Source, data []byte, room int) ([]Entry, error) {
 	if room < 1 {
 		return nil, TooManyEntries(max, 1)
 	}
-	var probe map[string]json.RawMessage
-	if json.Unmarshal(data, &probe) == nil && checkNoDuplicateKeysIfNotEnvelope(probe, data) == nil {
+	// One pass reads the line's members and checks it for duplicates
+	// (walked); only a line it cannot take is decoded by encoding/json,
+	// and then walked by the checks below, as before.
+	probe, walked, err := jsonObject(data)
+	if err != nil {
+		probe = nil
+	}
+	if err == nil && (walked || checkNoDuplicateKeysIfNotEnvelope(probe, data) == nil) {
 		if isSigstoreBundle(probe) {
 			return []Entry{sigstoreEntry(src, data)}, nil
 		}
@@ -66,7 +72,7 @@ func (l Limits) parseLine(src Source, data []byte, room int) ([]Entry, error) {
 			return githubAttestations(src, data, raw, room, max)
 		}
 	}
-	e := l.newEntry(src, data, probe)
+	e := l.newEntry(src, data, probe, walked)
 	if e.Err == nil {
 		if certs := signatureCerts(probe); certs != nil {
 			e.HasCertificate = true

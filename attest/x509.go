@@ -135,7 +135,7 @@ func signatureCerts(probe map[string]json.RawMessage) []string {
 		} `json:"signatures"`
 	}
 	raw, ok := probe["signatures"]
-	if !ok || json.Unmarshal(raw, &env.Signatures) != nil {
+	if !ok || onlyKeyIDAndSig(raw) || json.Unmarshal(raw, &env.Signatures) != nil {
 		return nil
 	}
 	out := make([]string, len(env.Signatures))

@@ -34,12 +34,42 @@ var vsaMembers = map[string]bool{
 // would also accept the protobuf names (verification_result), which a
 // policy reading the JSON would not see, so they are refused.
 func ReadVSA(st *attest.Statement) (*VSA, error) {
+	if err := checkVSAMembers(st); err != nil {
+		return nil, err
+	}
+	b, err := protojson.Marshal(st.GetPredicate())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrVSA, err)
+	}
+	return unmarshalVSA(b)
+}
+
+// ReadVSAPayload is ReadVSA for a statement and the payload it was parsed
+// from (attest.ParseStatement's, which it accepted): the predicate is read
+// from the payload's bytes, the bytes the signature covers, instead of
+// being encoded again from the statement's protobuf Struct first (one
+// JSON encoding less on every VSA a gate checks). A payload without the
+// statement's predicate is an error.
+func ReadVSAPayload(st *attest.Statement, payload []byte) (*VSA, error) {
+	if err := checkVSAMembers(st); err != nil {
+		return nil, err
+	}
+	b, ok := attest.TopLevelMember(payload, "predicate")
+	if !ok {
+		return nil, fmt.Errorf("%w: the payload has no predicate", ErrVSA)
+	}
+	return unmarshalVSA(b)
+}
+
+// checkVSAMembers: st is a VSA whose predicate has only the
+// specification's members.
+func checkVSAMembers(st *attest.Statement) error {
 	if st.GetPredicateType() != PredicateVSAv1 {
-		return nil, fmt.Errorf("%w: predicate type is %q, not %s", ErrVSA, st.GetPredicateType(), PredicateVSAv1)
+		return fmt.Errorf("%w: predicate type is %q, not %s", ErrVSA, st.GetPredicateType(), PredicateVSAv1)
 	}
 	pred := st.GetPredicate()
 	if pred == nil {
-		return nil, fmt.Errorf("%w: no predicate", ErrVSA)
+		return fmt.Errorf("%w: no predicate", ErrVSA)
 	}
 	var unknown []string
 	for k := range pred.GetFields() {
@@ -49,15 +79,15 @@ func ReadVSA(st *attest.Statement) (*VSA, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, fmt.Errorf("%w: predicate member %q is not in the SLSA VSA v1 specification", ErrVSA, unknown[0])
+		return fmt.Errorf("%w: predicate member %q is not in the SLSA VSA v1 specification", ErrVSA, unknown[0])
 	}
-	b, err := protojson.Marshal(pred)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrVSA, err)
-	}
-	// Nested resource descriptors (policy, inputAttestations) may carry
-	// more of the ResourceDescriptor's members than the binding models
-	// (name, annotations); they are not read.
+	return nil
+}
+
+// unmarshalVSA reads a VSA predicate's JSON. Nested resource descriptors
+// (policy, inputAttestations) may carry more of the ResourceDescriptor's
+// members than the binding models (name, annotations); they are not read.
+func unmarshalVSA(b []byte) (*VSA, error) {
 	var v VSA
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(b, &v); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrVSA, err)

@@ -179,7 +179,7 @@ func verifyEntry(ctx context.Context, v *policy.Verifier, e attest.Entry, c Chec
 			return a, nil, fmt.Errorf("no subject has digest %s", d)
 		}
 	}
-	vsa, err := provenance.ReadVSA(a.Statement)
+	vsa, err := provenance.ReadVSAPayload(a.Statement, a.Payload)
 	if err != nil {
 		return a, nil, err
 	}

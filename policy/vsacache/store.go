@@ -1,9 +1,11 @@
 package vsacache
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -57,11 +59,33 @@ func (d dirStore) Get(_ context.Context, name string) ([]byte, string, bool, err
 	if !info.Mode().IsRegular() {
 		return nil, p, false, fmt.Errorf("%s, not a regular file: not read", regfile.Kind(info.Mode()))
 	}
-	data, err := regfile.ReadFile(p, d.max)
+	// The look above saw a regular file: open it without looking again
+	// (OpenListed still refuses what it opened if that is not one), and
+	// read it into a buffer of its size.
+	f, info, err := regfile.OpenListed(p)
+	if err != nil {
+		return nil, p, false, bare(err)
+	}
+	defer func() { _ = f.Close() }()
+	data, err := readAtMost(f, info.Size(), d.max)
 	if err != nil {
 		return nil, p, false, bare(err)
 	}
 	return data, p, true, nil
+}
+
+// readAtMost reads r to its end, size bytes expected, refusing more than
+// limit (a *regfile.TooLargeError, as regfile.ReadFile's) after reading
+// limit+1 bytes at most; one allocation when size is right.
+func readAtMost(r io.Reader, size, limit int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(size, 0), limit)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
+		return nil, err
+	}
+	if int64(buf.Len()) > limit {
+		return nil, &regfile.TooLargeError{Max: limit}
+	}
+	return buf.Bytes(), nil
 }
 
 // bare is err without the path (the caller names the entry).
