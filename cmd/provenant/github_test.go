@@ -18,12 +18,14 @@ const envGitHubServerURLForTest = "GITHUB_SERVER_URL"
 
 // TestMain keeps a real GitHub Actions job that runs these tests out of
 // them: in-process runs and the binaries they start see no GITHUB_ACTIONS
-// unless a test sets it.
+// unless a test sets it. It removes this run's XDG_CACHE_HOME after.
 func TestMain(m *testing.M) {
 	for _, k := range []string{envGitHubActions, envGitHubOutput, envGitHubSummary} {
 		_ = os.Unsetenv(k)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	_ = os.RemoveAll(testCacheHome) // cache_env_test.go
+	os.Exit(code)
 }
 
 // githubRunner makes the runner's files for one step and sets the
