@@ -416,7 +416,7 @@ func (l Limits) parseEnvelope(data []byte, probe map[string]json.RawMessage, wal
 		if err != nil || fields == nil {
 			return nil, Errorf(ErrMalformed, "signature %d is not an object", i+1)
 		}
-		if err := exactNames(fields, "keyid", "sig"); err != nil {
+		if err := exactNames(fields, "keyid", "sig", "cert"); err != nil {
 			return nil, fmt.Errorf("signature %d: %w", i+1, err)
 		}
 		s := &env.Signatures[i]

@@ -150,6 +150,10 @@ func TestMemberNamesAreExact(t *testing.T) {
 		`{"payloadType":"t","PAYLOADTYPE":"u","payload":"e30=","signatures":[{"sig":"AQ=="}]}`,
 		`{"payloadType":"t","payload":"e30=","signatures":[{"sig":"AQ==","Sig":"Ag=="}]}`,
 		`{"payloadType":"t","payload":"e30=","signatures":[{"sig":"AQ==","KeyID":"x"}]}`,
+		// A certificate beside a signature is "cert" exactly (x509.go):
+		// another spelling is not read as one by some and ignored by others.
+		`{"payloadType":"t","payload":"e30=","signatures":[{"sig":"AQ==","CERT":"x"}]}`,
+		`{"payloadType":"t","payload":"e30=","signatures":[{"sig":"AQ==","Cert":"x"}]}`,
 	} {
 		if _, err := ParseEnvelope([]byte(in)); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "only in case") {
 			t.Errorf("ParseEnvelope(%s) = %v, want a case error", in, err)
