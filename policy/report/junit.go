@@ -27,6 +27,13 @@ func WriteJUnit(w io.Writer, r *policy.Report) error {
 	failOnWarn := r.Criteria.FailOn == rules.KindWarn
 	out := junit.Suites{Name: "provenant verify"}
 	t := safetext.Line
+	// Test cases are named by the rule ids SARIF uses (ruleid.go): no
+	// line number, so that a CI's test history follows a rule across
+	// edits of its file.
+	byLocation := map[rules.Location]rules.RuleInfo{}
+	for _, info := range r.Rules {
+		byLocation[info.Location] = info
+	}
 	for _, a := range r.Artifacts {
 		name := t(a.Name)
 		suite := junit.Suite{Name: name}
@@ -60,15 +67,20 @@ func WriteJUnit(w io.Writer, r *policy.Report) error {
 			return c
 		}
 		for _, info := range r.Rules {
+			id := info.ID()
 			title := info.Title
 			if title == "" {
-				title = info.ID()
+				title = id
 			}
-			add(info.ID(), title)
+			add(id, title)
 		}
 		for _, f := range a.Findings {
-			id := f.RuleID()
-			c := add(id, f.Heading())
+			id := findingRuleID(f, byLocation)
+			title := f.Title
+			if title == "" {
+				title = id
+			}
+			c := add(id, title)
 			c.findings = append(c.findings, f)
 		}
 		for _, id := range order {

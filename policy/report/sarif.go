@@ -111,7 +111,7 @@ type sarifSuppression struct {
 // Rule ids of results that no Rego rule made.
 const (
 	sarifVerifyRule = "provenant.verify"
-	sarifErrorRule  = "provenant.policy-error"
+	errorRuleID     = "provenant.policy-error"
 )
 
 // securitySeverity maps METADATA custom.severity to the score GitHub code
@@ -169,11 +169,11 @@ func WriteSARIF(w io.Writer, r *policy.Report, version string) error {
 			})
 		}
 		for _, f := range a.Findings {
-			id := sarifFindingRuleID(f, byLocation)
+			id := findingRuleID(f, byLocation)
 			switch {
 			case f.Kind == rules.KindError:
 				addRule(sarifRule{
-					ID:                   sarifErrorRule,
+					ID:                   errorRuleID,
 					Name:                 "PolicyEvaluation",
 					ShortDescription:     sarifText{"Policy evaluation failed"},
 					FullDescription:      &sarifText{"A policy could not be evaluated (an error, a conflict, or the time limit); provenant fails closed."},
@@ -247,7 +247,7 @@ func sarifRuleFor(info rules.RuleInfo, failOnWarn bool) sarifRule {
 		level = "warning"
 	}
 	rule := sarifRule{
-		ID:                   sarifRuleID(info),
+		ID:                   info.ID(),
 		Name:                 sarifName(title),
 		ShortDescription:     sarifText{title},
 		DefaultConfiguration: sarifConfig{Level: level},
@@ -294,54 +294,6 @@ func sarifName(title string) string {
 	return b.String()
 }
 
-// sarifRuleID is a rule's id in SARIF, which GitHub code scanning needs
-// stable across runs and edits: the rule's code (METADATA custom.code)
-// when set, else package.name (main.deny, main.deny_unsigned) with the
-// rule's title when it has one (main.deny/release-builder). Unlike
-// RuleInfo.ID it never holds a line number, so editing other lines of the
-// file does not change it; rule bodies of one name without a title share
-// one id (their results stay apart by fingerprint).
-func sarifRuleID(info rules.RuleInfo) string {
-	if c, ok := info.Custom["code"].(string); ok && c != "" {
-		return c
-	}
-	id := info.Package + "." + ruleName(info)
-	if slug := sarifSlug(info.Title); slug != "" {
-		id += "/" + slug
-	}
-	return id
-}
-
-// ruleName is the rule's name in its package, else its kind.
-func ruleName(info rules.RuleInfo) string {
-	if info.Name != "" {
-		return info.Name
-	}
-	return info.Kind
-}
-
-// sarifFindingRuleID is the SARIF rule id of a finding: the finding's own
-// code, the error rule for an evaluation error, else its rule body's id.
-func sarifFindingRuleID(f rules.Finding, byLocation map[rules.Location]rules.RuleInfo) string {
-	switch {
-	case f.Code != "":
-		return f.Code
-	case f.Kind == rules.KindError:
-		return sarifErrorRule
-	}
-	if info, ok := byLocation[findingLocation(f)]; ok {
-		return sarifRuleID(info)
-	}
-	return sarifRuleID(rules.RuleInfo{Kind: f.Kind, Package: f.Package, Title: f.Title})
-}
-
-func findingLocation(f rules.Finding) rules.Location {
-	if f.Location == nil {
-		return rules.Location{}
-	}
-	return *f.Location
-}
-
 // sarifFingerprint identifies a result across runs for GitHub code
 // scanning, which computes fingerprints only for results with a region:
 // sha256 over the rule id, the artifact and the message (not the
@@ -353,12 +305,4 @@ func sarifFingerprint(ruleID, artifact, message string) map[string]string {
 		h.Write([]byte{0})
 	}
 	return map[string]string{"provenantResult/v1": hex.EncodeToString(h.Sum(nil))}
-}
-
-// sarifSlug turns a title into lower-case words joined by hyphens.
-func sarifSlug(title string) string {
-	words := strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	})
-	return strings.Join(words, "-")
 }

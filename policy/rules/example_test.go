@@ -61,7 +61,7 @@ test_release_builder_allowed if {
 		fmt.Println(r.Name, r.Outcome)
 	}
 	// Output:
-	// release.deny:5
+	// release.deny/the-release-builder-built-it
 	// test_claimed_builder_denied PASS
 	// test_release_builder_allowed PASS
 }

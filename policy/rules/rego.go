@@ -203,13 +203,28 @@ type RuleInfo struct {
 	Location    Location       `json:"location"`
 }
 
-// ID names the rule for reports that need one string: its code (METADATA
-// custom.code) when set, else package.kind and the line.
+// ID names the rule in the machine formats (a SARIF rule, a JUnit test
+// case), which GitHub code scanning and CI test histories need stable
+// across runs and edits: its code (METADATA custom.code) when set, else
+// package.name (main.deny, main.deny_unsigned) with the words of its
+// title when it has one (main.deny/release-builder). It never holds a
+// line number, so editing other lines of the file does not change it;
+// rule bodies of one name without a title share one id.
 func (r RuleInfo) ID() string {
 	if c, ok := r.Custom["code"].(string); ok && c != "" {
 		return c
 	}
-	return fmt.Sprintf("%s.%s:%d", r.Package, r.Kind, r.Location.Line)
+	name := r.Name
+	if name == "" {
+		name = r.Kind
+	}
+	id := r.Package + "." + name
+	if words := strings.FieldsFunc(strings.ToLower(r.Title), func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9')
+	}); len(words) > 0 {
+		id += "/" + strings.Join(words, "-")
+	}
+	return id
 }
 
 type ruleRef struct {
