@@ -12,6 +12,7 @@ import (
 	"github.com/provenant/provenant/attest"
 	"github.com/provenant/provenant/attest/digest"
 	"github.com/provenant/provenant/attest/regfile"
+	"github.com/provenant/provenant/attest/safetext"
 	"github.com/provenant/provenant/attest/sigstore"
 	"github.com/provenant/provenant/policy"
 	"github.com/provenant/provenant/policy/report"
@@ -49,6 +50,8 @@ type verifyFlags struct {
 
 	cache  vsaCacheFlags // --vsa-cache (vsa_cache.go)
 	config *rules.Config // the --policy-config read, for the cache's key
+	// policySet is what --policy compiled to (nil without --policy).
+	policySet *rules.PolicySet
 }
 
 func newVerifyCmd(g *globalFlags) *cobra.Command {
@@ -254,6 +257,7 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		return inputError(err)
 	}
 	githubVerified(cmd, report)
+	noteLoopingRules(cmd.ErrOrStderr(), vf.policySet, report)
 	shown := *vf // the report names the images beside the bundles
 	shown.bundles = append(append([]string(nil), vf.bundles...), images...)
 	if err := writeVerifyReport(cmd.OutOrStdout(), g, shown, report); err != nil {
@@ -266,6 +270,35 @@ func (vf *verifyFlags) run(cmd *cobra.Command, g *globalFlags, args []string) er
 		return nil
 	}
 	return vf.writeVSAs(cmd, g, report, vsaSigner)
+}
+
+// loopingNoteAt is how many policy iterations (artifacts x verified
+// attestations) make a rule that loops over input.attestations for each
+// artifact worth a note: about a tenth of a second of OPA's evaluator.
+const loopingNoteAt = 100_000
+
+// noteLoopingRules says on stderr, for a gate large enough that it
+// matters, which rules of the policies loop over input.attestations for
+// each artifact (rules.PolicySet.LoopingRules), and where the faster way
+// is written down.
+func noteLoopingRules(w io.Writer, ps *rules.PolicySet, r *policy.Report) {
+	if ps == nil {
+		return
+	}
+	verified := 0
+	for _, a := range r.Attestations {
+		if a.Verified {
+			verified++
+		}
+	}
+	iterations := len(r.Artifacts) * verified
+	if iterations < loopingNoteAt {
+		return
+	}
+	for _, rule := range ps.LoopingRules() {
+		_, _ = fmt.Fprintf(w, "note: %s: %s loops over input.attestations and may see the artifact, so it runs for each of the %d artifacts: %d iterations; find the attestations through lib.covering, lib.typed or lib.step_records, or loop in a rule that does not read input.artifact (docs/policies.md, \"Keep a policy linear\")\n",
+			safetext.Line(rule.Location.String()), safetext.Line(rule.Package+"."+rule.Name), len(r.Artifacts), iterations) // a note, best effort
+	}
 }
 
 // validate checks what cobra's flag groups cannot say.
@@ -376,6 +409,7 @@ func (vf *verifyFlags) policyExpectations(cmd *cobra.Command) ([]policy.Expectat
 	if err != nil {
 		return nil, inputError(policyError(err))
 	}
+	vf.policySet = ps
 	return append(expect, policy.WithPolicies(ps), policy.WithFailOnWarn(vf.failOn == rules.KindWarn)), nil
 }
 

@@ -266,6 +266,9 @@ type PolicySet struct {
 	refs        []ruleRef
 	rules       []RuleInfo
 	shapes      []ruleShape // per rule, as rules
+	// looping are the rule bodies evaluated per artifact that loop over
+	// input.attestations (ids into rules; shared.go).
+	looping []int
 	// slsaLevel: builtin:slsa is loaded, and each evaluation gives the
 	// SLSA Build level reached.
 	slsaLevel bool
@@ -282,6 +285,19 @@ func (p *PolicySet) Sources() []PolicySource { return p.sources }
 // Rules lists every deny/warn/violation rule body with its METADATA, in
 // load order.
 func (p *PolicySet) Rules() []RuleInfo { return p.rules }
+
+// LoopingRules are the rule bodies of the policies given (not the
+// built-in ones) that are evaluated for each artifact, since they may see
+// it, and that loop over input.attestations: together they cost
+// artifacts x attestations. docs/policies.md ("Keep a policy linear")
+// says how to write them otherwise.
+func (p *PolicySet) LoopingRules() []RuleInfo {
+	out := make([]RuleInfo, len(p.looping))
+	for i, id := range p.looping {
+		out[i] = p.rules[id]
+	}
+	return out
+}
 
 // Timeout is the bound on one evaluation.
 func (p *PolicySet) Timeout() time.Duration { return p.timeout }
@@ -825,6 +841,7 @@ func LoadPolicies(ctx context.Context, paths []string, opts ...PolicyOption) (*P
 			shared.refs = append(shared.refs, i)
 		}
 	}
+	ps.looping = loopingRules(compiler, ps.refs, perArtifact.refs, ps.rules)
 	data := map[string]any{}
 	if o.data != nil {
 		data["config"] = o.data

@@ -141,3 +141,116 @@ func isPrint(op ast.Ref) bool {
 	s := op.String()
 	return s == "print" || s == "internal.print"
 }
+
+// loopingRules are the deny/warn/violation rule bodies (ids into
+// PolicySet.rules) of the policies given (not provenant's built-in
+// packages) that are evaluated per artifact and loop over
+// input.attestations: each costs artifacts x attestations. c holds the
+// compiled modules, perArtifact the refs evaluated per artifact.
+func loopingRules(c *ast.Compiler, refs []ruleRef, perArtifact []int, infos []RuleInfo) []int {
+	byLoc := map[Location]*ast.Rule{}
+	for _, m := range c.Modules {
+		for _, r := range m.Rules {
+			if r.Location != nil {
+				byLoc[Location{File: r.Location.File, Line: r.Location.Row}] = r
+			}
+		}
+	}
+	var out []int
+	for _, i := range perArtifact {
+		if reservedPackage(refs[i].pkg) {
+			continue
+		}
+		for _, id := range refs[i].rules {
+			r := byLoc[infos[id].Location]
+			for b := r; b != nil; b = b.Else {
+				if loopsOverAttestations(b.Body, ast.NewVarSet()) {
+					out = append(out, id)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// loopsOverAttestations says whether body (given the variables bound
+// before it) reads input.attestations[x] with x a variable no earlier
+// expression binds: an iteration over every attestation. A comprehension
+// or an every inside an expression is a body of its own, which sees what
+// was bound before its expression.
+func loopsOverAttestations(body ast.Body, bound ast.VarSet) bool {
+	bound = bound.Copy()
+	// aliases are the variables that hold input.attestations itself.
+	aliases := ast.NewVarSet()
+	for _, e := range body {
+		if v, ok := attestationsAlias(e); ok {
+			aliases.Add(v)
+		}
+		loops := false
+		vis := ast.NewGenericVisitor(func(x any) bool {
+			if loops {
+				return true
+			}
+			switch x := x.(type) {
+			case *ast.ArrayComprehension:
+				loops = loopsOverAttestations(x.Body, bound)
+				return true
+			case *ast.SetComprehension:
+				loops = loopsOverAttestations(x.Body, bound)
+				return true
+			case *ast.ObjectComprehension:
+				loops = loopsOverAttestations(x.Body, bound)
+				return true
+			case *ast.Every:
+				// every a in input.attestations: the domain (which the
+				// compiler puts in a variable first) is iterated.
+				if d, ok := x.Domain.Value.(ast.Ref); ok && d.Equal(attestationsRef) {
+					loops = true
+					return true
+				}
+				if v, ok := x.Domain.Value.(ast.Var); ok && aliases.Contains(v) {
+					loops = true
+					return true
+				}
+				loops = loopsOverAttestations(x.Body, bound)
+				return true
+			case ast.Ref:
+				if len(x) > 2 && x.HasPrefix(attestationsRef) {
+					if v, ok := x[2].Value.(ast.Var); ok && !bound.Contains(v) {
+						loops = true
+						return true
+					}
+				}
+			}
+			return false
+		})
+		vis.Walk(e)
+		if loops {
+			return true
+		}
+		bound.Update(e.Vars(ast.VarVisitorParams{}))
+	}
+	return false
+}
+
+// attestationsAlias is v for an expression v = input.attestations (or
+// the other way round).
+func attestationsAlias(e *ast.Expr) (ast.Var, bool) {
+	if !e.IsEquality() && !e.IsAssignment() {
+		return "", false
+	}
+	terms := e.Terms.([]*ast.Term)
+	a, b := terms[1], terms[2]
+	for _, side := range [][2]*ast.Term{{a, b}, {b, a}} {
+		v, isVar := side[0].Value.(ast.Var)
+		r, isRef := side[1].Value.(ast.Ref)
+		if isVar && isRef && r.Equal(attestationsRef) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// attestationsRef is input.attestations.
+var attestationsRef = ast.MustParseRef("input.attestations")

@@ -370,3 +370,51 @@ func FuzzSharedSameResults(f *testing.F) {
 		}
 	})
 }
+
+// TestLoopingRules: a rule evaluated per artifact that iterates over
+// input.attestations is named (it costs artifacts x attestations); one
+// evaluated once per gate, one that finds its attestations through lib or
+// an index, and the built-in policies are not.
+func TestLoopingRules(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name, body string
+		looping    bool
+	}{
+		{"some in, with the artifact", "some att in input.attestations\n\tatt.id == input.artifact.name", true},
+		{"a wildcard, with the artifact", "att := input.attestations[_]\n\tatt.id == input.artifact.name", true},
+		{"some i, with the artifact", "some i\n\tatt := input.attestations[i]\n\tatt.id == input.artifact.name", true},
+		{"in a comprehension", "ids := {a.id | some a in input.attestations}\n\tinput.artifact.name in ids", true},
+		{"in every", "input.artifact.verified\n\tevery a in input.attestations { a.id != \"\" }", true},
+		{"per artifact through print", "print(\"x\")\n\tsome att in input.attestations\n\tatt.id == \"\"", true},
+		{"no artifact: once per gate", "some att in input.attestations\n\tatt.id == \"\"", false},
+		{"lib.covering", "some att in lib.covering\n\tatt.id == \"\"", false},
+		{"by index from the artifact", "some i in input.artifact.attestations\n\tinput.attestations[i].id == \"\"", false},
+		{"a constant index", "input.attestations[0].id == input.artifact.name", false},
+		{"a count", "count(input.attestations) > count(input.artifact.reasons)", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeModules(t, map[string]string{"t.rego": "package t\n\nimport data.provenant.lib\n\ndeny contains \"x\" if {\n\t" + tt.body + "\n}\n"})
+			ps, err := LoadPolicies(ctx, []string{dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ps.LoopingRules()
+			if (len(got) == 1) != tt.looping || len(got) > 1 {
+				t.Fatalf("looping rules %+v, want looping = %v", got, tt.looping)
+			}
+			if tt.looping && (got[0].Location.Line != 5 || got[0].Package != "t") {
+				t.Errorf("looping rule %+v, want t.rego:5", got[0])
+			}
+		})
+	}
+	for _, b := range []string{"slsa", "github", "chain", "layout"} {
+		ps, err := LoadPolicies(ctx, []string{BuiltinPrefix + b}, WithPolicyData(builtinData))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ps.LoopingRules(); len(got) > 0 {
+			t.Errorf("builtin:%s: looping rules %+v", b, got)
+		}
+	}
+}
