@@ -61,13 +61,6 @@ func TestRuleIDsStableAndShared(t *testing.T) {
 		}
 		var doc struct {
 			Runs []struct {
-				Tool struct {
-					Driver struct {
-						Rules []struct {
-							ID string `json:"id"`
-						} `json:"rules"`
-					} `json:"driver"`
-				} `json:"tool"`
 				Results []struct {
 					RuleID string `json:"ruleId"`
 				} `json:"results"`
