@@ -34,6 +34,16 @@ warn contains sprintf("%s is odd", [input.artifact.name]) if {
 	endswith(input.artifact.name, ["1", "3", "5", "7", "9"][_])
 }
 
+# METADATA
+# title: Bundle builders
+# custom:
+#   code: parallel.bundle
+# Reads no artifact: evaluated once per gate, its findings on every artifact.
+warn contains sprintf("%s was built by %s", [att.id, lib.builder_id(att)]) if {
+	some att in input.attestations
+	not startswith(lib.builder_id(att), "https://ci.example.com/builders/release")
+}
+
 # A loop over the whole bundle, and print() output per artifact.
 warn contains sprintf("%s: %d attestations by step", [input.artifact.name, count(lib.step_records("build"))]) if {
 	print("evaluating", input.artifact.name, count(input.attestations))
@@ -91,6 +101,14 @@ func TestVerifyParallelSameOutput(t *testing.T) {
 			}
 			if got := strings.Count(seq.stderr, ": evaluating art-"); got != n {
 				t.Errorf("print() output: %d lines, want one per evaluated artifact:\n%s", got, seq.stderr)
+			}
+			// The rule evaluated once per gate reaches every artifact:
+			// 12 attestations by the other builder (i%3 == 0 and
+			// i%7 != 6 of 40), in each of the 40 artifacts' findings.
+			if format == "json" {
+				if got := strings.Count(seq.stdout, "was built by https://ci.example.com/builders/other@v1\""); got < 12*n {
+					t.Errorf("the bundle-wide rule: %d findings, want 12 for each of %d artifacts", got, n)
+				}
 			}
 		})
 	}
