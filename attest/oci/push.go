@@ -238,11 +238,8 @@ func (c *Client) PushBundle(ctx context.Context, img Image, bundle []byte) (Push
 	if err != nil {
 		return Pushed{}, err
 	}
-	layer := content.NewDescriptorFromBytes(MediaTypeBundle, bundle)
-	if err := pushBlob(ctx, repo, at, ocispec.DescriptorEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
-		return Pushed{}, err
-	}
-	if err := pushBlob(ctx, repo, at, layer, bundle); err != nil {
+	m, err := pushArtifact(ctx, repo, at, MediaTypeBundle, MediaTypeBundle, bundle)
+	if err != nil {
 		return Pushed{}, err
 	}
 	ann := map[string]string{
@@ -254,16 +251,8 @@ func (c *Client) PushBundle(ctx context.Context, img Image, bundle []byte) (Push
 		delete(ann, AnnotationBundlePredicateType)
 	}
 	subject := img.Descriptor
-	m := ocispec.Manifest{
-		Versioned:    specs.Versioned{SchemaVersion: 2},
-		MediaType:    ocispec.MediaTypeImageManifest,
-		ArtifactType: MediaTypeBundle,
-		Config:       ocispec.DescriptorEmptyJSON,
-		Layers:       []ocispec.Descriptor{layer},
-		Subject:      &ocispec.Descriptor{MediaType: subject.MediaType, Digest: subject.Digest, Size: subject.Size},
-		Annotations:  ann,
-	}
-	m.Config.Data = nil
+	m.Subject = &ocispec.Descriptor{MediaType: subject.MediaType, Digest: subject.Digest, Size: subject.Size}
+	m.Annotations = ann
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return Pushed{}, err
@@ -276,6 +265,28 @@ func (c *Client) PushBundle(ctx context.Context, img Image, bundle []byte) (Push
 		}
 	}
 	return Pushed{Storage: StorageReferrer, Location: at.Repo() + "@" + desc.Digest.String(), Manifest: desc.Digest.String(), PredicateType: pt}, nil
+}
+
+// pushArtifact uploads the empty config and data as the one layer (of
+// mediaType) of an OCI artifact, and returns its manifest (artifactType,
+// not yet pushed) for the caller to complete and push.
+func pushArtifact(ctx context.Context, repo *remote.Repository, at Reference, artifactType, mediaType string, data []byte) (ocispec.Manifest, error) {
+	layer := content.NewDescriptorFromBytes(mediaType, data)
+	if err := pushBlob(ctx, repo, at, ocispec.DescriptorEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
+		return ocispec.Manifest{}, err
+	}
+	if err := pushBlob(ctx, repo, at, layer, data); err != nil {
+		return ocispec.Manifest{}, err
+	}
+	m := ocispec.Manifest{
+		Versioned:    specs.Versioned{SchemaVersion: 2},
+		MediaType:    ocispec.MediaTypeImageManifest,
+		ArtifactType: artifactType,
+		Config:       ocispec.DescriptorEmptyJSON,
+		Layers:       []ocispec.Descriptor{layer},
+	}
+	m.Config.Data = nil // the empty config is pushed; the manifest names it
+	return m, nil
 }
 
 // pushBlob uploads a blob unless the registry has it.

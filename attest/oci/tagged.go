@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 
-	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/errdef"
@@ -45,21 +44,10 @@ func (c *Client) PushTagged(ctx context.Context, repoRef Reference, tag, artifac
 	if err != nil {
 		return "", err
 	}
-	layer := content.NewDescriptorFromBytes(mediaType, data)
-	if err := pushBlob(ctx, repo, repoRef, ocispec.DescriptorEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
+	m, err := pushArtifact(ctx, repo, repoRef, artifactType, mediaType, data)
+	if err != nil {
 		return "", err
 	}
-	if err := pushBlob(ctx, repo, repoRef, layer, data); err != nil {
-		return "", err
-	}
-	m := ocispec.Manifest{
-		Versioned:    specs.Versioned{SchemaVersion: 2},
-		MediaType:    ocispec.MediaTypeImageManifest,
-		ArtifactType: artifactType,
-		Config:       ocispec.DescriptorEmptyJSON,
-		Layers:       []ocispec.Descriptor{layer},
-	}
-	m.Config.Data = nil
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return "", err
