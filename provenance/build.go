@@ -69,8 +69,8 @@ func NewAttestStatement(arts []digest.Artifact, o AttestOptions) (*attest.Statem
 	if err := CheckBuilderID(o.BuilderID); err != nil {
 		return nil, err
 	}
-	if r := RedactText(o.Source); r != o.Source {
-		return nil, fmt.Errorf("source %q carries a user name, password or token: it would be published", r)
+	if err := CheckNoSecret("source", o.Source); err != nil {
+		return nil, err
 	}
 	if o.BuildType == "" {
 		o.BuildType = BuildTypeAttest

@@ -25,6 +25,17 @@ var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 // characters; no user name or password (which would be published).
 func CheckBuilderID(id string) error { return CheckIDURI("builder id", id) }
 
+// CheckNoSecret refuses a value that provenant would sign and so publish
+// (what names it: "source", "resource URI") when it carries a user name,
+// password or token (what RedactText hides); the message shows it
+// redacted.
+func CheckNoSecret(what, s string) error {
+	if r := RedactText(s); r != s {
+		return fmt.Errorf("%s %q carries a user name, password or token: it would be published", what, r)
+	}
+	return nil
+}
+
 // CheckIDURI checks an identifier that provenant signs and so publishes
 // (what names it: "builder id", "verifier id") as CheckBuilderID checks a
 // builder id. Its messages never show a password the id carries.

@@ -111,8 +111,8 @@ func Envelopes(ctx context.Context, r *policy.Report, req Request) ([]*attest.En
 		if uri == "" {
 			uri = a.Name
 		}
-		if r := provenance.RedactText(uri); r != uri {
-			return nil, fmt.Errorf("resource URI %q carries a user name, password or token: it would be published", r)
+		if err := provenance.CheckNoSecret("resource URI", uri); err != nil {
+			return nil, err
 		}
 		v := &vsapb.VerificationSummary{
 			Verifier:           &vsapb.VerificationSummary_Verifier{Id: req.VerifierID},
