@@ -908,6 +908,20 @@ type queryResult struct {
 	values []any
 	level  int
 	fail   string
+	// findings, for the shared query in EvaluateAll, are the findings of
+	// each rule, made once for every artifact, by index into
+	// PolicySet.refs.
+	findings map[int][]Finding
+}
+
+// findingsOf are the findings made once of rule i (an index into
+// PolicySet.refs), if they were.
+func (r *queryResult) findingsOf(i int) ([]Finding, bool) {
+	if r == nil || r.findings == nil {
+		return nil, false
+	}
+	f, ok := r.findings[i]
+	return f, ok
 }
 
 // run evaluates q over input, within the policy timeout.
@@ -1153,6 +1167,13 @@ func (p *PolicySet) EvaluateAll(ctx context.Context, inputs []ast.Value, ids []s
 	var shared *queryResult
 	if p.shared != nil && len(inputs) > 0 {
 		r := p.run(ctx, p.shared, inputs[0], nil)
+		if r.fail == "" {
+			// Their findings too are the same for every artifact.
+			r.findings = make(map[int][]Finding, len(p.shared.refs))
+			for j, i := range p.shared.refs {
+				r.findings[i] = p.refFindings(p.refs[i], r.values[j], ids)
+			}
+		}
 		shared = &r
 	}
 	eval := func(i int) {
@@ -1236,23 +1257,35 @@ func (p *PolicySet) evaluate(ctx context.Context, input ast.Value, ids []string,
 	}
 	var out []Finding
 	for i, ref := range p.refs {
-		vals, _ := all[i].([]any)
-		for _, v := range vals {
-			switch {
-			case ref.nested:
-				out = append(out, p.nestedFindings(ref, v, ids)...)
-			case ref.multi:
-				set, _ := v.([]any)
-				for _, item := range set {
-					out = append(out, p.nestedFindings(ref, item, ids)...)
-				}
-			default:
-				out = append(out, p.findings(ref, p.soleRule(ref), v, nil, ids)...)
-			}
+		if f, ok := shared.findingsOf(i); ok {
+			out = append(out, f...) // copies: exceptions mark each artifact's own
+			continue
 		}
+		out = append(out, p.refFindings(ref, all[i], ids)...)
 	}
 	sortFindings(out)
 	return out, level
+}
+
+// refFindings are the findings of one rule (a package and name) from its
+// value in the query's result.
+func (p *PolicySet) refFindings(ref ruleRef, value any, ids []string) []Finding {
+	var out []Finding
+	vals, _ := value.([]any)
+	for _, v := range vals {
+		switch {
+		case ref.nested:
+			out = append(out, p.nestedFindings(ref, v, ids)...)
+		case ref.multi:
+			set, _ := v.([]any)
+			for _, item := range set {
+				out = append(out, p.nestedFindings(ref, item, ids)...)
+			}
+		default:
+			out = append(out, p.findings(ref, p.soleRule(ref), v, nil, ids)...)
+		}
+	}
+	return out
 }
 
 // reachedLevel reads the [level] binding: one integer from 0 to 3.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -415,6 +416,33 @@ func TestLoopingRules(t *testing.T) {
 		}
 		if got := ps.LoopingRules(); len(got) > 0 {
 			t.Errorf("builtin:%s: looping rules %+v", b, got)
+		}
+	}
+}
+
+// TestSharedFindingsWaivedPerArtifact: the findings of a rule evaluated
+// once per gate are each artifact's own: an exception for one artifact
+// does not waive them for another.
+func TestSharedFindingsWaivedPerArtifact(t *testing.T) {
+	ctx := context.Background()
+	ps, err := LoadPolicies(ctx, []string{writeModules(t, sharedCases[0].files)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evals, err := ps.EvaluateAll(ctx, gateInputs(t, 2), nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evals[0].Findings) == 0 || len(evals[0].Findings) != len(evals[1].Findings) {
+		t.Fatalf("findings %s, want the same non-empty findings for both", dump(evals))
+	}
+	ApplyExceptions([]Exception{{Package: "t", Artifacts: []string{"app"}, Reason: "legacy"}}, "app", evals[0].Findings, time.Now())
+	for i, f := range evals[0].Findings {
+		if f.Exception == nil {
+			t.Errorf("artifact app, finding %d not waived", i)
+		}
+		if evals[1].Findings[i].Exception != nil {
+			t.Errorf("artifact lib, finding %d waived by app's exception", i)
 		}
 	}
 }
