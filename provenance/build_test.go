@@ -138,6 +138,7 @@ func TestNewAttestStatementRefusesWhatWouldLeak(t *testing.T) {
 		{AttestOptions{BuilderID: "not a uri"}, "white space"},
 		{AttestOptions{BuilderID: "ci-builder"}, "not an absolute URI"},
 		{AttestOptions{BuilderID: "https://me:hunter2@ci.example.com/b"}, "user name or password"},
+		{AttestOptions{BuilderID: "https://ci.example.com/b?token=hunter2"}, "user name, password or token"},
 		{AttestOptions{Source: "git+https://x-access-token:ghp_abcdefabcdefabcdefabcdefabcdefabcdef12@github.com/o/r@refs/heads/main"}, "user name, password or token"},
 		{AttestOptions{Source: "https://me:hunter2@git.example.com/r.git"}, "user name, password or token"},
 	} {

@@ -62,7 +62,8 @@ func CheckIDURI(what, id string) error {
 	case u.Opaque == "" && u.Host == "":
 		return fmt.Errorf("%s %q names no host (https://HOST/...) and is no URN (urn:NID:...)", what, shown)
 	}
-	return nil
+	// A token elsewhere (?token=..., ?access_token=...) is a secret too.
+	return CheckNoSecret(what, id)
 }
 
 // SetBuilderID records id as the builder id asked for: on a local build

@@ -201,6 +201,7 @@ func TestVerifierIDChecked(t *testing.T) {
 		"release gate":                        "white space",
 		"gate":                                "not an absolute URI",
 		"https://gate:hunter2@ci.example.com": "user name or password",
+		"https://ci.example.com/gate?access_token=hunter2": "user name, password or token",
 	} {
 		_, err := Envelopes(context.Background(), &policy.Report{Allowed: true}, Request{Signer: k.Signer, VerifierID: id})
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "hunter2") {
